@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { Secret } from '../secret.js';
+import { ConfigFile, type DatasetConfig } from './schema.js';
+
+export type Env = Record<string, string | undefined>;
+
+export type DatabricksAuth =
+  | { kind: 'pat'; token: Secret }
+  | { kind: 'oauth-m2m'; clientId: string; clientSecret: Secret }
+  | { kind: 'none' };
+
+export type SnowflakeAuth =
+  | { kind: 'keypair'; privateKey: Secret; passphrase?: Secret }
+  | { kind: 'password'; password: Secret }
+  | { kind: 'none' };
+
+/** The validated configuration every app starts from. Secrets are `Secret`s and print as `[redacted]`. */
+export interface D2sConfig {
+  /** Absolute path of the file it was read from, or `(defaults)` when there was none. */
+  source: string;
+  log: { level: ConfigFile['log']['level']; pretty: boolean };
+  redis: ConfigFile['redis'];
+  api: Omit<ConfigFile['api'], 'tokens'> & { tokens: Secret[] };
+  databricks: Omit<ConfigFile['databricks'], 'token' | 'clientId' | 'clientSecret' | 'host'> & {
+    host: string | undefined;
+    auth: DatabricksAuth;
+  };
+  snowflake: Omit<
+    ConfigFile['snowflake'],
+    'privateKey' | 'privateKeyPath' | 'privateKeyPassphrase' | 'password'
+  > & { auth: SnowflakeAuth };
+  datasets: Record<string, DatasetConfig>;
+}
+
+export const DEFAULT_CONFIG_PATH = 'd2s.config.yaml';
+
+export interface LoadConfigOptions {
+  env?: Env;
+  /** Where relative paths (config file, key files) are resolved from. */
+  cwd?: string;
+  readFile?: (path: string) => string;
+}
+
+/**
+ * Reads the file named by `D2S_CONFIG` (default `./d2s.config.yaml`), applies the
+ * environment on top and validates the result. Anything wrong throws one
+ * ConfigError that names the file, the key path and what was expected.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): D2sConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const explicitPath = env.D2S_CONFIG;
+  const path = resolve(cwd, explicitPath ?? DEFAULT_CONFIG_PATH);
+
+  let raw: unknown = {};
+  let source = path;
+  let text: string | undefined;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    if (explicitPath !== undefined || (error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new ConfigError(`Cannot read config file ${path}: ${(error as Error).message}`, {
+        cause: error,
+        details: { file: path },
+      });
+    }
+    source = '(defaults)';
+  }
+  if (text !== undefined) raw = parseConfigText(text, path);
+
+  const fromEnv = overlayEnvironment(raw ?? {}, env);
+  const parsed = ConfigFile.safeParse(fromEnv.value);
+  if (!parsed.success) throw configErrorFromIssues(source, parsed.error.issues, fromEnv.origins);
+  return applyEnvironment(parsed.data, source, env, { cwd, readFile });
+}
+
+/** Plain (non-secret) settings that an environment variable overrides, by key path. */
+const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: readonly string[]; kind?: 'int' }> = [
+  { name: 'LOG_LEVEL', path: ['log', 'level'] },
+  { name: 'REDIS_URL', path: ['redis', 'url'] },
+  { name: 'D2S_QUEUE_PREFIX', path: ['redis', 'prefix'] },
+  { name: 'D2S_API_HOST', path: ['api', 'host'] },
+  { name: 'D2S_API_PORT', path: ['api', 'port'], kind: 'int' },
+  { name: 'DATABRICKS_HOST', path: ['databricks', 'host'] },
+  { name: 'DATABRICKS_CLIENT_ID', path: ['databricks', 'clientId'] },
+  { name: 'SNOWFLAKE_ACCOUNT', path: ['snowflake', 'account'] },
+  { name: 'SNOWFLAKE_USER', path: ['snowflake', 'user'] },
+  { name: 'SNOWFLAKE_ROLE', path: ['snowflake', 'role'] },
+  { name: 'SNOWFLAKE_WAREHOUSE', path: ['snowflake', 'warehouse'] },
+  { name: 'SNOWFLAKE_DATABASE', path: ['snowflake', 'database'] },
+  { name: 'SNOWFLAKE_SCHEMA', path: ['snowflake', 'schema'] },
+  { name: 'SNOWFLAKE_ACCESS_URL', path: ['snowflake', 'accessUrl'] },
+  { name: 'SNOWFLAKE_AUTHENTICATOR', path: ['snowflake', 'authenticator'] },
+  { name: 'SNOWFLAKE_PRIVATE_KEY_PATH', path: ['snowflake', 'privateKeyPath'] },
+];
+
+/** Copies the file's object with environment overrides set, remembering which key came from which variable. */
+function overlayEnvironment(raw: unknown, env: Env): { value: unknown; origins: Map<string, string> } {
+  const origins = new Map<string, string>();
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { value: raw, origins };
+  const root: Record<string, unknown> = structuredClone(raw as Record<string, unknown>);
+  for (const { name, path, kind } of ENV_OVERRIDES) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    let node = root;
+    for (const key of path.slice(0, -1)) {
+      const child = node[key];
+      if (typeof child !== 'object' || child === null || Array.isArray(child)) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    const leaf = path[path.length - 1] as string;
+    node[leaf] = kind === 'int' && /^\d+$/.test(value) ? Number(value) : value;
+    origins.set(path.join('.'), name);
+  }
+  return { value: root, origins };
+}
+
+function parseConfigText(text: string, path: string): unknown {
+  try {
+    return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+    const firstLine = (error as Error).message.split('\n')[0];
+    throw new ConfigError(`Config file ${path} is not valid YAML${where}: ${firstLine}`, {
+      cause: error,
+      details: { file: path },
+    });
+  }
+}
+
+export function configErrorFromIssues(
+  source: string,
+  issues: readonly z.core.$ZodIssue[],
+  origins: ReadonlyMap<string, string> = new Map(),
+): ConfigError {
+  const where = (issue: z.core.$ZodIssue) => {
+    const path = formatPath(issue.path);
+    const variable = origins.get(path);
+    return variable ? `${path} (from ${variable})` : path;
+  };
+  const lines = issues.map((issue) => `  - ${where(issue)}: ${describeIssue(issue)}`);
+  return new ConfigError(`Invalid configuration in ${source}:\n${lines.join('\n')}`, {
+    details: {
+      file: source,
+      issues: issues.map((issue) => ({ path: where(issue), message: describeIssue(issue) })),
+    },
+  });
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(root)';
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  return issue.message;
+}
+
+interface SecretSources {
+  cwd: string;
+  readFile: (path: string) => string;
+}
+
+/** `NAME` or the contents of the file at `NAME_FILE` (trailing newline dropped), never both. */
+function secretFromEnv(env: Env, name: string, sources: SecretSources): Secret | undefined {
+  const direct = env[name];
+  const filePath = env[`${name}_FILE`];
+  if (direct !== undefined && filePath !== undefined) {
+    throw new ConfigError(`Both ${name} and ${name}_FILE are set; set only one.`, { details: { key: name } });
+  }
+  if (filePath !== undefined) {
+    const path = resolve(sources.cwd, filePath);
+    try {
+      return new Secret(sources.readFile(path).replace(/\r?\n$/, ''));
+    } catch (error) {
+      throw new ConfigError(`Cannot read ${name}_FILE (${path}): ${(error as Error).message}`, {
+        cause: error,
+        details: { key: `${name}_FILE` },
+      });
+    }
+  }
+  return direct === undefined || direct === '' ? undefined : new Secret(direct);
+}
+
+function plaintext(file: ConfigFile, key: string, value: string | undefined, envName: string): Secret | undefined {
+  if (value === undefined) return undefined;
+  if (!file.allowPlaintextSecrets) {
+    throw new ConfigError(
+      `Invalid configuration: ${key} holds a secret in plain text. Set ${envName} or ${envName}_FILE instead (or set allowPlaintextSecrets: true if you really mean it).`,
+      { details: { key } },
+    );
+  }
+  return new Secret(value);
+}
+
+function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: SecretSources): D2sConfig {
+  const secret = (name: string) => secretFromEnv(env, name, sources);
+
+  const apiTokens = secret('D2S_API_TOKENS');
+  const tokens = apiTokens
+    ? apiTokens
+        .reveal()
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .map((t) => new Secret(t))
+    : (file.api.tokens ?? []).map((t, i) => plaintext(file, `api.tokens[${i}]`, t, 'D2S_API_TOKENS') as Secret);
+
+  const db = file.databricks;
+  const dbToken = secret('DATABRICKS_TOKEN') ?? plaintext(file, 'databricks.token', db.token, 'DATABRICKS_TOKEN');
+  const dbClientId = db.clientId;
+  const dbClientSecret =
+    secret('DATABRICKS_CLIENT_SECRET') ??
+    plaintext(file, 'databricks.clientSecret', db.clientSecret, 'DATABRICKS_CLIENT_SECRET');
+  let databricksAuth: DatabricksAuth = { kind: 'none' };
+  if (dbClientId !== undefined && dbClientSecret !== undefined) {
+    databricksAuth = { kind: 'oauth-m2m', clientId: dbClientId, clientSecret: dbClientSecret };
+  } else if (dbClientId !== undefined || dbClientSecret !== undefined) {
+    throw new ConfigError(
+      'Databricks OAuth needs both DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET; only one is set.',
+      { details: { key: 'databricks.clientId' } },
+    );
+  } else if (dbToken !== undefined) {
+    databricksAuth = { kind: 'pat', token: dbToken };
+  }
+
+  const sf = file.snowflake;
+  const keyPath = sf.privateKeyPath;
+  let privateKey = secret('SNOWFLAKE_PRIVATE_KEY') ?? plaintext(file, 'snowflake.privateKey', sf.privateKey, 'SNOWFLAKE_PRIVATE_KEY');
+  if (privateKey === undefined && keyPath !== undefined) {
+    const path = resolve(sources.cwd, keyPath);
+    try {
+      privateKey = new Secret(sources.readFile(path));
+    } catch (error) {
+      throw new ConfigError(`Cannot read the Snowflake private key at ${path}: ${(error as Error).message}`, {
+        cause: error,
+        details: { key: 'snowflake.privateKeyPath' },
+      });
+    }
+  }
+  const passphrase =
+    secret('SNOWFLAKE_PRIVATE_KEY_PASSPHRASE') ??
+    plaintext(file, 'snowflake.privateKeyPassphrase', sf.privateKeyPassphrase, 'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE');
+  const password = secret('SNOWFLAKE_PASSWORD') ?? plaintext(file, 'snowflake.password', sf.password, 'SNOWFLAKE_PASSWORD');
+  const authenticator = sf.authenticator;
+  let snowflakeAuth: SnowflakeAuth = { kind: 'none' };
+  if (authenticator === 'SNOWFLAKE_JWT' && privateKey !== undefined) {
+    snowflakeAuth = passphrase ? { kind: 'keypair', privateKey, passphrase } : { kind: 'keypair', privateKey };
+  } else if (authenticator === 'SNOWFLAKE' && password !== undefined) {
+    snowflakeAuth = { kind: 'password', password };
+  }
+
+  const { privateKey: _pk, privateKeyPath: _pkp, privateKeyPassphrase: _pp, password: _pw, ...sfRest } = sf;
+  const { token: _t, clientId: _ci, clientSecret: _cs, host: fileHost, ...dbRest } = db;
+  const { tokens: _tokens, ...apiRest } = file.api;
+
+  return {
+    source,
+    log: {
+      level: file.log.level,
+      pretty: file.log.pretty ?? (env.NODE_ENV !== 'production' && env.LOG_FORMAT !== 'json'),
+    },
+    redis: file.redis,
+    api: { ...apiRest, tokens },
+    databricks: { ...dbRest, host: fileHost, auth: databricksAuth },
+    snowflake: { ...sfRest, auth: snowflakeAuth },
+    datasets: file.datasets,
+  };
+}

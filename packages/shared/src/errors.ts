@@ -1,0 +1,51 @@
+/**
+ * One registry of coded errors. Every failure a user or operator sees carries a
+ * stable machine-readable `code`, says whether trying again can help
+ * (`retryable`), and keeps the underlying `cause`.
+ */
+export interface D2sErrorOptions {
+  cause?: unknown;
+  /** Structured, secret-free facts that help whoever reads the error. */
+  details?: Record<string, unknown>;
+  retryable?: boolean;
+}
+
+export abstract class D2sError extends Error {
+  abstract readonly code: string;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown>;
+
+  constructor(message: string, options: D2sErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Keeps `instanceof` and the class name intact after transpiling.
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = new.target.name;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details ?? {};
+  }
+
+  /** The shape logged and returned by the API (never includes the stack or secrets). */
+  toJSON(): { code: string; message: string; retryable: boolean; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, retryable: this.retryable, details: this.details };
+  }
+}
+
+/** The configuration file or environment is invalid; the process must not start. */
+export class ConfigError extends D2sError {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Redis is configured in a way that can lose jobs (for example an evicting maxmemory policy). */
+export class RedisPolicyError extends D2sError {
+  readonly code = 'REDIS_UNSAFE_POLICY';
+}
+
+/** A job's data does not match its schema in the job catalog. */
+export class JobDataError extends D2sError {
+  readonly code = 'JOB_DATA_INVALID';
+}
+
+/** Narrow `unknown` to a D2sError-like object with a code. */
+export function isD2sError(error: unknown): error is D2sError {
+  return error instanceof D2sError;
+}

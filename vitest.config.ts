@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run the TypeScript sources directly: the `d2s-source` export condition
+// points each workspace package at its src/index.ts, so no build is needed first.
+const conditions = ['d2s-source', 'node', 'import', 'module', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: conditions } },
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+    environment: 'node',
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: process.env.CI ? ['default'] : ['default'],
+  },
+});
