@@ -29,10 +29,9 @@ export interface D2sConfig {
     host: string | undefined;
     auth: DatabricksAuth;
   };
-  snowflake: Omit<
-    ConfigFile['snowflake'],
-    'privateKey' | 'privateKeyPath' | 'privateKeyPassphrase' | 'password'
-  > & { auth: SnowflakeAuth };
+  snowflake: Omit<ConfigFile['snowflake'], 'privateKey' | 'privateKeyPath' | 'privateKeyPassphrase' | 'password'> & {
+    auth: SnowflakeAuth;
+  };
   datasets: Record<string, DatasetConfig>;
 }
 
@@ -124,7 +123,10 @@ function parseConfigText(text: string, path: string): unknown {
   try {
     return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+    const where =
+      error instanceof YAMLParseError && error.linePos
+        ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}`
+        : '';
     const firstLine = (error as Error).message.split('\n')[0];
     throw new ConfigError(`Config file ${path} is not valid YAML${where}: ${firstLine}`, {
       cause: error,
@@ -234,7 +236,8 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
 
   const sf = file.snowflake;
   const keyPath = sf.privateKeyPath;
-  let privateKey = secret('SNOWFLAKE_PRIVATE_KEY') ?? plaintext(file, 'snowflake.privateKey', sf.privateKey, 'SNOWFLAKE_PRIVATE_KEY');
+  let privateKey =
+    secret('SNOWFLAKE_PRIVATE_KEY') ?? plaintext(file, 'snowflake.privateKey', sf.privateKey, 'SNOWFLAKE_PRIVATE_KEY');
   if (privateKey === undefined && keyPath !== undefined) {
     const path = resolve(sources.cwd, keyPath);
     try {
@@ -249,7 +252,8 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
   const passphrase =
     secret('SNOWFLAKE_PRIVATE_KEY_PASSPHRASE') ??
     plaintext(file, 'snowflake.privateKeyPassphrase', sf.privateKeyPassphrase, 'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE');
-  const password = secret('SNOWFLAKE_PASSWORD') ?? plaintext(file, 'snowflake.password', sf.password, 'SNOWFLAKE_PASSWORD');
+  const password =
+    secret('SNOWFLAKE_PASSWORD') ?? plaintext(file, 'snowflake.password', sf.password, 'SNOWFLAKE_PASSWORD');
   const authenticator = sf.authenticator;
   let snowflakeAuth: SnowflakeAuth = { kind: 'none' };
   if (authenticator === 'SNOWFLAKE_JWT' && privateKey !== undefined) {

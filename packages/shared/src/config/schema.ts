@@ -50,25 +50,23 @@ export const DatasetConfig = z.strictObject({
     stage: SnowflakeObjectName,
     /** Create the stage when missing, over this URL (normally the same bucket as s3Prefix). */
     createStage: z
-      .object({ url: z.string().min(1), storageIntegration: z.string().min(1).optional() })
+      .strictObject({ url: z.string().min(1), storageIntegration: z.string().min(1).optional() })
       .optional(),
     table: SnowflakeObjectName,
     /** Create the target table when missing, its columns inferred from the run's Parquet files. */
     createTable: z.boolean().default(false),
     fileFormat: z.strictObject({ type: z.literal('PARQUET') }).default({ type: 'PARQUET' }),
     copyOptions: z
-      .object({
+      .strictObject({
         matchByColumnName: z.enum(['CASE_INSENSITIVE', 'CASE_SENSITIVE', 'NONE']).default('CASE_INSENSITIVE'),
         onError: z.enum(['ABORT_STATEMENT', 'CONTINUE', 'SKIP_FILE']).default('ABORT_STATEMENT'),
         pattern: z.string().optional(),
       })
       .default({ matchByColumnName: 'CASE_INSENSITIVE', onError: 'ABORT_STATEMENT' }),
   }),
-  load: z
-    .object({ mode: z.enum(['append', 'replace']).default('append') })
-    .default({ mode: 'append' }),
+  load: z.strictObject({ mode: z.enum(['append', 'replace']).default('append') }).default({ mode: 'append' }),
   verify: z
-    .object({
+    .strictObject({
       /** Fail when the run produced no files at all. */
       requireFiles: z.boolean().default(true),
       expectedRows: z.number().int().nonnegative().optional(),
@@ -81,67 +79,68 @@ export const DatasetConfig = z.strictObject({
 });
 export type DatasetConfig = z.infer<typeof DatasetConfig>;
 
-export const ConfigFile = z
-  .object({
-    /** Lets the file hold secrets in plain text; off unless a user insists. */
-    allowPlaintextSecrets: z.boolean().default(false),
-    log: z
-      .object({
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-        pretty: z.boolean().optional(),
-      })
-      .default({ level: 'info' }),
-    redis: z
-      .object({
-        url: z.string().url().default('redis://127.0.0.1:6379'),
-        /** A hash-tagged prefix keeps every key of a queue in one Redis Cluster slot. */
-        prefix: z.string().min(1).default('{d2s}'),
-        /** What to do when Redis may evict keys: refuse to start, or log a warning. */
-        onUnsafeEvictionPolicy: z.enum(['refuse', 'warn']).default('refuse'),
-      })
-      .default({ url: 'redis://127.0.0.1:6379', prefix: '{d2s}', onUnsafeEvictionPolicy: 'refuse' }),
-    api: z
-      .object({
-        host: z.string().default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(8080),
-        bodyLimitBytes: PositiveInt.default(64 * 1024),
-        /** How long finished syncs stay visible, in seconds. */
-        retentionSeconds: PositiveInt.default(7 * 24 * 3600),
-        tokens: z.array(z.string().min(1)).optional(),
-      })
-      .default({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 64 * 1024, retentionSeconds: 7 * 24 * 3600 }),
-    databricks: z
-      .object({
-        host: z.string().url().optional(),
-        token: z.string().optional(),
-        clientId: z.string().optional(),
-        clientSecret: z.string().optional(),
-        requestTimeoutMs: PositiveInt.default(30_000),
-        /** Total time a call may spend on retries before it gives up. */
-        retryBudgetMs: PositiveInt.default(120_000),
-        maxConcurrentRequests: PositiveInt.default(16),
-        maxRequestsPerSecond: PositiveInt.default(20),
-      })
-      .default({ requestTimeoutMs: 30_000, retryBudgetMs: 120_000, maxConcurrentRequests: 16, maxRequestsPerSecond: 20 }),
-    snowflake: z
-      .object({
-        account: z.string().optional(),
-        user: z.string().optional(),
-        role: z.string().optional(),
-        warehouse: z.string().optional(),
-        database: z.string().optional(),
-        schema: z.string().optional(),
-        /** Overrides the account URL: private links, or a local emulator. */
-        accessUrl: z.string().url().optional(),
-        authenticator: z.enum(['SNOWFLAKE_JWT', 'SNOWFLAKE']).default('SNOWFLAKE_JWT'),
-        privateKeyPath: z.string().optional(),
-        privateKey: z.string().optional(),
-        privateKeyPassphrase: z.string().optional(),
-        password: z.string().optional(),
-        poolMax: PositiveInt.default(4),
-        statementTimeoutSeconds: PositiveInt.default(3600),
-      })
-      .default({ authenticator: 'SNOWFLAKE_JWT', poolMax: 4, statementTimeoutSeconds: 3600 }),
-    datasets: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _'), DatasetConfig).default({}),
-  });
+export const ConfigFile = z.strictObject({
+  /** Lets the file hold secrets in plain text; off unless a user insists. */
+  allowPlaintextSecrets: z.boolean().default(false),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      pretty: z.boolean().optional(),
+    })
+    .default({ level: 'info' }),
+  redis: z
+    .strictObject({
+      url: z.string().url().default('redis://127.0.0.1:6379'),
+      /** A hash-tagged prefix keeps every key of a queue in one Redis Cluster slot. */
+      prefix: z.string().min(1).default('{d2s}'),
+      /** What to do when Redis may evict keys: refuse to start, or log a warning. */
+      onUnsafeEvictionPolicy: z.enum(['refuse', 'warn']).default('refuse'),
+    })
+    .default({ url: 'redis://127.0.0.1:6379', prefix: '{d2s}', onUnsafeEvictionPolicy: 'refuse' }),
+  api: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      bodyLimitBytes: PositiveInt.default(64 * 1024),
+      /** How long finished syncs stay visible, in seconds. */
+      retentionSeconds: PositiveInt.default(7 * 24 * 3600),
+      tokens: z.array(z.string().min(1)).optional(),
+    })
+    .default({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 64 * 1024, retentionSeconds: 7 * 24 * 3600 }),
+  databricks: z
+    .strictObject({
+      host: z.string().url().optional(),
+      token: z.string().optional(),
+      clientId: z.string().optional(),
+      clientSecret: z.string().optional(),
+      requestTimeoutMs: PositiveInt.default(30_000),
+      /** Total time a call may spend on retries before it gives up. */
+      retryBudgetMs: PositiveInt.default(120_000),
+      maxConcurrentRequests: PositiveInt.default(16),
+      maxRequestsPerSecond: PositiveInt.default(20),
+    })
+    .default({ requestTimeoutMs: 30_000, retryBudgetMs: 120_000, maxConcurrentRequests: 16, maxRequestsPerSecond: 20 }),
+  snowflake: z
+    .strictObject({
+      account: z.string().optional(),
+      user: z.string().optional(),
+      role: z.string().optional(),
+      warehouse: z.string().optional(),
+      database: z.string().optional(),
+      schema: z.string().optional(),
+      /** Overrides the account URL: private links, or a local emulator. */
+      accessUrl: z.string().url().optional(),
+      authenticator: z.enum(['SNOWFLAKE_JWT', 'SNOWFLAKE']).default('SNOWFLAKE_JWT'),
+      privateKeyPath: z.string().optional(),
+      privateKey: z.string().optional(),
+      privateKeyPassphrase: z.string().optional(),
+      password: z.string().optional(),
+      poolMax: PositiveInt.default(4),
+      statementTimeoutSeconds: PositiveInt.default(3600),
+    })
+    .default({ authenticator: 'SNOWFLAKE_JWT', poolMax: 4, statementTimeoutSeconds: 3600 }),
+  datasets: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _'), DatasetConfig)
+    .default({}),
+});
 export type ConfigFile = z.infer<typeof ConfigFile>;

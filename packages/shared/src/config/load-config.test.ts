@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import { isSecret } from '../secret.js';
+import { loadConfig } from './load-config.js';
+
+function filesystem(files: Record<string, string>) {
+  return (path: string) => {
+    const text = files[path];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file, open '${path}'`), { code: 'ENOENT' });
+    return text;
+  };
+}
+
+const dataset = `
+datasets:
+  shared_forecasts:
+    databricks: { jobId: 1001 }
+    export: { s3Prefix: s3://bucket/exports/shared_forecasts }
+    snowflake:
+      stage: { database: D2S, schema: PUBLIC, name: EXPORTS }
+      table: { database: D2S, schema: PUBLIC, name: SHARED_FORECASTS }
+`;
+
+function load(yaml: string | undefined, env: Record<string, string> = {}) {
+  const files: Record<string, string> = {};
+  if (yaml !== undefined) files['/etc/d2s/d2s.yaml'] = yaml;
+  return loadConfig({ env: { D2S_CONFIG: '/etc/d2s/d2s.yaml', ...env }, cwd: '/srv', readFile: filesystem(files) });
+}
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('starts from defaults when no file exists at the default path', () => {
+    const config = loadConfig({ env: {}, cwd: '/nowhere', readFile: filesystem({}) });
+    expect(config.source).toBe('(defaults)');
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: '{d2s}', onUnsafeEvictionPolicy: 'refuse' });
+    expect(config.databricks.auth).toEqual({ kind: 'none' });
+  });
+
+  it('fails when an explicitly named file is missing', () => {
+    expect(errorOf(() => load(undefined)).message).toMatch(/Cannot read config file \/etc\/d2s\/d2s\.yaml/);
+  });
+
+  it('fills dataset defaults', () => {
+    const ds = load(dataset).datasets.shared_forecasts;
+    expect(ds?.export.runPathTemplate).toBe('{syncId}/');
+    expect(ds?.load.mode).toBe('append');
+    expect(ds?.snowflake.copyOptions).toEqual({ matchByColumnName: 'CASE_INSENSITIVE', onError: 'ABORT_STATEMENT' });
+  });
+
+  it('names the file, the key path and what was expected', () => {
+    const error = errorOf(() => load(dataset.replace('jobId: 1001', 'jobId: "eleven"')));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('/etc/d2s/d2s.yaml');
+    expect(error.message).toMatch(/datasets\.shared_forecasts\.databricks\.jobId: .*expected number/i);
+  });
+
+  it('refuses unknown keys (typos) and names them', () => {
+    const error = errorOf(() => load('redis:\n  url: redis://x:1\n  prefx: "{a}"\n'));
+    expect(error.message).toMatch(/redis: unknown key\(s\) "prefx"/);
+  });
+
+  it('reports YAML syntax errors with a line number', () => {
+    expect(errorOf(() => load('redis:\n  url: [unclosed\n')).message).toMatch(/not valid YAML at line \d+/);
+  });
+
+  it('requires {syncId} in the run path so every sync writes to its own prefix', () => {
+    const error = errorOf(() =>
+      load(
+        dataset.replace(
+          's3Prefix: s3://bucket/exports/shared_forecasts',
+          's3Prefix: s3://b/p, runPathTemplate: "{date}/"',
+        ),
+      ),
+    );
+    expect(error.message).toMatch(/runPathTemplate: must contain \{syncId\}/);
+  });
+
+  it('lets the environment override the file, and validates what it sets', () => {
+    const config = load('redis:\n  url: redis://file:6379\n', { REDIS_URL: 'redis://env:6380', D2S_API_PORT: '9090' });
+    expect(config.redis.url).toBe('redis://env:6380');
+    expect(config.api.port).toBe(9090);
+    expect(errorOf(() => load('{}', { D2S_API_PORT: 'ninety' })).message).toMatch(/api\.port \(from D2S_API_PORT\)/);
+    expect(errorOf(() => load('{}', { LOG_LEVEL: 'loud' })).message).toMatch(/log\.level \(from LOG_LEVEL\)/);
+  });
+
+  it('reads secrets from the environment or *_FILE, as Secrets', () => {
+    const files = { '/etc/d2s/d2s.yaml': '{}', '/run/secrets/db': 'dapi-from-file\n' };
+    const config = loadConfig({
+      env: { D2S_CONFIG: '/etc/d2s/d2s.yaml', DATABRICKS_TOKEN_FILE: '/run/secrets/db', D2S_API_TOKENS: 'a, b' },
+      readFile: filesystem(files),
+    });
+    expect(config.databricks.auth.kind).toBe('pat');
+    if (config.databricks.auth.kind !== 'pat') throw new Error('unreachable');
+    expect(isSecret(config.databricks.auth.token)).toBe(true);
+    expect(config.databricks.auth.token.reveal()).toBe('dapi-from-file');
+    expect(config.api.tokens.map((t) => t.reveal())).toEqual(['a', 'b']);
+    expect(JSON.stringify(config)).not.toContain('dapi-from-file');
+  });
+
+  it('prefers OAuth M2M when a client id and secret are both set', () => {
+    const config = load('{}', { DATABRICKS_CLIENT_ID: 'id', DATABRICKS_CLIENT_SECRET: 's', DATABRICKS_TOKEN: 't' });
+    expect(config.databricks.auth).toMatchObject({ kind: 'oauth-m2m', clientId: 'id' });
+    expect(errorOf(() => load('{}', { DATABRICKS_CLIENT_ID: 'id' })).message).toMatch(/needs both/);
+  });
+
+  it('refuses both NAME and NAME_FILE', () => {
+    expect(errorOf(() => load('{}', { DATABRICKS_TOKEN: 'a', DATABRICKS_TOKEN_FILE: '/x' })).message).toMatch(
+      /Both DATABRICKS_TOKEN and DATABRICKS_TOKEN_FILE/,
+    );
+  });
+
+  it('refuses plaintext secrets in the file unless allowed', () => {
+    expect(errorOf(() => load('databricks:\n  token: dapi123\n')).message).toMatch(
+      /databricks\.token holds a secret in plain text\. Set DATABRICKS_TOKEN/,
+    );
+    const config = load('allowPlaintextSecrets: true\ndatabricks:\n  token: dapi123\n');
+    expect(config.databricks.auth.kind).toBe('pat');
+  });
+
+  it('loads a Snowflake key pair from the configured path', () => {
+    const files = {
+      '/etc/d2s/d2s.yaml': 'snowflake:\n  account: acme\n  user: D2S\n  privateKeyPath: keys/d2s.p8\n',
+      '/srv/keys/d2s.p8': '-----BEGIN PRIVATE KEY-----\n...',
+    };
+    const config = loadConfig({
+      env: { D2S_CONFIG: '/etc/d2s/d2s.yaml', SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: 'pp' },
+      cwd: '/srv',
+      readFile: filesystem(files),
+    });
+    expect(config.snowflake.auth.kind).toBe('keypair');
+    expect(config.snowflake.account).toBe('acme');
+    expect(JSON.stringify(config.snowflake)).not.toMatch(/BEGIN PRIVATE KEY|"pp"/);
+  });
+});

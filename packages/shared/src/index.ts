@@ -1,0 +1,17 @@
+export {
+  type D2sConfig,
+  type DatabricksAuth,
+  DEFAULT_CONFIG_PATH,
+  type Env,
+  loadConfig,
+  type SnowflakeAuth,
+} from './config/load-config.js';
+export { ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
+export { ConfigError, D2sError, type D2sErrorOptions, isD2sError, JobDataError, RedisPolicyError } from './errors.js';
+export * from './jobs/catalog.js';
+export { addJob } from './jobs/typed-queue.js';
+export { createLogger, type Logger, type LoggerSettings, REDACT_PATHS } from './logging/logger.js';
+export { createRedisConnection, type RedisProfile, redisOptionsFor, waitForRedis } from './redis/connections.js';
+export { checkEvictionPolicy } from './redis/eviction-policy.js';
+export { isSecret, Secret } from './secret.js';
+export { type RunningService, type RunServiceOptions, runService, type ServiceContext } from './service/run-service.js';

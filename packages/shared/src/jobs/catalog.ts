@@ -1,0 +1,142 @@
+import type { JobsOptions } from 'bullmq';
+import { z } from 'zod';
+import { JobDataError } from '../errors.js';
+
+/**
+ * The job catalog: the only place queue payloads are defined. The API and
+ * every worker enqueue and read jobs through it, so a producer and a consumer
+ * cannot disagree about a payload. Job data never holds a secret: workers read
+ * credentials from their own configuration.
+ */
+
+export const SyncId = z.string().regex(/^sync_[0-9A-Za-z]{10,40}$/, 'a sync id like sync_01J…');
+export type SyncId = z.infer<typeof SyncId>;
+
+export const ParameterValue = z.union([z.string(), z.number(), z.boolean()]);
+
+/** What a sync was asked to do; fixed when the sync is created. */
+export const SyncRequest = z.strictObject({
+  syncId: SyncId,
+  dataset: z.string().min(1),
+  parameters: z.record(z.string(), ParameterValue),
+  /** 1 for the first attempt; a retry of a failed sync is a new attempt with a new idempotency token. */
+  attempt: z.number().int().positive(),
+  requestedAt: z.string().datetime(),
+  /** Where this sync's export writes and its import reads: s3://bucket/prefix/<run path>/ */
+  outputUrl: z.string().startsWith('s3://'),
+  /** The same location relative to the stage, used by COPY INTO @stage/<stagePath>. */
+  stagePath: z.string(),
+  /** Who asked: a schedule id, or `api`. */
+  origin: z.string().default('api'),
+});
+export type SyncRequest = z.infer<typeof SyncRequest>;
+
+/** The export step job's saved progress: written with job.updateData before every wait. */
+export const ExportProgress = z.strictObject({
+  step: z.enum(['trigger', 'poll', 'handoff']),
+  runId: z.number().int().positive().optional(),
+  runPageUrl: z.string().optional(),
+  triggeredAt: z.string().datetime().optional(),
+  polls: z.number().int().nonnegative().default(0),
+  lastLifeCycleState: z.string().optional(),
+});
+export type ExportProgress = z.infer<typeof ExportProgress>;
+
+export const ExportJobData = z.strictObject({
+  request: SyncRequest,
+  progress: ExportProgress.default({ step: 'trigger', polls: 0 }),
+});
+export type ExportJobData = z.infer<typeof ExportJobData>;
+
+export const ImportJobData = z.strictObject({
+  request: SyncRequest,
+  runId: z.number().int().positive(),
+  runPageUrl: z.string().optional(),
+  exportedAt: z.string().datetime(),
+});
+export type ImportJobData = z.infer<typeof ImportJobData>;
+
+export const MirrorScope = z.strictObject({
+  catalogs: z.array(z.string()).optional(),
+  schemas: z.array(z.string()).optional(),
+});
+
+export const MirrorPlanJobData = z.strictObject({
+  mirrorRunId: z.string().min(1),
+  scope: MirrorScope.default({}),
+  origin: z.string().default('api'),
+});
+
+export const MirrorActionJobData = z.strictObject({
+  mirrorRunId: z.string().min(1),
+  /** One planned action; its SQL is rebuilt by the worker, so no secret is ever stored here. */
+  action: z.record(z.string(), z.unknown()),
+});
+
+interface JobDefinition<S extends z.ZodType = z.ZodType> {
+  data: S;
+  options: JobsOptions;
+}
+
+const retryWithBackoff = (attempts: number, delay: number): JobsOptions => ({
+  attempts,
+  backoff: { type: 'exponential', delay, jitter: 0.5 },
+});
+
+export const jobCatalog = {
+  export: {
+    'sync-export': { data: ExportJobData, options: retryWithBackoff(5, 5_000) },
+  },
+  import: {
+    'sync-import': { data: ImportJobData, options: retryWithBackoff(5, 5_000) },
+  },
+  mirror: {
+    'mirror-plan': { data: MirrorPlanJobData, options: retryWithBackoff(3, 5_000) },
+    'mirror-action': { data: MirrorActionJobData, options: retryWithBackoff(3, 5_000) },
+  },
+} as const satisfies Record<string, Record<string, JobDefinition>>;
+
+export type JobCatalog = typeof jobCatalog;
+export type QueueName = keyof JobCatalog;
+export type JobName<Q extends QueueName> = keyof JobCatalog[Q] & string;
+export type JobData<Q extends QueueName, N extends JobName<Q>> = z.infer<
+  JobCatalog[Q][N] extends JobDefinition<infer S> ? S : never
+>;
+
+export const QUEUE_NAMES = Object.keys(jobCatalog) as QueueName[];
+
+function definitionOf<Q extends QueueName, N extends JobName<Q>>(queue: Q, name: N): JobDefinition {
+  const definition = (jobCatalog[queue] as Record<string, JobDefinition | undefined>)[name];
+  if (!definition) throw new JobDataError(`Queue "${queue}" has no job named "${name}"`, { details: { queue, name } });
+  return definition;
+}
+
+/** Validates job data against the catalog; throws a JobDataError naming each bad field. */
+export function parseJobData<Q extends QueueName, N extends JobName<Q>>(
+  queue: Q,
+  name: N,
+  data: unknown,
+): JobData<Q, N> {
+  const result = definitionOf(queue, name).data.safeParse(data);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new JobDataError(`Invalid data for ${queue}/${name}: ${issues.join('; ')}`, {
+      details: { queue, name, issues },
+    });
+  }
+  return result.data as JobData<Q, N>;
+}
+
+/** The job options a job of this kind gets unless the caller overrides them. */
+export function defaultJobOptions<Q extends QueueName, N extends JobName<Q>>(
+  queue: Q,
+  name: N,
+  retentionSeconds: number,
+): JobsOptions {
+  return {
+    ...definitionOf(queue, name).options,
+    // Finished jobs are the sync's status record; keep them for the retention period, bounded in count.
+    removeOnComplete: { age: retentionSeconds, count: 100_000 },
+    removeOnFail: { age: retentionSeconds, count: 100_000 },
+  };
+}
