@@ -45,6 +45,22 @@ export class JobDataError extends D2sError {
   readonly code = 'JOB_DATA_INVALID';
 }
 
+/**
+ * A request the service will not carry out as asked (unknown dataset, bad
+ * parameter, a sync that is already finished, …). The API answers with
+ * `httpStatus` and `code`; workers never see these.
+ */
+export class RequestError extends D2sError {
+  readonly code: string;
+  readonly httpStatus: number;
+
+  constructor(code: string, httpStatus: number, message: string, options: D2sErrorOptions = {}) {
+    super(message, options);
+    this.code = code;
+    this.httpStatus = httpStatus;
+  }
+}
+
 /** Narrow `unknown` to a D2sError-like object with a code. */
 export function isD2sError(error: unknown): error is D2sError {
   return error instanceof D2sError;

@@ -7,7 +7,15 @@ export {
   type SnowflakeAuth,
 } from './config/load-config.js';
 export { ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
-export { ConfigError, D2sError, type D2sErrorOptions, isD2sError, JobDataError, RedisPolicyError } from './errors.js';
+export {
+  ConfigError,
+  D2sError,
+  type D2sErrorOptions,
+  isD2sError,
+  JobDataError,
+  RedisPolicyError,
+  RequestError,
+} from './errors.js';
 export * from './jobs/catalog.js';
 export { addJob } from './jobs/typed-queue.js';
 export { createLogger, type Logger, type LoggerSettings, REDACT_PATHS } from './logging/logger.js';
@@ -15,3 +23,27 @@ export { createRedisConnection, type RedisProfile, redisOptionsFor, waitForRedis
 export { checkEvictionPolicy } from './redis/eviction-policy.js';
 export { isSecret, Secret } from './secret.js';
 export { type RunningService, type RunServiceOptions, runService, type ServiceContext } from './service/run-service.js';
+export { idempotencyTokenFor, newSyncId, syncIdForKey } from './sync/ids.js';
+export { decodeFailure, toJobError } from './sync/job-failure.js';
+export { type ParameterIssue, type ParameterValues, validateParameters } from './sync/parameters.js';
+export { type RunLocation, runLocationFor } from './sync/run-path.js';
+export { syncKeys } from './sync/sync-keys.js';
+export {
+  type CreateSyncInput,
+  type CreateSyncResult,
+  type ListSyncsInput,
+  SyncService,
+  type SyncServiceDeps,
+  snapshotOf,
+} from './sync/sync-service.js';
+export {
+  type CopyFileResult,
+  deriveSyncView,
+  type JobSnapshot,
+  type LoadReport,
+  SYNC_CANCELED,
+  SYNC_STATES,
+  type SyncState,
+  type SyncView,
+  TERMINAL_SYNC_STATES,
+} from './sync/sync-view.js';

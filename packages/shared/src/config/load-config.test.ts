@@ -18,6 +18,7 @@ datasets:
     export: { s3Prefix: s3://bucket/exports/shared_forecasts }
     snowflake:
       stage: { database: D2S, schema: PUBLIC, name: EXPORTS }
+      stageUrl: s3://bucket/exports/
       table: { database: D2S, schema: PUBLIC, name: SHARED_FORECASTS }
 `;
 
@@ -70,6 +71,13 @@ describe('loadConfig', () => {
 
   it('reports YAML syntax errors with a line number', () => {
     expect(errorOf(() => load('redis:\n  url: [unclosed\n')).message).toMatch(/not valid YAML at line \d+/);
+  });
+
+  it('requires the export prefix to lie under the stage URL', () => {
+    const error = errorOf(() => load(dataset.replace('stageUrl: s3://bucket/exports/', 'stageUrl: s3://other/')));
+    expect(error.message).toMatch(
+      /datasets\.shared_forecasts\.export\.s3Prefix: export\.s3Prefix must lie under snowflake\.stageUrl/,
+    );
   });
 
   it('requires {syncId} in the run path so every sync writes to its own prefix', () => {

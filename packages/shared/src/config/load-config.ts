@@ -32,6 +32,7 @@ export interface D2sConfig {
   snowflake: Omit<ConfigFile['snowflake'], 'privateKey' | 'privateKeyPath' | 'privateKeyPassphrase' | 'password'> & {
     auth: SnowflakeAuth;
   };
+  workers: ConfigFile['workers'];
   datasets: Record<string, DatasetConfig>;
 }
 
@@ -276,6 +277,7 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
     api: { ...apiRest, tokens },
     databricks: { ...dbRest, host: fileHost, auth: databricksAuth },
     snowflake: { ...sfRest, auth: snowflakeAuth },
+    workers: file.workers,
     datasets: file.datasets,
   };
 }

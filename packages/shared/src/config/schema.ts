@@ -6,6 +6,8 @@ import { z } from 'zod';
  * only `allowPlaintextSecrets: true` lets the file carry them.
  */
 
+const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+
 const PositiveInt = z.number().int().positive();
 
 /** A Snowflake object name; quoted wherever it reaches SQL, so any non-empty text is allowed. */
@@ -28,55 +30,61 @@ export const DatasetParameter = z.strictObject({
 });
 export type DatasetParameter = z.infer<typeof DatasetParameter>;
 
-export const DatasetConfig = z.strictObject({
-  description: z.string().default(''),
-  databricks: z.strictObject({
-    jobId: PositiveInt,
-    /** Name of the job parameter that receives the run's output location (s3://…/<run path>/). */
-    outputParameter: z.string().min(1).default('output_path'),
-  }),
-  export: z.strictObject({
-    /** Where every run of this dataset writes, as s3://bucket/prefix. */
-    s3Prefix: z.string().regex(/^s3:\/\/[^/]+(\/.*)?$/, 'an s3://bucket/prefix URL'),
-    /** Per-run sub-path under s3Prefix; `{syncId}`, `{dataset}` and `{date}` are replaced. */
-    runPathTemplate: z
-      .string()
-      .default('{syncId}/')
-      .refine((t) => t.includes('{syncId}'), 'must contain {syncId} so every sync writes to its own prefix'),
-    /** The sync fails (and the run is canceled) past this many seconds of exporting. */
-    maxRunDurationSeconds: PositiveInt.default(3600),
-  }),
-  snowflake: z.strictObject({
-    stage: SnowflakeObjectName,
-    /** Create the stage when missing, over this URL (normally the same bucket as s3Prefix). */
-    createStage: z
-      .strictObject({ url: z.string().min(1), storageIntegration: z.string().min(1).optional() })
-      .optional(),
-    table: SnowflakeObjectName,
-    /** Create the target table when missing, its columns inferred from the run's Parquet files. */
-    createTable: z.boolean().default(false),
-    fileFormat: z.strictObject({ type: z.literal('PARQUET') }).default({ type: 'PARQUET' }),
-    copyOptions: z
+export const DatasetConfig = z
+  .strictObject({
+    description: z.string().default(''),
+    databricks: z.strictObject({
+      jobId: PositiveInt,
+      /** Name of the job parameter that receives the run's output location (s3://…/<run path>/). */
+      outputParameter: z.string().min(1).default('output_path'),
+    }),
+    export: z.strictObject({
+      /** Where every run of this dataset writes, as s3://bucket/prefix. */
+      s3Prefix: z.string().regex(/^s3:\/\/[^/]+(\/.*)?$/, 'an s3://bucket/prefix URL'),
+      /** Per-run sub-path under s3Prefix; `{syncId}`, `{dataset}` and `{date}` are replaced. */
+      runPathTemplate: z
+        .string()
+        .default('{syncId}/')
+        .refine((t) => t.includes('{syncId}'), 'must contain {syncId} so every sync writes to its own prefix'),
+      /** The sync fails (and the run is canceled) past this many seconds of exporting. */
+      maxRunDurationSeconds: PositiveInt.default(3600),
+    }),
+    snowflake: z.strictObject({
+      stage: SnowflakeObjectName,
+      /** The s3:// URL the stage points at; export.s3Prefix must lie under it. */
+      stageUrl: z.string().regex(/^s3:\/\/[^/]+(\/.*)?$/, 'an s3://bucket/prefix URL'),
+      /** Create the stage when missing (over stageUrl). */
+      createStage: z.boolean().default(false),
+      storageIntegration: z.string().min(1).optional(),
+      table: SnowflakeObjectName,
+      /** Create the target table when missing, its columns inferred from the run's Parquet files. */
+      createTable: z.boolean().default(false),
+      fileFormat: z.strictObject({ type: z.literal('PARQUET') }).default({ type: 'PARQUET' }),
+      copyOptions: z
+        .strictObject({
+          matchByColumnName: z.enum(['CASE_INSENSITIVE', 'CASE_SENSITIVE', 'NONE']).default('CASE_INSENSITIVE'),
+          onError: z.enum(['ABORT_STATEMENT', 'CONTINUE', 'SKIP_FILE']).default('ABORT_STATEMENT'),
+          pattern: z.string().optional(),
+        })
+        .default({ matchByColumnName: 'CASE_INSENSITIVE', onError: 'ABORT_STATEMENT' }),
+    }),
+    load: z.strictObject({ mode: z.enum(['append', 'replace']).default('append') }).default({ mode: 'append' }),
+    verify: z
       .strictObject({
-        matchByColumnName: z.enum(['CASE_INSENSITIVE', 'CASE_SENSITIVE', 'NONE']).default('CASE_INSENSITIVE'),
-        onError: z.enum(['ABORT_STATEMENT', 'CONTINUE', 'SKIP_FILE']).default('ABORT_STATEMENT'),
-        pattern: z.string().optional(),
+        /** Fail when the run produced no files at all. */
+        requireFiles: z.boolean().default(true),
+        expectedRows: z.number().int().nonnegative().optional(),
       })
-      .default({ matchByColumnName: 'CASE_INSENSITIVE', onError: 'ABORT_STATEMENT' }),
-  }),
-  load: z.strictObject({ mode: z.enum(['append', 'replace']).default('append') }).default({ mode: 'append' }),
-  verify: z
-    .strictObject({
-      /** Fail when the run produced no files at all. */
-      requireFiles: z.boolean().default(true),
-      expectedRows: z.number().int().nonnegative().optional(),
-    })
-    .default({ requireFiles: true }),
-  /** The only parameters a request may set; each is passed to the Databricks job. */
-  parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), DatasetParameter).default({}),
-  /** While a sync of this dataset is active, a new request returns it instead of starting another. */
-  singleActive: z.boolean().default(true),
-});
+      .default({ requireFiles: true }),
+    /** The only parameters a request may set; each is passed to the Databricks job. */
+    parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), DatasetParameter).default({}),
+    /** While a sync of this dataset is active, a new request returns it instead of starting another. */
+    singleActive: z.boolean().default(true),
+  })
+  .refine((d) => withSlash(d.export.s3Prefix).startsWith(withSlash(d.snowflake.stageUrl)), {
+    message: 'export.s3Prefix must lie under snowflake.stageUrl, or COPY INTO cannot read what the export writes',
+    path: ['export', 's3Prefix'],
+  });
 export type DatasetConfig = z.infer<typeof DatasetConfig>;
 
 export const ConfigFile = z.strictObject({
@@ -139,6 +147,26 @@ export const ConfigFile = z.strictObject({
       statementTimeoutSeconds: PositiveInt.default(3600),
     })
     .default({ authenticator: 'SNOWFLAKE_JWT', poolMax: 4, statementTimeoutSeconds: 3600 }),
+  workers: z
+    .strictObject({
+      export: z
+        .strictObject({
+          /** Worker slots; polling does not hold one (step jobs), so a few carry thousands of runs. */
+          concurrency: PositiveInt.default(10),
+          /** First poll delay after run-now, then growing by pollGrowth up to pollMaxMs, with jitter. */
+          pollInitialMs: PositiveInt.default(2_000),
+          pollMaxMs: PositiveInt.default(30_000),
+          pollGrowth: z.number().min(1).max(4).default(1.5),
+        })
+        .default({ concurrency: 10, pollInitialMs: 2_000, pollMaxMs: 30_000, pollGrowth: 1.5 }),
+      import: z.strictObject({ concurrency: PositiveInt.default(4) }).default({ concurrency: 4 }),
+      mirror: z.strictObject({ concurrency: PositiveInt.default(8) }).default({ concurrency: 8 }),
+    })
+    .default({
+      export: { concurrency: 10, pollInitialMs: 2_000, pollMaxMs: 30_000, pollGrowth: 1.5 },
+      import: { concurrency: 4 },
+      mirror: { concurrency: 8 },
+    }),
   datasets: z
     .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _'), DatasetConfig)
     .default({}),

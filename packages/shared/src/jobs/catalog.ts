@@ -28,6 +28,8 @@ export const SyncRequest = z.strictObject({
   stagePath: z.string(),
   /** Who asked: a schedule id, or `api`. */
   origin: z.string().default('api'),
+  /** The failed or canceled sync this one retries. */
+  retryOf: SyncId.optional(),
 });
 export type SyncRequest = z.infer<typeof SyncRequest>;
 

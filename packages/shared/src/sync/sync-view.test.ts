@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { deriveSyncView, type JobSnapshot } from './sync-view.js';
+
+const request = {
+  syncId: 'sync_1234567890',
+  dataset: 'ds',
+  parameters: { a: 1 },
+  outputUrl: 's3://b/p/sync_1234567890/',
+};
+
+function job(partial: Partial<JobSnapshot>): JobSnapshot {
+  return {
+    state: 'waiting',
+    data: { request },
+    progress: 0,
+    returnvalue: null,
+    timestamp: 1_000,
+    attemptsMade: 0,
+    ...partial,
+  };
+}
+
+describe('deriveSyncView', () => {
+  it('is queued before the run is triggered', () => {
+    expect(deriveSyncView(job({}), undefined, false).status).toBe('queued');
+  });
+
+  it('is exporting once a run id is saved, with the run link', () => {
+    const view = deriveSyncView(
+      job({
+        state: 'delayed',
+        processedOn: 1_500,
+        data: { request, progress: { step: 'poll', runId: 7, runPageUrl: 'http://x/7' } },
+      }),
+      undefined,
+      false,
+    );
+    expect(view.status).toBe('exporting');
+    expect(view.databricks).toEqual({ runId: 7, runPageUrl: 'http://x/7' });
+    expect(view.timings.durationsMs.queued).toBe(500);
+  });
+
+  it('shows the live life-cycle state from progress', () => {
+    const view = deriveSyncView(
+      job({ state: 'active', progress: { runId: 7, lifeCycleState: 'RUNNING' } }),
+      undefined,
+      false,
+    );
+    expect(view.databricks.lifeCycleState).toBe('RUNNING');
+  });
+
+  it('fails with the coded reason and details', () => {
+    const view = deriveSyncView(
+      job({
+        state: 'failed',
+        finishedOn: 9_000,
+        failedReason: 'DATABRICKS_RUN_FAILED: Run 7 ended FAILED: boom',
+        progress: { failure: { runPageUrl: 'http://x/7', terminationCode: 'RUN_EXECUTION_ERROR' } },
+      }),
+      undefined,
+      false,
+    );
+    expect(view.status).toBe('failed');
+    expect(view.error).toEqual({
+      code: 'DATABRICKS_RUN_FAILED',
+      message: 'Run 7 ended FAILED: boom',
+      stage: 'export',
+      details: { runPageUrl: 'http://x/7', terminationCode: 'RUN_EXECUTION_ERROR' },
+    });
+    expect(view.timings.durationsMs.total).toBe(8_000);
+  });
+
+  it('is canceled when the failure is a cancel', () => {
+    const view = deriveSyncView(
+      job({ state: 'failed', failedReason: 'SYNC_CANCELED: canceled by request' }),
+      undefined,
+      true,
+    );
+    expect(view.status).toBe('canceled');
+    expect(view.cancelRequested).toBe(false);
+  });
+
+  it('follows the import job: importing, verifying, succeeded with the load report', () => {
+    const exported = job({
+      state: 'completed',
+      processedOn: 1_100,
+      finishedOn: 2_000,
+      returnvalue: { runId: 7, resultState: 'SUCCESS' },
+    });
+    expect(deriveSyncView(exported, job({ state: 'waiting' }), false).status).toBe('importing');
+    expect(deriveSyncView(exported, job({ state: 'active', progress: { stage: 'verifying' } }), false).status).toBe(
+      'verifying',
+    );
+    const report = { mode: 'append', stagePath: 'p/', files: [], rowsLoaded: 42, queryIds: ['q1'] };
+    const done = deriveSyncView(
+      exported,
+      job({ state: 'completed', processedOn: 2_100, finishedOn: 3_000, returnvalue: report }),
+      false,
+    );
+    expect(done.status).toBe('succeeded');
+    expect(done.load).toEqual(report);
+    expect(done.databricks.resultState).toBe('SUCCESS');
+    expect(done.timings.durationsMs).toEqual({ queued: 100, export: 900, import: 900, total: 2_000 });
+  });
+
+  it('reports an import failure with the per-file results kept in progress', () => {
+    const exported = job({ state: 'completed', finishedOn: 2_000 });
+    const files = [
+      { file: 'a.parquet', status: 'LOAD_FAILED', rowsParsed: 1, rowsLoaded: 0, errorsSeen: 1, firstError: 'bad' },
+    ];
+    const view = deriveSyncView(
+      exported,
+      job({
+        state: 'failed',
+        failedReason: 'LOAD_FAILED: 1 file failed',
+        progress: { stage: 'importing', files, failure: { file: 'a.parquet' } },
+      }),
+      false,
+    );
+    expect(view.status).toBe('failed');
+    expect(view.error?.stage).toBe('import');
+    expect(view.load?.files).toEqual(files);
+  });
+
+  it('marks a pending cancel', () => {
+    expect(deriveSyncView(job({}), undefined, true).cancelRequested).toBe(true);
+  });
+
+  it('gives BullMQ-internal failures a code too', () => {
+    const view = deriveSyncView(
+      job({ state: 'failed', failedReason: 'job stalled more than allowable limit' }),
+      undefined,
+      false,
+    );
+    expect(view.error?.code).toBe('JOB_FAILED');
+  });
+});

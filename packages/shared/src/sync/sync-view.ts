@@ -1,0 +1,187 @@
+import { decodeFailure } from './job-failure.js';
+
+/** The life of a sync as the webapp sees it. */
+export const SYNC_STATES = [
+  'queued',
+  'exporting',
+  'importing',
+  'verifying',
+  'succeeded',
+  'failed',
+  'canceled',
+] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+export const TERMINAL_SYNC_STATES: ReadonlySet<SyncState> = new Set(['succeeded', 'failed', 'canceled']);
+
+export const SYNC_CANCELED = 'SYNC_CANCELED';
+
+/** What the status needs from one BullMQ job, read with `job.getState()` and the job's fields. */
+export interface JobSnapshot {
+  state: string;
+  data: Record<string, unknown>;
+  progress: unknown;
+  returnvalue: unknown;
+  failedReason?: string | undefined;
+  timestamp: number;
+  processedOn?: number | undefined;
+  finishedOn?: number | undefined;
+  attemptsMade: number;
+}
+
+/** One COPY INTO result row, as Snowflake reports it. */
+export interface CopyFileResult {
+  file: string;
+  status: string;
+  rowsParsed: number;
+  rowsLoaded: number;
+  errorsSeen: number;
+  firstError: string | null;
+  /** True when the file was loaded by an earlier attempt (found in the load history, not in this COPY). */
+  previouslyLoaded?: boolean;
+}
+
+/** What the import job reports as progress and as its result. */
+export interface LoadReport {
+  mode: 'append' | 'replace';
+  stagePath: string;
+  files: CopyFileResult[];
+  rowsLoaded: number;
+  targetRowCount?: number;
+  queryIds: string[];
+}
+
+export interface SyncView {
+  id: string;
+  dataset: string;
+  parameters: Record<string, unknown>;
+  status: SyncState;
+  origin: string;
+  retryOf?: string;
+  cancelRequested: boolean;
+  outputUrl: string;
+  databricks: {
+    runId?: number;
+    runPageUrl?: string;
+    lifeCycleState?: string;
+    resultState?: string;
+  };
+  load: Partial<LoadReport> | null;
+  timings: {
+    createdAt: string;
+    exportStartedAt?: string;
+    exportFinishedAt?: string;
+    importStartedAt?: string;
+    finishedAt?: string;
+    durationsMs: { queued?: number; export?: number; import?: number; total?: number };
+  };
+  error: { code: string; message: string; stage: 'export' | 'import'; details: Record<string, unknown> } | null;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Derives a sync's status from its two jobs (export, then import) rather than
+ * from a second record that could disagree with them. Pure: the caller reads
+ * the jobs and the cancel flag.
+ */
+export function deriveSyncView(
+  exportJob: JobSnapshot,
+  importJob: JobSnapshot | undefined,
+  cancelRequested: boolean,
+): SyncView {
+  const request = isObject(exportJob.data.request) ? exportJob.data.request : {};
+  const saved = isObject(exportJob.data.progress) ? exportJob.data.progress : {};
+  const live = isObject(exportJob.progress) ? exportJob.progress : {};
+  const exported = isObject(exportJob.returnvalue) ? exportJob.returnvalue : {};
+
+  const databricks: SyncView['databricks'] = {};
+  const runId = exported.runId ?? live.runId ?? saved.runId;
+  if (typeof runId === 'number') databricks.runId = runId;
+  const runPageUrl = exported.runPageUrl ?? live.runPageUrl ?? saved.runPageUrl;
+  if (typeof runPageUrl === 'string') databricks.runPageUrl = runPageUrl;
+  const lifeCycleState = exported.lifeCycleState ?? live.lifeCycleState ?? saved.lastLifeCycleState;
+  if (typeof lifeCycleState === 'string') databricks.lifeCycleState = lifeCycleState;
+  const resultState = exported.resultState ?? live.resultState;
+  if (typeof resultState === 'string') databricks.resultState = resultState;
+
+  let status: SyncState;
+  let error: SyncView['error'] = null;
+  let load: SyncView['load'] = null;
+  let finishedOn: number | undefined;
+
+  if (exportJob.state === 'failed') {
+    const failure = decodeFailure(exportJob.failedReason);
+    status = failure.code === SYNC_CANCELED ? 'canceled' : 'failed';
+    error = { ...failure, stage: 'export', details: isObject(live.failure) ? live.failure : {} };
+    finishedOn = exportJob.finishedOn;
+  } else if (exportJob.state !== 'completed') {
+    status = typeof runId === 'number' ? 'exporting' : 'queued';
+  } else if (!importJob) {
+    // The export hands off before it completes, so this is only seen after retention removed the import job.
+    status = 'importing';
+  } else {
+    const importProgress = isObject(importJob.progress) ? importJob.progress : {};
+    const report = isObject(importJob.returnvalue) ? importJob.returnvalue : importProgress;
+    if (isObject(report) && Object.keys(report).length > 0) load = pickLoad(report);
+    if (importJob.state === 'completed') {
+      status = 'succeeded';
+      finishedOn = importJob.finishedOn;
+    } else if (importJob.state === 'failed') {
+      const failure = decodeFailure(importJob.failedReason);
+      status = failure.code === SYNC_CANCELED ? 'canceled' : 'failed';
+      error = { ...failure, stage: 'import', details: isObject(importProgress.failure) ? importProgress.failure : {} };
+      finishedOn = importJob.finishedOn;
+    } else if (importJob.state === 'active' && importProgress.stage === 'verifying') {
+      status = 'verifying';
+    } else {
+      status = 'importing';
+    }
+  }
+
+  const createdAt = exportJob.timestamp;
+  const exportStartedAt = exportJob.processedOn;
+  const exportFinishedAt = exportJob.state === 'completed' ? exportJob.finishedOn : undefined;
+  const importStartedAt = importJob?.processedOn;
+  const durationsMs: SyncView['timings']['durationsMs'] = {};
+  if (exportStartedAt !== undefined) durationsMs.queued = exportStartedAt - createdAt;
+  if (exportStartedAt !== undefined && exportFinishedAt !== undefined)
+    durationsMs.export = exportFinishedAt - exportStartedAt;
+  if (importStartedAt !== undefined && importJob?.finishedOn !== undefined)
+    durationsMs.import = importJob.finishedOn - importStartedAt;
+  if (finishedOn !== undefined) durationsMs.total = finishedOn - createdAt;
+
+  const view: SyncView = {
+    id: String(request.syncId ?? ''),
+    dataset: String(request.dataset ?? ''),
+    parameters: isObject(request.parameters) ? request.parameters : {},
+    status,
+    origin: String(request.origin ?? 'api'),
+    cancelRequested: cancelRequested && !TERMINAL_SYNC_STATES.has(status),
+    outputUrl: String(request.outputUrl ?? ''),
+    databricks,
+    load,
+    timings: {
+      createdAt: new Date(createdAt).toISOString(),
+      ...(exportStartedAt !== undefined ? { exportStartedAt: iso(exportStartedAt) } : {}),
+      ...(exportFinishedAt !== undefined ? { exportFinishedAt: iso(exportFinishedAt) } : {}),
+      ...(importStartedAt !== undefined ? { importStartedAt: iso(importStartedAt) } : {}),
+      ...(finishedOn !== undefined ? { finishedAt: iso(finishedOn) } : {}),
+      durationsMs,
+    },
+    error,
+  };
+  if (typeof request.retryOf === 'string') view.retryOf = request.retryOf;
+  return view;
+}
+
+function pickLoad(report: Record<string, unknown>): Partial<LoadReport> {
+  const load: Partial<LoadReport> = {};
+  if (report.mode === 'append' || report.mode === 'replace') load.mode = report.mode;
+  if (typeof report.stagePath === 'string') load.stagePath = report.stagePath;
+  if (Array.isArray(report.files)) load.files = report.files as CopyFileResult[];
+  if (typeof report.rowsLoaded === 'number') load.rowsLoaded = report.rowsLoaded;
+  if (typeof report.targetRowCount === 'number') load.targetRowCount = report.targetRowCount;
+  if (Array.isArray(report.queryIds)) load.queryIds = report.queryIds as string[];
+  return load;
+}
