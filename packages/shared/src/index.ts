@@ -17,10 +17,25 @@ export {
   RequestError,
 } from './errors.js';
 export * from './jobs/catalog.js';
+export { closeQueues, openQueues, type Queues } from './jobs/queues.js';
 export { addJob } from './jobs/typed-queue.js';
-export { createLogger, type Logger, type LoggerSettings, REDACT_PATHS } from './logging/logger.js';
+export {
+  createLogger,
+  type Logger,
+  type LoggerSettings,
+  REDACT_PATHS,
+  redactSecrets,
+  SECRET_FIELD_NAMES,
+} from './logging/logger.js';
 export { createRedisConnection, type RedisProfile, redisOptionsFor, waitForRedis } from './redis/connections.js';
 export { checkEvictionPolicy } from './redis/eviction-policy.js';
+export {
+  ScheduleId,
+  ScheduleService,
+  type ScheduleServiceDeps,
+  ScheduleSpec,
+  type ScheduleView,
+} from './schedules/schedule-service.js';
 export { isSecret, Secret } from './secret.js';
 export { type RunningService, type RunServiceOptions, runService, type ServiceContext } from './service/run-service.js';
 export { idempotencyTokenFor, newSyncId, syncIdForKey } from './sync/ids.js';

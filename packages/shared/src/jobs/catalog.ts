@@ -50,6 +50,14 @@ export const ExportJobData = z.strictObject({
 });
 export type ExportJobData = z.infer<typeof ExportJobData>;
 
+/** Fired by a Job Scheduler; the export worker turns it into a sync (the scheduler cannot set job ids). */
+export const ScheduledSyncJobData = z.strictObject({
+  scheduleId: z.string().min(1),
+  dataset: z.string().min(1),
+  parameters: z.record(z.string(), ParameterValue).default({}),
+});
+export type ScheduledSyncJobData = z.infer<typeof ScheduledSyncJobData>;
+
 export const ImportJobData = z.strictObject({
   request: SyncRequest,
   runId: z.number().int().positive(),
@@ -88,6 +96,7 @@ const retryWithBackoff = (attempts: number, delay: number): JobsOptions => ({
 export const jobCatalog = {
   export: {
     'sync-export': { data: ExportJobData, options: retryWithBackoff(5, 5_000) },
+    'sync-scheduled': { data: ScheduledSyncJobData, options: retryWithBackoff(5, 2_000) },
   },
   import: {
     'sync-import': { data: ImportJobData, options: retryWithBackoff(5, 5_000) },

@@ -61,3 +61,16 @@ export function createLogger(settings: LoggerSettings, destination?: Destination
   }
   return pino(options);
 }
+
+const SECRET_KEYS = new Set(SECRET_FIELD_NAMES.map((name) => name.toLowerCase()));
+
+/** A copy of any JSON-like value with every secret-named field replaced by `[redacted]` (for UIs that show job data). */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 20 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    out[key] = SECRET_KEYS.has(key.toLowerCase()) ? '[redacted]' : redactSecrets(inner, depth + 1);
+  }
+  return out;
+}

@@ -1,0 +1,146 @@
+import { SYNC_STATES, type SyncService, type SyncState, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { parseOr400 } from '../http-errors.js';
+import { CreateSyncBody, IdempotencyKey, ListSyncsQuery, SyncParams } from '../schemas.js';
+import type { SyncEventHub } from '../sync-events.js';
+
+export interface SyncRoutesDeps {
+  syncs: SyncService;
+  events: SyncEventHub;
+  /** How often an open event stream re-reads the status even without a queue event. */
+  sseRefreshMs?: number;
+  sseHeartbeatMs?: number;
+}
+
+const ORDER = new Map<SyncState, number>(SYNC_STATES.map((s, i) => [s, i]));
+
+function withLinks(sync: SyncView) {
+  const self = `/v1/syncs/${sync.id}`;
+  return {
+    ...sync,
+    links: {
+      self,
+      events: `${self}/events`,
+      cancel: `${self}/cancel`,
+      retry: `${self}/retry`,
+      ...(sync.databricks.runPageUrl ? { databricksRun: sync.databricks.runPageUrl } : {}),
+    },
+  };
+}
+
+export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Promise<void> {
+  const { syncs } = deps;
+
+  app.post('/v1/syncs', async (request, reply) => {
+    const input = parseOr400(CreateSyncBody, request.body ?? {}, 'body');
+    const header = request.headers['idempotency-key'];
+    const idempotencyKey =
+      header === undefined ? undefined : parseOr400(IdempotencyKey, header, 'header Idempotency-Key');
+    const result = await syncs.create({ dataset: input.dataset, parameters: input.parameters, idempotencyKey });
+    request.log.info(
+      { syncId: result.sync.id, dataset: input.dataset, created: result.created, reason: result.reason },
+      'sync requested',
+    );
+    return reply
+      .status(result.created ? 202 : 200)
+      .header('location', `/v1/syncs/${result.sync.id}`)
+      .send({ ...withLinks(result.sync), ...(result.reason ? { deduplicated: result.reason } : {}) });
+  });
+
+  app.get('/v1/syncs', async (request) => {
+    const query = parseOr400(ListSyncsQuery, request.query, 'query');
+    const page = await syncs.list(query);
+    return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
+  });
+
+  app.get('/v1/syncs/:id', async (request) => {
+    const { id } = parseOr400(SyncParams, request.params, 'path');
+    return withLinks(await syncs.require(id));
+  });
+
+  app.post('/v1/syncs/:id/cancel', async (request, reply) => {
+    const { id } = parseOr400(SyncParams, request.params, 'path');
+    const view = await syncs.cancel(id);
+    request.log.info({ syncId: id }, 'sync cancel requested');
+    return reply.status(202).send(withLinks(view));
+  });
+
+  app.post('/v1/syncs/:id/retry', async (request, reply) => {
+    const { id } = parseOr400(SyncParams, request.params, 'path');
+    const result = await syncs.retry(id);
+    request.log.info({ syncId: result.sync.id, retryOf: id }, 'sync retried');
+    return reply
+      .status(result.created ? 202 : 200)
+      .header('location', `/v1/syncs/${result.sync.id}`)
+      .send(withLinks(result.sync));
+  });
+
+  app.get('/v1/syncs/:id/events', async (request, reply) => {
+    const { id } = parseOr400(SyncParams, request.params, 'path');
+    const first = await syncs.require(id);
+    streamStatus(reply, id, first, deps);
+  });
+}
+
+/**
+ * Server-Sent Events: one `status` event per change until the sync ends.
+ * Queue events trigger a re-read; a timer re-reads too, so a missed event
+ * only delays an update. A stage seen only in a progress event (a short
+ * `verifying`) is still sent, in order, before the state that followed it.
+ */
+function streamStatus(reply: FastifyReply, id: string, first: SyncView, deps: SyncRoutesDeps): void {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  let seq = 0;
+  let last = '';
+  let lastStatus: SyncState | undefined;
+  let closed = false;
+  const send = (view: SyncView) => {
+    const text = JSON.stringify(withLinks(view));
+    if (text === last || closed) return;
+    last = text;
+    lastStatus = view.status;
+    raw.write(`id: ${++seq}\nevent: status\ndata: ${text}\n\n`);
+  };
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    clearInterval(refresh);
+    clearInterval(heartbeat);
+    raw.end();
+  };
+  const passedThrough = (stage: unknown, current: SyncView) => {
+    if (typeof stage !== 'string' || !ORDER.has(stage as SyncState) || lastStatus === undefined) return;
+    const s = stage as SyncState;
+    if ((ORDER.get(s) ?? 0) > (ORDER.get(lastStatus) ?? 0) && (ORDER.get(s) ?? 0) < (ORDER.get(current.status) ?? 0)) {
+      send({ ...current, status: s });
+    }
+  };
+  let reading = Promise.resolve();
+  const update = (stage?: unknown) => {
+    reading = reading.then(async () => {
+      if (closed) return;
+      const view = await deps.syncs.get(id).catch(() => undefined);
+      if (!view) return;
+      passedThrough(stage, view);
+      send(view);
+      if (TERMINAL_SYNC_STATES.has(view.status)) finish();
+    });
+  };
+  const unsubscribe = deps.events.subscribe(id, (event) => {
+    const data = event.data as { status?: unknown } | undefined;
+    update(event.event === 'progress' ? data?.status : undefined);
+  });
+  const refresh = setInterval(() => update(), deps.sseRefreshMs ?? 2_000);
+  const heartbeat = setInterval(() => !closed && raw.write(': keep-alive\n\n'), deps.sseHeartbeatMs ?? 15_000);
+  raw.on('close', finish);
+  send(first);
+  if (TERMINAL_SYNC_STATES.has(first.status)) finish();
+}

@@ -1,0 +1,105 @@
+import { closeQueues, type D2sConfig, loadConfig, openQueues, ScheduleService, SyncService } from '@d2s/shared';
+import { deletePrefix, uniquePrefix } from '@d2s/testkit';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { buildServer } from '../server.js';
+import { SyncEventHub } from '../sync-events.js';
+
+export const TEST_TOKEN = 'test-token-0123456789';
+
+export const TEST_DATASETS_YAML = `
+datasets:
+  forecasts:
+    description: Daily forecasts
+    databricks: { jobId: 1001 }
+    export: { s3Prefix: s3://bucket/exports/forecasts }
+    snowflake:
+      stage: { database: D2S, schema: PUBLIC, name: EXPORTS }
+      stageUrl: s3://bucket/exports/
+      table: { database: D2S, schema: PUBLIC, name: FORECASTS }
+    parameters:
+      region: { type: string, enum: [us, eu], default: us }
+      days: { type: integer }
+  parallel_ok:
+    databricks: { jobId: 1002 }
+    export: { s3Prefix: s3://bucket/exports/p }
+    snowflake:
+      stage: { database: D2S, schema: PUBLIC, name: EXPORTS }
+      stageUrl: s3://bucket/exports/
+      table: { database: D2S, schema: PUBLIC, name: P }
+    singleActive: false
+`;
+
+export interface ApiHarness {
+  url: string;
+  config: D2sConfig;
+  redis: Redis;
+  syncs: SyncService;
+  queues: ReturnType<typeof openQueues>;
+  app: FastifyInstance;
+  request(
+    method: string,
+    path: string,
+    init?: { body?: unknown; headers?: Record<string, string>; rawBody?: string },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** The real API on a loopback port, over a real Redis, under a queue prefix no other test uses. */
+export async function startApi(redisUrl: string, yaml = TEST_DATASETS_YAML): Promise<ApiHarness> {
+  const prefix = uniquePrefix('api');
+  const config = loadConfig({
+    env: { D2S_CONFIG: '/test/d2s.yaml', REDIS_URL: redisUrl, D2S_QUEUE_PREFIX: prefix, D2S_API_TOKENS: TEST_TOKEN },
+    readFile: () => `api:\n  bodyLimitBytes: 4096\n${yaml}`,
+  });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const queues = openQueues(redis, prefix);
+  const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
+  const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
+  const events = new SyncEventHub({ prefix, connect: () => new Redis(redisUrl, { maxRetriesPerRequest: null }) });
+  const app = await buildServer({
+    config,
+    logger: pino({ level: 'silent' }),
+    redis,
+    queues: Object.values(queues),
+    syncs,
+    schedules,
+    events,
+    sseRefreshMs: 200,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  return {
+    url,
+    config,
+    redis,
+    syncs,
+    queues,
+    app,
+    async request(method, path, init = {}) {
+      const headers: Record<string, string> = { authorization: `Bearer ${TEST_TOKEN}`, ...init.headers };
+      let body: string | undefined = init.rawBody;
+      if (init.body !== undefined) {
+        body = JSON.stringify(init.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {}
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+    async close() {
+      await app.close();
+      await events.close();
+      await closeQueues(queues);
+      await deletePrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
