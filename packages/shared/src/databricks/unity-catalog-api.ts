@@ -1,0 +1,182 @@
+import type { DatabricksHttpClient } from './http-client.js';
+import { type CallOptions, signalOf } from './jobs-api.js';
+import { collect, paginate } from './pagination.js';
+import type { CatalogInfo, SchemaInfo, TableInfo, TagAssignment, TaggableEntityType } from './unity-catalog-types.js';
+
+export interface ListOptions extends CallOptions {
+  /**
+   * `max_results` per page. 0 lets the server choose (what the official SDKs send; recommended by Databricks).
+   * @defaultValue the client's `pageSize`, else 0
+   */
+  maxResults?: number;
+  /** Also list securables the caller can only browse (metadata without read access). */
+  includeBrowse?: boolean;
+}
+
+export interface ListTablesOptions extends ListOptions {
+  /** Leave columns out of each TableInfo (faster for large schemas). */
+  omitColumns?: boolean;
+  /** Leave properties out of each TableInfo (d2s needs them to detect UniForm, so the default keeps them). */
+  omitProperties?: boolean;
+}
+
+export interface GetTableOptions extends CallOptions {
+  includeBrowse?: boolean;
+  /** Ask for Delta metadata (the `delta_*` fields) too. */
+  includeDeltaMetadata?: boolean;
+}
+
+export interface TagListOptions extends CallOptions {
+  /** Include tags inherited from the parent schema and catalog. */
+  includeInherited?: boolean;
+  maxResults?: number;
+}
+
+const UC = '/api/2.1/unity-catalog';
+
+/**
+ * Unity Catalog 2.1 discovery: catalogs, schemas, tables (every page), one table's full metadata, and tag
+ * assignments. `iterate*` methods stream items page by page; `list*` methods gather them into arrays.
+ */
+export class UnityCatalogApi {
+  readonly #http: DatabricksHttpClient;
+  readonly #pageSize: number | undefined;
+
+  constructor(http: DatabricksHttpClient, options: { pageSize?: number } = {}) {
+    this.#http = http;
+    this.#pageSize = options.pageSize;
+  }
+
+  /** `GET /api/2.1/unity-catalog/catalogs`, every page. */
+  iterateCatalogs(options: ListOptions = {}): AsyncGenerator<CatalogInfo, void, undefined> {
+    return paginate('unity-catalog/catalogs', async (pageToken) => {
+      const page = await this.#http.request<{ catalogs?: CatalogInfo[]; next_page_token?: string }>({
+        method: 'GET',
+        endpoint: 'unity-catalog/catalogs',
+        path: `${UC}/catalogs`,
+        query: { max_results: this.#maxResults(options), include_browse: options.includeBrowse, page_token: pageToken },
+        idempotent: true,
+        ...signalOf(options),
+      });
+      return { items: page.catalogs, nextPageToken: page.next_page_token };
+    });
+  }
+
+  listCatalogs(options: ListOptions = {}): Promise<CatalogInfo[]> {
+    return collect(this.iterateCatalogs(options));
+  }
+
+  /** `GET /api/2.1/unity-catalog/schemas?catalog_name=…`, every page. */
+  iterateSchemas(catalogName: string, options: ListOptions = {}): AsyncGenerator<SchemaInfo, void, undefined> {
+    return paginate('unity-catalog/schemas', async (pageToken) => {
+      const page = await this.#http.request<{ schemas?: SchemaInfo[]; next_page_token?: string }>({
+        method: 'GET',
+        endpoint: 'unity-catalog/schemas',
+        path: `${UC}/schemas`,
+        query: {
+          catalog_name: catalogName,
+          max_results: this.#maxResults(options),
+          include_browse: options.includeBrowse,
+          page_token: pageToken,
+        },
+        idempotent: true,
+        ...signalOf(options),
+      });
+      return { items: page.schemas, nextPageToken: page.next_page_token };
+    });
+  }
+
+  listSchemas(catalogName: string, options: ListOptions = {}): Promise<SchemaInfo[]> {
+    return collect(this.iterateSchemas(catalogName, options));
+  }
+
+  /** `GET /api/2.1/unity-catalog/tables?catalog_name=…&schema_name=…`, every page (empty pages included). */
+  iterateTables(
+    catalogName: string,
+    schemaName: string,
+    options: ListTablesOptions = {},
+  ): AsyncGenerator<TableInfo, void, undefined> {
+    return paginate('unity-catalog/tables', async (pageToken) => {
+      const page = await this.#http.request<{ tables?: TableInfo[]; next_page_token?: string }>({
+        method: 'GET',
+        endpoint: 'unity-catalog/tables',
+        path: `${UC}/tables`,
+        query: {
+          catalog_name: catalogName,
+          schema_name: schemaName,
+          max_results: this.#maxResults(options),
+          include_browse: options.includeBrowse,
+          omit_columns: options.omitColumns,
+          omit_properties: options.omitProperties,
+          page_token: pageToken,
+        },
+        idempotent: true,
+        ...signalOf(options),
+      });
+      return { items: page.tables, nextPageToken: page.next_page_token };
+    });
+  }
+
+  listTables(catalogName: string, schemaName: string, options: ListTablesOptions = {}): Promise<TableInfo[]> {
+    return collect(this.iterateTables(catalogName, schemaName, options));
+  }
+
+  /**
+   * `GET /api/2.1/unity-catalog/tables/{full_name}`: one table with its properties and columns, and the raw
+   * `delta_uniform_iceberg` object when Databricks returns one. A missing table throws DatabricksNotFoundError.
+   */
+  getTable(fullName: string, options: GetTableOptions = {}): Promise<TableInfo> {
+    return this.#http.request<TableInfo>({
+      method: 'GET',
+      endpoint: 'unity-catalog/tables/{full_name}',
+      path: `${UC}/tables/${encodePathSegment(fullName)}`,
+      query: { include_browse: options.includeBrowse, include_delta_metadata: options.includeDeltaMetadata },
+      idempotent: true,
+      ...signalOf(options),
+    });
+  }
+
+  /**
+   * `GET /api/2.1/unity-catalog/entity-tag-assignments/{entity_type}/{entity_name}/tags`, every page.
+   * `entityName` is fully qualified (`cat.sch.tbl`, or `cat.sch.tbl.col` for a column).
+   */
+  iterateTagAssignments(
+    entityType: TaggableEntityType,
+    entityName: string,
+    options: TagListOptions = {},
+  ): AsyncGenerator<TagAssignment, void, undefined> {
+    const endpoint = 'unity-catalog/entity-tag-assignments/{entity_type}/{entity_name}/tags';
+    return paginate(endpoint, async (pageToken) => {
+      const page = await this.#http.request<{ tag_assignments?: TagAssignment[]; next_page_token?: string }>({
+        method: 'GET',
+        endpoint,
+        path: `${UC}/entity-tag-assignments/${encodePathSegment(entityType)}/${encodePathSegment(entityName)}/tags`,
+        query: {
+          include_inherited: options.includeInherited,
+          max_results: options.maxResults,
+          page_token: pageToken,
+        },
+        idempotent: true,
+        ...signalOf(options),
+      });
+      return { items: page.tag_assignments, nextPageToken: page.next_page_token };
+    });
+  }
+
+  /** Every tag assigned to a table (`cat.sch.tbl`). */
+  listTableTags(fullName: string, options: TagListOptions = {}): Promise<TagAssignment[]> {
+    return collect(this.iterateTagAssignments('tables', fullName, options));
+  }
+
+  #maxResults(options: ListOptions): number {
+    return options.maxResults ?? this.#pageSize ?? 0;
+  }
+}
+
+/**
+ * Percent-encodes one path segment. Unity Catalog names may hold spaces, quotes, `%`, `#`, `?`, `/` or any
+ * Unicode; the dots between the parts of a full name stay as they are.
+ */
+export function encodePathSegment(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
