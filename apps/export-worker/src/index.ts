@@ -1,1 +1,2 @@
-export {};
+export { createExportProcessor, type ExportDeps } from './export-processor.js';
+export { type PollDelaySettings, pollDelayMs } from './poll-delay.js';

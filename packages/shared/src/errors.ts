@@ -61,6 +61,20 @@ export class RequestError extends D2sError {
   }
 }
 
+/**
+ * A sync cannot finish: the Databricks run failed, the load did not verify,
+ * the run took too long, or it was canceled. Never retried: the same inputs
+ * would fail the same way (a retry of the sync is a new attempt).
+ */
+export class SyncFailedError extends D2sError {
+  readonly code: string;
+
+  constructor(code: string, message: string, options: Omit<D2sErrorOptions, 'retryable'> = {}) {
+    super(message, { ...options, retryable: false });
+    this.code = code;
+  }
+}
+
 /** Narrow `unknown` to a D2sError-like object with a code. */
 export function isD2sError(error: unknown): error is D2sError {
   return error instanceof D2sError;

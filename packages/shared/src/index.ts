@@ -15,9 +15,11 @@ export {
   JobDataError,
   RedisPolicyError,
   RequestError,
+  SyncFailedError,
 } from './errors.js';
 export * from './jobs/catalog.js';
 export { closeQueues, openQueues, type Queues } from './jobs/queues.js';
+export { type StartWorkerOptions, startWorker } from './jobs/start-worker.js';
 export { addJob } from './jobs/typed-queue.js';
 export {
   createLogger,
@@ -52,9 +54,9 @@ export {
   snapshotOf,
 } from './sync/sync-service.js';
 export {
-  type CopyFileResult,
   deriveSyncView,
   type JobSnapshot,
+  type LoadFileResult,
   type LoadReport,
   SYNC_CANCELED,
   SYNC_STATES,

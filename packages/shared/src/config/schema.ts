@@ -159,11 +159,20 @@ export const ConfigFile = z.strictObject({
           pollGrowth: z.number().min(1).max(4).default(1.5),
         })
         .default({ concurrency: 10, pollInitialMs: 2_000, pollMaxMs: 30_000, pollGrowth: 1.5 }),
+      /** How long a worker's lock on an active job lasts; a killed worker's job is taken over after about this long. */
+      lockDurationMs: PositiveInt.default(30_000),
+      /** How often workers look for jobs whose worker died (stalled jobs). */
+      stalledIntervalMs: PositiveInt.default(30_000),
+      /** Stalls a job survives before it fails; crashes are survivable, a job that kills its worker is not. */
+      maxStalledCount: z.number().int().nonnegative().default(3),
       import: z.strictObject({ concurrency: PositiveInt.default(4) }).default({ concurrency: 4 }),
       mirror: z.strictObject({ concurrency: PositiveInt.default(8) }).default({ concurrency: 8 }),
     })
     .default({
       export: { concurrency: 10, pollInitialMs: 2_000, pollMaxMs: 30_000, pollGrowth: 1.5 },
+      lockDurationMs: 30_000,
+      stalledIntervalMs: 30_000,
+      maxStalledCount: 3,
       import: { concurrency: 4 },
       mirror: { concurrency: 8 },
     }),

@@ -29,7 +29,7 @@ export interface JobSnapshot {
 }
 
 /** One COPY INTO result row, as Snowflake reports it. */
-export interface CopyFileResult {
+export interface LoadFileResult {
   file: string;
   status: string;
   rowsParsed: number;
@@ -44,7 +44,7 @@ export interface CopyFileResult {
 export interface LoadReport {
   mode: 'append' | 'replace';
   stagePath: string;
-  files: CopyFileResult[];
+  files: LoadFileResult[];
   rowsLoaded: number;
   targetRowCount?: number;
   queryIds: string[];
@@ -179,7 +179,7 @@ function pickLoad(report: Record<string, unknown>): Partial<LoadReport> {
   const load: Partial<LoadReport> = {};
   if (report.mode === 'append' || report.mode === 'replace') load.mode = report.mode;
   if (typeof report.stagePath === 'string') load.stagePath = report.stagePath;
-  if (Array.isArray(report.files)) load.files = report.files as CopyFileResult[];
+  if (Array.isArray(report.files)) load.files = report.files as LoadFileResult[];
   if (typeof report.rowsLoaded === 'number') load.rowsLoaded = report.rowsLoaded;
   if (typeof report.targetRowCount === 'number') load.targetRowCount = report.targetRowCount;
   if (Array.isArray(report.queryIds)) load.queryIds = report.queryIds as string[];

@@ -1,0 +1,2 @@
+export { type ApiDeps, buildServer } from './server.js';
+export { SyncEventHub } from './sync-events.js';

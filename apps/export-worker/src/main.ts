@@ -1,0 +1,47 @@
+import {
+  checkEvictionPolicy,
+  closeQueues,
+  createRedisConnection,
+  openQueues,
+  runService,
+  SyncService,
+  startWorker,
+  waitForRedis,
+} from '@d2s/shared';
+import { createDatabricksClient } from '@d2s/shared/databricks';
+import { createExportProcessor } from './export-processor.js';
+
+await runService({
+  name: 'export-worker',
+  async start({ config, logger }) {
+    const databricks = createDatabricksClient(config.databricks, { logger });
+    const redis = createRedisConnection(config.redis.url, 'worker', 'd2s-export-producer');
+    redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+    await waitForRedis(redis);
+    await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
+    const queues = openQueues(redis, config.redis.prefix);
+    const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
+    const processor = createExportProcessor({
+      config,
+      jobs: databricks.jobs,
+      syncs,
+      importQueue: queues.import,
+      logger,
+    });
+    const worker = startWorker('export', processor, { config, logger, concurrency: config.workers.export.concurrency });
+    logger.info(
+      { concurrency: config.workers.export.concurrency, databricks: databricks.host },
+      'export worker started',
+    );
+
+    return {
+      async stop() {
+        // Finishes active steps (each is short: one API call), then releases the connection.
+        await worker.close();
+        await closeQueues(queues);
+        await databricks.close();
+        redis.disconnect();
+      },
+    };
+  },
+});

@@ -1,0 +1,42 @@
+import { type Processor, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { D2sConfig } from '../config/load-config.js';
+import { createRedisConnection } from '../redis/connections.js';
+import type { QueueName } from './catalog.js';
+
+export interface StartWorkerOptions {
+  config: Pick<D2sConfig, 'redis' | 'workers'>;
+  logger: Logger;
+  concurrency: number;
+  /** Start without taking jobs (tests); call `worker.run()` later. @defaultValue true */
+  autorun?: boolean;
+}
+
+/**
+ * A BullMQ Worker with d2s's settings: its own worker-profile connection,
+ * the configured prefix, lock and stall settings, and logging of failures.
+ */
+export function startWorker<D, R>(
+  queue: QueueName,
+  processor: Processor<D, R>,
+  options: StartWorkerOptions,
+): Worker<D, R> {
+  const { config, logger } = options;
+  const worker = new Worker<D, R>(queue, processor, {
+    connection: createRedisConnection(config.redis.url, 'worker', `d2s-${queue}-worker`),
+    prefix: config.redis.prefix,
+    concurrency: options.concurrency,
+    lockDuration: config.workers.lockDurationMs,
+    stalledInterval: config.workers.stalledIntervalMs,
+    maxStalledCount: config.workers.maxStalledCount,
+    autorun: options.autorun ?? true,
+  });
+  worker.on('failed', (job, error) => {
+    logger.warn({ queue, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job attempt failed');
+  });
+  worker.on('stalled', (jobId) =>
+    logger.warn({ queue, jobId }, 'job stalled: its worker stopped renewing the lock; it will be retried'),
+  );
+  worker.on('error', (error) => logger.error({ queue, err: error }, 'worker error'));
+  return worker;
+}

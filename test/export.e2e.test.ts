@@ -1,0 +1,117 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FORECASTS_DATASET, type SyncStack, startSyncStack } from './support/sync-stack.js';
+
+describe('export: API → export worker → Databricks emulator (real Redis, real HTTP)', () => {
+  let stack: SyncStack;
+
+  beforeAll(async () => {
+    stack = await startSyncStack({ redisUrl: inject('redisUrl'), datasetsYaml: FORECASTS_DATASET });
+  });
+  afterAll(() => stack?.close());
+
+  const runNowCalls = (syncId: string) =>
+    stack.databricks.requestLog
+      .entries({ route: 'jobs/run-now' })
+      .filter((e) => e.idempotencyToken === `d2s-${syncId}`);
+
+  it('triggers one run with the sync’s output path, polls it to the end and hands off to import', async () => {
+    const created = await stack.request('POST', '/v1/syncs', {
+      dataset: 'forecasts',
+      parameters: { forecast_date: '2024-06-02' },
+    });
+    expect(created.status).toBe(202);
+    const id = created.body.id as string;
+    const handedOff = await stack.waitForStatus(id, (s) => s.status === 'importing');
+    expect(handedOff.databricks).toMatchObject({
+      runId: expect.any(Number),
+      runPageUrl: expect.stringContaining('#job/1001/run/'),
+    });
+    expect(handedOff.databricks.resultState).toBe('SUCCESS');
+    const importJob = await stack.queues.import.getJob(id);
+    expect(importJob?.data).toMatchObject({ runId: handedOff.databricks.runId, request: { syncId: id } });
+    const calls = runNowCalls(id);
+    expect(calls).toHaveLength(1);
+    const run = await stack.databricksClient.jobs.getRun(handedOff.databricks.runId as number);
+    expect(run.job_parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'output_path', value: `s3://d2s-sandbox/exports/forecasts/${id}/` }),
+        expect.objectContaining({ name: 'forecast_date', value: '2024-06-02' }),
+      ]),
+    );
+    const written = await readdir(join(stack.objectStoreRoot, 'd2s-sandbox/exports/forecasts', id));
+    expect(written.filter((f) => f.endsWith('.parquet'))).toHaveLength(4);
+    // Polling did not hold a worker slot: the export job sat in `delayed` between polls.
+    expect(stack.databricks.requestLog.entries({ route: 'jobs/runs/get' }).length).toBeGreaterThan(1);
+  });
+
+  it('fails the sync with the run link and Databricks’ message when the run fails, and loads nothing', async () => {
+    stack.databricks.admin.addRunFault({
+      job_id: 1001,
+      outcome: 'FAILED',
+      message: 'Notebook raised: table not found',
+    });
+    const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts' });
+    const failed = await stack.waitForStatus(created.body.id, (s) => s.status === 'failed');
+    expect(failed.error).toMatchObject({ code: 'DATABRICKS_RUN_FAILED', stage: 'export' });
+    expect(failed.error?.message).toContain('table not found');
+    expect(failed.error?.message).toContain(failed.databricks.runPageUrl);
+    expect(failed.error?.details).toMatchObject({ runPageUrl: expect.stringContaining('/run/') });
+    expect(await stack.queues.import.getJob(created.body.id)).toBeUndefined();
+  });
+
+  it('cancels the Databricks run when the sync is canceled while exporting', async () => {
+    const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts' });
+    const id = created.body.id as string;
+    const exporting = await stack.waitForStatus(
+      id,
+      (s) => s.status === 'exporting' && s.databricks.runId !== undefined,
+    );
+    const cancel = await stack.request('POST', `/v1/syncs/${id}/cancel`);
+    expect(cancel.status).toBe(202);
+    const canceled = await stack.waitForStatus(id, (s) => s.status === 'canceled');
+    expect(canceled.error?.code).toBe('SYNC_CANCELED');
+    expect(
+      stack.databricks.requestLog
+        .entries({ route: 'jobs/runs/cancel' })
+        .some((e) => e.runId === exporting.databricks.runId),
+    ).toBe(true);
+    const again = await stack.request('POST', `/v1/syncs/${id}/cancel`);
+    expect(again.status).toBe(409);
+    const retried = await stack.request('POST', `/v1/syncs/${id}/retry`);
+    expect(retried.status).toBe(202);
+    expect(retried.body).toMatchObject({ retryOf: id, status: 'queued' });
+    expect(retried.body.id).not.toBe(id);
+  });
+
+  it('rides out bursts of 429 with Retry-After and 503 from Databricks', async () => {
+    stack.databricks.admin.addHttpFault({ route: 'jobs/runs/get', status: 429, retry_after_seconds: 1, count: 3 });
+    stack.databricks.admin.addHttpFault({ route: 'jobs/run-now', status: 503, count: 1 });
+    const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts' });
+    const done = await stack.waitForStatus(created.body.id, (s) => s.status === 'importing', 30_000);
+    expect(done.databricks.resultState).toBe('SUCCESS');
+    expect(runNowCalls(created.body.id).filter((e) => e.status === 200)).toHaveLength(1);
+  });
+
+  it('fires a sync from a schedule', async () => {
+    const put = await stack.request('PUT', '/v1/schedules/every-second', {
+      kind: 'sync',
+      dataset: 'forecasts',
+      every: 1_000,
+    });
+    expect(put.status).toBe(200);
+    try {
+      const deadline = Date.now() + 15_000;
+      let scheduled: { id: string; origin: string }[] = [];
+      while (Date.now() < deadline && scheduled.length === 0) {
+        const list = await stack.request('GET', '/v1/syncs?dataset=forecasts&limit=200');
+        scheduled = list.body.items.filter((s: { origin: string }) => s.origin === 'schedule:every-second');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(scheduled.length).toBeGreaterThan(0);
+    } finally {
+      await stack.request('DELETE', '/v1/schedules/every-second');
+    }
+  });
+});

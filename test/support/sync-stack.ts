@@ -1,0 +1,185 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServer, SyncEventHub } from '@d2s/api';
+import {
+  closeQueues,
+  type D2sConfig,
+  loadConfig,
+  openQueues,
+  type Queues,
+  ScheduleService,
+  SyncService,
+  type SyncView,
+  startWorker,
+} from '@d2s/shared';
+import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
+import { deletePrefix, uniquePrefix } from '@d2s/testkit';
+import type { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { createExportProcessor } from '../../apps/export-worker/src/index.js';
+import {
+  type RunningDatabricksEmulator,
+  sandboxFixturePath,
+  startDatabricksEmulator,
+} from '../../packages/emulators/src/databricks/index.js';
+
+export const API_TOKEN = 'stack-test-token';
+
+export interface StackOptions {
+  redisUrl: string;
+  /** Extra YAML appended to the generated config (datasets, snowflake, …). */
+  datasetsYaml: string;
+  /** Run the export worker in this process. @defaultValue true */
+  exportWorker?: boolean;
+  timeScale?: number;
+}
+
+export interface SyncStack {
+  config: D2sConfig;
+  prefix: string;
+  api: string;
+  databricks: RunningDatabricksEmulator;
+  databricksClient: DatabricksClient;
+  objectStoreRoot: string;
+  queues: Queues;
+  redis: Redis;
+  syncs: SyncService;
+  workers: Worker[];
+  env: Record<string, string>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>;
+  waitForStatus(id: string, done: (s: SyncView) => boolean, timeoutMs?: number): Promise<SyncView>;
+  close(): Promise<void>;
+}
+
+/** Redis + the Databricks emulator + the real API and export worker in this process, over loopback. */
+export async function startSyncStack(options: StackOptions): Promise<SyncStack> {
+  const objectStoreRoot = await mkdtemp(join(tmpdir(), 'd2s-stack-'));
+  const databricks = await startDatabricksEmulator({
+    port: 0,
+    fixture: sandboxFixturePath,
+    objectStoreRoot,
+    timeScale: options.timeScale ?? 0.1,
+  });
+  const prefix = uniquePrefix('stack');
+  const env: Record<string, string> = {
+    D2S_CONFIG: '/stack/d2s.yaml',
+    REDIS_URL: options.redisUrl,
+    D2S_QUEUE_PREFIX: prefix,
+    D2S_API_TOKENS: API_TOKEN,
+    DATABRICKS_HOST: databricks.url,
+    DATABRICKS_TOKEN: 'dapi-sandbox-token',
+  };
+  const yaml = `
+databricks: { requestTimeoutMs: 5000, retryBudgetMs: 20000 }
+workers:
+  export: { concurrency: 5, pollInitialMs: 100, pollMaxMs: 300, pollGrowth: 1.5 }
+  lockDurationMs: 5000
+  stalledIntervalMs: 1000
+${options.datasetsYaml}`;
+  const config = loadConfig({ env, readFile: (path) => (path === '/stack/d2s.yaml' ? yaml : '') });
+  const logger = pino({ level: process.env.D2S_TEST_LOG ?? 'silent' });
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const queues = openQueues(redis, prefix);
+  const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
+  const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
+  const events = new SyncEventHub({
+    prefix,
+    connect: () => new Redis(options.redisUrl, { maxRetriesPerRequest: null }),
+  });
+  const app: FastifyInstance = await buildServer({
+    config,
+    logger,
+    redis,
+    queues: Object.values(queues),
+    syncs,
+    schedules,
+    events,
+    sseRefreshMs: 200,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const api = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const databricksClient = createDatabricksClient(config.databricks);
+  const workers: Worker[] = [];
+  if (options.exportWorker ?? true) {
+    const processor = createExportProcessor({
+      config,
+      jobs: databricksClient.jobs,
+      syncs,
+      importQueue: queues.import,
+      logger,
+    });
+    workers.push(startWorker('export', processor, { config, logger, concurrency: config.workers.export.concurrency }));
+  }
+
+  const stack: SyncStack = {
+    config,
+    prefix,
+    api,
+    databricks,
+    databricksClient,
+    objectStoreRoot,
+    queues,
+    redis,
+    syncs,
+    workers,
+    env,
+    async request(method, path, body, headers = {}) {
+      const response = await fetch(`${api}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${API_TOKEN}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async waitForStatus(id, done, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: SyncView | undefined;
+      while (Date.now() < deadline) {
+        last = await syncs.get(id);
+        if (last && done(last)) return last;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`sync ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await app.close();
+      await events.close();
+      await closeQueues(queues);
+      await databricksClient.close();
+      await databricks.close();
+      await deletePrefix(redis, prefix);
+      redis.disconnect();
+      await rm(objectStoreRoot, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+export const FORECASTS_DATASET = `
+datasets:
+  forecasts:
+    databricks: { jobId: 1001, outputParameter: output_path }
+    export: { s3Prefix: s3://d2s-sandbox/exports/forecasts, maxRunDurationSeconds: 600 }
+    snowflake:
+      stage: { database: D2S_SANDBOX, schema: PUBLIC, name: D2S_EXPORTS }
+      stageUrl: s3://d2s-sandbox/exports/
+      table: { database: D2S_SANDBOX, schema: PUBLIC, name: FORECASTS }
+    parameters:
+      forecast_date: { type: date, default: "2024-06-01" }
+    singleActive: false
+`;
