@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer, SyncEventHub } from '@d2s/api';
@@ -69,8 +69,9 @@ export async function startSyncStack(options: StackOptions): Promise<SyncStack> 
     timeScale: options.timeScale ?? 0.1,
   });
   const prefix = uniquePrefix('stack');
+  const configPath = join(objectStoreRoot, 'd2s.yaml');
   const env: Record<string, string> = {
-    D2S_CONFIG: '/stack/d2s.yaml',
+    D2S_CONFIG: configPath,
     REDIS_URL: options.redisUrl,
     D2S_QUEUE_PREFIX: prefix,
     D2S_API_TOKENS: API_TOKEN,
@@ -84,7 +85,9 @@ workers:
   lockDurationMs: 5000
   stalledIntervalMs: 1000
 ${options.datasetsYaml}`;
-  const config = loadConfig({ env, readFile: (path) => (path === '/stack/d2s.yaml' ? yaml : '') });
+  // Written to a file too, so worker processes started by a test read the same configuration.
+  await writeFile(configPath, yaml);
+  const config = loadConfig({ env });
   const logger = pino({ level: process.env.D2S_TEST_LOG ?? 'silent' });
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   const queues = openQueues(redis, prefix);

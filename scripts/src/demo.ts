@@ -1,0 +1,197 @@
+/**
+ * `npm run demo`: the whole of d2s on this machine with no cloud account.
+ * Starts what is missing (Redis, both emulators, the API, the three workers),
+ * submits a sync of the sandbox dataset through the HTTP API, shows its
+ * progress live, and prints the result. `--once` exits afterwards (0 on
+ * success); otherwise everything stays up until Ctrl-C.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ensureRedis,
+  freePort,
+  httpAnswers,
+  type ManagedProcess,
+  portIsFree,
+  ROOT,
+  type ServiceName,
+  startProcess,
+  startService,
+  waitFor,
+} from './local-stack.js';
+
+const { values: args } = parseArgs({
+  options: {
+    once: { type: 'boolean', default: false },
+    dataset: { type: 'string', default: 'shared_forecasts' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+
+const API_TOKEN = process.env.D2S_DEMO_API_TOKEN ?? 'd2s-demo-token';
+const stateDir = resolve(ROOT, '.d2s');
+const started: ManagedProcess[] = [];
+const t0 = Date.now();
+const say = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}`);
+
+async function pickPort(preferred: number): Promise<number> {
+  return (await portIsFree(preferred)) ? preferred : freePort();
+}
+
+async function main(): Promise<number> {
+  await mkdir(resolve(stateDir, 'redis'), { recursive: true });
+  const redis = await ensureRedis(process.env, resolve(stateDir, 'redis'));
+  if (redis.process) started.push(redis.process);
+  say(`Redis: ${redis.url}${redis.process ? ' (started a private redis-server)' : ''}`);
+
+  const databricksPort = await pickPort(8801);
+  const snowflakePort = await pickPort(8802);
+  const apiPort = await pickPort(8080);
+  const emulators = startProcess('emulators', process.execPath, ['packages/emulators/dist/cli.js'], {
+    env: {
+      DATABRICKS_EMULATOR_PORT: String(databricksPort),
+      SNOWFLAKE_EMULATOR_PORT: String(snowflakePort),
+      D2S_OBJECT_STORE_DIR: resolve(stateDir, 'object-store'),
+      D2S_EMULATOR_DATA_DIR: resolve(stateDir, 'sandbox'),
+    },
+    ...(args.verbose ? { echo: (l: string) => console.log(`  emulators | ${l}`) } : {}),
+  });
+  started.push(emulators);
+  const databricksUrl = `http://127.0.0.1:${databricksPort}`;
+  const snowflakeUrl = `http://127.0.0.1:${snowflakePort}`;
+  await waitFor(
+    'the Databricks emulator',
+    () => httpAnswers(`${databricksUrl}/__emulator/health`),
+    60_000,
+    emulators.output,
+  );
+  await waitFor(
+    'the Snowflake emulator',
+    () => httpAnswers(`${snowflakeUrl}/__emulator/health`),
+    60_000,
+    emulators.output,
+  );
+  say(`emulators: Databricks ${databricksUrl}, Snowflake ${snowflakeUrl}`);
+
+  const env: NodeJS.ProcessEnv = {
+    D2S_CONFIG: resolve(ROOT, 'd2s.config.yaml'),
+    REDIS_URL: redis.url,
+    D2S_API_PORT: String(apiPort),
+    D2S_API_TOKENS: API_TOKEN,
+    DATABRICKS_HOST: databricksUrl,
+    DATABRICKS_TOKEN: 'dapi-sandbox-token',
+    SNOWFLAKE_ACCESS_URL: snowflakeUrl,
+    SNOWFLAKE_PRIVATE_KEY_PATH: resolve(stateDir, 'sandbox/keys/d2s_sandbox.p8'),
+    LOG_FORMAT: 'json',
+    NODE_ENV: 'production',
+    LOG_LEVEL: args.verbose ? 'info' : 'warn',
+  };
+  for (const name of ['api', 'export-worker', 'import-worker', 'mirror-worker'] as ServiceName[]) {
+    started.push(startService(name, env, args.verbose ? (l) => console.log(`  ${name} | ${l}`) : undefined));
+  }
+  const api = `http://127.0.0.1:${apiPort}`;
+  const apiProcess = started.find((p) => p.name === 'api') as ManagedProcess;
+  await waitFor('the API', () => httpAnswers(`${api}/readyz`), 60_000, apiProcess.output);
+  say(`API: ${api} (token ${API_TOKEN}); Bull Board: ${api}/admin/queues`);
+
+  const headers = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
+  const createdAt = Date.now();
+  const created = await fetch(`${api}/v1/syncs`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ dataset: args.dataset }),
+  });
+  const sync = (await created.json()) as { id: string; status: string; error?: { message: string } };
+  if (!created.ok) throw new Error(`POST /v1/syncs answered ${created.status}: ${JSON.stringify(sync)}`);
+  say(`sync ${sync.id} requested (${created.status}), dataset ${args.dataset}`);
+
+  const final = await followEvents(`${api}/v1/syncs/${sync.id}/events`, headers);
+  const elapsed = Date.now() - createdAt;
+  printResult(final, elapsed);
+  return final.status === 'succeeded' ? 0 : 1;
+}
+
+interface StatusEvent {
+  id: string;
+  status: string;
+  databricks: { runId?: number; runPageUrl?: string; lifeCycleState?: string };
+  load: {
+    files?: { file: string; status: string; rowsLoaded: number }[];
+    rowsLoaded?: number;
+    targetRowCount?: number;
+    queryIds?: string[];
+  } | null;
+  timings: { durationsMs: Record<string, number> };
+  error: { code: string; message: string } | null;
+}
+
+/** Reads the SSE stream until the sync ends, printing each change. */
+async function followEvents(url: string, headers: Record<string, string>): Promise<StatusEvent> {
+  const response = await fetch(url, {
+    headers: { authorization: headers.authorization as string, accept: 'text/event-stream' },
+  });
+  if (!response.ok || !response.body) throw new Error(`GET ${url} answered ${response.status}`);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let last: StatusEvent | undefined;
+  let lastLine = '';
+  for await (const chunk of response.body) {
+    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      end = buffer.indexOf('\n\n');
+      const data = block.split('\n').find((l) => l.startsWith('data: '));
+      if (!data) continue;
+      last = JSON.parse(data.slice(6)) as StatusEvent;
+      const line = `${last.status}${last.databricks.lifeCycleState && last.status === 'exporting' ? ` (Databricks ${last.databricks.lifeCycleState})` : ''}`;
+      if (line !== lastLine) say(`  → ${line}`);
+      lastLine = line;
+    }
+  }
+  if (!last) throw new Error('the event stream ended without a status');
+  return last;
+}
+
+function printResult(sync: StatusEvent, elapsedMs: number): void {
+  console.log('');
+  if (sync.status === 'succeeded') {
+    console.log(`Sync complete: ${sync.id}`);
+  } else {
+    console.log(`Sync ${sync.status}: ${sync.id}`);
+    if (sync.error) console.log(`  error: ${sync.error.code}: ${sync.error.message}`);
+  }
+  const files = sync.load?.files ?? [];
+  console.log(`  files loaded:     ${files.filter((f) => f.status === 'LOADED').length} of ${files.length}`);
+  console.log(`  rows loaded:      ${sync.load?.rowsLoaded ?? 0}`);
+  console.log(
+    `  rows in Snowflake: ${sync.load?.targetRowCount ?? 'n/a'} (SELECT COUNT(*) on the target after the load)`,
+  );
+  console.log(`  Databricks run:   ${sync.databricks.runId ?? '-'} ${sync.databricks.runPageUrl ?? ''}`);
+  console.log(`  Snowflake queries: ${(sync.load?.queryIds ?? []).length}`);
+  const d = sync.timings.durationsMs;
+  console.log(
+    `  time:             ${(elapsedMs / 1000).toFixed(2)} s end to end (queued ${d.queued ?? 0} ms, export ${d.export ?? 0} ms, import ${d.import ?? 0} ms)`,
+  );
+}
+
+async function stopAll(): Promise<void> {
+  for (const p of [...started].reverse()) await p.stop('SIGTERM');
+}
+
+let code = 1;
+try {
+  code = await main();
+} catch (error) {
+  console.error(`demo failed: ${(error as Error).message}`);
+  code = 1;
+}
+if (args.once || code !== 0) {
+  await stopAll();
+  process.exit(code);
+}
+say('Everything stays up; Ctrl-C to stop.');
+process.once('SIGINT', () => void stopAll().then(() => process.exit(0)));
+process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
