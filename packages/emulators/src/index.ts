@@ -1,1 +1,2 @@
-export {};
+export * from './databricks/index.js';
+export { ObjectStore } from './object-store.js';

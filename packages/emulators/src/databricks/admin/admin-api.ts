@@ -1,0 +1,130 @@
+import type { HttpFault, RunFault } from '../faults.js';
+import { validateHttpFault, validateRunFault, validateTable } from '../fixture.js';
+import type { HttpFaultSpec, RunFaultSpec, SettingsFixture, TableFixture } from '../fixture-types.js';
+import type { RequestLogEntry, RequestLogFilter } from '../request-log.js';
+import { fullNameOf, type TableEntry } from '../unity-catalog/catalog-store.js';
+import type { EffectiveSettings, Workspace } from '../workspace.js';
+
+export interface TableSummary {
+  full_name: string;
+  table_id: string;
+  storage_location?: string;
+  /** The Iceberg metadata file, for Iceberg-readable tables. */
+  metadata_location?: string;
+}
+
+export interface RunSummary {
+  run_id: number;
+  job_id: number;
+  life_cycle_state: string;
+  result_state?: string;
+  idempotency_token?: string;
+  task_run_ids: number[];
+  output_files?: string[];
+}
+
+/** Test and operator controls; the same operations back the /__emulator HTTP routes. */
+export class DatabricksEmulatorAdmin {
+  constructor(private readonly workspace: Workspace) {}
+
+  /** Adds a table to a schema and writes its data (Iceberg-readable formats). */
+  async addTable(catalogName: string, schemaName: string, table: TableFixture): Promise<TableSummary> {
+    const spec = validateTable(table, 'table');
+    return summarize(await this.workspace.addTable(catalogName, schemaName, spec));
+  }
+
+  dropTable(fullName: string): TableSummary {
+    return summarize(this.workspace.catalog.dropTable(fullName));
+  }
+
+  /** Renames a table (new name, or catalog.schema.name to move within the catalog); table_id is kept. */
+  renameTable(fullName: string, newName: string): TableSummary {
+    return summarize(this.workspace.catalog.renameTable(fullName, newName));
+  }
+
+  /** Sets (or, with value undefined, removes) a tag on a table. */
+  setTableTag(fullName: string, key: string, value: string | undefined): void {
+    const table = this.workspace.catalog.getTable(fullName);
+    if (value === undefined) table.tags.delete(key);
+    else table.tags.set(key, value);
+    table.updatedAt = this.workspace.clock.now();
+  }
+
+  addHttpFault(spec: HttpFaultSpec): HttpFault {
+    return this.workspace.faults.addHttp(validateHttpFault(spec));
+  }
+
+  addRunFault(spec: RunFaultSpec): RunFault {
+    return this.workspace.faults.addRun(validateRunFault(spec));
+  }
+
+  faults(): { http: HttpFault[]; runs: RunFault[] } {
+    return this.workspace.faults.list();
+  }
+
+  removeFault(id: number): boolean {
+    return this.workspace.faults.remove(id);
+  }
+
+  clearFaults(): void {
+    this.workspace.faults.clear();
+  }
+
+  /** Expires every OAuth access token issued so far; returns how many were issued. */
+  expireTokens(): number {
+    return this.workspace.auth.expireAll();
+  }
+
+  settings(): EffectiveSettings {
+    return { ...this.workspace.settings };
+  }
+
+  updateSettings(patch: SettingsFixture): EffectiveSettings {
+    for (const [key, value] of Object.entries(patch)) {
+      if (!(key in this.workspace.settings)) throw new Error(`unknown setting ${key}`);
+      if (typeof value !== 'number' || value < 0) throw new Error(`setting ${key} must be a number >= 0`);
+    }
+    this.workspace.settings = { ...this.workspace.settings, ...patch };
+    return this.settings();
+  }
+
+  runs(): RunSummary[] {
+    return this.workspace.runs.all().map((run) => ({
+      run_id: run.runId,
+      job_id: run.job.job_id,
+      life_cycle_state: run.progress.phase,
+      result_state:
+        run.progress.ending && run.progress.endedAt !== undefined ? run.progress.ending.resultState : undefined,
+      idempotency_token: run.idempotencyToken,
+      task_run_ids: run.tasks.map((t) => t.runId),
+      output_files: run.output?.files,
+    }));
+  }
+
+  /** Moves every run forward to the clock's current time (useful with a manual clock). */
+  advanceRuns(): Promise<void> {
+    return this.workspace.runs.advanceAll();
+  }
+
+  requests(filter?: RequestLogFilter): RequestLogEntry[] {
+    return this.workspace.requestLog.entries(filter);
+  }
+
+  clearRequests(): void {
+    this.workspace.requestLog.clear();
+  }
+
+  /** Back to the fixture's state (runs, tokens, faults, request log, settings, catalog). */
+  reset(): Promise<void> {
+    return this.workspace.reset();
+  }
+}
+
+function summarize(table: TableEntry): TableSummary {
+  return {
+    full_name: fullNameOf(table),
+    table_id: table.tableId,
+    storage_location: table.storageLocation,
+    metadata_location: table.iceberg?.metadataLocation,
+  };
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Databricks' REST error shape: `{ error_code, message }` with an HTTP status.
+ * Every failure a Databricks route returns is one of these, built from the registry below,
+ * so a client sees the same code/status pairs as against a real workspace.
+ */
+export class DatabricksApiError extends Error {
+  readonly status: number;
+  /** A string code (INVALID_PARAMETER_VALUE, ...) or, for auth failures, the HTTP status as a number, as the real gateway sends. */
+  readonly errorCode: string | number;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, errorCode: string | number, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'DatabricksApiError';
+    this.status = status;
+    this.errorCode = errorCode;
+    this.headers = headers;
+  }
+
+  toBody(): { error_code: string | number; message: string } {
+    return { error_code: this.errorCode, message: this.message };
+  }
+}
+
+/** The Iceberg REST catalog's error shape: `{ error: { message, type, code } }`. */
+export class IcebergRestError extends Error {
+  readonly status: number;
+  readonly type: string;
+
+  constructor(status: number, type: string, message: string) {
+    super(message);
+    this.name = 'IcebergRestError';
+    this.status = status;
+    this.type = type;
+  }
+
+  toBody(): { error: { message: string; type: string; code: number } } {
+    return { error: { message: this.message, type: this.type, code: this.status } };
+  }
+}
+
+/** OAuth token endpoint errors (RFC 6749 §5.2): `{ error, error_description }`. */
+export class OAuthError extends Error {
+  readonly status: number;
+  readonly error: string;
+
+  constructor(status: number, error: string, description: string) {
+    super(description);
+    this.name = 'OAuthError';
+    this.status = status;
+    this.error = error;
+  }
+
+  toBody(): { error: string; error_description: string } {
+    return { error: this.error, error_description: this.message };
+  }
+}
+
+/** The registry: every Databricks error the emulator can send. */
+export const databricksErrors = {
+  invalidParameter: (message: string) => new DatabricksApiError(400, 'INVALID_PARAMETER_VALUE', message),
+  malformedRequest: (message: string) => new DatabricksApiError(400, 'MALFORMED_REQUEST', message),
+  runDoesNotExist: (runId: number | string) =>
+    new DatabricksApiError(400, 'INVALID_PARAMETER_VALUE', `Run ${runId} does not exist.`),
+  jobDoesNotExist: (jobId: number | string) =>
+    new DatabricksApiError(400, 'INVALID_PARAMETER_VALUE', `Job ${jobId} does not exist.`),
+  multiTaskOutput: () =>
+    new DatabricksApiError(
+      400,
+      'INVALID_PARAMETER_VALUE',
+      'Retrieving the output of runs with multiple tasks is not supported. Please retrieve the output of each individual task run instead.',
+    ),
+  catalogDoesNotExist: (name: string) =>
+    new DatabricksApiError(404, 'CATALOG_DOES_NOT_EXIST', `Catalog '${name}' does not exist.`),
+  schemaDoesNotExist: (fullName: string) =>
+    new DatabricksApiError(404, 'SCHEMA_DOES_NOT_EXIST', `Schema '${fullName}' does not exist.`),
+  tableDoesNotExist: (fullName: string) =>
+    new DatabricksApiError(404, 'TABLE_DOES_NOT_EXIST', `Table '${fullName}' does not exist.`),
+  tableAlreadyExists: (fullName: string) =>
+    new DatabricksApiError(409, 'TABLE_ALREADY_EXISTS', `Table '${fullName}' already exists.`),
+  tagDoesNotExist: (entity: string, key: string) =>
+    new DatabricksApiError(404, 'RESOURCE_DOES_NOT_EXIST', `Tag assignment '${key}' on '${entity}' does not exist.`),
+  endpointNotFound: (method: string, path: string) =>
+    new DatabricksApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${method} ${path}'`),
+  /** No or unusable Authorization header: the gateway's 401 (error_code is a number in the real body). */
+  credentialMissing: () =>
+    new DatabricksApiError(
+      401,
+      401,
+      `Credential was not sent or was of an unsupported type for this API. [ReqId: ${randomUUID()}]`,
+    ),
+  /** A bearer token that is unknown, revoked or expired: the gateway's 403. */
+  invalidAccessToken: () =>
+    new DatabricksApiError(403, 403, 'Invalid access token.', {
+      'X-Databricks-Reason-Phrase': 'Invalid access token.',
+    }),
+  tooManyRequests: (retryAfterSeconds: number | undefined, message?: string) =>
+    new DatabricksApiError(
+      429,
+      'RESOURCE_EXHAUSTED',
+      message ?? 'Too many requests. Please wait a moment and try again.',
+      retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
+    ),
+  temporarilyUnavailable: (retryAfterSeconds: number | undefined, message?: string) =>
+    new DatabricksApiError(
+      503,
+      'TEMPORARILY_UNAVAILABLE',
+      message ?? 'The service is temporarily unavailable. Please try again later.',
+      retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
+    ),
+  internalError: (message?: string) =>
+    new DatabricksApiError(500, 'INTERNAL_ERROR', message ?? 'Internal error. Please try again later.'),
+} as const;
+
+export const icebergErrors = {
+  badRequest: (message: string) => new IcebergRestError(400, 'BadRequestException', message),
+  notAuthorized: (message = 'Not authorized: missing or invalid authentication.') =>
+    new IcebergRestError(401, 'NotAuthorizedException', message),
+  noSuchNamespace: (namespace: string) =>
+    new IcebergRestError(404, 'NoSuchNamespaceException', `Namespace does not exist: ${namespace}`),
+  noSuchTable: (identifier: string) =>
+    new IcebergRestError(404, 'NoSuchTableException', `Table does not exist: ${identifier}`),
+  noSuchWarehouse: (warehouse: string) =>
+    new IcebergRestError(404, 'NotFoundException', `Catalog '${warehouse}' does not exist.`),
+} as const;

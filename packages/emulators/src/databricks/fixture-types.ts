@@ -1,0 +1,193 @@
+/**
+ * The fixture: everything a Databricks workspace holds that the emulator serves.
+ * Field names are snake_case, as in the YAML file and in Databricks' own APIs.
+ */
+export interface DatabricksFixture {
+  workspace?: WorkspaceFixture;
+  auth: AuthFixture;
+  settings?: SettingsFixture;
+  jobs: JobFixture[];
+  catalogs: CatalogFixture[];
+  faults?: FaultsFixture;
+}
+
+export interface WorkspaceFixture {
+  /** The `o=` id in run_page_url. @defaultValue 1234567890123456 */
+  workspace_id?: number;
+  /** @defaultValue a fixed uuid */
+  metastore_id?: string;
+  /** creator_user_name / owner of everything. @defaultValue 'sandbox-user@example.com' */
+  user_name?: string;
+}
+
+export interface AuthFixture {
+  personal_access_tokens: Array<{ token: string; user_name?: string }>;
+  oauth_clients: OAuthClientFixture[];
+}
+
+export interface OAuthClientFixture {
+  client_id: string;
+  client_secret: string;
+  /** Lifetime of an issued access token. @defaultValue 3600 (Databricks: one hour) */
+  token_ttl_seconds?: number;
+  /** Scopes the client may ask for. @defaultValue ['all-apis', 'sql'] */
+  scopes?: string[];
+}
+
+export interface SettingsFixture {
+  /** Largest page a Unity Catalog list returns. @defaultValue 50 */
+  list_page_size_cap?: number;
+  /** Page size when max_results=0. @defaultValue 25 */
+  list_default_page_size?: number;
+  /** Every Nth page of a paginated Unity Catalog list is empty but carries next_page_token (0 = never). @defaultValue 0 */
+  empty_page_every?: number;
+  /** Array page size in Jobs 2.2 runs/get (tasks). @defaultValue 100 */
+  runs_get_page_size?: number;
+  /** Every Nth page of a paginated Iceberg REST list is empty but carries next-page-token (0 = never). @defaultValue 0 */
+  iceberg_empty_page_every?: number;
+}
+
+export type ColumnType = 'STRING' | 'BIGINT' | 'INT' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP' | 'TIMESTAMP_NTZ';
+
+export type GeneratorSpec =
+  | { kind: 'sequence'; start?: number }
+  | { kind: 'uniform'; min: number; max: number; decimals?: number }
+  | { kind: 'choice'; values: string[] }
+  | { kind: 'parameter'; parameter: string; default?: string }
+  | { kind: 'date_cycle'; parameter?: string; start?: string; cycle_days?: number }
+  | { kind: 'offset'; column: string; min: number; max: number; decimals?: number }
+  | { kind: 'timestamp_step'; start?: string; step_seconds?: number };
+
+export interface ColumnFixture {
+  name: string;
+  type: ColumnType;
+  comment?: string;
+  /** How rows get this column's values; a default per type when omitted. */
+  generate?: GeneratorSpec;
+}
+
+export type RunOutcome = 'SUCCESS' | 'FAILED' | 'INTERNAL_ERROR';
+
+export interface JobFixture {
+  job_id: number;
+  name: string;
+  /** @defaultValue 1 (Databricks' default) */
+  max_concurrent_runs?: number;
+  /** Queue runs beyond max_concurrent_runs (else they are SKIPPED). @defaultValue true (jobs created with API 2.2) */
+  queue_enabled?: boolean;
+  parameters?: Array<{ name: string; default: string }>;
+  timing?: RunTimingFixture;
+  /** How runs end unless a fault says otherwise. @defaultValue 'SUCCESS' */
+  outcome?: RunOutcome;
+  /** state_message / error text when a run fails. */
+  failure_message?: string;
+  tasks?: Array<{ task_key: string; notebook_path?: string; depends_on?: string[] }>;
+  /** Generates this many tasks (task_0001, ...) when `tasks` is not given. */
+  task_count?: number;
+  /** The task that fails when the run fails. @defaultValue the last task */
+  failing_task?: string;
+  export?: ExportFixture;
+}
+
+export interface RunTimingFixture {
+  /** @defaultValue 1000 */
+  pending_ms?: number;
+  /** @defaultValue 3000 */
+  running_ms?: number;
+  /** @defaultValue 500 */
+  terminating_ms?: number;
+}
+
+export interface ExportFixture {
+  dataset: string;
+  /** The job parameter holding the s3:// directory to write into. @defaultValue 'output_path' */
+  output_parameter?: string;
+  files: number;
+  rows_per_file: number;
+  /** @defaultValue 1 */
+  seed?: number;
+  /** Also write Spark's `_SUCCESS`, `_started_<id>`, `_committed_<id>` files. @defaultValue false */
+  write_commit_markers?: boolean;
+  columns: ColumnFixture[];
+}
+
+export type TableFormat = 'uniform' | 'iceberg' | 'delta' | 'view';
+
+export interface CatalogFixture {
+  name: string;
+  comment?: string;
+  /** @defaultValue 'MANAGED_CATALOG' */
+  catalog_type?: string;
+  /** Where managed tables live. @defaultValue s3://d2s-unity-catalog/<catalog> */
+  storage_root?: string;
+  tags?: Record<string, string>;
+  schemas: SchemaFixture[];
+}
+
+export interface SchemaFixture {
+  name: string;
+  comment?: string;
+  tags?: Record<string, string>;
+  tables?: TableFixture[];
+  generated_tables?: GeneratedTablesFixture;
+}
+
+export interface GeneratedTablesFixture {
+  count: number;
+  /** Names are `<name_prefix><nnn>`. */
+  name_prefix: string;
+  /** Formats cycled over the generated tables. @defaultValue ['uniform'] */
+  formats?: TableFormat[];
+  /** @defaultValue 5 */
+  rows?: number;
+  columns: ColumnFixture[];
+  tags?: Record<string, string>;
+}
+
+export interface TableFixture {
+  name: string;
+  format: TableFormat;
+  /** @defaultValue 'MANAGED' ('VIEW' for views) */
+  table_type?: 'MANAGED' | 'EXTERNAL';
+  /** Rows written for Iceberg-readable tables. @defaultValue 10 */
+  rows?: number;
+  columns: ColumnFixture[];
+  comment?: string;
+  properties?: Record<string, string>;
+  tags?: Record<string, string>;
+  /** Required for EXTERNAL tables; managed tables get one under the catalog's storage_root. */
+  storage_location?: string;
+  view_definition?: string;
+  /** Fixed table_id; derived from the full name when omitted. */
+  table_id?: string;
+}
+
+export interface FaultsFixture {
+  http?: HttpFaultSpec[];
+  runs?: RunFaultSpec[];
+}
+
+/** A fault on HTTP requests. `route` is a route name (see routes.ts), e.g. 'jobs/runs/get', or '*'. */
+export interface HttpFaultSpec {
+  route: string;
+  method?: string;
+  /** Error status to answer with (429, 503, 500, ...); omit for latency only. */
+  status?: number;
+  retry_after_seconds?: number;
+  latency_ms?: number;
+  /** How many matching requests it applies to; unlimited when omitted. */
+  count?: number;
+  /** 'before' answers without running the handler; 'after' runs it (e.g. a run is created) and then loses the response. @defaultValue 'before' */
+  when?: 'before' | 'after';
+  error_code?: string;
+  message?: string;
+}
+
+/** Makes the next `count` runs (of one job, or any) end with the given outcome. */
+export interface RunFaultSpec {
+  job_id?: number;
+  outcome: 'FAILED' | 'INTERNAL_ERROR';
+  /** @defaultValue 1 */
+  count?: number;
+  message?: string;
+}

@@ -1,0 +1,181 @@
+/**
+ * The life cycle of one job run, as pure data and functions over a clock:
+ *
+ *   QUEUED ──(slot free)──▶ PENDING ──pending_ms──▶ RUNNING ──running_ms──▶ TERMINATING ──terminating_ms──▶ TERMINATED
+ *                                                        └──(INTERNAL_ERROR outcome)──▶ INTERNAL_ERROR
+ *   cancel: QUEUED ▶ TERMINATED/CANCELED at once; PENDING/RUNNING ▶ TERMINATING ▶ TERMINATED/CANCELED.
+ *   SKIPPED: created when the concurrency limit is reached and queueing is off.
+ *
+ * Transitions are stamped at their due time (not at the time someone looked), so a run's
+ * timestamps do not depend on how often it is polled.
+ */
+
+export type LifeCycleState =
+  | 'QUEUED'
+  | 'PENDING'
+  | 'RUNNING'
+  | 'TERMINATING'
+  | 'TERMINATED'
+  | 'SKIPPED'
+  | 'INTERNAL_ERROR';
+
+export type ResultState = 'SUCCESS' | 'FAILED' | 'CANCELED' | 'MAXIMUM_CONCURRENT_RUNS_REACHED';
+
+/** RunStatus.state (the v2 life cycle); terminal states all read TERMINATED. */
+export type StatusState = 'QUEUED' | 'PENDING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED';
+
+export interface TerminationDetails {
+  code: string;
+  type: 'SUCCESS' | 'INTERNAL_ERROR' | 'CLIENT_ERROR' | 'CLOUD_FAILURE';
+  message: string;
+}
+
+/** How a run ends: decided when it leaves RUNNING (or when it is cancelled or skipped). */
+export interface RunEnding {
+  lifeCycle: 'TERMINATED' | 'SKIPPED' | 'INTERNAL_ERROR';
+  resultState: ResultState;
+  stateMessage: string;
+  userCancelledOrTimedout: boolean;
+  termination: TerminationDetails;
+}
+
+export interface RunTiming {
+  pendingMs: number;
+  runningMs: number;
+  terminatingMs: number;
+}
+
+export interface RunProgress {
+  phase: LifeCycleState;
+  /** Trigger time (start_time). */
+  queuedAt: number;
+  pendingAt?: number;
+  runningAt?: number;
+  terminatingAt?: number;
+  endedAt?: number;
+  ending?: RunEnding;
+}
+
+export interface Transition {
+  to: LifeCycleState;
+  at: number;
+}
+
+export const TERMINAL_STATES: ReadonlySet<LifeCycleState> = new Set(['TERMINATED', 'SKIPPED', 'INTERNAL_ERROR']);
+
+export function isTerminal(phase: LifeCycleState): boolean {
+  return TERMINAL_STATES.has(phase);
+}
+
+export function statusState(phase: LifeCycleState): StatusState {
+  return isTerminal(phase) ? 'TERMINATED' : (phase as StatusState);
+}
+
+/**
+ * The next transition due for a run, or undefined if none is due yet. `canStart` says whether a
+ * QUEUED run may leave the queue now; `plannedLifeCycle` is where RUNNING goes when it ends.
+ */
+export function nextTransition(
+  progress: RunProgress,
+  timing: RunTiming,
+  now: number,
+  canStart: () => boolean,
+  plannedLifeCycle: 'TERMINATED' | 'INTERNAL_ERROR',
+): Transition | undefined {
+  switch (progress.phase) {
+    case 'QUEUED':
+      return canStart() ? { to: 'PENDING', at: Math.max(now, progress.queuedAt) } : undefined;
+    case 'PENDING':
+      return due({ to: 'RUNNING', at: (progress.pendingAt ?? progress.queuedAt) + timing.pendingMs }, now);
+    case 'RUNNING': {
+      const at = (progress.runningAt ?? progress.queuedAt) + timing.runningMs;
+      return due({ to: plannedLifeCycle === 'INTERNAL_ERROR' ? 'INTERNAL_ERROR' : 'TERMINATING', at }, now);
+    }
+    case 'TERMINATING':
+      return due({ to: 'TERMINATED', at: (progress.terminatingAt ?? progress.queuedAt) + timing.terminatingMs }, now);
+    default:
+      return undefined;
+  }
+}
+
+/** Applies a transition; a terminal one needs the ending. */
+export function applyTransition(progress: RunProgress, transition: Transition, ending?: RunEnding): void {
+  progress.phase = transition.to;
+  switch (transition.to) {
+    case 'PENDING':
+      progress.pendingAt = transition.at;
+      break;
+    case 'RUNNING':
+      progress.runningAt = transition.at;
+      break;
+    case 'TERMINATING':
+      progress.terminatingAt = transition.at;
+      if (ending) progress.ending ??= ending;
+      break;
+    default:
+      progress.endedAt = transition.at;
+      if (ending) progress.ending ??= ending;
+      if (progress.ending) progress.phase = progress.ending.lifeCycle;
+  }
+}
+
+/** Cancels a run at `now`; returns false if it had already ended. */
+export function cancel(progress: RunProgress, now: number, ending: RunEnding): boolean {
+  if (isTerminal(progress.phase)) return false;
+  if (progress.phase === 'QUEUED') {
+    progress.ending = ending;
+    progress.endedAt = now;
+    progress.phase = ending.lifeCycle;
+    return true;
+  }
+  if (progress.phase === 'TERMINATING') return true; // already cleaning up; keeps its outcome
+  progress.ending = ending;
+  progress.terminatingAt = now;
+  progress.phase = 'TERMINATING';
+  return true;
+}
+
+function due(transition: Transition, now: number): Transition | undefined {
+  return transition.at <= now ? transition : undefined;
+}
+
+export const endings = {
+  success: (): RunEnding => ({
+    lifeCycle: 'TERMINATED',
+    resultState: 'SUCCESS',
+    stateMessage: '',
+    userCancelledOrTimedout: false,
+    termination: { code: 'SUCCESS', type: 'SUCCESS', message: '' },
+  }),
+  failed: (message: string): RunEnding => ({
+    lifeCycle: 'TERMINATED',
+    resultState: 'FAILED',
+    stateMessage: message,
+    userCancelledOrTimedout: false,
+    termination: { code: 'RUN_EXECUTION_ERROR', type: 'CLIENT_ERROR', message },
+  }),
+  internalError: (message: string): RunEnding => ({
+    lifeCycle: 'INTERNAL_ERROR',
+    resultState: 'FAILED',
+    stateMessage: message,
+    userCancelledOrTimedout: false,
+    termination: { code: 'INTERNAL_ERROR', type: 'INTERNAL_ERROR', message },
+  }),
+  canceled: (): RunEnding => ({
+    lifeCycle: 'TERMINATED',
+    resultState: 'CANCELED',
+    stateMessage: 'Run cancelled.',
+    userCancelledOrTimedout: true,
+    termination: { code: 'USER_CANCELED', type: 'SUCCESS', message: 'Run cancelled.' },
+  }),
+  skipped: (maxConcurrentRuns: number): RunEnding => {
+    const message = `Skipping this run because the limit of ${maxConcurrentRuns} maximum concurrent runs has been reached.`;
+    return {
+      lifeCycle: 'SKIPPED',
+      resultState: 'MAXIMUM_CONCURRENT_RUNS_REACHED',
+      stateMessage: message,
+      userCancelledOrTimedout: false,
+      termination: { code: 'MAX_CONCURRENT_RUNS_EXCEEDED', type: 'CLIENT_ERROR', message },
+    };
+  },
+} as const;

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  type DuckDBAppender,
+  type DuckDBConnection,
+  DuckDBInstance,
+  dateValue,
+  timestampTZValue,
+  timestampValue,
+} from '@duckdb/node-api';
+import type { Cell } from './data/synthetic-rows.js';
+import type { ColumnType } from './fixture-types.js';
+
+export interface ParquetColumn {
+  name: string;
+  type: ColumnType;
+  /** The DuckDB type to store it as (see COLUMN_TYPES). */
+  duckdbType: string;
+}
+
+/**
+ * Writes Parquet files with an embedded DuckDB. Each file is written under `tempDir` and then
+ * renamed into place, so a reader listing the destination never sees a half-written file
+ * (tempDir must be on the same filesystem). Writes are serialised on one connection.
+ */
+export class ParquetWriter {
+  private instance: DuckDBInstance | undefined;
+  private connection: DuckDBConnection | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private counter = 0;
+
+  constructor(private readonly tempDir: string) {}
+
+  /** Writes `rows` to `path` (a local path) atomically; resolves when the file is in place. */
+  write(path: string, columns: ParquetColumn[], rows: Cell[][]): Promise<void> {
+    const job = this.queue.then(() => this.writeNow(path, columns, rows));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  close(): void {
+    this.connection?.closeSync();
+    this.instance?.closeSync();
+    this.connection = undefined;
+    this.instance = undefined;
+  }
+
+  private async open(): Promise<DuckDBConnection> {
+    if (!this.connection) {
+      this.instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+      this.connection = await this.instance.connect();
+    }
+    return this.connection;
+  }
+
+  private async writeNow(path: string, columns: ParquetColumn[], rows: Cell[][]): Promise<void> {
+    const connection = await this.open();
+    const table = `rows_${++this.counter}`;
+    const columnList = columns.map((c) => `${quoteIdent(c.name)} ${c.duckdbType}`).join(', ');
+    await connection.run(`CREATE TABLE ${table} (${columnList})`);
+    const temp = join(this.tempDir, `${randomUUID()}.parquet`);
+    try {
+      const appender = await connection.createAppender(table);
+      try {
+        for (const row of rows) {
+          columns.forEach((column, i) => {
+            append(appender, column, row[i] ?? null);
+          });
+          appender.endRow();
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+      await mkdir(this.tempDir, { recursive: true });
+      await connection.run(`COPY ${table} TO ${quoteLiteral(temp)} (FORMAT PARQUET, COMPRESSION SNAPPY)`);
+      await mkdir(dirname(path), { recursive: true });
+      await rename(temp, path);
+    } finally {
+      await connection.run(`DROP TABLE IF EXISTS ${table}`);
+      await rm(temp, { force: true });
+    }
+  }
+}
+
+function append(appender: DuckDBAppender, column: ParquetColumn, value: Cell): void {
+  if (value === null) {
+    appender.appendNull();
+    return;
+  }
+  switch (column.duckdbType) {
+    case 'VARCHAR':
+      appender.appendVarchar(String(value));
+      return;
+    case 'BIGINT':
+      appender.appendBigInt(BigInt(value));
+      return;
+    case 'INTEGER':
+      appender.appendInteger(Number(value));
+      return;
+    case 'DOUBLE':
+      appender.appendDouble(Number(value));
+      return;
+    case 'BOOLEAN':
+      appender.appendBoolean(Boolean(value));
+      return;
+    case 'DATE':
+      appender.appendDate(dateValue(Number(value)));
+      return;
+    case 'TIMESTAMP':
+      appender.appendTimestamp(timestampValue(BigInt(value)));
+      return;
+    case 'TIMESTAMPTZ':
+      appender.appendTimestampTZ(timestampTZValue(BigInt(value)));
+      return;
+    default:
+      throw new Error(`unsupported DuckDB type ${column.duckdbType}`);
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
