@@ -6,7 +6,9 @@ const conditions = ['d2s-source', 'node', 'import', 'module', 'default'];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
+  // Only inlined (workspace) modules use these; externals keep Node's own conditions so CommonJS
+  // dependencies such as snowflake-sdk load their CommonJS builds.
+  ssr: { resolve: { conditions } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',

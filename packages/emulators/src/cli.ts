@@ -7,10 +7,14 @@
  * - D2S_OBJECT_STORE_DIR: the directory standing in for S3 (default `.d2s/object-store` under cwd)
  * - DATABRICKS_EMULATOR_FIXTURE: a fixture file (default: the sandbox fixture)
  * - DATABRICKS_EMULATOR_TIME_SCALE: multiplies run durations (default 1)
+ * - SNOWFLAKE_EMULATOR_PORT (default 8802)
+ * - D2S_EMULATOR_DATA_DIR: where the Snowflake sandbox key pair is kept (default `.d2s/sandbox` under cwd)
+ * - D2S_EMULATOR_HOST: the address both listen on (default 127.0.0.1; 0.0.0.0 inside a container)
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { databricksEmulatorPort, sandboxFixturePath, startDatabricksEmulator } from './databricks/index.js';
+import { SANDBOX, startSnowflakeSandbox } from './snowflake/index.js';
 
 /** One running emulator, as the CLI sees it. */
 interface RunningEmulator {
@@ -24,6 +28,7 @@ type EmulatorStarter = (env: NodeJS.ProcessEnv, objectStoreRoot: string) => Prom
 
 const startDatabricks: EmulatorStarter = async (env, objectStoreRoot) => {
   const dbx = await startDatabricksEmulator({
+    ...(env.D2S_EMULATOR_HOST ? { host: env.D2S_EMULATOR_HOST } : {}),
     port: databricksEmulatorPort(env),
     fixture: env.DATABRICKS_EMULATOR_FIXTURE || sandboxFixturePath,
     objectStoreRoot,
@@ -52,8 +57,30 @@ const startDatabricks: EmulatorStarter = async (env, objectStoreRoot) => {
   };
 };
 
-/** The emulators `npm run emulators` starts, in order (the Snowflake emulator goes here too). */
-const starters: EmulatorStarter[] = [startDatabricks];
+const startSnowflake: EmulatorStarter = async (env, objectStoreRoot) => {
+  const sandbox = await startSnowflakeSandbox({
+    ...(env.D2S_EMULATOR_HOST ? { host: env.D2S_EMULATOR_HOST } : {}),
+    ...(env.SNOWFLAKE_EMULATOR_PORT ? { port: Number(env.SNOWFLAKE_EMULATOR_PORT) } : {}),
+    objectStoreRoot,
+    dataDir: resolve(env.D2S_EMULATOR_DATA_DIR || '.d2s/sandbox'),
+  });
+  const sf = sandbox.emulator;
+  return {
+    name: 'Snowflake',
+    connectHelp: [
+      `SNOWFLAKE_ACCESS_URL=${sf.url}`,
+      `SNOWFLAKE_ACCOUNT=${sf.account}`,
+      `SNOWFLAKE_USER=${SANDBOX.keyPairUser}`,
+      `SNOWFLAKE_PRIVATE_KEY_PATH=${sandbox.privateKeyPath}`,
+      `database ${SANDBOX.database}.${SANDBOX.schema}, warehouse ${SANDBOX.warehouse}, role ${SANDBOX.role}`,
+      `admin: ${sf.url}/__emulator/health`,
+    ],
+    close: () => sf.close(),
+  };
+};
+
+/** The emulators `npm run emulators` starts, in order. */
+const starters: EmulatorStarter[] = [startDatabricks, startSnowflake];
 
 async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const objectStoreRoot = resolve(env.D2S_OBJECT_STORE_DIR || '.d2s/object-store');

@@ -1,0 +1,73 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * Snowflake functions DuckDB lacks or names differently. Each is a DuckDB
+ * macro named `sf_<name>` (so none shadows a DuckDB built-in), and the
+ * query translator renames calls to them.
+ */
+const MACROS: Record<string, string> = {
+  sf_iff: '(c, a, b) AS CASE WHEN c THEN a ELSE b END',
+  sf_nvl: '(a, b) AS coalesce(a, b)',
+  sf_nvl2: '(a, b, c) AS CASE WHEN a IS NOT NULL THEN b ELSE c END',
+  sf_zeroifnull: '(a) AS coalesce(a, 0)',
+  sf_nullifzero: '(a) AS nullif(a, 0)',
+  sf_to_varchar: '(a) AS CAST(a AS VARCHAR)',
+  sf_to_number: '(a) AS CAST(a AS DECIMAL(38,0))',
+  sf_to_double: '(a) AS CAST(a AS DOUBLE)',
+  sf_to_boolean: '(a) AS CAST(a AS BOOLEAN)',
+  sf_to_date: '(a) AS CAST(a AS DATE)',
+  sf_to_timestamp_ntz: '(a) AS CAST(a AS TIMESTAMP)',
+  sf_to_timestamp_ltz: '(a) AS CAST(a AS TIMESTAMPTZ)',
+  sf_sysdate: "() AS CAST(timezone('UTC', now()) AS TIMESTAMP)",
+  sf_uuid_string: '() AS CAST(uuid() AS VARCHAR)',
+  sf_to_binary:
+    "(a, f := 'HEX') AS CASE upper(f) WHEN 'HEX' THEN unhex(a) WHEN 'BASE64' THEN from_base64(a) ELSE encode(a) END",
+  sf_try_to_number: '(a) AS TRY_CAST(a AS DECIMAL(38,0))',
+  sf_try_to_date: '(a) AS TRY_CAST(a AS DATE)',
+  sf_try_to_timestamp: '(a) AS TRY_CAST(a AS TIMESTAMP)',
+};
+
+/** Snowflake function name -> DuckDB function or macro to call instead. */
+export const FUNCTION_RENAMES: Readonly<Record<string, string>> = {
+  IFF: 'sf_iff',
+  NVL: 'sf_nvl',
+  NVL2: 'sf_nvl2',
+  ZEROIFNULL: 'sf_zeroifnull',
+  NULLIFZERO: 'sf_nullifzero',
+  TO_VARCHAR: 'sf_to_varchar',
+  TO_CHAR: 'sf_to_varchar',
+  TO_NUMBER: 'sf_to_number',
+  TO_DECIMAL: 'sf_to_number',
+  TO_NUMERIC: 'sf_to_number',
+  TO_DOUBLE: 'sf_to_double',
+  TO_BOOLEAN: 'sf_to_boolean',
+  TO_DATE: 'sf_to_date',
+  DATE: 'sf_to_date',
+  TO_TIMESTAMP: 'sf_to_timestamp_ntz',
+  TO_TIMESTAMP_NTZ: 'sf_to_timestamp_ntz',
+  TO_TIMESTAMP_LTZ: 'sf_to_timestamp_ltz',
+  TO_TIMESTAMP_TZ: 'sf_to_timestamp_ltz',
+  SYSDATE: 'sf_sysdate',
+  UUID_STRING: 'sf_uuid_string',
+  TRY_TO_NUMBER: 'sf_try_to_number',
+  TRY_TO_DECIMAL: 'sf_try_to_number',
+  TRY_TO_DATE: 'sf_try_to_date',
+  TRY_TO_TIMESTAMP: 'sf_try_to_timestamp',
+  PARSE_JSON: 'json',
+  TO_BINARY: 'sf_to_binary',
+  TO_VARIANT: 'to_json',
+  TO_OBJECT: 'json',
+  TO_ARRAY: 'to_json',
+  OBJECT_CONSTRUCT: 'json_object',
+  ARRAY_CONSTRUCT: 'json_array',
+  ARRAY_SIZE: 'json_array_length',
+  CURRENT_TIMESTAMP: 'now',
+  LOCALTIMESTAMP: 'now',
+  GETDATE: 'now',
+  SYSTIMESTAMP: 'now',
+  LEN: 'length',
+};
+
+export async function installSnowflakeFunctions(connection: DuckDBConnection): Promise<void> {
+  for (const [name, body] of Object.entries(MACROS)) await connection.run(`CREATE OR REPLACE MACRO ${name}${body}`);
+}

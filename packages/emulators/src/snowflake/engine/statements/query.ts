@@ -1,0 +1,80 @@
+import { refreshIcebergTable } from '../../iceberg/iceberg-table-ddl.js';
+import type { TableEntry } from '../catalog.js';
+import { resultFromDuck, runDuck } from '../duck-results.js';
+import { resolveTable } from '../name-resolution.js';
+import type { Token } from '../sql-lexer.js';
+import type { StatementContext } from '../statement-context.js';
+import { col, type ResultColumn, type StatementResult, StatementType } from '../statement-result.js';
+import { identifierName, isIdentifierToken } from '../token-cursor.js';
+import { translateQuery } from '../translate-query.js';
+
+/**
+ * AUTO_REFRESH = TRUE Iceberg tables are refreshed lazily: a query reading one
+ * re-reads the remote table once the integration's REFRESH_INTERVAL_SECONDS
+ * has passed. A failed refresh keeps the old data, as Snowflake does.
+ */
+async function autoRefreshIfDue(ctx: StatementContext, table: TableEntry): Promise<void> {
+  const state = table.iceberg;
+  if (!state?.autoRefresh) return;
+  const interval = ctx.engine.catalog.catalogIntegrations.get(state.integration)?.refreshIntervalSeconds ?? 30;
+  if (ctx.engine.clock().getTime() - state.lastRefreshedOn.getTime() < interval * 1000) return;
+  await refreshIcebergTable(ctx, table).catch(() => undefined);
+}
+
+function countResult(statementTypeId: number, columns: ResultColumn[], counts: number[]): StatementResult {
+  return { columns, rows: [counts], statementTypeId };
+}
+
+/** `INSERT OVERWRITE INTO t ...`: empties t first, then inserts (one transaction in Snowflake). */
+async function overwriteTarget(ctx: StatementContext): Promise<Token[]> {
+  const sig = ctx.cursor.rest();
+  const overwrite = sig[1];
+  if (overwrite?.upper !== 'OVERWRITE') return ctx.tokens;
+  const parts: string[] = [];
+  for (let k = 3; k < sig.length && isIdentifierToken(sig[k]); k += 2) {
+    parts.push(identifierName(sig[k] as Token));
+    if (sig[k + 1]?.text !== '.') break;
+  }
+  const { table } = resolveTable(ctx.engine.catalog, ctx.session.state, parts, 'INSERT');
+  await runDuck(ctx.session.connection, `DELETE FROM ${table.physical}`, ctx.signal);
+  return ctx.tokens.filter((t) => t !== overwrite);
+}
+
+/**
+ * SELECT / INSERT / UPDATE / DELETE / MERGE: translated to DuckDB and run on
+ * the session's connection. DML answers with Snowflake's count rows
+ * (`number of rows inserted`, ...).
+ */
+export async function runQuery(ctx: StatementContext): Promise<StatementResult> {
+  const first = ctx.cursor.peek()?.upper ?? '';
+  const translationContext = {
+    catalog: ctx.engine.catalog,
+    session: ctx.session.state,
+    contextFunctions: ctx.engine.contextFunctions(ctx.session),
+  };
+  const isSelect = first === 'SELECT' || first === 'WITH' || first === '(';
+  const tokens = first === 'INSERT' ? await overwriteTarget(ctx) : ctx.tokens;
+  const translated = translateQuery(tokens, translationContext, isSelect);
+  for (const table of new Set(translated.tables)) await autoRefreshIfDue(ctx, table);
+  const result = await runDuck(ctx.session.connection, translated.sql, ctx.signal);
+  if (isSelect) return resultFromDuck(result, translated.tables, StatementType.SELECT);
+  const changed = result.rowsChanged;
+  switch (first) {
+    case 'INSERT':
+      return countResult(StatementType.INSERT, [col.number('number of rows inserted', false)], [changed]);
+    case 'UPDATE':
+      return countResult(
+        StatementType.UPDATE,
+        [col.number('number of rows updated', false), col.number('number of multi-joined rows updated', false)],
+        [changed, 0],
+      );
+    case 'DELETE':
+      return countResult(StatementType.DELETE, [col.number('number of rows deleted', false)], [changed]);
+    default:
+      return countResult(
+        StatementType.MERGE,
+        [col.number('number of rows inserted', false), col.number('number of rows updated', false)],
+        [changed, 0],
+      );
+  }
+}

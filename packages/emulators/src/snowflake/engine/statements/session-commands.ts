@@ -1,0 +1,107 @@
+import { SnowflakeError, sqlErrors } from '../../errors.js';
+import type { StatementContext } from '../statement-context.js';
+import { type StatementResult, StatementType, statusResult } from '../statement-result.js';
+import { optionText } from '../token-cursor.js';
+
+const OK = 'Statement executed successfully.';
+
+function objectDoesNotExist(): SnowflakeError {
+  return new SnowflakeError(
+    '002043',
+    '02000',
+    'SQL compilation error:\nObject does not exist, or operation cannot be performed.',
+  );
+}
+
+/** USE [DATABASE|SCHEMA|WAREHOUSE|ROLE] name. */
+export async function useObject(ctx: StatementContext): Promise<StatementResult> {
+  const c = ctx.cursor;
+  const state = ctx.session.state;
+  c.expectWords('USE');
+  if (c.acceptWords('WAREHOUSE')) {
+    state.warehouse = c.identifier();
+    c.expectEnd();
+    return statusResult(OK, StatementType.USE_WAREHOUSE);
+  }
+  if (c.acceptWords('ROLE')) {
+    state.role = c.identifier();
+    c.expectEnd();
+    return statusResult(OK, StatementType.USE);
+  }
+  if (c.acceptWords('SECONDARY', 'ROLES')) {
+    while (!c.done) c.next();
+    return statusResult(OK, StatementType.USE);
+  }
+  const explicitDatabase = c.acceptWords('DATABASE');
+  const explicitSchema = !explicitDatabase && c.acceptWords('SCHEMA');
+  const parts = c.objectName();
+  c.expectEnd();
+  const catalog = ctx.engine.catalog;
+  if (explicitDatabase || (!explicitSchema && parts.length === 1)) {
+    if (parts.length !== 1) return c.fail(undefined);
+    const database = catalog.databases.get(parts[0] as string);
+    if (!database) throw objectDoesNotExist();
+    state.database = database.name;
+    state.schema = database.schemas.has('PUBLIC') ? 'PUBLIC' : null;
+    return statusResult(OK, StatementType.USE_DATABASE);
+  }
+  const [dbName, schemaName] =
+    parts.length >= 2 ? [parts[0] as string, parts[1] as string] : [state.database, parts[0] as string];
+  if (dbName === null) throw sqlErrors.noCurrentDatabase('USE SCHEMA');
+  const schema = catalog.databases.get(dbName)?.schemas.get(schemaName);
+  if (!schema) throw objectDoesNotExist();
+  state.database = dbName;
+  state.schema = schema.name;
+  return statusResult(OK, StatementType.USE_SCHEMA);
+}
+
+/** ALTER SESSION SET k = v ... / UNSET k, ... */
+export async function alterSession(ctx: StatementContext): Promise<StatementResult> {
+  const c = ctx.cursor;
+  const params = ctx.session.state.parameters;
+  if (c.acceptWords('SET')) {
+    const options = c.optionList();
+    c.expectEnd();
+    if (options.size === 0) return c.fail(undefined);
+    for (const [key, value] of options) {
+      const text = optionText(value);
+      if (text === undefined) throw sqlErrors.invalidValue(`invalid value for parameter '${key}'`);
+      if (key === 'STATEMENT_TIMEOUT_IN_SECONDS' && !/^\d+$/.test(text))
+        throw sqlErrors.invalidValue(`invalid value [${text}] for parameter 'STATEMENT_TIMEOUT_IN_SECONDS'`);
+      params.set(key, text);
+    }
+    return statusResult(OK, StatementType.ALTER_SESSION);
+  }
+  if (c.acceptWords('UNSET')) {
+    do params.delete(c.identifier());
+    while (c.acceptOp(','));
+    c.expectEnd();
+    return statusResult(OK, StatementType.ALTER_SESSION);
+  }
+  return c.fail(c.peek());
+}
+
+/** BEGIN / START TRANSACTION / COMMIT / ROLLBACK on the session's DuckDB connection. */
+export async function transactionControl(ctx: StatementContext): Promise<StatementResult> {
+  const c = ctx.cursor;
+  const state = ctx.session.state;
+  const word = c.next().upper;
+  if (word === 'BEGIN' || word === 'START') {
+    if (word === 'START') c.expectWords('TRANSACTION');
+    else if (!c.acceptWords('TRANSACTION')) c.acceptWords('WORK');
+    if (c.acceptWords('NAME')) c.identifier();
+    c.expectEnd();
+    if (!state.inTransaction) {
+      await ctx.session.connection.run('BEGIN TRANSACTION');
+      state.inTransaction = true;
+    }
+    return statusResult(OK, StatementType.TCL);
+  }
+  c.acceptWords('WORK');
+  c.expectEnd();
+  if (state.inTransaction) {
+    state.inTransaction = false;
+    await ctx.session.connection.run(word === 'COMMIT' ? 'COMMIT' : 'ROLLBACK');
+  }
+  return statusResult(OK, StatementType.TCL);
+}

@@ -1,0 +1,437 @@
+import type { Catalog, TableEntry } from './catalog.js';
+import { FUNCTION_RENAMES } from './duckdb-functions.js';
+import { resolveTable } from './name-resolution.js';
+import type { SessionState } from './session-state.js';
+import { duckIdent, duckString, isTrivia, type Token, tokenize } from './sql-lexer.js';
+import { identifierName, isIdentifierToken } from './token-cursor.js';
+import { columnTypeFromName } from './type-mapping.js';
+
+/**
+ * Rewrites a Snowflake query (SELECT / INSERT / UPDATE / DELETE / MERGE) into
+ * DuckDB SQL:
+ * - table references are resolved with Snowflake's identifier rules against
+ *   the emulator's catalog (missing ones fail with 002003) and replaced by
+ *   their physical DuckDB tables, aliased by their Snowflake name;
+ * - string literals and quoted identifiers are re-encoded for DuckDB;
+ * - Snowflake types in casts and a few Snowflake functions are mapped;
+ * - CURRENT_DATABASE() and friends become literals from the session;
+ * - top-level select items get Snowflake's column names (unquoted names and
+ *   expressions upper-cased: `count(*)` -> `COUNT(*)`).
+ */
+export interface TranslationContext {
+  catalog: Catalog;
+  session: SessionState;
+  /** Values for CURRENT_*() functions. */
+  contextFunctions: Record<string, string | null>;
+}
+
+export interface TranslatedQuery {
+  sql: string;
+  tables: TableEntry[];
+}
+
+const CLAUSE_END = new Set([
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'QUALIFY',
+  'ORDER',
+  'LIMIT',
+  'UNION',
+  'EXCEPT',
+  'INTERSECT',
+  'MINUS',
+  'WINDOW',
+  'SET',
+  'ON',
+  'OFFSET',
+  'FETCH',
+  'SELECT',
+  'VALUES',
+  'WHEN',
+]);
+
+const NOT_TABLE_WORDS = new Set(['SELECT', 'LATERAL', 'TABLE', 'VALUES', 'WITH', 'UNNEST', 'OVERWRITE']);
+
+const ALIAS_STOP = new Set([
+  'WHERE',
+  'JOIN',
+  'INNER',
+  'LEFT',
+  'RIGHT',
+  'FULL',
+  'OUTER',
+  'CROSS',
+  'NATURAL',
+  'ON',
+  'USING',
+  'GROUP',
+  'ORDER',
+  'HAVING',
+  'QUALIFY',
+  'LIMIT',
+  'OFFSET',
+  'FETCH',
+  'UNION',
+  'EXCEPT',
+  'INTERSECT',
+  'MINUS',
+  'WINDOW',
+  'SET',
+  'VALUES',
+  'SELECT',
+  'WHEN',
+  'AT',
+  'BEFORE',
+  'CHANGES',
+  'SAMPLE',
+  'TABLESAMPLE',
+  'PIVOT',
+  'UNPIVOT',
+  'MATCH_RECOGNIZE',
+  'LATERAL',
+  'DEFAULT',
+  'WITH',
+  'RETURNING',
+  'ASOF',
+  'BY',
+]);
+
+const FROM_INSIDE_FUNCTIONS = new Set(['EXTRACT', 'TRIM', 'SUBSTRING', 'SUBSTR', 'POSITION', 'OVERLAY', 'DATE_PART']);
+
+const SELECT_END = new Set([
+  'FROM',
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'QUALIFY',
+  'ORDER',
+  'LIMIT',
+  'UNION',
+  'EXCEPT',
+  'INTERSECT',
+  'MINUS',
+  'WINDOW',
+  'INTO',
+  'FETCH',
+  'OFFSET',
+]);
+
+const NOT_ALIAS_WORDS = new Set(['END', 'NULL', 'TRUE', 'FALSE', 'ASC', 'DESC']);
+
+const NOT_BEFORE_ALIAS = new Set([
+  'NOT',
+  'AND',
+  'OR',
+  'IS',
+  'LIKE',
+  'ILIKE',
+  'RLIKE',
+  'IN',
+  'BETWEEN',
+  'DISTINCT',
+  'INTERVAL',
+  'CASE',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'SELECT',
+  'AS',
+  'BY',
+  'EXISTS',
+  'ALL',
+  'ANY',
+  'SOME',
+  'DATE',
+  'TIMESTAMP',
+  'TIME',
+]);
+
+export const CONTEXT_FUNCTIONS = [
+  'CURRENT_DATABASE',
+  'CURRENT_SCHEMA',
+  'CURRENT_WAREHOUSE',
+  'CURRENT_ROLE',
+  'CURRENT_USER',
+  'CURRENT_ACCOUNT',
+  'CURRENT_ACCOUNT_NAME',
+  'CURRENT_ORGANIZATION_NAME',
+  'CURRENT_REGION',
+  'CURRENT_VERSION',
+  'CURRENT_SESSION',
+  'CURRENT_CLIENT',
+  'CURRENT_STATEMENT',
+  'LAST_QUERY_ID',
+  'CURRENT_SECONDARY_ROLES',
+  'CURRENT_AVAILABLE_ROLES',
+] as const;
+
+function emit(t: Token): string {
+  switch (t.kind) {
+    case 'comment':
+      return ' ';
+    case 'string':
+      return duckString(t.value);
+    case 'quoted':
+      return duckIdent(t.value);
+    default:
+      return t.text;
+  }
+}
+
+/** Names defined by a leading WITH clause (they are not catalog tables). */
+function cteNames(sig: Token[]): Set<string> {
+  const names = new Set<string>();
+  let k = 0;
+  if (sig[k]?.upper !== 'WITH') return names;
+  k++;
+  if (sig[k]?.upper === 'RECURSIVE') k++;
+  while (isIdentifierToken(sig[k])) {
+    names.add(identifierName(sig[k] as Token).toUpperCase());
+    k++;
+    const skipParens = () => {
+      if (sig[k]?.text !== '(') return;
+      let depth = 0;
+      do {
+        if (sig[k]?.text === '(') depth++;
+        else if (sig[k]?.text === ')') depth--;
+        k++;
+      } while (k < sig.length && depth > 0);
+    };
+    skipParens();
+    if (sig[k]?.upper !== 'AS') break;
+    k++;
+    skipParens();
+    if (sig[k]?.text !== ',') break;
+    k++;
+  }
+  return names;
+}
+
+/** A Snowflake display name for a select item's source text. */
+function expressionName(tokens: Token[]): string {
+  return tokens
+    .map((t) => (t.kind === 'quoted' ? t.text : isTrivia(t) ? ' ' : t.text.toUpperCase()))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function translateQuery(
+  tokens: readonly Token[],
+  ctx: TranslationContext,
+  aliasSelectList: boolean,
+): TranslatedQuery {
+  const out = tokens.map(emit);
+  const sigIndex: number[] = [];
+  tokens.forEach((t, i) => {
+    if (!isTrivia(t)) sigIndex.push(i);
+  });
+  const sig = sigIndex.map((i) => tokens[i] as Token);
+  const S = (k: number): Token | undefined => sig[k];
+  const setOut = (k: number, text: string) => {
+    out[sigIndex[k] as number] = text;
+  };
+  /** Blanks the source from significant token `from` through `to` (inclusive, trivia between too). */
+  const blank = (from: number, to: number) => {
+    for (let i = sigIndex[from] as number; i <= (sigIndex[to] as number); i++) out[i] = '';
+  };
+  const ctes = cteNames(sig);
+  const tables: TableEntry[] = [];
+
+  /** Resolves a table reference at `k`; returns the index after it (and its alias). */
+  const tableRef = (k: number, insertTarget = false): number => {
+    const t = S(k);
+    if (!t) return k;
+    let parts: string[];
+    let j: number;
+    if (
+      t.kind === 'word' &&
+      t.upper === 'IDENTIFIER' &&
+      S(k + 1)?.text === '(' &&
+      S(k + 2)?.kind === 'string' &&
+      S(k + 3)?.text === ')'
+    ) {
+      const inner = tokenize((S(k + 2) as Token).value).filter((x) => !isTrivia(x));
+      parts = inner.filter(isIdentifierToken).map(identifierName);
+      j = k + 4;
+    } else if (isIdentifierToken(t) && !(t.kind === 'word' && NOT_TABLE_WORDS.has(t.upper))) {
+      parts = [identifierName(t)];
+      j = k + 1;
+      while (S(j)?.text === '.' && isIdentifierToken(S(j + 1)) && parts.length < 3) {
+        parts.push(identifierName(S(j + 1) as Token));
+        j += 2;
+      }
+      if (S(j)?.text === '(' && !insertTarget) return k;
+    } else return k;
+    if (parts.length === 1 && ctes.has((parts[0] as string).toUpperCase())) return j;
+    const { table } = resolveTable(ctx.catalog, ctx.session, parts);
+    tables.push(table);
+    const next = S(j);
+    const hasAlias =
+      next !== undefined &&
+      ((next.kind === 'word' && next.upper === 'AS') ||
+        next.kind === 'quoted' ||
+        (next.kind === 'word' && !ALIAS_STOP.has(next.upper)));
+    blank(k, j - 1);
+    setOut(k, hasAlias || insertTarget ? table.physical : `${table.physical} AS ${duckIdent(table.name)}`);
+    return j;
+  };
+
+  let depth = 0;
+  const parenFunctions: (string | null)[] = [];
+  const fromActive: boolean[] = [];
+  for (let k = 0; k < sig.length; k++) {
+    const t = sig[k] as Token;
+    const prev = S(k - 1);
+    if (t.kind === 'op') {
+      if (t.text === '(') {
+        parenFunctions.push(prev?.kind === 'word' ? prev.upper : null);
+        depth++;
+      } else if (t.text === ')') {
+        parenFunctions.pop();
+        fromActive[depth] = false;
+        depth--;
+      } else if (t.text === ',' && fromActive[depth]) {
+        k = tableRef(k + 1) - 1;
+      } else if (t.text === '::') {
+        k = mapType(k + 1) - 1;
+      }
+      continue;
+    }
+    if (t.kind !== 'word') continue;
+    const word = t.upper;
+    if (CLAUSE_END.has(word)) fromActive[depth] = false;
+    if (word === 'MINUS') setOut(k, 'EXCEPT');
+    if (word === 'FROM' || word === 'JOIN' || word === 'INTO' || word === 'UPDATE' || word === 'USING') {
+      if (
+        word === 'FROM' &&
+        (prev?.upper === 'DISTINCT' || FROM_INSIDE_FUNCTIONS.has(parenFunctions[parenFunctions.length - 1] ?? ''))
+      )
+        continue;
+      if (word === 'INTO' && S(k + 1)?.upper === 'OVERWRITE') continue;
+      fromActive[depth] = word === 'FROM';
+      k = tableRef(k + 1, word === 'INTO' && prev?.upper !== 'MERGE') - 1;
+      continue;
+    }
+    if (
+      word === 'AS' &&
+      (parenFunctions[parenFunctions.length - 1] === 'CAST' || parenFunctions[parenFunctions.length - 1] === 'TRY_CAST')
+    ) {
+      k = mapType(k + 1) - 1;
+      continue;
+    }
+    if (S(k + 1)?.text === '(' && prev?.text !== '.') {
+      if ((CONTEXT_FUNCTIONS as readonly string[]).includes(word) && S(k + 2)?.text === ')') {
+        const value = ctx.contextFunctions[word] ?? null;
+        blank(k, k + 2);
+        setOut(k, value === null ? 'CAST(NULL AS VARCHAR)' : duckString(value));
+        k += 2;
+        continue;
+      }
+      if (word === 'CURRENT_DATE' && S(k + 2)?.text === ')') {
+        blank(k, k + 2);
+        setOut(k, 'current_date');
+        k += 2;
+        continue;
+      }
+      const rename = FUNCTION_RENAMES[word];
+      if (rename) setOut(k, rename);
+    }
+  }
+
+  function mapType(k: number): number {
+    const t = S(k);
+    if (t?.kind !== 'word') return k;
+    let j = k + 1;
+    const args: number[] = [];
+    if (S(j)?.text === '(') {
+      let m = j + 1;
+      while (S(m)?.kind === 'number') {
+        args.push(Number((S(m) as Token).text));
+        m++;
+        if (S(m)?.text === ',') m++;
+      }
+      if (S(m)?.text !== ')') return k + 1;
+      j = m + 1;
+    }
+    try {
+      const type = columnTypeFromName(t.upper, args);
+      blank(k, j - 1);
+      setOut(k, type.duck);
+      return j;
+    } catch {
+      return k + 1;
+    }
+  }
+
+  if (aliasSelectList) aliasSelectItems();
+
+  function aliasSelectItems(): void {
+    let d = 0;
+    let start = -1;
+    for (let k = 0; k < sig.length; k++) {
+      const t = sig[k] as Token;
+      if (t.text === '(') d++;
+      else if (t.text === ')') d--;
+      else if (d === 0 && t.kind === 'word' && t.upper === 'SELECT') {
+        start = k + 1;
+        break;
+      }
+    }
+    if (start < 0) return;
+    if (S(start)?.upper === 'DISTINCT' || S(start)?.upper === 'ALL') start++;
+    const items: [number, number][] = [];
+    let itemStart = start;
+    d = 0;
+    let k = start;
+    for (; k < sig.length; k++) {
+      const t = sig[k] as Token;
+      if (t.text === '(') d++;
+      else if (t.text === ')') {
+        if (d === 0) break;
+        d--;
+      } else if (d === 0 && t.text === ',') {
+        items.push([itemStart, k - 1]);
+        itemStart = k + 1;
+      } else if (d === 0 && t.kind === 'word' && SELECT_END.has(t.upper)) break;
+    }
+    items.push([itemStart, k - 1]);
+    for (const [a, b] of items) {
+      if (b < a) continue;
+      const last = sig[b] as Token;
+      if (last.text === '*') continue;
+      const before = S(b - 1);
+      if (b > a && before?.kind === 'word' && before.upper === 'AS') {
+        if (last.kind === 'word') setOut(b, duckIdent(last.upper));
+        continue;
+      }
+      const isChain = (() => {
+        for (let m = a; m <= b; m++) {
+          const x = sig[m] as Token;
+          if ((m - a) % 2 === 0 ? !isIdentifierToken(x) : x.text !== '.') return false;
+        }
+        return (b - a) % 2 === 0;
+      })();
+      if (isChain && !(last.kind === 'word' && NOT_ALIAS_WORDS.has(last.upper))) {
+        out[sigIndex[b] as number] += ` AS ${duckIdent(identifierName(last))}`;
+        continue;
+      }
+      if (
+        b > a &&
+        isIdentifierToken(last) &&
+        !(last.kind === 'word' && NOT_ALIAS_WORDS.has(last.upper)) &&
+        before !== undefined &&
+        (before.kind !== 'op' || before.text === ')') &&
+        !(before.kind === 'word' && NOT_BEFORE_ALIAS.has(before.upper))
+      ) {
+        setOut(b, duckIdent(identifierName(last)));
+        continue;
+      }
+      const source = tokens.slice(sigIndex[a] as number, (sigIndex[b] as number) + 1);
+      out[sigIndex[b] as number] += ` AS ${duckIdent(expressionName(source))}`;
+    }
+  }
+
+  return { sql: out.join(''), tables };
+}

@@ -1,0 +1,210 @@
+import type { CatalogIntegrationEntry } from '../engine/catalog.js';
+import { likeMatcher } from '../engine/name-resolution.js';
+import type { StatementContext } from '../engine/statement-context.js';
+import { col, type StatementResult, StatementType, statusResult } from '../engine/statement-result.js';
+import { type OptionMap, optionBool, optionGroup, optionStrings, optionText } from '../engine/token-cursor.js';
+import { displayIdentifier, sqlErrors } from '../errors.js';
+
+const OK = 'Statement executed successfully.';
+
+/** Finds an integration by exact name, then by its upper-cased name. */
+export function findCatalogIntegration(ctx: StatementContext, name: string): CatalogIntegrationEntry | undefined {
+  const integrations = ctx.engine.catalog.catalogIntegrations;
+  return integrations.get(name) ?? integrations.get(name.toUpperCase());
+}
+
+function required(options: OptionMap, key: string, where = ''): string {
+  const value = optionText(options.get(key));
+  if (value === undefined) throw sqlErrors.syntax(`Missing option(s): [${where}${key}]`);
+  return value;
+}
+
+function applyAuthentication(entry: CatalogIntegrationEntry, auth: OptionMap): void {
+  const type = optionText(auth.get('TYPE'));
+  if (type !== undefined) entry.authType = type.toUpperCase();
+  if (auth.has('OAUTH_TOKEN_URI')) entry.oauthTokenUri = optionText(auth.get('OAUTH_TOKEN_URI')) ?? null;
+  if (auth.has('OAUTH_CLIENT_ID')) entry.oauthClientId = optionText(auth.get('OAUTH_CLIENT_ID')) ?? null;
+  if (auth.has('OAUTH_CLIENT_SECRET')) entry.oauthClientSecret = optionText(auth.get('OAUTH_CLIENT_SECRET')) ?? null;
+  if (auth.has('OAUTH_ALLOWED_SCOPES')) entry.oauthAllowedScopes = optionStrings(auth.get('OAUTH_ALLOWED_SCOPES'));
+  if (auth.has('BEARER_TOKEN')) entry.bearerToken = optionText(auth.get('BEARER_TOKEN')) ?? null;
+}
+
+/**
+ * CREATE [OR REPLACE] CATALOG INTEGRATION [IF NOT EXISTS] name
+ *   CATALOG_SOURCE = ICEBERG_REST TABLE_FORMAT = ICEBERG [CATALOG_NAMESPACE = '...']
+ *   REST_CONFIG = ( CATALOG_URI = '...' [CATALOG_NAME | WAREHOUSE = '...'] [PREFIX = '...'] [ACCESS_DELEGATION_MODE = ...] )
+ *   REST_AUTHENTICATION = ( TYPE = OAUTH OAUTH_TOKEN_URI = '...' OAUTH_CLIENT_ID = '...' OAUTH_CLIENT_SECRET = '...'
+ *                           OAUTH_ALLOWED_SCOPES = ('...') | TYPE = BEARER BEARER_TOKEN = '...' )
+ *   ENABLED = TRUE|FALSE [REFRESH_INTERVAL_SECONDS = n] [COMMENT = '...']
+ * Like Snowflake, creation does not contact the catalog; use SYSTEM$VERIFY_CATALOG_INTEGRATION.
+ */
+export async function createCatalogIntegration(ctx: StatementContext, orReplace: boolean): Promise<StatementResult> {
+  const c = ctx.cursor;
+  const ifNotExists = c.acceptIfNotExists();
+  const name = c.identifier();
+  const options = c.optionList();
+  c.expectEnd();
+  const catalog = ctx.engine.catalog;
+  if (catalog.catalogIntegrations.has(name) || catalog.storageIntegrations.has(name)) {
+    if (ifNotExists) return statusResult(`${displayIdentifier(name)} already exists, statement succeeded.`);
+    if (!orReplace) throw sqlErrors.alreadyExists('Object', [name]);
+  }
+  const source = required(options, 'CATALOG_SOURCE').toUpperCase();
+  if (source !== 'ICEBERG_REST') throw sqlErrors.unsupported(`CATALOG_SOURCE = ${source}`);
+  const tableFormat = required(options, 'TABLE_FORMAT').toUpperCase();
+  if (tableFormat !== 'ICEBERG')
+    throw sqlErrors.invalidValue(`invalid value [${tableFormat}] for parameter 'TABLE_FORMAT'`);
+  const rest = optionGroup(options.get('REST_CONFIG'));
+  if (!rest) throw sqlErrors.syntax('Missing option(s): [REST_CONFIG]');
+  const auth = optionGroup(options.get('REST_AUTHENTICATION'));
+  if (!auth) throw sqlErrors.syntax('Missing option(s): [REST_AUTHENTICATION]');
+  const enabled = optionBool(options.get('ENABLED'));
+  if (enabled === undefined) throw sqlErrors.syntax('Missing option(s): [ENABLED]');
+  const entry: CatalogIntegrationEntry = {
+    name,
+    catalogSource: source,
+    tableFormat,
+    catalogNamespace: optionText(options.get('CATALOG_NAMESPACE')) ?? null,
+    catalogUri: required(rest, 'CATALOG_URI', 'REST_CONFIG.'),
+    catalogName: optionText(rest.get('CATALOG_NAME') ?? rest.get('WAREHOUSE')) ?? null,
+    prefix: optionText(rest.get('PREFIX')) ?? null,
+    accessDelegationMode: optionText(rest.get('ACCESS_DELEGATION_MODE')) ?? null,
+    authType: 'OAUTH',
+    oauthTokenUri: null,
+    oauthClientId: null,
+    oauthClientSecret: null,
+    oauthAllowedScopes: [],
+    bearerToken: null,
+    enabled,
+    refreshIntervalSeconds: Number(optionText(options.get('REFRESH_INTERVAL_SECONDS')) ?? 30),
+    comment: optionText(options.get('COMMENT')) ?? null,
+    createdOn: ctx.engine.clock(),
+  };
+  applyAuthentication(entry, auth);
+  if (entry.authType === 'OAUTH' && (!entry.oauthClientId || !entry.oauthClientSecret))
+    throw sqlErrors.syntax(
+      'Missing option(s): [REST_AUTHENTICATION.OAUTH_CLIENT_ID, REST_AUTHENTICATION.OAUTH_CLIENT_SECRET]',
+    );
+  if (entry.authType !== 'OAUTH' && entry.authType !== 'BEARER')
+    throw sqlErrors.unsupported(`REST_AUTHENTICATION TYPE = ${entry.authType}`);
+  catalog.catalogIntegrations.set(name, entry);
+  return statusResult(`Integration ${displayIdentifier(name)} successfully created.`);
+}
+
+/** ALTER CATALOG INTEGRATION [IF EXISTS] name SET REST_AUTHENTICATION = (...) | REFRESH_INTERVAL_SECONDS = n | ENABLED = b | COMMENT = '...' */
+export async function alterCatalogIntegration(ctx: StatementContext): Promise<StatementResult> {
+  const c = ctx.cursor;
+  const ifExists = c.acceptIfExists();
+  const name = c.identifier();
+  const entry = ctx.engine.catalog.catalogIntegrations.get(name);
+  if (!entry) {
+    if (ifExists) return statusResult(OK);
+    throw sqlErrors.integrationMissing(name);
+  }
+  if (c.acceptWords('UNSET')) {
+    do if (c.identifier() === 'COMMENT') entry.comment = null;
+    while (c.acceptOp(','));
+    c.expectEnd();
+    return statusResult(OK);
+  }
+  c.expectWords('SET');
+  const options = c.optionList();
+  c.expectEnd();
+  if (options.size === 0) return c.fail(undefined);
+  const auth = optionGroup(options.get('REST_AUTHENTICATION'));
+  if (auth) applyAuthentication(entry, auth);
+  const rest = optionGroup(options.get('REST_CONFIG'));
+  if (rest?.has('CATALOG_URI')) entry.catalogUri = optionText(rest.get('CATALOG_URI')) ?? entry.catalogUri;
+  if (rest?.has('CATALOG_NAME')) entry.catalogName = optionText(rest.get('CATALOG_NAME')) ?? null;
+  if (options.has('REFRESH_INTERVAL_SECONDS'))
+    entry.refreshIntervalSeconds = Number(optionText(options.get('REFRESH_INTERVAL_SECONDS')));
+  const enabled = optionBool(options.get('ENABLED'));
+  if (enabled !== undefined) entry.enabled = enabled;
+  if (options.has('COMMENT')) entry.comment = optionText(options.get('COMMENT')) ?? null;
+  return statusResult(OK);
+}
+
+/** DROP [CATALOG] INTEGRATION [IF EXISTS] name */
+export async function dropCatalogIntegration(ctx: StatementContext): Promise<StatementResult> {
+  const c = ctx.cursor;
+  const ifExists = c.acceptIfExists();
+  const name = c.identifier();
+  c.expectEnd();
+  const catalog = ctx.engine.catalog;
+  if (!catalog.catalogIntegrations.delete(name) && !catalog.storageIntegrations.delete(name)) {
+    if (ifExists)
+      return statusResult(`Drop statement executed successfully (${displayIdentifier(name)} already dropped).`);
+    throw sqlErrors.integrationMissing(name);
+  }
+  return statusResult(`${displayIdentifier(name)} successfully dropped.`);
+}
+
+/** SHOW CATALOG INTEGRATIONS [LIKE '...']: name, type, category, enabled, comment, created_on. */
+export async function showCatalogIntegrations(ctx: StatementContext): Promise<StatementResult> {
+  const c = ctx.cursor;
+  const like = likeMatcher(c.acceptWords('LIKE') ? c.string() : undefined);
+  c.expectEnd();
+  const entries = [...ctx.engine.catalog.catalogIntegrations.values()]
+    .filter((i) => like(i.name))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return {
+    columns: [
+      col.text('name'),
+      col.text('type'),
+      col.text('category'),
+      col.boolean('enabled'),
+      col.text('comment'),
+      col.timestamp('created_on'),
+    ],
+    rows: entries.map((i) => [i.name, `CATALOG`, 'CATALOG', i.enabled, i.comment, i.createdOn]),
+    statementTypeId: StatementType.SHOW,
+  };
+}
+
+const MASK = '********';
+
+/** DESCRIBE CATALOG INTEGRATION name: property, property_type, property_value, property_default (secrets masked). */
+export async function describeCatalogIntegration(ctx: StatementContext): Promise<StatementResult> {
+  const c = ctx.cursor;
+  const name = c.identifier();
+  c.expectEnd();
+  const i = ctx.engine.catalog.catalogIntegrations.get(name);
+  if (!i) throw sqlErrors.integrationMissing(name);
+  const restConfig = [
+    `CATALOG_URI=${i.catalogUri}`,
+    i.catalogName !== null ? `CATALOG_NAME=${i.catalogName}` : null,
+    i.prefix !== null ? `PREFIX=${i.prefix}` : null,
+    `CATALOG_API_TYPE=PUBLIC`,
+    i.accessDelegationMode !== null ? `ACCESS_DELEGATION_MODE=${i.accessDelegationMode}` : null,
+  ].filter((x) => x !== null);
+  const restAuth =
+    i.authType === 'BEARER'
+      ? ['TYPE=BEARER', `BEARER_TOKEN=${MASK}`]
+      : [
+          'TYPE=OAUTH',
+          i.oauthTokenUri !== null ? `OAUTH_TOKEN_URI=${i.oauthTokenUri}` : null,
+          `OAUTH_CLIENT_ID=${i.oauthClientId ?? ''}`,
+          `OAUTH_CLIENT_SECRET=${MASK}`,
+          `OAUTH_ALLOWED_SCOPES=[${i.oauthAllowedScopes.join(', ')}]`,
+        ].filter((x) => x !== null);
+  const rows: [string, string, string, string][] = [
+    ['ENABLED', 'Boolean', String(i.enabled), 'false'],
+    ['REFRESH_INTERVAL_SECONDS', 'Integer', String(i.refreshIntervalSeconds), '30'],
+    ['CATALOG_SOURCE', 'String', i.catalogSource, ''],
+    ['CATALOG_NAMESPACE', 'String', i.catalogNamespace ?? '', ''],
+    ['TABLE_FORMAT', 'String', i.tableFormat, ''],
+    ['REST_CONFIG', 'Object', restConfig.join(', '), ''],
+    ['REST_AUTHENTICATION', 'Object', restAuth.join(', '), ''],
+    ['COMMENT', 'String', i.comment ?? '', ''],
+  ];
+  return {
+    columns: [
+      col.text('property'),
+      col.text('property_type'),
+      col.text('property_value'),
+      col.text('property_default'),
+    ],
+    rows,
+    statementTypeId: StatementType.DESCRIBE,
+  };
+}

@@ -1,0 +1,211 @@
+import type { DatabaseEntry, SchemaEntry, TableEntry } from '../engine/catalog.js';
+import { resolveObjectRef, resolveTable } from '../engine/name-resolution.js';
+import type { StatementContext } from '../engine/statement-context.js';
+import { col, type ResultColumn, type StatementResult, statusResult } from '../engine/statement-result.js';
+import { createPhysicalTable, dropPhysicalTable, dropTable } from '../engine/statements/table-ddl.js';
+import { optionBool, optionText } from '../engine/token-cursor.js';
+import { displayIdentifier, SnowflakeError, sqlErrors } from '../errors.js';
+import { catalogSqlError } from './catalog-functions.js';
+import { findCatalogIntegration } from './catalog-integration-ddl.js';
+import { icebergColumns, loadIcebergData } from './iceberg-data-loader.js';
+import { RestCatalogClient } from './rest-catalog-client.js';
+
+const OK = 'Statement executed successfully.';
+
+/**
+ * CREATE [OR REPLACE] ICEBERG TABLE [IF NOT EXISTS] name
+ *   [EXTERNAL_VOLUME = '...'] CATALOG = 'integration' CATALOG_TABLE_NAME = '...'
+ *   [CATALOG_NAMESPACE = '...'] [AUTO_REFRESH = TRUE|FALSE] [COMMENT = '...']
+ * Loads the table from the integration's Iceberg REST catalog; fails like
+ * Snowflake when the integration or the remote table does not exist.
+ */
+export async function createIcebergTable(ctx: StatementContext, orReplace: boolean): Promise<StatementResult> {
+  const c = ctx.cursor;
+  let ifNotExists = c.acceptIfNotExists();
+  const ref = resolveObjectRef(ctx.engine.catalog, ctx.session.state, c.objectName(), 'CREATE ICEBERG TABLE');
+  ifNotExists = c.acceptIfNotExists() || ifNotExists;
+  if (c.isOp('(')) throw sqlErrors.unsupported('Snowflake-managed Iceberg tables (column definitions)');
+  const options = c.optionList();
+  c.expectEnd();
+  const existing = ref.schema.tables.get(ref.name);
+  if (existing && ifNotExists)
+    return statusResult(`${displayIdentifier(ref.name)} already exists, statement succeeded.`);
+  if (existing && !orReplace) throw sqlErrors.alreadyExists('Object', ref.qualified);
+  const integrationName = optionText(options.get('CATALOG'));
+  if (!integrationName) throw sqlErrors.syntax('Missing option(s): [CATALOG]');
+  const integration = findCatalogIntegration(ctx, integrationName);
+  if (!integration) throw sqlErrors.integrationMissing(integrationName);
+  if (!integration.enabled)
+    throw new SnowflakeError(
+      '091305',
+      '22000',
+      `SQL execution error: Catalog integration ${integration.name} is disabled.`,
+    );
+  const catalogTableName = optionText(options.get('CATALOG_TABLE_NAME'));
+  if (!catalogTableName) throw sqlErrors.syntax('Missing option(s): [CATALOG_TABLE_NAME]');
+  const namespace = optionText(options.get('CATALOG_NAMESPACE')) ?? integration.catalogNamespace;
+  if (!namespace)
+    throw sqlErrors.syntax(
+      'Missing option(s): [CATALOG_NAMESPACE] (the catalog integration defines no CATALOG_NAMESPACE)',
+    );
+
+  let loaded: Awaited<ReturnType<RestCatalogClient['loadTable']>>;
+  try {
+    loaded = await new RestCatalogClient(integration, ctx.engine.fetch).loadTable(namespace, catalogTableName);
+  } catch (err) {
+    throw catalogSqlError(err);
+  }
+  const table = ctx.engine.catalog.newTable(ref.name, icebergColumns(loaded), {
+    owner: ctx.session.state.role,
+    comment: optionText(options.get('COMMENT')) ?? null,
+    iceberg: {
+      integration: integration.name,
+      catalogNamespace: namespace,
+      catalogTableName,
+      autoRefresh: optionBool(options.get('AUTO_REFRESH')) ?? false,
+      baseLocation: loaded.metadata.location,
+      metadataLocation: loaded['metadata-location'] ?? null,
+      tableUuid: loaded.metadata['table-uuid'] ?? null,
+      lastRefreshedOn: ctx.engine.clock(),
+    },
+  });
+  await createPhysicalTable(ctx, table);
+  try {
+    await loadIcebergData(ctx, table, loaded.metadata.location);
+  } catch (err) {
+    await dropPhysicalTable(ctx, table);
+    throw err;
+  }
+  if (existing) {
+    ref.schema.tables.delete(ref.name);
+    await dropPhysicalTable(ctx, existing);
+  }
+  ref.schema.tables.set(ref.name, table);
+  return statusResult(`Table ${displayIdentifier(ref.name)} successfully created.`);
+}
+
+/** Re-reads the remote table's metadata and data files. */
+export async function refreshIcebergTable(ctx: StatementContext, table: TableEntry): Promise<void> {
+  const state = table.iceberg;
+  if (!state) return;
+  const integration = findCatalogIntegration(ctx, state.integration);
+  if (!integration) throw sqlErrors.integrationMissing(state.integration);
+  let loaded: Awaited<ReturnType<RestCatalogClient['loadTable']>>;
+  try {
+    loaded = await new RestCatalogClient(integration, ctx.engine.fetch).loadTable(
+      state.catalogNamespace,
+      state.catalogTableName,
+    );
+  } catch (err) {
+    throw catalogSqlError(err);
+  }
+  const columns = icebergColumns(loaded);
+  const sameSchema =
+    columns.length === table.columns.length &&
+    columns.every((c, i) => c.name === table.columns[i]?.name && c.type.duck === table.columns[i]?.type.duck);
+  if (!sameSchema) {
+    await dropPhysicalTable(ctx, table);
+    table.columns = columns;
+    await createPhysicalTable(ctx, table);
+  }
+  await loadIcebergData(ctx, table, loaded.metadata.location);
+  state.baseLocation = loaded.metadata.location;
+  state.metadataLocation = loaded['metadata-location'] ?? null;
+  state.lastRefreshedOn = ctx.engine.clock();
+}
+
+/** ALTER ICEBERG TABLE [IF EXISTS] t REFRESH ['path'] | SET AUTO_REFRESH = b | SET COMMENT = '...' */
+export async function alterIcebergTable(ctx: StatementContext): Promise<StatementResult> {
+  const c = ctx.cursor;
+  const ifExists = c.acceptIfExists();
+  let found: ReturnType<typeof resolveTable>;
+  try {
+    found = resolveTable(ctx.engine.catalog, ctx.session.state, c.objectName(), 'ALTER ICEBERG TABLE');
+  } catch (err) {
+    if (ifExists) return statusResult(OK);
+    throw err;
+  }
+  const { table } = found;
+  if (!table.iceberg) throw sqlErrors.objectMissing(found.ref.qualified);
+  if (c.acceptWords('REFRESH')) {
+    if (!c.done) c.string();
+    c.expectEnd();
+    await refreshIcebergTable(ctx, table);
+    return statusResult(OK);
+  }
+  if (c.acceptWords('SET')) {
+    const options = c.optionList();
+    c.expectEnd();
+    const autoRefresh = optionBool(options.get('AUTO_REFRESH'));
+    if (autoRefresh !== undefined) table.iceberg.autoRefresh = autoRefresh;
+    if (options.has('COMMENT')) table.comment = optionText(options.get('COMMENT')) ?? null;
+    return statusResult(OK);
+  }
+  if (c.acceptWords('UNSET', 'COMMENT')) {
+    table.comment = null;
+    return statusResult(OK);
+  }
+  const t = c.peek();
+  if (t?.kind === 'word') throw sqlErrors.unsupported(`ALTER ICEBERG TABLE ... ${t.upper}`);
+  return c.fail(t);
+}
+
+export async function dropIcebergTable(ctx: StatementContext): Promise<StatementResult> {
+  return dropTable(ctx, true);
+}
+
+export const ICEBERG_TABLE_COLUMNS: ResultColumn[] = [
+  col.timestamp('created_on'),
+  col.text('name'),
+  col.text('database_name'),
+  col.text('schema_name'),
+  col.text('owner'),
+  col.text('external_volume_name'),
+  col.text('catalog_name'),
+  col.text('iceberg_table_type'),
+  col.text('catalog_table_name'),
+  col.text('catalog_namespace'),
+  col.text('base_location'),
+  col.text('can_write_metadata'),
+  col.text('invalid'),
+  col.text('invalid_reason'),
+  col.text('comment'),
+  col.text('owner_role_type'),
+  col.text('auto_refresh_status'),
+  col.text('storage_serialization_policy'),
+  col.text('catalog_sync_name'),
+];
+
+/** One SHOW ICEBERG TABLES row. */
+export function icebergTableRow(database: DatabaseEntry, schema: SchemaEntry, table: TableEntry): unknown[] {
+  const i = table.iceberg;
+  const autoRefresh = i
+    ? JSON.stringify({
+        executionState: i.autoRefresh ? 'RUNNING' : 'STOPPED',
+        invalidExecutionStateReason: null,
+        pendingSnapshotCount: 0,
+        lastSnapshotTime: i.lastRefreshedOn.toISOString(),
+      })
+    : null;
+  return [
+    table.createdOn,
+    table.name,
+    database.name,
+    schema.name,
+    table.owner,
+    null,
+    i?.integration ?? 'SNOWFLAKE',
+    i ? 'UNMANAGED' : 'MANAGED',
+    i?.catalogTableName ?? null,
+    i?.catalogNamespace ?? null,
+    i?.baseLocation ?? null,
+    'N',
+    'false',
+    null,
+    table.comment ?? '',
+    'ROLE',
+    autoRefresh,
+    'COMPATIBLE',
+    null,
+  ];
+}

@@ -1,0 +1,195 @@
+import type { CatalogIntegrationEntry } from '../engine/catalog.js';
+
+/** A failure talking to the remote catalog, worded the way Snowflake reports it. */
+export class CatalogAccessError extends Error {
+  override readonly name = 'CatalogAccessError';
+  constructor(
+    readonly integration: string,
+    readonly detail: string,
+    readonly httpStatus?: number,
+  ) {
+    super(
+      `Failed to access the REST endpoint of catalog integration ${integration} with error: Unable to process: ${detail}`,
+    );
+  }
+}
+
+/** The parts of an Iceberg REST LoadTableResult the emulator uses. */
+export interface IcebergField {
+  id: number;
+  name: string;
+  required: boolean;
+  type: string | { type: string; [key: string]: unknown };
+}
+
+export interface LoadTableResult {
+  'metadata-location'?: string | null;
+  metadata: {
+    'table-uuid'?: string;
+    location: string;
+    'current-schema-id'?: number;
+    schemas?: { 'schema-id'?: number; fields: IcebergField[] }[];
+    schema?: { fields: IcebergField[] };
+  };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** Iceberg REST namespaces are dotted in SQL and joined with the unit separator (0x1F) in paths. */
+export function encodeNamespace(namespace: string): string {
+  return encodeURIComponent(namespace.split('.').join('\u001f'));
+}
+
+/**
+ * A client for an Iceberg REST catalog, authenticated as a catalog
+ * integration is configured: OAuth client credentials (HTTP Basic against
+ * OAUTH_TOKEN_URI, scopes from OAUTH_ALLOWED_SCOPES) or a bearer token.
+ */
+export class RestCatalogClient {
+  private prefix: string | null = null;
+  private token: string | null = null;
+
+  constructor(
+    private readonly integration: CatalogIntegrationEntry,
+    private readonly fetchImpl: typeof fetch,
+  ) {}
+
+  private fail(detail: string, status?: number): never {
+    throw new CatalogAccessError(this.integration.name, detail, status);
+  }
+
+  private async request(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.fetchImpl(url, { ...init, signal: AbortSignal.timeout(30_000) });
+    } catch (err) {
+      this.fail(
+        `${(err as Error).message}${(err as { cause?: Error }).cause ? ` (${(err as { cause: Error }).cause.message})` : ''}. Check the accessibility of the REST catalog URI or warehouse.`,
+      );
+    }
+  }
+
+  async accessToken(): Promise<string> {
+    if (this.token) return this.token;
+    const i = this.integration;
+    if (i.authType === 'BEARER') {
+      this.token = i.bearerToken ?? '';
+      return this.token;
+    }
+    const tokenUri = i.oauthTokenUri ?? `${trimSlash(i.catalogUri)}/v1/oauth/tokens`;
+    const body = new URLSearchParams({ grant_type: 'client_credentials', scope: i.oauthAllowedScopes.join(' ') });
+    const basic = Buffer.from(
+      `${encodeURIComponent(i.oauthClientId ?? '')}:${encodeURIComponent(i.oauthClientSecret ?? '')}`,
+    ).toString('base64');
+    const response = await this.request(tokenUri, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${basic}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: body.toString(),
+    });
+    const text = await response.text();
+    if (!response.ok)
+      this.fail(
+        `Failed to retrieve an OAuth access token from ${tokenUri}: HTTP ${response.status} ${text.slice(0, 300)}`,
+        response.status,
+      );
+    let parsed: { access_token?: string };
+    try {
+      parsed = JSON.parse(text) as { access_token?: string };
+    } catch {
+      this.fail(`Failed to retrieve an OAuth access token from ${tokenUri}: the response is not JSON`);
+    }
+    if (!parsed.access_token)
+      this.fail(`Failed to retrieve an OAuth access token from ${tokenUri}: no access_token in the response`);
+    this.token = parsed.access_token;
+    return this.token;
+  }
+
+  private async getJson<T>(url: string, notFound: (body: string) => string): Promise<T> {
+    const token = await this.accessToken();
+    const response = await this.request(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    const text = await response.text();
+    if (response.status === 404) this.fail(notFound(text), 404);
+    if (response.status === 401 || response.status === 403)
+      this.fail(
+        `Not authorized (HTTP ${response.status}): ${errorMessage(text)}. Check the accessibility of the REST catalog URI or warehouse.`,
+        response.status,
+      );
+    if (!response.ok) this.fail(`HTTP ${response.status}: ${errorMessage(text)}`, response.status);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      this.fail(`The REST catalog answered with a body that is not JSON (HTTP ${response.status}).`);
+    }
+  }
+
+  /** GET /v1/config?warehouse=<CATALOG_NAME>; remembers the prefix the catalog asks for. */
+  async config(): Promise<{ defaults?: Record<string, string>; overrides?: Record<string, string> }> {
+    const i = this.integration;
+    const query = i.catalogName ? `?warehouse=${encodeURIComponent(i.catalogName)}` : '';
+    const config = await this.getJson<{ defaults?: Record<string, string>; overrides?: Record<string, string> }>(
+      `${trimSlash(i.catalogUri)}/v1/config${query}`,
+      () =>
+        `Unable to find warehouse ${i.catalogName ?? ''}. Check the accessibility of the REST catalog URI or warehouse.`,
+    );
+    this.prefix = config.overrides?.prefix ?? config.defaults?.prefix ?? i.prefix ?? '';
+    return config;
+  }
+
+  private async base(): Promise<string> {
+    if (this.prefix === null) await this.config();
+    const prefix = this.prefix ? `/${this.prefix.replace(/^\/+|\/+$/g, '')}` : '';
+    return `${trimSlash(this.integration.catalogUri)}/v1${prefix}`;
+  }
+
+  async loadTable(namespace: string, table: string): Promise<LoadTableResult> {
+    const base = await this.base();
+    return this.getJson<LoadTableResult>(
+      `${base}/namespaces/${encodeNamespace(namespace)}/tables/${encodeURIComponent(table)}`,
+      (body) => `NoSuchTableException: ${errorMessage(body) || `Table does not exist: ${namespace}.${table}`}`,
+    );
+  }
+
+  async listTables(namespace: string): Promise<{ namespace: string[]; name: string }[]> {
+    const base = await this.base();
+    const identifiers: { namespace: string[]; name: string }[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.getJson<{
+        identifiers?: { namespace: string[]; name: string }[];
+        'next-page-token'?: string | null;
+      }>(
+        `${base}/namespaces/${encodeNamespace(namespace)}/tables${pageToken ? `?pageToken=${encodeURIComponent(pageToken)}` : ''}`,
+        (body) => `NoSuchNamespaceException: ${errorMessage(body) || `Namespace does not exist: ${namespace}`}`,
+      );
+      identifiers.push(...(page.identifiers ?? []));
+      pageToken = page['next-page-token'] ?? undefined;
+    } while (pageToken);
+    return identifiers;
+  }
+
+  async listNamespaces(parent: string | undefined): Promise<string[][]> {
+    const base = await this.base();
+    const query = parent ? `?parent=${encodeNamespace(parent)}` : '';
+    const page = await this.getJson<{ namespaces?: string[][] }>(
+      `${base}/namespaces${query}`,
+      (body) => `NoSuchNamespaceException: ${errorMessage(body)}`,
+    );
+    return page.namespaces ?? [];
+  }
+}
+
+function errorMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: string; type?: string }; message?: string };
+    return parsed.error?.message ?? parsed.message ?? body.slice(0, 300);
+  } catch {
+    return body.slice(0, 300);
+  }
+}

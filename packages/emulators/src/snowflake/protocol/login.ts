@@ -1,0 +1,114 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Engine } from '../engine/engine.js';
+import { EMULATED_VERSION } from '../engine/engine.js';
+import type { SessionState } from '../engine/session-state.js';
+import { loginErrors } from '../errors.js';
+import { type Envelope, failure, ok } from './envelope.js';
+import { verifyKeyPairJwt } from './jwt.js';
+import { loginParameters } from './parameters.js';
+import type { SessionStore } from './session-store.js';
+import type { UserRegistry } from './users.js';
+
+export interface LoginDeps {
+  engine: Engine;
+  users: UserRegistry;
+  sessions: SessionStore;
+  now: () => number;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function loginFailure(error: { code: string; message: string }, authnMethod: string): Envelope {
+  return failure(error.code, error.message, { nextAction: 'RETRY_LOGIN', authnMethod, signInOptions: {} });
+}
+
+/**
+ * POST /session/v1/login-request: password (AUTHENTICATOR = SNOWFLAKE) or
+ * key-pair JWT (SNOWFLAKE_JWT). Answers the session and master tokens, their
+ * validity, the session parameters and the session's database/schema/
+ * warehouse/role (from the query string or the user's defaults).
+ */
+export async function login(
+  body: Record<string, unknown>,
+  query: Record<string, string | undefined>,
+  deps: LoginDeps,
+): Promise<Envelope> {
+  const data = (body.data ?? {}) as Record<string, unknown>;
+  const loginName = String(data.LOGIN_NAME ?? '');
+  const account = String(data.ACCOUNT_NAME ?? deps.engine.account);
+  const authenticator = String(data.AUTHENTICATOR ?? 'SNOWFLAKE').toUpperCase();
+  let userName: string;
+  if (authenticator === 'SNOWFLAKE_JWT') {
+    const verdict = verifyKeyPairJwt(String(data.TOKEN ?? ''), account, loginName, deps.users, deps.now());
+    if (!verdict.ok) return loginFailure(loginErrors.jwtInvalid, 'KEY_PAIR');
+    userName = verdict.user.name;
+  } else if (authenticator === 'SNOWFLAKE' || authenticator === 'USERNAME_PASSWORD_MFA') {
+    const user = deps.users.get(loginName);
+    const password = String(data.PASSWORD ?? '');
+    if (!user || user.password === undefined || !sameSecret(user.password, password))
+      return loginFailure(loginErrors.incorrectPassword, 'PASSWORD');
+    userName = user.name;
+  } else {
+    return failure('390100', `Authenticator ${authenticator} is not supported by the emulator.`, {
+      nextAction: 'RETRY_LOGIN',
+      authnMethod: authenticator,
+      signInOptions: {},
+    });
+  }
+  const user = deps.users.get(userName);
+  const catalog = deps.engine.catalog;
+  const [defaultDb, defaultSchema] = (user?.defaultNamespace ?? '').split('.');
+  const dbName = query.databaseName ?? (defaultDb || undefined);
+  const database =
+    dbName !== undefined ? (catalog.databases.get(dbName) ?? catalog.databases.get(dbName.toUpperCase())) : undefined;
+  const schemaName = query.schemaName ?? (defaultSchema || 'PUBLIC');
+  const schema = database
+    ? (database.schemas.get(schemaName) ?? database.schemas.get(schemaName.toUpperCase()))
+    : undefined;
+  const parameters = new Map<string, string>();
+  const sessionParameters = (data.SESSION_PARAMETERS ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(sessionParameters)) parameters.set(key.toUpperCase(), String(value));
+  const id = deps.sessions.nextSessionId();
+  const state: SessionState = {
+    id,
+    user: userName.toUpperCase(),
+    database: database?.name ?? null,
+    schema: schema?.name ?? null,
+    warehouse: query.warehouse ?? user?.defaultWarehouse ?? null,
+    role: query.roleName ?? user?.defaultRole ?? 'PUBLIC',
+    parameters,
+    inTransaction: false,
+  };
+  const engineSession = await deps.engine.openSession(state);
+  const session = deps.sessions.create(id, engineSession);
+  return ok({
+    masterToken: session.masterToken,
+    token: session.token,
+    validityInSeconds: deps.sessions.sessionValiditySeconds,
+    masterValidityInSeconds: deps.sessions.masterValiditySeconds,
+    displayUserName: state.user,
+    serverVersion: EMULATED_VERSION,
+    firstLogin: false,
+    remMeToken: null,
+    remMeValidityInSeconds: 0,
+    healthCheckInterval: 45,
+    newClientForUpgrade: null,
+    sessionId: id,
+    parameters: loginParameters(state),
+    sessionInfo: {
+      databaseName: state.database,
+      schemaName: state.database ? state.schema : null,
+      warehouseName: state.warehouse,
+      roleName: state.role,
+    },
+    idToken: null,
+    idTokenValidityInSeconds: 0,
+    responseData: null,
+    mfaToken: null,
+    mfaTokenValidityInSeconds: 0,
+  });
+}

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FaultInjector } from '../admin/faults.js';
+import type { QueryLog, QueryLogEntry } from '../admin/query-log.js';
+import type { Bindings } from '../engine/binds.js';
+import type { Engine } from '../engine/engine.js';
+import { sessionParameter } from '../engine/session-state.js';
+import type { StatementResult } from '../engine/statement-result.js';
+import { SnowflakeError, sqlErrors } from '../errors.js';
+import { type Envelope, failure, ok } from './envelope.js';
+import { queryParameters } from './parameters.js';
+import { encodeRows, encodeRowType } from './rowset-encoding.js';
+import type { ProtocolSession } from './session-store.js';
+
+export type QueryStatus = 'RUNNING' | 'SUCCESS' | 'FAILED_WITH_ERROR' | 'ABORTED';
+
+export interface QueryRecord {
+  id: string;
+  requestId: string | null;
+  session: ProtocolSession;
+  sql: string;
+  status: QueryStatus;
+  /** Settles when the statement has finished (never rejects). */
+  done: Promise<void>;
+  response: Envelope | null;
+  error: SnowflakeError | null;
+  controller: AbortController;
+}
+
+export interface QueryRequestBody {
+  sqlText?: string;
+  bindings?: Bindings;
+  parameters?: Record<string, unknown>;
+  asyncExec?: boolean;
+  describeOnly?: boolean;
+}
+
+function successData(
+  record: QueryRecord,
+  result: StatementResult,
+  session: ProtocolSession,
+  now: number,
+): Record<string, unknown> {
+  const state = session.engine.state;
+  const timeZone = sessionParameter(state, 'TIMEZONE');
+  return {
+    parameters: queryParameters(state),
+    rowtype: result.columns.map(encodeRowType),
+    rowset: encodeRows(result.columns, result.rows, timeZone),
+    total: result.rows.length,
+    returned: result.rows.length,
+    queryId: record.id,
+    databaseProvider: null,
+    finalDatabaseName: state.database,
+    finalSchemaName: state.database ? state.schema : null,
+    finalWarehouseName: state.warehouse,
+    finalRoleName: state.role,
+    numberOfBinds: 0,
+    arrayBindSupported: false,
+    statementTypeId: result.statementTypeId,
+    version: 1,
+    sendResultTime: now,
+    queryResultFormat: 'json',
+    queryContext: { entries: [{ id: 0, timestamp: now * 1000, priority: 0, context: 'CAA=' }] },
+  };
+}
+
+export function errorEnvelope(error: SnowflakeError, queryId: string | null): Envelope {
+  return failure(error.code, error.message, {
+    internalError: false,
+    errorCode: error.code,
+    age: 0,
+    sqlState: error.sqlState,
+    queryId,
+    line: -1,
+    pos: -1,
+    type: 'COMPILATION',
+  });
+}
+
+/**
+ * Statements in flight and recently finished, by query id: the query-request
+ * handler starts them here, the result and monitoring endpoints read them,
+ * the abort endpoints cancel them. A retried request (same requestId) joins
+ * the statement it already started instead of running it twice.
+ */
+export class QueryRegistry {
+  private readonly records = new Map<string, QueryRecord>();
+  private readonly byRequest = new Map<string, QueryRecord>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly faults: FaultInjector,
+    private readonly log: QueryLog,
+    private readonly now: () => number,
+    private readonly keep = 2_000,
+  ) {}
+
+  get(id: string): QueryRecord | undefined {
+    return this.records.get(id);
+  }
+
+  forRequest(session: ProtocolSession, requestId: string | null): QueryRecord | undefined {
+    if (!requestId) return undefined;
+    const record = this.byRequest.get(`${session.id}:${requestId}`);
+    return record;
+  }
+
+  cancel(id: string): boolean {
+    const record = this.records.get(id);
+    if (record?.status !== 'RUNNING') return false;
+    record.controller.abort();
+    return true;
+  }
+
+  /** Cancels every running statement of a session (on logout). */
+  cancelSession(session: ProtocolSession): void {
+    for (const record of this.records.values()) if (record.session === session) this.cancel(record.id);
+  }
+
+  private remember(record: QueryRecord): void {
+    this.records.set(record.id, record);
+    if (record.requestId) this.byRequest.set(`${record.session.id}:${record.requestId}`, record);
+    if (this.records.size > this.keep) {
+      for (const [id, r] of this.records) {
+        if (r.status === 'RUNNING') continue;
+        this.records.delete(id);
+        if (r.requestId) this.byRequest.delete(`${r.session.id}:${r.requestId}`);
+        if (this.records.size <= this.keep) break;
+      }
+    }
+  }
+
+  /** Starts a statement; returns at once. */
+  start(session: ProtocolSession, requestId: string | null, body: QueryRequestBody): QueryRecord {
+    const state = session.engine.state;
+    const sql = body.sqlText ?? '';
+    const controller = new AbortController();
+    const record: QueryRecord = {
+      id: randomUUID(),
+      requestId,
+      session,
+      sql,
+      status: 'RUNNING',
+      done: Promise.resolve(),
+      response: null,
+      error: null,
+      controller,
+    };
+    const statementTag = body.parameters?.QUERY_TAG;
+    const entry: QueryLogEntry = this.log.add({
+      queryId: record.id,
+      requestId,
+      sessionId: session.id,
+      user: state.user,
+      sql,
+      status: 'RUNNING',
+      errorCode: null,
+      sqlState: null,
+      errorMessage: null,
+      queryTag: typeof statementTag === 'string' ? statementTag : sessionParameter(state, 'QUERY_TAG'),
+      database: state.database,
+      schema: state.schema,
+      statementTypeId: null,
+      rowCount: null,
+      startedAt: new Date(this.now()),
+      endedAt: null,
+    });
+    this.remember(record);
+    record.done = this.run(record, body, entry);
+    return record;
+  }
+
+  private async run(record: QueryRecord, body: QueryRequestBody, entry: QueryLogEntry): Promise<void> {
+    const session = record.session;
+    const timeoutSeconds = Number(
+      (body.parameters?.STATEMENT_TIMEOUT_IN_SECONDS as string | number | undefined) ??
+        sessionParameter(session.engine.state, 'STATEMENT_TIMEOUT_IN_SECONDS'),
+    );
+    let timedOut = false;
+    const timer =
+      timeoutSeconds > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            record.controller.abort();
+          }, timeoutSeconds * 1000)
+        : undefined;
+    const signal = record.controller.signal;
+    try {
+      const injected = this.faults.takeQueryFailure();
+      if (injected) throw injected;
+      if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs, undefined, { signal });
+      const result = await this.engine.execute(session.engine, record.sql, body.bindings, record.id, signal);
+      if (signal.aborted) throw sqlErrors.canceled();
+      record.response = ok(successData(record, result, session, this.now()));
+      record.status = 'SUCCESS';
+      entry.statementTypeId = result.statementTypeId;
+      entry.rowCount = result.rows.length;
+    } catch (err) {
+      let error: SnowflakeError;
+      if (timedOut) error = sqlErrors.timeout(timeoutSeconds);
+      else if (signal.aborted) error = sqlErrors.canceled();
+      else if (err instanceof SnowflakeError) error = err;
+      else error = sqlErrors.internal((err as Error)?.message ?? String(err));
+      record.error = error;
+      record.response = errorEnvelope(error, record.id);
+      record.status = error.code === '000604' || error.code === '000630' ? 'ABORTED' : 'FAILED_WITH_ERROR';
+      entry.errorCode = error.code;
+      entry.sqlState = error.sqlState;
+      entry.errorMessage = error.message;
+    } finally {
+      if (timer) clearTimeout(timer);
+      entry.status = record.status;
+      entry.endedAt = new Date(this.now());
+    }
+  }
+
+  /** Waits up to `ms` for the statement to finish; true when it has. */
+  async waitFor(record: QueryRecord, ms: number): Promise<boolean> {
+    if (record.status !== 'RUNNING') return true;
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      record.done.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+    if (timer) clearTimeout(timer);
+    return finished;
+  }
+
+  /** The 333333 (still running) / 333334 (async) answer pointing at the result URL. */
+  static inProgress(record: QueryRecord, async: boolean): Envelope {
+    return {
+      code: async ? '333334' : '333333',
+      data: { queryId: record.id, getResultUrl: `/queries/${record.id}/result` },
+      message: async
+        ? 'Asynchronous execution in progress. Use provided query id to perform query monitoring and management.'
+        : null,
+      success: true,
+    };
+  }
+}
