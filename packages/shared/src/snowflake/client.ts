@@ -1,0 +1,630 @@
+import type { Logger } from 'pino';
+import type { Binds, Connection, ConnectionOptions, RowStatement } from 'snowflake-sdk';
+import {
+  type DriverConnectionSettings,
+  driverConnectionOptions,
+  type SnowflakeConnectionConfig,
+} from './connection-options.js';
+import { configuredSnowflakeDriver, type SnowflakeDriver } from './driver.js';
+import { classifySnowflakeError } from './error-classification.js';
+import {
+  SnowflakeAuthError,
+  SnowflakeCanceledError,
+  SnowflakeClientClosedError,
+  SnowflakeError,
+  type SnowflakeErrorOptions,
+  SnowflakeTimeoutError,
+  SnowflakeUnavailableError,
+  SqlBuildError,
+} from './errors.js';
+import { ConnectionPool } from './pool.js';
+import { isSqlStatement, type SqlStatement } from './sql/sql-statement.js';
+import { cancelQuery, isQueryId } from './sql/system.js';
+import { statementKind } from './statement-kind.js';
+
+/** Snowflake's limit on QUERY_TAG. */
+export const MAX_QUERY_TAG_LENGTH = 2000;
+/** How often a running statement is checked for its query id when `onQueryId` is set. */
+const QUERY_ID_POLL_MS = 100;
+/** How long a locally canceled statement may keep its connection before the connection is dropped. */
+const ABANDON_AFTER_CANCEL_MS = 30_000;
+/** Snowflake's limit on STATEMENT_TIMEOUT_IN_SECONDS (7 days). */
+export const MAX_STATEMENT_TIMEOUT_SECONDS = 604_800;
+
+export interface ExecuteOptions {
+  /** QUERY_TAG of this statement (for example the sync id); set per statement, never on the pooled session. */
+  queryTag?: string;
+  /** STATEMENT_TIMEOUT_IN_SECONDS of this statement. @defaultValue config.statementTimeoutSeconds */
+  timeoutSeconds?: number;
+  /** Cancels the statement (and waiting for a connection or a retry). */
+  signal?: AbortSignal;
+  /**
+   * Whether running the statement twice is harmless. When false, a failure
+   * after which the statement may already have run (lost answer, network
+   * error) is not retried; failures that prove it did not run still are.
+   * `ALTER TABLE ... SWAP WITH` is the one d2s statement that needs false.
+   * @defaultValue true
+   */
+  idempotent?: boolean;
+  /**
+   * Called once with the query id as soon as Snowflake has assigned one
+   * (long statements report it while still running), so a caller can record
+   * it and cancel the statement later, even from another process.
+   */
+  onQueryId?: (queryId: string) => void;
+}
+
+export interface ColumnInfo {
+  name: string;
+  /** Snowflake's type in lower case: `fixed`, `text`, `timestamp_ntz`, `variant`, ... */
+  type: string;
+  nullable: boolean;
+  scale: number;
+  precision: number;
+}
+
+export interface QueryResult<Row = Record<string, unknown>> {
+  rows: Row[];
+  queryId: string;
+  /** The statement's kind, as in `QueryEvent.kind` (`COPY`, `CREATE TABLE`, `SELECT`). */
+  statementType: string;
+  columns: ColumnInfo[];
+}
+
+/** One attempt of one statement, for metrics. Holds no SQL text, binds or names. */
+export interface QueryEvent {
+  /** First keyword(s): `COPY`, `SELECT`, `CREATE TABLE`, `ALTER ICEBERG TABLE`, `SHOW CATALOG INTEGRATIONS`. */
+  kind: string;
+  durationMs: number;
+  queryId?: string;
+  /** Snowflake's or the driver's code when the attempt failed (`002003`, `401001`), else the d2s code. */
+  errorCode?: string;
+  /** 1 for the first try. */
+  attempt: number;
+  outcome: 'success' | 'error';
+}
+
+export interface RetryPolicy {
+  /** Tries per statement, the first included. @defaultValue 4 */
+  maxAttempts?: number;
+  /** @defaultValue 500 */
+  baseDelayMs?: number;
+  /** @defaultValue 10000 */
+  maxDelayMs?: number;
+}
+
+export interface SnowflakeClientDeps {
+  logger?: Logger;
+  onQuery?: (event: QueryEvent) => void;
+  /** The snowflake-sdk module. @defaultValue the one `configureSnowflakeDriver()` set up */
+  driver?: SnowflakeDriver;
+  retry?: RetryPolicy;
+  driverSettings?: DriverConnectionSettings;
+  /**
+   * Extra time the client waits past a statement's timeout before it cancels
+   * the statement itself (covers a server that never answers). @defaultValue 15000
+   */
+  watchdogGraceMs?: number;
+  /** For tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+}
+
+export interface SnowflakeClient {
+  /**
+   * Runs one statement on a pooled connection and returns all its rows.
+   * Transient failures are retried with backoff; a lost session is replaced
+   * by a fresh login. `sql` may be a builder's SqlStatement (its secrets
+   * are sent, never logged) or plain SQL text (never logged, only its kind).
+   * Values go in `binds` (`?` placeholders); binds are never logged.
+   */
+  execute<Row = Record<string, unknown>>(
+    sql: string | SqlStatement,
+    binds?: readonly unknown[],
+    options?: ExecuteOptions,
+  ): Promise<QueryResult<Row>>;
+  /**
+   * Cancels a running statement by query id: through the driver when this
+   * client runs it, else with SYSTEM$CANCEL_QUERY. Resolves false when
+   * Snowflake says the statement is not running.
+   */
+  cancel(queryId: string): Promise<boolean>;
+  /** Waits for running statements, closes every session; later calls fail with SnowflakeClientClosedError. */
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
+/**
+ * A Snowflake client over a pool of driver connections. Requires
+ * `configureSnowflakeDriver()` to have run (or `deps.driver`). Fails with a
+ * ConfigError when account, user or credentials are missing.
+ */
+export function createSnowflakeClient(
+  config: SnowflakeConnectionConfig,
+  deps: SnowflakeClientDeps = {},
+): SnowflakeClient {
+  const connectionOptions = driverConnectionOptions(config, deps.driverSettings);
+  const driver = deps.driver ?? configuredSnowflakeDriver();
+  return new PooledSnowflakeClient(config, connectionOptions, driver, deps);
+}
+
+interface RunningStatement {
+  statement: RowStatement | undefined;
+  cancel: () => void;
+}
+
+class PooledSnowflakeClient implements SnowflakeClient {
+  readonly #pool: ConnectionPool<Connection>;
+  readonly #running = new Set<RunningStatement>();
+  readonly #defaultTimeoutSeconds: number;
+  readonly #logger: Logger | undefined;
+  readonly #onQuery: ((event: QueryEvent) => void) | undefined;
+  readonly #maxAttempts: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #watchdogGraceMs: number;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly #random: () => number;
+
+  constructor(
+    config: SnowflakeConnectionConfig,
+    connectionOptions: ConnectionOptions,
+    driver: SnowflakeDriver,
+    deps: SnowflakeClientDeps,
+  ) {
+    this.#defaultTimeoutSeconds = config.statementTimeoutSeconds;
+    this.#logger = deps.logger?.child({ component: 'snowflake' });
+    this.#onQuery = deps.onQuery;
+    this.#maxAttempts = Math.max(1, deps.retry?.maxAttempts ?? 4);
+    this.#baseDelayMs = deps.retry?.baseDelayMs ?? 500;
+    this.#maxDelayMs = deps.retry?.maxDelayMs ?? 10_000;
+    this.#watchdogGraceMs = deps.watchdogGraceMs ?? 15_000;
+    this.#sleep = deps.sleep ?? abortableSleep;
+    this.#random = deps.random ?? Math.random;
+    this.#pool = new ConnectionPool<Connection>(
+      {
+        create: () => connect(driver, connectionOptions),
+        destroy: (connection) => disconnect(connection),
+        isUsable: (connection) => connection.isUp(),
+      },
+      {
+        max: config.poolMax,
+        closedError: () => new SnowflakeClientClosedError('The Snowflake client is closed.', { kind: 'config' }),
+      },
+    );
+  }
+
+  get closed(): boolean {
+    return this.#pool.closed;
+  }
+
+  async execute<Row = Record<string, unknown>>(
+    sql: string | SqlStatement,
+    binds?: readonly unknown[],
+    options: ExecuteOptions = {},
+  ): Promise<QueryResult<Row>> {
+    const statement = isSqlStatement(sql) ? sql : undefined;
+    const sqlText = statement ? statement.text() : (sql as string);
+    const kind = statementKind(statement ? statement.masked : sqlText);
+    const parameters = this.#statementParameters(options);
+    const driverBinds = binds === undefined ? undefined : toDriverBinds(binds);
+    const idempotent = options.idempotent ?? true;
+    const logFields = { kind, queryTag: options.queryTag, ...(statement ? { sql: truncate(statement.masked) } : {}) };
+
+    for (let attempt = 1; ; attempt += 1) {
+      if (this.closed) throw new SnowflakeClientClosedError('The Snowflake client is closed.', { kind: 'config' });
+      throwIfAborted(options.signal, kind);
+      const started = performance.now();
+      try {
+        const result = await this.#attempt<Row>(sqlText, driverBinds, parameters, kind, options);
+        const durationMs = Math.round(performance.now() - started);
+        this.#emit({ kind, durationMs, queryId: result.queryId, attempt, outcome: 'success' });
+        this.#logger?.debug(
+          { ...logFields, queryId: result.queryId, durationMs, rows: result.rows.length },
+          'snowflake statement done',
+        );
+        return result;
+      } catch (raw) {
+        const durationMs = Math.round(performance.now() - started);
+        const error = toSnowflakeError(raw, kind, statement);
+        this.#emit({
+          kind,
+          durationMs,
+          ...(error.queryId ? { queryId: error.queryId } : {}),
+          errorCode: error.snowflakeCode ?? error.code,
+          attempt,
+          outcome: 'error',
+        });
+        const classification = classifyForRetry(error);
+        const mayRetry =
+          error.retryable &&
+          attempt < this.#maxAttempts &&
+          !this.closed &&
+          !options.signal?.aborted &&
+          (idempotent || !classification.maybeExecuted);
+        if (!mayRetry) {
+          this.#logger?.debug({ ...logFields, err: error.toJSON(), attempt }, 'snowflake statement failed');
+          if (error.retryable && !idempotent && classification.maybeExecuted) throw outcomeUnknown(error);
+          throw error.retryable && attempt >= this.#maxAttempts ? exhausted(error, attempt) : error;
+        }
+        const delay = this.#backoff(attempt);
+        this.#logger?.warn(
+          { ...logFields, err: error.toJSON(), attempt, retryInMs: delay },
+          'snowflake statement failed; retrying',
+        );
+        await this.#sleep(delay, options.signal).catch(() => {
+          throw new SnowflakeCanceledError(`The ${kind} statement was canceled.`, {
+            kind: 'canceled',
+            statementKind: kind,
+          });
+        });
+      }
+    }
+  }
+
+  async cancel(queryId: string): Promise<boolean> {
+    if (!isQueryId(queryId)) {
+      throw new SqlBuildError('A Snowflake query id is a UUID.', { details: { queryId } });
+    }
+    for (const running of this.#running) {
+      if (running.statement?.getQueryId() === queryId) {
+        running.cancel();
+        return true;
+      }
+    }
+    try {
+      const result = await this.execute(cancelQuery(queryId));
+      const text = String(Object.values(result.rows[0] ?? {})[0] ?? '');
+      return !/not (currently )?(running|executing)|no such|not found/i.test(text);
+    } catch (error) {
+      // 000605: "Identified SQL statement is not currently executing."
+      if (error instanceof SnowflakeError && error.snowflakeCode === '000605') return false;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+
+  #statementParameters(options: ExecuteOptions): Record<string, string | number> {
+    const timeout = options.timeoutSeconds ?? this.#defaultTimeoutSeconds;
+    if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_STATEMENT_TIMEOUT_SECONDS) {
+      throw new SqlBuildError(`timeoutSeconds must be a whole number from 0 to ${MAX_STATEMENT_TIMEOUT_SECONDS}.`, {
+        details: { timeoutSeconds: timeout },
+      });
+    }
+    const parameters: Record<string, string | number> = { STATEMENT_TIMEOUT_IN_SECONDS: timeout };
+    if (options.queryTag !== undefined) {
+      if (options.queryTag.length > MAX_QUERY_TAG_LENGTH) {
+        throw new SqlBuildError(`A query tag may be at most ${MAX_QUERY_TAG_LENGTH} characters long.`);
+      }
+      parameters.QUERY_TAG = options.queryTag;
+    }
+    return parameters;
+  }
+
+  async #attempt<Row>(
+    sqlText: string,
+    binds: Binds | undefined,
+    parameters: Record<string, string | number>,
+    kind: string,
+    options: ExecuteOptions,
+  ): Promise<QueryResult<Row>> {
+    let connection: Connection;
+    try {
+      connection = await this.#pool.acquire(options.signal);
+    } catch (error) {
+      if (options.signal?.aborted && error === options.signal.reason) {
+        throw new SnowflakeCanceledError(`The ${kind} statement was canceled.`, {
+          kind: 'canceled',
+          statementKind: kind,
+        });
+      }
+      throw error;
+    }
+    const timeoutSeconds = Number(parameters.STATEMENT_TIMEOUT_IN_SECONDS);
+    return new Promise<QueryResult<Row>>((resolve, reject) => {
+      let settled = false;
+      let localFailure: SnowflakeError | undefined;
+      const running: RunningStatement = { statement: undefined, cancel: () => {} };
+      let queryIdWatch: NodeJS.Timeout | undefined;
+      let queryIdReported = false;
+      const reportQueryId = () => {
+        const queryId = running.statement?.getQueryId();
+        if (queryIdReported || !queryId || !options.onQueryId) return;
+        queryIdReported = true;
+        if (queryIdWatch) clearInterval(queryIdWatch);
+        try {
+          options.onQueryId(queryId);
+        } catch (error) {
+          this.#logger?.warn({ err: error, kind }, 'onQueryId hook threw');
+        }
+      };
+      const finish = () => {
+        reportQueryId();
+        if (queryIdWatch) clearInterval(queryIdWatch);
+        this.#running.delete(running);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (watchdog) clearTimeout(watchdog);
+      };
+      let completed = false;
+      const failLocally = (error: SnowflakeError) => {
+        if (settled) return;
+        settled = true;
+        localFailure = error;
+        running.cancel();
+        reject(error);
+        // If the server never answers the canceled statement, give its connection up.
+        setTimeout(() => {
+          if (!completed) void this.#pool.destroy(connection);
+        }, ABANDON_AFTER_CANCEL_MS).unref?.();
+      };
+      const onAbort = () =>
+        failLocally(
+          new SnowflakeCanceledError(`The ${kind} statement was canceled.`, {
+            kind: 'canceled',
+            statementKind: kind,
+            ...queryIdOf(running.statement),
+          }),
+        );
+      const watchdog =
+        timeoutSeconds > 0
+          ? setTimeout(
+              () =>
+                failLocally(
+                  new SnowflakeTimeoutError(
+                    `The ${kind} statement did not finish within its ${timeoutSeconds} s timeout; the client canceled it.`,
+                    { kind: 'timeout', statementKind: kind, ...queryIdOf(running.statement) },
+                  ),
+                ),
+              timeoutSeconds * 1000 + this.#watchdogGraceMs,
+            )
+          : undefined;
+      watchdog?.unref?.();
+
+      try {
+        running.statement = connection.execute({
+          sqlText,
+          ...(binds === undefined ? {} : { binds }),
+          parameters,
+          complete: (error, statement, rows) => {
+            completed = true;
+            finish();
+            // The session is unusable after these; everything else leaves it healthy.
+            const reconnect = error !== undefined && classifySnowflakeError(driverErrorFacts(error)).reconnect;
+            if (reconnect || !connection.isUp()) void this.#pool.destroy(connection);
+            else this.#pool.release(connection);
+            if (settled) return;
+            settled = true;
+            if (error) {
+              reject(error);
+              return;
+            }
+            resolve({
+              rows: (rows ?? []) as Row[],
+              queryId: statement.getQueryId(),
+              statementType: kind,
+              columns: (statement.getColumns() ?? []).map((column) => ({
+                name: column.getName(),
+                type: column.getType(),
+                nullable: column.isNullable(),
+                scale: column.getScale(),
+                precision: column.getPrecision(),
+              })),
+            });
+          },
+        }) as RowStatement;
+      } catch (error) {
+        // Invalid arguments are thrown synchronously by the driver.
+        finish();
+        this.#pool.release(connection);
+        settled = true;
+        reject(error);
+        return;
+      }
+      running.cancel = () => {
+        running.statement?.cancel((cancelError) => {
+          if (cancelError) {
+            this.#logger?.warn(
+              { kind, err: { code: cancelError.code, message: cancelError.message }, localFailure: localFailure?.code },
+              'snowflake cancel request failed',
+            );
+          }
+        });
+      };
+      this.#running.add(running);
+      if (options.onQueryId && !completed) {
+        queryIdWatch = setInterval(reportQueryId, QUERY_ID_POLL_MS);
+        queryIdWatch.unref?.();
+      }
+      if (options.signal) {
+        if (options.signal.aborted) onAbort();
+        else options.signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  }
+
+  #backoff(attempt: number): number {
+    const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
+    // "Equal jitter": at least half the ceiling, so retries never bunch up at 0.
+    return Math.round(ceiling / 2 + this.#random() * (ceiling / 2));
+  }
+
+  #emit(event: QueryEvent): void {
+    if (!this.#onQuery) return;
+    try {
+      this.#onQuery(event);
+    } catch (error) {
+      this.#logger?.warn({ err: error }, 'onQuery hook threw');
+    }
+  }
+}
+
+function connect(driver: SnowflakeDriver, options: ConnectionOptions): Promise<Connection> {
+  return new Promise<Connection>((resolve, reject) => {
+    let connection: Connection;
+    try {
+      connection = driver.createConnection(options);
+    } catch (error) {
+      reject(toSnowflakeError(error, 'LOGIN', undefined));
+      return;
+    }
+    connection.connect((error) => {
+      if (error) reject(toSnowflakeError(error, 'LOGIN', undefined));
+      else resolve(connection);
+    });
+  });
+}
+
+function disconnect(connection: Connection): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!connection.isUp()) {
+      resolve();
+      return;
+    }
+    try {
+      connection.destroy(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+interface DriverErrorLike {
+  name?: unknown;
+  code?: unknown;
+  sqlState?: unknown;
+  message?: unknown;
+  data?: { queryId?: unknown } | null;
+  response?: { statusCode?: unknown; status?: unknown } | null;
+}
+
+function driverErrorFacts(error: unknown): { code?: string; sqlState?: string; httpStatus?: number } {
+  const e = (error ?? {}) as DriverErrorLike;
+  const facts: { code?: string; sqlState?: string; httpStatus?: number } = {};
+  if (typeof e.code === 'string' || typeof e.code === 'number') facts.code = String(e.code);
+  if (typeof e.sqlState === 'string') facts.sqlState = e.sqlState;
+  const status = e.response?.statusCode ?? e.response?.status;
+  if (typeof status === 'number') facts.httpStatus = status;
+  return facts;
+}
+
+function queryIdOf(statement: RowStatement | undefined): { queryId?: string } {
+  const queryId = statement?.getQueryId();
+  return queryId ? { queryId } : {};
+}
+
+/** Turns whatever the driver threw into a SnowflakeError with a secret-free message. */
+export function toSnowflakeError(error: unknown, kind: string, statement: SqlStatement | undefined): SnowflakeError {
+  if (error instanceof SnowflakeError) return error;
+  const facts = driverErrorFacts(error);
+  const e = (error ?? {}) as DriverErrorLike;
+  const classification = classifySnowflakeError(facts);
+  const rawMessage = typeof e.message === 'string' && e.message !== '' ? e.message : 'Snowflake request failed.';
+  const message = statement ? statement.redact(rawMessage) : rawMessage;
+  const queryId = typeof e.data?.queryId === 'string' ? e.data.queryId : undefined;
+  const options: SnowflakeErrorOptions = {
+    kind: classification.kind,
+    retryable: classification.retryable,
+    statementKind: kind,
+    cause: statement?.hasSecrets ? undefined : error,
+    ...(facts.code === undefined ? {} : { snowflakeCode: facts.code }),
+    ...(facts.sqlState === undefined ? {} : { sqlState: facts.sqlState }),
+    ...(facts.httpStatus === undefined ? {} : { httpStatus: facts.httpStatus }),
+    ...(queryId === undefined ? {} : { queryId }),
+  };
+  const codeSuffix = facts.code ? ` (${facts.code}${facts.sqlState ? `/${facts.sqlState}` : ''})` : '';
+  const text = `Snowflake ${kind} failed${codeSuffix}: ${message}`;
+  switch (classification.kind) {
+    case 'auth':
+      return new SnowflakeAuthError(text, options);
+    case 'timeout':
+      return new SnowflakeTimeoutError(text, options);
+    case 'canceled':
+      return new SnowflakeCanceledError(text, options);
+    case 'network':
+      return new SnowflakeUnavailableError(text, options);
+    default:
+      return new SnowflakeError(text, options);
+  }
+}
+
+function classifyForRetry(error: SnowflakeError) {
+  return classifySnowflakeError({ code: error.snowflakeCode, sqlState: error.sqlState, httpStatus: error.httpStatus });
+}
+
+/** The error a caller sees once retries ran out: says so, keeps the last failure's facts. */
+function exhausted(error: SnowflakeError, attempts: number): SnowflakeError {
+  const options: SnowflakeErrorOptions = {
+    kind: error.kind,
+    retryable: true,
+    cause: error,
+    details: { attempts },
+    ...(error.snowflakeCode === undefined ? {} : { snowflakeCode: error.snowflakeCode }),
+    ...(error.sqlState === undefined ? {} : { sqlState: error.sqlState }),
+    ...(error.queryId === undefined ? {} : { queryId: error.queryId }),
+    ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }),
+  };
+  return new SnowflakeUnavailableError(`${error.message} (gave up after ${attempts} attempts)`, options);
+}
+
+/**
+ * A statement that must not run twice failed in a way that leaves open
+ * whether it ran: not retried here, and not retryable by the caller either.
+ */
+function outcomeUnknown(error: SnowflakeError): SnowflakeError {
+  return new SnowflakeError(
+    `${error.message} (the statement may or may not have run; not retried because it is not idempotent)`,
+    {
+      kind: error.kind,
+      retryable: false,
+      cause: error,
+      details: { outcomeUnknown: true },
+      ...(error.snowflakeCode === undefined ? {} : { snowflakeCode: error.snowflakeCode }),
+      ...(error.sqlState === undefined ? {} : { sqlState: error.sqlState }),
+      ...(error.queryId === undefined ? {} : { queryId: error.queryId }),
+      ...(error.httpStatus === undefined ? {} : { httpStatus: error.httpStatus }),
+    },
+  );
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, kind: string): void {
+  if (signal?.aborted) {
+    throw new SnowflakeCanceledError(`The ${kind} statement was canceled.`, { kind: 'canceled', statementKind: kind });
+  }
+}
+
+/** Bind values as the driver takes them: strings, numbers, booleans, null. */
+function toDriverBinds(binds: readonly unknown[]): Binds {
+  return binds.map((value, index) => {
+    if (value === null || value === undefined) return null;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+    if (typeof value === 'bigint') return value.toString();
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'object') return JSON.stringify(value);
+    throw new SqlBuildError(`Bind ${index + 1} has a type Snowflake cannot take (${typeof value}).`);
+  });
+}
+
+function truncate(sql: string, max = 4000): string {
+  return sql.length <= max ? sql : `${sql.slice(0, max)}… (${sql.length} chars)`;
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

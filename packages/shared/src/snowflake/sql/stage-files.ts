@@ -1,0 +1,35 @@
+import type { SnowflakeObjectName } from '../../config/schema.js';
+import { integerOption, qualifiedNameLiteral, quoteIdentifier, stageLocation } from './quoting.js';
+import { SqlStatement } from './sql-statement.js';
+
+/**
+ * The files under a stage path, one row each (`name`, `size`, `md5`,
+ * `last_modified`): what the export wrote, before COPY INTO reads it.
+ *
+ * `LIST @"DB"."SCH"."STAGE"/dataset/sync_1/`
+ */
+export function listStage(stage: SnowflakeObjectName, path = ''): SqlStatement {
+  return SqlStatement.plain(`LIST ${stageLocation(stage, path)}`);
+}
+
+/**
+ * The table's load history for the last `hours`: which files an earlier COPY
+ * loaded, with their row counts. Lets a retried load account for files that
+ * Snowflake's load metadata now skips.
+ *
+ * ```sql
+ * SELECT FILE_NAME, ROW_COUNT, STATUS
+ *   FROM TABLE("DB".INFORMATION_SCHEMA.COPY_HISTORY(
+ *     TABLE_NAME => '"DB"."SCH"."T"', START_TIME => DATEADD(HOUR, -336, CURRENT_TIMESTAMP())))
+ * ```
+ */
+export function copyHistory(table: SnowflakeObjectName, hours: number): SqlStatement {
+  const back = integerOption('hours', hours, 1, 24 * 14);
+  return SqlStatement.plain(
+    [
+      'SELECT FILE_NAME, ROW_COUNT, STATUS',
+      `  FROM TABLE(${quoteIdentifier(table.database)}.INFORMATION_SCHEMA.COPY_HISTORY(`,
+      `    TABLE_NAME => ${qualifiedNameLiteral(table)}, START_TIME => DATEADD(HOUR, -${back}, CURRENT_TIMESTAMP())))`,
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { countRows, createTableFromFiles, createTableLike, dropTable, swapTables } from './tables.js';
+
+const table = { database: 'ANALYTICS', schema: 'PUBLIC', name: 'orders' };
+const staging = { database: 'ANALYTICS', schema: 'PUBLIC', name: 'orders__d2s_staging' };
+const stage = { database: 'ANALYTICS', schema: 'RAW', name: 'D2S_EXPORTS' };
+const fileFormat = { database: 'ANALYTICS', schema: 'RAW', name: 'D2S_PARQUET' };
+
+describe('createTableFromFiles', () => {
+  it('creates the table from the inferred schema, in file column order', () => {
+    expect(createTableFromFiles({ table, stage, path: 'sync-1/', fileFormat }).text()).toBe(
+      [
+        'CREATE TABLE IF NOT EXISTS "ANALYTICS"."PUBLIC"."orders"',
+        '  USING TEMPLATE (',
+        '    SELECT ARRAY_AGG(OBJECT_CONSTRUCT(*)) WITHIN GROUP (ORDER BY ORDER_ID)',
+        '    FROM TABLE(INFER_SCHEMA(LOCATION => \'@"ANALYTICS"."RAW"."D2S_EXPORTS"/sync-1/\', FILE_FORMAT => \'"ANALYTICS"."RAW"."D2S_PARQUET"\'))',
+        '  )',
+      ].join('\n'),
+    );
+  });
+
+  it('can upper-case the column names', () => {
+    expect(createTableFromFiles({ table, stage, fileFormat, ignoreCase: true }).text()).toContain(
+      'FILE_FORMAT => \'"ANALYTICS"."RAW"."D2S_PARQUET"\', IGNORE_CASE => TRUE))',
+    );
+  });
+
+  it('escapes quotes of names inside the literals', () => {
+    const sql = createTableFromFiles({
+      table,
+      stage: { database: 'DB', schema: 'S', name: "it's" },
+      fileFormat: { database: 'DB', schema: 'S', name: 'f"f' },
+    }).text();
+    expect(sql).toContain('LOCATION => \'@"DB"."S"."it\'\'s"\'');
+    expect(sql).toContain('FILE_FORMAT => \'"DB"."S"."f""f"\'');
+  });
+});
+
+describe('createTableLike', () => {
+  it('if not exists by default, or replace', () => {
+    expect(createTableLike({ table: staging, like: table }).text()).toBe(
+      'CREATE TABLE IF NOT EXISTS "ANALYTICS"."PUBLIC"."orders__d2s_staging" LIKE "ANALYTICS"."PUBLIC"."orders"',
+    );
+    expect(createTableLike({ table: staging, like: table, orReplace: true }).text()).toBe(
+      'CREATE OR REPLACE TABLE "ANALYTICS"."PUBLIC"."orders__d2s_staging" LIKE "ANALYTICS"."PUBLIC"."orders"',
+    );
+  });
+});
+
+describe('countRows, swapTables, dropTable', () => {
+  it('count', () => {
+    expect(countRows(table).text()).toBe('SELECT COUNT(*) AS "ROW_COUNT" FROM "ANALYTICS"."PUBLIC"."orders"');
+  });
+  it('swap', () => {
+    expect(swapTables(table, staging).text()).toBe(
+      'ALTER TABLE "ANALYTICS"."PUBLIC"."orders" SWAP WITH "ANALYTICS"."PUBLIC"."orders__d2s_staging"',
+    );
+  });
+  it('drop', () => {
+    expect(dropTable(staging).text()).toBe('DROP TABLE IF EXISTS "ANALYTICS"."PUBLIC"."orders__d2s_staging"');
+  });
+});

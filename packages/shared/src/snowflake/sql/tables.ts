@@ -1,0 +1,89 @@
+import type { SnowflakeObjectName } from '../../config/schema.js';
+import { qualifiedName, qualifiedNameLiteral, quoteLiteral, stageLocation } from './quoting.js';
+import { SqlStatement } from './sql-statement.js';
+
+/** Statements on ordinary (Snowflake-managed) tables: create, count, swap, drop. */
+
+export interface CreateTableFromFilesOptions {
+  table: SnowflakeObjectName;
+  stage: SnowflakeObjectName;
+  /** Path under the stage URL whose files give the columns, for example `sync-123/`. */
+  path?: string | undefined;
+  /** A named Parquet file format (INFER_SCHEMA does not take an inline one). */
+  fileFormat: SnowflakeObjectName;
+  /** Upper-case the inferred column names (`IGNORE_CASE => TRUE`). @defaultValue false */
+  ignoreCase?: boolean | undefined;
+}
+
+/**
+ * Creates the table, when missing, with the columns of the staged Parquet
+ * files, in the files' column order:
+ *
+ * ```sql
+ * CREATE TABLE IF NOT EXISTS "DB"."SCH"."T"
+ *   USING TEMPLATE (
+ *     SELECT ARRAY_AGG(OBJECT_CONSTRUCT(*)) WITHIN GROUP (ORDER BY ORDER_ID)
+ *     FROM TABLE(INFER_SCHEMA(LOCATION => '@"DB"."SCH"."STAGE"/sync-1/', FILE_FORMAT => '"DB"."SCH"."FF"'))
+ *   )
+ * ```
+ */
+export function createTableFromFiles(options: CreateTableFromFilesOptions): SqlStatement {
+  const args = [
+    `LOCATION => ${quoteLiteral(stageLocation(options.stage, options.path))}`,
+    `FILE_FORMAT => ${qualifiedNameLiteral(options.fileFormat)}`,
+  ];
+  if (options.ignoreCase === true) args.push('IGNORE_CASE => TRUE');
+  return SqlStatement.plain(
+    [
+      `CREATE TABLE IF NOT EXISTS ${qualifiedName(options.table)}`,
+      '  USING TEMPLATE (',
+      '    SELECT ARRAY_AGG(OBJECT_CONSTRUCT(*)) WITHIN GROUP (ORDER BY ORDER_ID)',
+      `    FROM TABLE(INFER_SCHEMA(${args.join(', ')}))`,
+      '  )',
+    ].join('\n'),
+  );
+}
+
+export interface CreateTableLikeOptions {
+  table: SnowflakeObjectName;
+  /** The table whose column definitions are copied (no data). */
+  like: SnowflakeObjectName;
+  /** `CREATE OR REPLACE` (a fresh, empty staging table every time) instead of `IF NOT EXISTS`. @defaultValue false */
+  orReplace?: boolean | undefined;
+}
+
+/**
+ * The staging table of a replace-mode load:
+ *
+ * ```sql
+ * CREATE OR REPLACE TABLE "DB"."SCH"."T__d2s_staging" LIKE "DB"."SCH"."T"
+ * CREATE TABLE IF NOT EXISTS "DB"."SCH"."T__d2s_staging" LIKE "DB"."SCH"."T"
+ * ```
+ */
+export function createTableLike(options: CreateTableLikeOptions): SqlStatement {
+  const head = options.orReplace === true ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE IF NOT EXISTS';
+  return SqlStatement.plain(`${head} ${qualifiedName(options.table)} LIKE ${qualifiedName(options.like)}`);
+}
+
+/** The name of the single column `countRows` returns. */
+export const ROW_COUNT_COLUMN = 'ROW_COUNT';
+
+/** `SELECT COUNT(*) AS "ROW_COUNT" FROM "DB"."SCH"."T"` */
+export function countRows(table: SnowflakeObjectName): SqlStatement {
+  return SqlStatement.plain(`SELECT COUNT(*) AS "${ROW_COUNT_COLUMN}" FROM ${qualifiedName(table)}`);
+}
+
+/**
+ * Exchanges two tables in one metadata operation (replace mode: the verified
+ * staging table becomes the target). Not idempotent: running it twice swaps back.
+ *
+ * `ALTER TABLE "DB"."SCH"."T" SWAP WITH "DB"."SCH"."T__d2s_staging"`
+ */
+export function swapTables(table: SnowflakeObjectName, other: SnowflakeObjectName): SqlStatement {
+  return SqlStatement.plain(`ALTER TABLE ${qualifiedName(table)} SWAP WITH ${qualifiedName(other)}`);
+}
+
+/** `DROP TABLE IF EXISTS "DB"."SCH"."T"` */
+export function dropTable(table: SnowflakeObjectName): SqlStatement {
+  return SqlStatement.plain(`DROP TABLE IF EXISTS ${qualifiedName(table)}`);
+}
