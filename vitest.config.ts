@@ -2,12 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run the TypeScript sources directly: the `d2s-source` export condition
 // points each workspace package at its src/index.ts, so no build is needed first.
-const conditions = ['d2s-source', 'node', 'import', 'module', 'default'];
+// Only our own condition: adding 'import' or 'module' makes externals such as snowflake-sdk's AWS
+// dependencies resolve to ESM builds that Node cannot load.
+const conditions = ['d2s-source'];
 
 export default defineConfig({
   resolve: { conditions },
-  // Only inlined (workspace) modules use these; externals keep Node's own conditions so CommonJS
-  // dependencies such as snowflake-sdk load their CommonJS builds.
   ssr: { resolve: { conditions } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],

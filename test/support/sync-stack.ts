@@ -14,17 +14,20 @@ import {
   startWorker,
 } from '@d2s/shared';
 import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
+import { configureSnowflakeDriver, createSnowflakeClient, type SnowflakeClient } from '@d2s/shared/snowflake';
 import { deletePrefix, uniquePrefix } from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createExportProcessor } from '../../apps/export-worker/src/index.js';
+import { createImportProcessor } from '../../apps/import-worker/src/index.js';
 import {
   type RunningDatabricksEmulator,
   sandboxFixturePath,
   startDatabricksEmulator,
 } from '../../packages/emulators/src/databricks/index.js';
+import { SANDBOX, type SnowflakeSandbox, startSnowflakeSandbox } from '../../packages/emulators/src/snowflake/index.js';
 
 export const API_TOKEN = 'stack-test-token';
 
@@ -34,6 +37,9 @@ export interface StackOptions {
   datasetsYaml: string;
   /** Run the export worker in this process. @defaultValue true */
   exportWorker?: boolean;
+  /** Start the Snowflake emulator (sandbox) and, unless false, the import worker in this process. */
+  snowflake?: boolean;
+  importWorker?: boolean;
   timeScale?: number;
 }
 
@@ -43,6 +49,10 @@ export interface SyncStack {
   api: string;
   databricks: RunningDatabricksEmulator;
   databricksClient: DatabricksClient;
+  snowflake?: SnowflakeSandbox;
+  snowflakeClient?: SnowflakeClient;
+  /** Runs SQL on the Snowflake emulator as an administrator; rows as objects. */
+  sql(text: string): Promise<Record<string, unknown>[]>;
   objectStoreRoot: string;
   queues: Queues;
   redis: Redis;
@@ -68,6 +78,9 @@ export async function startSyncStack(options: StackOptions): Promise<SyncStack> 
     objectStoreRoot,
     timeScale: options.timeScale ?? 0.1,
   });
+  const snowflake = options.snowflake
+    ? await startSnowflakeSandbox({ port: 0, objectStoreRoot, dataDir: join(objectStoreRoot, 'sandbox') })
+    : undefined;
   const prefix = uniquePrefix('stack');
   const configPath = join(objectStoreRoot, 'd2s.yaml');
   const env: Record<string, string> = {
@@ -77,9 +90,18 @@ export async function startSyncStack(options: StackOptions): Promise<SyncStack> 
     D2S_API_TOKENS: API_TOKEN,
     DATABRICKS_HOST: databricks.url,
     DATABRICKS_TOKEN: 'dapi-sandbox-token',
+    ...(snowflake
+      ? {
+          SNOWFLAKE_ACCESS_URL: snowflake.emulator.url,
+          SNOWFLAKE_ACCOUNT: SANDBOX.account,
+          SNOWFLAKE_USER: SANDBOX.keyPairUser,
+          SNOWFLAKE_PRIVATE_KEY_PATH: snowflake.privateKeyPath,
+        }
+      : {}),
   };
   const yaml = `
 databricks: { requestTimeoutMs: 5000, retryBudgetMs: 20000 }
+snowflake: { database: D2S_SANDBOX, schema: PUBLIC, warehouse: D2S_WH, role: SYSADMIN, poolMax: 4 }
 workers:
   export: { concurrency: 5, pollInitialMs: 100, pollMaxMs: 300, pollGrowth: 1.5 }
   lockDurationMs: 5000
@@ -123,12 +145,37 @@ ${options.datasetsYaml}`;
     workers.push(startWorker('export', processor, { config, logger, concurrency: config.workers.export.concurrency }));
   }
 
+  let snowflakeClient: SnowflakeClient | undefined;
+  if (snowflake) {
+    await configureSnowflakeDriver();
+    snowflakeClient = createSnowflakeClient(config.snowflake, { logger });
+    if (options.importWorker ?? true) {
+      const processor = createImportProcessor({
+        config,
+        snowflake: snowflakeClient,
+        syncs,
+        logger,
+        cancelCheckMs: 100,
+      });
+      workers.push(
+        startWorker('import', processor, { config, logger, concurrency: config.workers.import.concurrency }),
+      );
+    }
+  }
+
   const stack: SyncStack = {
     config,
     prefix,
     api,
     databricks,
     databricksClient,
+    ...(snowflake ? { snowflake } : {}),
+    ...(snowflakeClient ? { snowflakeClient } : {}),
+    async sql(text) {
+      if (!snowflake) throw new Error('this stack has no Snowflake emulator');
+      const result = await snowflake.emulator.admin.execute(text);
+      return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
+    },
     objectStoreRoot,
     queues,
     redis,
@@ -164,6 +211,8 @@ ${options.datasetsYaml}`;
       await events.close();
       await closeQueues(queues);
       await databricksClient.close();
+      await snowflakeClient?.close();
+      await snowflake?.emulator.close();
       await databricks.close();
       await deletePrefix(redis, prefix);
       redis.disconnect();
@@ -186,3 +235,28 @@ datasets:
       forecast_date: { type: date, default: "2024-06-01" }
     singleActive: false
 `;
+
+const forecastsDataset = (name: string, table: string, mode: 'append' | 'replace', extra = '') => `
+  ${name}:
+    databricks: { jobId: 1001, outputParameter: output_path }
+    export: { s3Prefix: s3://d2s-sandbox/exports/${name}, maxRunDurationSeconds: 600 }
+    snowflake:
+      stage: { database: D2S_SANDBOX, schema: PUBLIC, name: SHARED_FORECASTS_STAGE }
+      stageUrl: s3://d2s-sandbox/exports/
+      createStage: true
+      table: { database: D2S_SANDBOX, schema: PUBLIC, name: ${table} }
+      createTable: true
+    load: { mode: ${mode} }
+    parameters:
+      forecast_date: { type: date, default: "2024-06-01" }
+    singleActive: false${extra}
+`;
+
+/** Two datasets over the sandbox export job: one appends, one replaces (and expects exactly 10,000 rows). */
+export const LOAD_DATASETS = `
+datasets:${forecastsDataset('forecasts_append', 'FORECASTS_APPEND', 'append')}${forecastsDataset(
+  'forecasts_replace',
+  'FORECASTS_REPLACE',
+  'replace',
+  '\n    verify: { expectedRows: 10000 }',
+)}`;

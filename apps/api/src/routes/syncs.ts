@@ -82,11 +82,27 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
   });
 }
 
+/** The stages a sync passes through on its way to `status`, in order. */
+export function stagesUpTo(view: SyncView): SyncState[] {
+  const path: SyncState[] = ['queued', 'exporting', 'importing', 'verifying'];
+  if (view.status === 'succeeded') return [...path, 'succeeded'];
+  if (view.status === 'failed' || view.status === 'canceled') {
+    const reached =
+      view.error?.stage === 'import'
+        ? path.slice(0, 3)
+        : view.databricks.runId !== undefined
+          ? path.slice(0, 2)
+          : path.slice(0, 1);
+    return [...reached, view.status];
+  }
+  return path.slice(0, (ORDER.get(view.status) ?? 0) + 1);
+}
+
 /**
- * Server-Sent Events: one `status` event per change until the sync ends.
- * Queue events trigger a re-read; a timer re-reads too, so a missed event
- * only delays an update. A stage seen only in a progress event (a short
- * `verifying`) is still sent, in order, before the state that followed it.
+ * Server-Sent Events until the sync ends: a `stage` event for every stage the
+ * sync has entered (those before the stream opened are sent first, in order),
+ * and a `status` event with the whole status whenever it changes. Queue events
+ * trigger a re-read; a timer re-reads too, so a missed event only delays an update.
  */
 function streamStatus(reply: FastifyReply, id: string, first: SyncView, deps: SyncRoutesDeps): void {
   reply.hijack();
@@ -99,14 +115,21 @@ function streamStatus(reply: FastifyReply, id: string, first: SyncView, deps: Sy
   });
   let seq = 0;
   let last = '';
-  let lastStatus: SyncState | undefined;
   let closed = false;
+  const stagesSent = new Set<SyncState>();
+  const write = (event: string, data: unknown) => {
+    if (!closed) raw.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
   const send = (view: SyncView) => {
+    for (const stage of stagesUpTo(view)) {
+      if (stagesSent.has(stage)) continue;
+      stagesSent.add(stage);
+      write('stage', { id, stage, at: new Date().toISOString() });
+    }
     const text = JSON.stringify(withLinks(view));
-    if (text === last || closed) return;
+    if (text === last) return;
     last = text;
-    lastStatus = view.status;
-    raw.write(`id: ${++seq}\nevent: status\ndata: ${text}\n\n`);
+    write('status', withLinks(view));
   };
   const finish = () => {
     if (closed) return;
@@ -116,29 +139,18 @@ function streamStatus(reply: FastifyReply, id: string, first: SyncView, deps: Sy
     clearInterval(heartbeat);
     raw.end();
   };
-  const passedThrough = (stage: unknown, current: SyncView) => {
-    if (typeof stage !== 'string' || !ORDER.has(stage as SyncState) || lastStatus === undefined) return;
-    const s = stage as SyncState;
-    if ((ORDER.get(s) ?? 0) > (ORDER.get(lastStatus) ?? 0) && (ORDER.get(s) ?? 0) < (ORDER.get(current.status) ?? 0)) {
-      send({ ...current, status: s });
-    }
-  };
   let reading = Promise.resolve();
-  const update = (stage?: unknown) => {
+  const update = () => {
     reading = reading.then(async () => {
       if (closed) return;
       const view = await deps.syncs.get(id).catch(() => undefined);
       if (!view) return;
-      passedThrough(stage, view);
       send(view);
       if (TERMINAL_SYNC_STATES.has(view.status)) finish();
     });
   };
-  const unsubscribe = deps.events.subscribe(id, (event) => {
-    const data = event.data as { status?: unknown } | undefined;
-    update(event.event === 'progress' ? data?.status : undefined);
-  });
-  const refresh = setInterval(() => update(), deps.sseRefreshMs ?? 2_000);
+  const unsubscribe = deps.events.subscribe(id, () => update());
+  const refresh = setInterval(update, deps.sseRefreshMs ?? 2_000);
   const heartbeat = setInterval(() => !closed && raw.write(': keep-alive\n\n'), deps.sseHeartbeatMs ?? 15_000);
   raw.on('close', finish);
   send(first);

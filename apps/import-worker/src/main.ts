@@ -1,0 +1,39 @@
+import {
+  checkEvictionPolicy,
+  closeQueues,
+  createRedisConnection,
+  openQueues,
+  runService,
+  SyncService,
+  startWorker,
+  waitForRedis,
+} from '@d2s/shared';
+import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
+import { createImportProcessor } from './import-processor.js';
+
+await runService({
+  name: 'import-worker',
+  async start({ config, logger }) {
+    await configureSnowflakeDriver();
+    const snowflake = createSnowflakeClient(config.snowflake, { logger });
+    const redis = createRedisConnection(config.redis.url, 'worker', 'd2s-import-producer');
+    redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+    await waitForRedis(redis);
+    await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
+    const queues = openQueues(redis, config.redis.prefix);
+    const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
+    const processor = createImportProcessor({ config, snowflake, syncs, logger });
+    const worker = startWorker('import', processor, { config, logger, concurrency: config.workers.import.concurrency });
+    logger.info({ concurrency: config.workers.import.concurrency }, 'import worker started');
+
+    return {
+      async stop() {
+        // A COPY in flight finishes (or the lock lapses and another worker retries it safely).
+        await worker.close();
+        await snowflake.close();
+        await closeQueues(queues);
+        redis.disconnect();
+      },
+    };
+  },
+});
