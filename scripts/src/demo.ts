@@ -8,6 +8,8 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '@d2s/shared';
+import { configureSnowflakeDriver, countRows, createSnowflakeClient, ROW_COUNT_COLUMN } from '@d2s/shared/snowflake';
 import {
   ensureRedis,
   freePort,
@@ -82,12 +84,12 @@ async function main(): Promise<number> {
     DATABRICKS_HOST: databricksUrl,
     DATABRICKS_TOKEN: 'dapi-sandbox-token',
     SNOWFLAKE_ACCESS_URL: snowflakeUrl,
-    SNOWFLAKE_PRIVATE_KEY_PATH: resolve(stateDir, 'sandbox/keys/d2s_sandbox.p8'),
+    SNOWFLAKE_PRIVATE_KEY_PATH: resolve(stateDir, 'sandbox/keys/d2s_sandbox_rsa_key.p8'),
     LOG_FORMAT: 'json',
     NODE_ENV: 'production',
     LOG_LEVEL: args.verbose ? 'info' : 'warn',
   };
-  for (const name of ['api', 'export-worker', 'import-worker', 'mirror-worker'] as ServiceName[]) {
+  for (const name of ['api', 'export-worker', 'import-worker'] as ServiceName[]) {
     started.push(startService(name, env, args.verbose ? (l) => console.log(`  ${name} | ${l}`) : undefined));
   }
   const api = `http://127.0.0.1:${apiPort}`;
@@ -109,7 +111,51 @@ async function main(): Promise<number> {
   const final = await followEvents(`${api}/v1/syncs/${sync.id}/events`, headers);
   const elapsed = Date.now() - createdAt;
   printResult(final, elapsed);
+  if (final.status === 'succeeded') {
+    await printCrossChecks(final, elapsed, { env, databricksUrl, snowflakeUrl });
+  }
+  say(`Bull Board: ${api}/admin/queues (user any, password ${API_TOKEN}); status: GET ${api}/v1/syncs/${sync.id}`);
   return final.status === 'succeeded' ? 0 : 1;
+}
+
+/**
+ * Reads the result back independently of d2s: the row count straight from
+ * Snowflake, and the time d2s added on top of the Databricks run and the COPY.
+ */
+async function printCrossChecks(
+  sync: StatusEvent,
+  elapsedMs: number,
+  where: { env: NodeJS.ProcessEnv; databricksUrl: string; snowflakeUrl: string },
+): Promise<void> {
+  const config = loadConfig({ env: { ...process.env, ...where.env } });
+  const dataset = config.datasets[args.dataset];
+  if (!dataset) return;
+  await configureSnowflakeDriver();
+  const snowflake = createSnowflakeClient(config.snowflake);
+  try {
+    const counted = await snowflake.execute(countRows(dataset.snowflake.table));
+    console.log(
+      `  read back:        ${counted.rows[0]?.[ROW_COUNT_COLUMN]} rows in ${Object.values(dataset.snowflake.table).join('.')}`,
+    );
+  } finally {
+    await snowflake.close();
+  }
+  const run = (await (
+    await fetch(`${where.databricksUrl}/api/2.2/jobs/runs/get?run_id=${sync.databricks.runId}`, {
+      headers: { authorization: 'Bearer dapi-sandbox-token' },
+    })
+  ).json()) as { start_time?: number; end_time?: number };
+  const runMs = (run.end_time ?? 0) - (run.start_time ?? 0);
+  const queries = (await (await fetch(`${where.snowflakeUrl}/__emulator/queries`)).json()) as {
+    queries: { sql: string; queryTag: string; startedAt: string; endedAt: string | null }[];
+  };
+  const copyMs = queries.queries
+    .filter((q) => q.queryTag === `d2s:sync:${sync.id}` && /^\s*COPY/i.test(q.sql) && q.endedAt)
+    .reduce((sum, q) => sum + (Date.parse(q.endedAt as string) - Date.parse(q.startedAt)), 0);
+  const overhead = elapsedMs - runMs - copyMs;
+  console.log(
+    `  overhead:         ${(overhead / 1000).toFixed(2)} s of d2s's own (end to end ${(elapsedMs / 1000).toFixed(2)} s − Databricks run ${(runMs / 1000).toFixed(2)} s − COPY ${(copyMs / 1000).toFixed(2)} s)`,
+  );
 }
 
 interface StatusEvent {
@@ -143,8 +189,9 @@ async function followEvents(url: string, headers: Record<string, string>): Promi
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       end = buffer.indexOf('\n\n');
-      const data = block.split('\n').find((l) => l.startsWith('data: '));
-      if (!data) continue;
+      const lines = block.split('\n');
+      const data = lines.find((l) => l.startsWith('data: '));
+      if (!data || !lines.includes('event: status')) continue;
       last = JSON.parse(data.slice(6)) as StatusEvent;
       const line = `${last.status}${last.databricks.lifeCycleState && last.status === 'exporting' ? ` (Databricks ${last.databricks.lifeCycleState})` : ''}`;
       if (line !== lastLine) say(`  → ${line}`);

@@ -40,6 +40,20 @@ describe('deriveSyncView', () => {
     expect(view.timings.durationsMs.queued).toBe(500);
   });
 
+  it('times the export from the trigger, not from the latest poll', () => {
+    const view = deriveSyncView(
+      job({
+        state: 'completed',
+        processedOn: 9_000,
+        finishedOn: 9_500,
+        data: { request, progress: { step: 'handoff', runId: 7, triggeredAt: new Date(1_200).toISOString() } },
+      }),
+      undefined,
+      false,
+    );
+    expect(view.timings.durationsMs).toMatchObject({ queued: 200, export: 8_300 });
+  });
+
   it('shows the live life-cycle state from progress', () => {
     const view = deriveSyncView(
       job({ state: 'active', progress: { runId: 7, lifeCycleState: 'RUNNING' } }),

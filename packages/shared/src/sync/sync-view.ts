@@ -140,7 +140,9 @@ export function deriveSyncView(
   }
 
   const createdAt = exportJob.timestamp;
-  const exportStartedAt = exportJob.processedOn;
+  // processedOn moves with every poll (each poll is a new activation); the trigger time is the export's start.
+  const triggeredAt = typeof saved.triggeredAt === 'string' ? Date.parse(saved.triggeredAt) : undefined;
+  const exportStartedAt = triggeredAt ?? exportJob.processedOn;
   const exportFinishedAt = exportJob.state === 'completed' ? exportJob.finishedOn : undefined;
   const importStartedAt = importJob?.processedOn;
   const durationsMs: SyncView['timings']['durationsMs'] = {};
