@@ -212,7 +212,7 @@ function printResult(sync: StatusEvent, elapsedMs: number): void {
   }
   const files = sync.load?.files ?? [];
   console.log(`  files loaded:     ${files.filter((f) => f.status === 'LOADED').length} of ${files.length}`);
-  console.log(`  rows loaded:      ${sync.load?.rowsLoaded ?? 0}`);
+    `  rows in target:    ${sync.load?.targetRowCount ?? 'n/a'} (counted by the import worker after the load)`,
   console.log(
     `  rows in Snowflake: ${sync.load?.targetRowCount ?? 'n/a'} (SELECT COUNT(*) on the target after the load)`,
   );
