@@ -212,9 +212,8 @@ function printResult(sync: StatusEvent, elapsedMs: number): void {
   }
   const files = sync.load?.files ?? [];
   console.log(`  files loaded:     ${files.filter((f) => f.status === 'LOADED').length} of ${files.length}`);
-    `  rows in target:    ${sync.load?.targetRowCount ?? 'n/a'} (counted by the import worker after the load)`,
   console.log(
-    `  rows in Snowflake: ${sync.load?.targetRowCount ?? 'n/a'} (SELECT COUNT(*) on the target after the load)`,
+    `  rows in target:   ${sync.load?.targetRowCount ?? 'n/a'} (counted by the import worker after the load)`,
   );
   console.log(`  Databricks run:   ${sync.databricks.runId ?? '-'} ${sync.databricks.runPageUrl ?? ''}`);
   console.log(`  Snowflake queries: ${(sync.load?.queryIds ?? []).length}`);
