@@ -115,3 +115,28 @@ describe('export: API → export worker → Databricks emulator (real Redis, rea
     }
   });
 });
+
+describe('export: a run past the dataset’s max duration', () => {
+  let stack: SyncStack;
+
+  beforeAll(async () => {
+    // Real-time runs (4.5 s) against a 1 s limit.
+    stack = await startSyncStack({
+      redisUrl: inject('redisUrl'),
+      datasetsYaml: FORECASTS_DATASET.replace('maxRunDurationSeconds: 600', 'maxRunDurationSeconds: 1'),
+      timeScale: 1,
+    });
+  });
+  afterAll(() => stack?.close());
+
+  it('is canceled by d2s and fails the sync with EXPORT_TIMED_OUT', async () => {
+    const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts' });
+    const failed = await stack.waitForStatus(created.body.id, (s) => s.status === 'failed', 20_000);
+    expect(failed.error).toMatchObject({ code: 'EXPORT_TIMED_OUT', stage: 'export' });
+    expect(failed.error?.message).toMatch(/longer than 1 s/);
+    const runId = failed.databricks.runId;
+    expect(stack.databricks.requestLog.entries({ route: 'jobs/runs/cancel' }).some((e) => e.runId === runId)).toBe(
+      true,
+    );
+  });
+});

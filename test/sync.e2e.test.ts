@@ -70,6 +70,15 @@ describe('sync end to end', () => {
     expect(await stagingTables()).toEqual([]);
   });
 
+  it('fails at once, with Snowflake’s code, on a permanent error (a missing database)', async () => {
+    const failed = await syncTo('forecasts_nowhere');
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ stage: 'import', details: { snowflakeCode: '002003' } });
+    expect(failed.error?.message).toMatch(/does not exist/);
+    const job = await stack.queues.import.getJob(failed.id);
+    expect(job?.attemptsMade).toBe(1);
+  });
+
   it('streams every stage over SSE until the sync ends', async () => {
     const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts_append' });
     const response = await fetch(`${stack.api}/v1/syncs/${created.body.id}/events`, {

@@ -259,4 +259,6 @@ datasets:${forecastsDataset('forecasts_append', 'FORECASTS_APPEND', 'append')}${
   'FORECASTS_REPLACE',
   'replace',
   '\n    verify: { expectedRows: 10000 }',
-)}`;
+)}${forecastsDataset('forecasts_nowhere', 'FORECASTS', 'append')
+  .replace('createStage: true', 'createStage: false')
+  .replace('table: { database: D2S_SANDBOX', 'table: { database: NO_SUCH_DATABASE')}`;
