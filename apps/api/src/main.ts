@@ -3,6 +3,7 @@ import {
   checkEvictionPolicy,
   closeQueues,
   createRedisConnection,
+  D2sMetrics,
   openQueues,
   runService,
   ScheduleService,
@@ -30,7 +31,18 @@ await runService({
     });
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
     const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
-    const app = await buildServer({ config, logger, redis, queues: Object.values(queues), syncs, schedules, events });
+    const metrics = new D2sMetrics({ service: 'api' });
+    metrics.trackQueues(Object.values(queues));
+    const app = await buildServer({
+      config,
+      logger,
+      redis,
+      queues: Object.values(queues),
+      syncs,
+      schedules,
+      events,
+      metrics,
+    });
     await app.listen({ host: config.api.host, port: config.api.port });
 
     return {

@@ -1,10 +1,14 @@
-import type { D2sConfig, Logger, ScheduleService, SyncService } from '@d2s/shared';
+import type { D2sConfig, D2sMetrics, Logger, ScheduleService, SyncService } from '@d2s/shared';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { bearerAuth } from './auth.js';
 import { bullBoard } from './bull-board.js';
 import { installErrorHandling } from './http-errors.js';
+import { buildOpenApiDocument } from './openapi/build-document.js';
+import { ROUTE_DOCS } from './openapi/route-docs.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -19,8 +23,14 @@ export interface ApiDeps {
   syncs: SyncService;
   schedules: ScheduleService;
   events: SyncEventHub;
+  metrics?: D2sMetrics;
   sseRefreshMs?: number;
+  /** The API's version, shown in the OpenAPI document. @defaultValue 0.1.0 */
+  version?: string;
 }
+
+/** Every route the server registered (method and URL), for the OpenAPI coverage test. */
+export const REGISTERED_ROUTES = Symbol('d2s.registeredRoutes');
 
 /** Builds the API with everything it uses passed in; main.ts owns connections and signals. */
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
@@ -28,11 +38,15 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps plugin types compatible.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.config.api.bodyLimitBytes,
-    disableRequestLogging: false,
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  const registered: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) registered.push({ method: String(method), url: route.url });
+  });
+  (app as unknown as Record<symbol, unknown>)[REGISTERED_ROUTES] = registered;
 
   await app.register(healthRoutes, { redis: deps.redis, configSource: deps.config.source });
 
@@ -46,6 +60,22 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     });
     await api.register(datasetRoutes, { config: deps.config });
     await api.register(scheduleRoutes, { schedules: deps.schedules });
+    const metrics = deps.metrics;
+    if (metrics) {
+      api.get('/metrics', async (_request, reply) => {
+        const { contentType, body } = await metrics.text();
+        return reply.type(contentType).send(body);
+      });
+    }
+  });
+
+  // The OpenAPI document, generated from the zod schemas the routes validate with, and Swagger UI at /docs.
+  const document = buildOpenApiDocument(ROUTE_DOCS, { version: deps.version ?? '0.1.0' });
+  await app.register(async (docs) => {
+    docs.addHook('onRequest', bearerAuth(deps.config.api.tokens, { allowBasic: true }));
+    docs.get('/openapi.json', async () => document);
+    await docs.register(swagger, { mode: 'static', specification: { document: document as never } });
+    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   });
 
   await bullBoard(app, { queues: deps.queues, authenticate: bearerAuth(deps.config.api.tokens, { allowBasic: true }) });

@@ -1,6 +1,7 @@
 import {
   addJob,
   type D2sConfig,
+  type D2sMetrics,
   type ExportJobData,
   type ExportProgress,
   idempotencyTokenFor,
@@ -22,6 +23,7 @@ export interface ExportDeps {
   syncs: Pick<SyncService, 'create' | 'isCancelRequested' | 'releaseDataset'>;
   importQueue: Queue;
   logger: Logger;
+  metrics?: Pick<D2sMetrics, 'syncOutcomes'>;
   now?: () => number;
   random?: () => number;
 }
@@ -173,6 +175,8 @@ export function createExportProcessor(deps: ExportDeps) {
       const final = jobError instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (final) {
         await deps.syncs.releaseDataset(request.dataset, request.syncId).catch(() => {});
+        const canceled = isD2sError(error) && error.code === SYNC_CANCELED;
+        deps.metrics?.syncOutcomes.inc({ dataset: request.dataset, outcome: canceled ? 'canceled' : 'failed' });
         if (isD2sError(error) && Object.keys(error.details).length > 0) {
           const live = (typeof job.progress === 'object' && job.progress) || {};
           await report(job, { ...(live as ExportLiveProgress), failure: error.details }).catch(() => {});

@@ -2,10 +2,12 @@ import {
   checkEvictionPolicy,
   closeQueues,
   createRedisConnection,
+  metricsPortFrom,
   openQueues,
   runService,
   SyncService,
   startWorker,
+  startWorkerMetrics,
   waitForRedis,
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
@@ -14,7 +16,15 @@ import { createExportProcessor } from './export-processor.js';
 await runService({
   name: 'export-worker',
   async start({ config, logger }) {
-    const databricks = createDatabricksClient(config.databricks, { logger });
+    const telemetry = await startWorkerMetrics(
+      'export-worker',
+      { host: config.api.host, port: metricsPortFrom(process.env, 9101) },
+      logger,
+    );
+    const databricks = createDatabricksClient(config.databricks, {
+      logger,
+      onRequest: telemetry.metrics.observeDatabricks,
+    });
     const redis = createRedisConnection(config.redis.url, 'worker', 'd2s-export-producer');
     redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
     await waitForRedis(redis);
@@ -40,6 +50,7 @@ await runService({
         await worker.close();
         await closeQueues(queues);
         await databricks.close();
+        await telemetry.close();
         redis.disconnect();
       },
     };

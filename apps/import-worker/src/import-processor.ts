@@ -1,5 +1,6 @@
 import {
   type D2sConfig,
+  type D2sMetrics,
   type DatasetConfig,
   type ImportJobData,
   isD2sError,
@@ -35,6 +36,7 @@ export interface ImportDeps {
   snowflake: Pick<SnowflakeClient, 'execute'>;
   syncs: Pick<SyncService, 'isCancelRequested' | 'releaseDataset'>;
   logger: Logger;
+  metrics?: Pick<D2sMetrics, 'syncOutcomes'>;
   /** How often a running COPY checks for a cancel request. @defaultValue 1000 */
   cancelCheckMs?: number;
 }
@@ -187,6 +189,7 @@ export function createImportProcessor(deps: ImportDeps) {
       }
 
       await deps.syncs.releaseDataset(request.dataset, request.syncId).catch(() => {});
+      deps.metrics?.syncOutcomes.inc({ dataset: request.dataset, outcome: 'succeeded' });
       log.info(
         { files: report.files.length, rowsLoaded: report.rowsLoaded, targetRowCount: report.targetRowCount },
         'load verified',
@@ -202,6 +205,8 @@ export function createImportProcessor(deps: ImportDeps) {
       }
       if (final) {
         await deps.syncs.releaseDataset(request.dataset, request.syncId).catch(() => {});
+        const canceled = isD2sError(error) && error.code === SYNC_CANCELED;
+        deps.metrics?.syncOutcomes.inc({ dataset: request.dataset, outcome: canceled ? 'canceled' : 'failed' });
         const failure = isD2sError(error) ? error.details : {};
         if (isD2sError(error) && Array.isArray(error.details.files))
           report.files = error.details.files as LoadReport['files'];

@@ -2,10 +2,12 @@ import {
   checkEvictionPolicy,
   closeQueues,
   createRedisConnection,
+  metricsPortFrom,
   openQueues,
   runService,
   SyncService,
   startWorker,
+  startWorkerMetrics,
   waitForRedis,
 } from '@d2s/shared';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
@@ -15,15 +17,22 @@ await runService({
   name: 'import-worker',
   async start({ config, logger }) {
     await configureSnowflakeDriver();
-    const snowflake = createSnowflakeClient(config.snowflake, { logger });
+    const telemetry = await startWorkerMetrics(
+      'import-worker',
+      { host: config.api.host, port: metricsPortFrom(process.env, 9102) },
+      logger,
+    );
+    const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: telemetry.metrics.observeSnowflake });
     const redis = createRedisConnection(config.redis.url, 'worker', 'd2s-import-producer');
     redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
     await waitForRedis(redis);
     await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
     const queues = openQueues(redis, config.redis.prefix);
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
-    const processor = createImportProcessor({ config, snowflake, syncs, logger });
+    const processor = createImportProcessor({ config, snowflake, syncs, logger, metrics: telemetry.metrics });
     const worker = startWorker('import', processor, { config, logger, concurrency: config.workers.import.concurrency });
+    telemetry.metrics.trackWorker(worker, 'import');
+    telemetry.metrics.trackQueues([queues.import]);
     logger.info({ concurrency: config.workers.import.concurrency }, 'import worker started');
 
     return {
@@ -32,6 +41,7 @@ await runService({
         await worker.close();
         await snowflake.close();
         await closeQueues(queues);
+        await telemetry.close();
         redis.disconnect();
       },
     };

@@ -29,6 +29,8 @@ export {
   redactSecrets,
   SECRET_FIELD_NAMES,
 } from './logging/logger.js';
+export { D2sMetrics, serveMetrics } from './metrics/metrics.js';
+export { metricsPortFrom, startWorkerMetrics } from './metrics/worker-metrics.js';
 export { createRedisConnection, type RedisProfile, redisOptionsFor, waitForRedis } from './redis/connections.js';
 export { checkEvictionPolicy } from './redis/eviction-policy.js';
 export {
