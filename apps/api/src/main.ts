@@ -4,12 +4,15 @@ import {
   closeQueues,
   createRedisConnection,
   D2sMetrics,
+  MirrorService,
   openQueues,
   runService,
   ScheduleService,
   SyncService,
   waitForRedis,
 } from '@d2s/shared';
+import { createDatabricksClient } from '@d2s/shared/databricks';
+import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
 import { buildServer } from './server.js';
 import { SyncEventHub } from './sync-events.js';
 
@@ -33,6 +36,24 @@ await runService({
     const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
     const metrics = new D2sMetrics({ service: 'api' });
     metrics.trackQueues(Object.values(queues));
+
+    // Dry-run mirror plans run here and need both vendors. The clients are made on first use, so an
+    // API without Databricks or Snowflake settings still serves syncs and answers MIRROR_NOT_CONFIGURED.
+    await configureSnowflakeDriver({ logger });
+    const opened: { close(): Promise<void> }[] = [];
+    const mirror = new MirrorService({
+      config,
+      clients: () => {
+        const databricks = createDatabricksClient(config.databricks, { logger, onRequest: metrics.observeDatabricks });
+        const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: metrics.observeSnowflake });
+        opened.push(databricks, snowflake);
+        return { unityCatalog: databricks.unityCatalog, snowflake };
+      },
+      queue: queues.mirror,
+      redis,
+      logger,
+    });
+
     const app = await buildServer({
       config,
       logger,
@@ -42,6 +63,7 @@ await runService({
       schedules,
       events,
       metrics,
+      mirror,
     });
     await app.listen({ host: config.api.host, port: config.api.port });
 
@@ -50,6 +72,7 @@ await runService({
         await app.close();
         await events.close();
         await closeQueues(queues);
+        await Promise.all(opened.map((client) => client.close()));
         redis.disconnect();
       },
     };

@@ -1,4 +1,4 @@
-import type { D2sConfig, D2sMetrics, Logger, ScheduleService, SyncService } from '@d2s/shared';
+import type { D2sConfig, D2sMetrics, Logger, MirrorService, ScheduleService, SyncService } from '@d2s/shared';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Queue } from 'bullmq';
@@ -11,6 +11,7 @@ import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
+import { mirrorRoutes } from './routes/mirror.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { syncRoutes } from './routes/syncs.js';
 import type { SyncEventHub } from './sync-events.js';
@@ -24,6 +25,8 @@ export interface ApiDeps {
   schedules: ScheduleService;
   events: SyncEventHub;
   metrics?: D2sMetrics;
+  /** Mirror plans and runs; without it the /v1/mirror routes are not mounted. */
+  mirror?: MirrorService;
   sseRefreshMs?: number;
   /** The API's version, shown in the OpenAPI document. @defaultValue 0.1.0 */
   version?: string;
@@ -60,6 +63,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     });
     await api.register(datasetRoutes, { config: deps.config });
     await api.register(scheduleRoutes, { schedules: deps.schedules });
+    if (deps.mirror) await api.register(mirrorRoutes, { mirror: deps.mirror });
     const metrics = deps.metrics;
     if (metrics) {
       api.get('/metrics', async (_request, reply) => {

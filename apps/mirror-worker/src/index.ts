@@ -1,1 +1,1 @@
-export {};
+export { createMirrorProcessor, type MirrorWorkerDeps } from './mirror-processor.js';

@@ -31,6 +31,7 @@ export {
 } from './logging/logger.js';
 export { D2sMetrics, serveMetrics } from './metrics/metrics.js';
 export { metricsPortFrom, startWorkerMetrics } from './metrics/worker-metrics.js';
+export * from './mirror/index.js';
 export { createRedisConnection, type RedisProfile, redisOptionsFor, waitForRedis } from './redis/connections.js';
 export { checkEvictionPolicy } from './redis/eviction-policy.js';
 export {

@@ -33,6 +33,7 @@ export interface D2sConfig {
     auth: SnowflakeAuth;
   };
   workers: ConfigFile['workers'];
+  mirror: Omit<ConfigFile['mirror'], 'oauthClientSecret'> & { oauthClientSecret: Secret | undefined };
   datasets: Record<string, DatasetConfig>;
 }
 
@@ -97,6 +98,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: readonly string[]; kind
   { name: 'SNOWFLAKE_ACCESS_URL', path: ['snowflake', 'accessUrl'] },
   { name: 'SNOWFLAKE_AUTHENTICATOR', path: ['snowflake', 'authenticator'] },
   { name: 'SNOWFLAKE_PRIVATE_KEY_PATH', path: ['snowflake', 'privateKeyPath'] },
+  { name: 'D2S_MIRROR_OAUTH_CLIENT_ID', path: ['mirror', 'oauthClientId'] },
 ];
 
 /** Copies the file's object with environment overrides set, remembering which key came from which variable. */
@@ -266,6 +268,7 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
   const { privateKey: _pk, privateKeyPath: _pkp, privateKeyPassphrase: _pp, password: _pw, ...sfRest } = sf;
   const { token: _t, clientId: _ci, clientSecret: _cs, host: fileHost, ...dbRest } = db;
   const { tokens: _tokens, ...apiRest } = file.api;
+  const { oauthClientSecret: _ms, ...mirrorRest } = file.mirror;
 
   return {
     source,
@@ -278,6 +281,12 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
     databricks: { ...dbRest, host: fileHost, auth: databricksAuth },
     snowflake: { ...sfRest, auth: snowflakeAuth },
     workers: file.workers,
+    mirror: {
+      ...mirrorRest,
+      oauthClientSecret:
+        secret('D2S_MIRROR_OAUTH_CLIENT_SECRET') ??
+        plaintext(file, 'mirror.oauthClientSecret', file.mirror.oauthClientSecret, 'D2S_MIRROR_OAUTH_CLIENT_SECRET'),
+    },
     datasets: file.datasets,
   };
 }

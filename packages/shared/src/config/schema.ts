@@ -87,6 +87,60 @@ export const DatasetConfig = z
   });
 export type DatasetConfig = z.infer<typeof DatasetConfig>;
 
+export const MirrorCatalogConfig = z.strictObject({
+  /** The Unity Catalog catalog. */
+  name: z.string().min(1),
+  /** The Snowflake database its tables land in. @defaultValue the catalog name in upper case */
+  database: z.string().min(1).optional(),
+  /** Only these Unity Catalog schemas (default: all but information_schema). */
+  schemas: z.array(z.string().min(1)).optional(),
+  /** Unity Catalog schema → Snowflake schema (default: the schema name in upper case). */
+  schemaMap: z.record(z.string(), z.string().min(1)).default({}),
+});
+export type MirrorCatalogConfig = z.infer<typeof MirrorCatalogConfig>;
+
+export const MirrorConfig = z.strictObject({
+  catalogs: z.array(MirrorCatalogConfig).default([]),
+  /** Glob patterns on catalog.schema.table (`*` within a part, `**` across); a table must match one when given. */
+  include: z.array(z.string().min(1)).default([]),
+  exclude: z.array(z.string().min(1)).default([]),
+  tags: z
+    .strictObject({
+      /** A tag that opts a table in ("true") or out ("false"). */
+      sync: z.string().default('snowflake_uniform_sync'),
+      /** Mirror only tables whose sync tag is "true". @defaultValue false (every eligible table unless tagged "false") */
+      requireOptIn: z.boolean().default(false),
+      database: z.string().default('snowflake_database'),
+      schema: z.string().default('snowflake_schema'),
+      table: z.string().default('snowflake_table'),
+    })
+    .default({
+      sync: 'snowflake_uniform_sync',
+      requireOptIn: false,
+      database: 'snowflake_database',
+      schema: 'snowflake_schema',
+      table: 'snowflake_table',
+    }),
+  /** One catalog integration per catalog (tables name their namespace) or per schema. */
+  integrationPer: z.enum(['catalog', 'schema']).default('catalog'),
+  integrationPrefix: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/, 'upper-case letters, digits and _')
+    .default('D2S_UC_'),
+  refreshIntervalSeconds: z.number().int().min(30).max(86_400).default(300),
+  autoRefresh: z.boolean().default(true),
+  /** Drop the Snowflake table when its Unity Catalog table is gone (off unless asked). */
+  dropRemoved: z.boolean().default(false),
+  /** The OAuth client Snowflake uses to reach Unity Catalog; its secret comes from D2S_MIRROR_OAUTH_CLIENT_SECRET(_FILE). */
+  oauthClientId: z.string().min(1).optional(),
+  oauthClientSecret: z.string().optional(),
+  /** The workspace URL Snowflake calls (default: databricks.host). */
+  workspaceUrl: z.string().url().optional(),
+  /** Per-table DDL jobs run at once (also bounded by workers.mirror.concurrency). */
+  maxParallelTables: PositiveInt.default(8),
+});
+export type MirrorConfig = z.infer<typeof MirrorConfig>;
+
 export const ConfigFile = z.strictObject({
   /** Lets the file hold secrets in plain text; off unless a user insists. */
   allowPlaintextSecrets: z.boolean().default(false),
@@ -176,6 +230,7 @@ export const ConfigFile = z.strictObject({
       import: { concurrency: 4 },
       mirror: { concurrency: 8 },
     }),
+  mirror: MirrorConfig.default(MirrorConfig.parse({})),
   datasets: z
     .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _'), DatasetConfig)
     .default({}),

@@ -1,6 +1,7 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { JobDataError } from '../errors.js';
+import { MirrorScope, TableActionSchema } from '../mirror/mirror-action.js';
 
 /**
  * The job catalog: the only place queue payloads are defined. The API and
@@ -66,22 +67,24 @@ export const ImportJobData = z.strictObject({
 });
 export type ImportJobData = z.infer<typeof ImportJobData>;
 
-export const MirrorScope = z.strictObject({
-  catalogs: z.array(z.string()).optional(),
-  schemas: z.array(z.string()).optional(),
-});
+export { MirrorScope };
 
+/** Starts a mirror run (its job id is the run id), or, fired by a Job Scheduler, a run of its own. */
 export const MirrorPlanJobData = z.strictObject({
-  mirrorRunId: z.string().min(1),
+  mirrorRunId: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'letters, digits, _ . - (at most 200)'),
   scope: MirrorScope.default({}),
   origin: z.string().default('api'),
+  /** Refresh tables that are otherwise up to date. @defaultValue true when mirror.autoRefresh is off */
+  includeRefresh: z.boolean().optional(),
 });
+export type MirrorPlanJobData = z.infer<typeof MirrorPlanJobData>;
 
 export const MirrorActionJobData = z.strictObject({
   mirrorRunId: z.string().min(1),
-  /** One planned action; its SQL is rebuilt by the worker, so no secret is ever stored here. */
-  action: z.record(z.string(), z.unknown()),
+  /** One planned table action: names only; the worker rebuilds its SQL from its own config, so no secret is ever stored here. */
+  action: TableActionSchema,
 });
+export type MirrorActionJobData = z.infer<typeof MirrorActionJobData>;
 
 interface JobDefinition<S extends z.ZodType = z.ZodType> {
   data: S;

@@ -1,0 +1,75 @@
+import {
+  checkEvictionPolicy,
+  closeQueues,
+  createRedisConnection,
+  MirrorService,
+  MirrorStateStore,
+  metricsPortFrom,
+  openQueues,
+  runService,
+  startWorker,
+  startWorkerMetrics,
+  waitForRedis,
+} from '@d2s/shared';
+import { createDatabricksClient } from '@d2s/shared/databricks';
+import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
+import { createMirrorProcessor } from './mirror-processor.js';
+
+await runService({
+  name: 'mirror-worker',
+  async start({ config, logger }) {
+    await configureSnowflakeDriver({ logger });
+    const telemetry = await startWorkerMetrics(
+      'mirror-worker',
+      { host: config.api.host, port: metricsPortFrom(process.env, 9103) },
+      logger,
+    );
+    const { metrics } = telemetry;
+    const databricks = createDatabricksClient(config.databricks, { logger, onRequest: metrics.observeDatabricks });
+    const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: metrics.observeSnowflake });
+    const redis = createRedisConnection(config.redis.url, 'worker', 'd2s-mirror-producer');
+    redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+    await waitForRedis(redis);
+    await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
+    const queues = openQueues(redis, config.redis.prefix);
+    const mirror = new MirrorService({
+      config,
+      clients: { unityCatalog: databricks.unityCatalog, snowflake },
+      queue: queues.mirror,
+      redis,
+      logger,
+    });
+    const processor = createMirrorProcessor({
+      config,
+      mirror,
+      snowflake,
+      queue: queues.mirror,
+      state: new MirrorStateStore(redis, config.redis.prefix),
+      logger,
+    });
+    // Per-table DDL jobs at once: bounded by both the worker slots and mirror.maxParallelTables.
+    const concurrency = Math.min(config.workers.mirror.concurrency, config.mirror.maxParallelTables);
+    const worker = startWorker('mirror', processor, { config, logger, concurrency });
+    metrics.trackWorker(worker, 'mirror');
+    metrics.trackQueues([queues.mirror]);
+    const countAction = (job: { name: string; data: unknown } | undefined, outcome: string) => {
+      const kind = (job?.data as { action?: { kind?: string } } | undefined)?.action?.kind;
+      if (job?.name === 'mirror-action' && kind) metrics.mirrorActions.inc({ kind, outcome });
+    };
+    worker.on('completed', (job) => countAction(job, 'succeeded'));
+    worker.on('failed', (job) => countAction(job, 'failed'));
+    logger.info({ concurrency, catalogs: config.mirror.catalogs.map((c) => c.name) }, 'mirror worker started');
+
+    return {
+      async stop() {
+        // Each action is a few short DDL statements; an interrupted one is retried safely (IF [NOT] EXISTS).
+        await worker.close();
+        await snowflake.close();
+        await databricks.close();
+        await closeQueues(queues);
+        await telemetry.close();
+        redis.disconnect();
+      },
+    };
+  },
+});

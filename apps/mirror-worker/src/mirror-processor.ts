@@ -1,0 +1,382 @@
+import {
+  actionJobId,
+  addJob,
+  type ContainerAction,
+  type D2sConfig,
+  displayName,
+  isD2sError,
+  isTableAction,
+  type Logger,
+  type MirrorActionJobResult,
+  type MirrorActionRecord,
+  MirrorError,
+  type MirrorPlanJobResult,
+  type MirrorService,
+  type MirrorSettings,
+  type MirrorStateStore,
+  type MirrorTableState,
+  mapWithConcurrency,
+  type PlannedAction,
+  parseJobData,
+  parseTableComment,
+  recreateStatements,
+  resolveMirrorSettings,
+  type SnowflakeExecutor,
+  snowflakeLink,
+  statementsFor,
+  type TableAction,
+  tableIdOf,
+  toJobError,
+} from '@d2s/shared';
+import {
+  dropCatalogIntegration,
+  parseCatalogIntegrationVerification,
+  SnowflakeError,
+  type SqlStatement,
+  showIcebergTables,
+} from '@d2s/shared/snowflake';
+import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+
+export interface MirrorWorkerDeps {
+  config: Pick<D2sConfig, 'mirror' | 'databricks' | 'snowflake' | 'api'>;
+  /** Plans runs (discovery + SHOW + diff). */
+  mirror: Pick<MirrorService, 'plan'>;
+  snowflake: SnowflakeExecutor;
+  /** The `mirror` queue, for the per-table jobs. */
+  queue: Queue;
+  state: MirrorStateStore;
+  logger: Logger;
+  /** Integrations applied at once by a plan job. @defaultValue 4 */
+  integrationConcurrency?: number;
+  now?: () => number;
+}
+
+/** The live view of a plan job while it works (job progress). */
+interface PlanProgress {
+  stage: 'planning' | 'applying-integrations' | 'fanning-out' | 'done';
+  summary?: unknown;
+}
+
+/**
+ * The `mirror` queue's processor.
+ *
+ * `mirror-plan`: computes the plan, applies integration and schema actions
+ * itself (CREATE … IF NOT EXISTS then SYSTEM$VERIFY_CATALOG_INTEGRATION;
+ * ALTER for a rotated secret or a new interval), then adds one `mirror-action`
+ * job per table action with the deterministic id `<run>-<action>`. Tables
+ * behind a failed integration or schema are not attempted: they are recorded
+ * as skipped with the reason. A plan job fired by a Job Scheduler (its id is
+ * not its run id) starts a run of its own instead.
+ *
+ * `mirror-action`: runs one table action's statements (rebuilt from this
+ * worker's config), checks the result, and records the table's state.
+ */
+export function createMirrorProcessor(deps: MirrorWorkerDeps) {
+  const now = deps.now ?? Date.now;
+
+  return async function processMirror(job: Job): Promise<unknown> {
+    if (job.name === 'mirror-action') return applyTableActionJob(job);
+    return planJob(job);
+  };
+
+  async function planJob(job: Job): Promise<MirrorPlanJobResult | { firedRunId: string }> {
+    const data = parseJobData('mirror', 'mirror-plan', job.data);
+    if (job.id !== data.mirrorRunId) return fireSchedule(job, data);
+    const runId = data.mirrorRunId;
+    const log = deps.logger.child({ mirrorRunId: runId, jobId: job.id });
+    try {
+      const settings = resolveMirrorSettings(deps.config);
+      await report(job, { stage: 'planning' });
+      const plan = await deps.mirror.plan({
+        scope: data.scope,
+        includeRefresh: data.includeRefresh,
+        queryTag: queryTag(runId, 'plan'),
+      });
+      await report(job, { stage: 'applying-integrations', summary: plan.summary });
+      log.info({ summary: plan.summary, stats: plan.stats }, 'mirror plan computed');
+
+      const records = new Map<string, MirrorActionRecord>(plan.actions.map((a) => [a.id, recordOf(a, settings)]));
+      const containers = plan.actions.filter((a): a is PlannedAction & ContainerAction => !isTableAction(a));
+      const integrations = containers.filter((a) => a.kind !== 'create-schema');
+      const schemas = containers.filter((a) => a.kind === 'create-schema');
+      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      const tableActions = plan.actions.filter((a): a is PlannedAction & TableAction => isTableAction(a));
+      const failedDependency = (dependsOn: string[]) =>
+        dependsOn.map((id) => records.get(id)).find((r) => r?.status === 'failed' || r?.status === 'skipped');
+      for (const group of [integrations, schemas] as Array<Array<PlannedAction & ContainerAction>>) {
+        await mapWithConcurrency(group, deps.integrationConcurrency ?? 4, async (action) => {
+          const record = records.get(action.id) as MirrorActionRecord;
+          if (action.kind === 'create-schema') {
+            // Only for tables that will be attempted: nothing is created behind a failed integration.
+            const users = tableActions.filter((t) => t.dependsOn.includes(action.id));
+            const blocked = users.map((t) => failedDependency(t.dependsOn.filter((id) => id !== action.id)));
+            if (users.length > 0 && blocked.every((b) => b !== undefined)) {
+              record.status = 'skipped';
+              record.error = dependencyError(blocked[0] as MirrorActionRecord);
+              return;
+            }
+          }
+          try {
+            await applyContainerAction(action, settings, runId);
+            record.status = 'succeeded';
+            log.info({ actionId: action.id, kind: action.kind, target: record.target }, 'mirror action applied');
+          } catch (error) {
+            // A transient failure retries the whole plan job (every step is idempotent) while attempts remain.
+            if (isD2sError(error) && error.retryable && !finalAttempt) throw error;
+            record.status = 'failed';
+            record.error = errorOf(error);
+            log.error({ actionId: action.id, kind: action.kind, err: error }, 'mirror action failed');
+          }
+        });
+      }
+
+      await report(job, { stage: 'fanning-out', summary: plan.summary });
+      const toEnqueue: TableAction[] = [];
+      for (const action of tableActions) {
+        const record = records.get(action.id) as MirrorActionRecord;
+        const failed = failedDependency(action.dependsOn);
+        if (failed) {
+          record.status = 'skipped';
+          record.error = dependencyError(failed);
+          await recordState(action, settings, runId, 'skipped', record.error);
+          continue;
+        }
+        toEnqueue.push(stripSql(action));
+      }
+      for (const action of toEnqueue) {
+        await addJob(
+          deps.queue,
+          'mirror',
+          'mirror-action',
+          { mirrorRunId: runId, action },
+          { jobId: actionJobId(runId, action.id), retentionSeconds: deps.config.api.retentionSeconds },
+        );
+      }
+      await report(job, { stage: 'done', summary: plan.summary });
+      log.info(
+        { enqueued: toEnqueue.length, skipped: tableActions.length - toEnqueue.length },
+        'mirror table actions enqueued',
+      );
+      return {
+        mirrorRunId: runId,
+        summary: plan.summary,
+        actionIds: plan.actions.map((a) => a.id),
+        actions: [...records.values()],
+        skipped: plan.skipped,
+        orphans: plan.orphans,
+        stats: plan.stats,
+      };
+    } catch (error) {
+      log.error({ err: error }, 'mirror plan failed');
+      throw toJobError(error);
+    }
+  }
+
+  async function fireSchedule(job: Job, data: ReturnType<typeof parseJobData<'mirror', 'mirror-plan'>>) {
+    // `repeat:<scheduler key>:<millis>` → one run id per firing; a retried firing finds the same run.
+    const firing =
+      String(job.id ?? now())
+        .split(':')
+        .pop() ?? String(now());
+    const runId = `${data.mirrorRunId}-${firing}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 200);
+    await addJob(
+      deps.queue,
+      'mirror',
+      'mirror-plan',
+      { ...data, mirrorRunId: runId },
+      { jobId: runId, retentionSeconds: deps.config.api.retentionSeconds },
+    );
+    deps.logger.info({ schedule: data.mirrorRunId, mirrorRunId: runId }, 'mirror schedule fired');
+    return { firedRunId: runId };
+  }
+
+  async function applyContainerAction(action: ContainerAction, settings: MirrorSettings, runId: string) {
+    const statements = statementsFor(action, settings);
+    for (const statement of statements) {
+      if (isVerification(statement)) {
+        const result = await deps.snowflake.execute(statement, undefined, { queryTag: queryTag(runId, action.id) });
+        const verification = parseCatalogIntegrationVerification(result.rows);
+        if (!verification.success) {
+          const name = action.kind === 'create-schema' ? '' : action.integration.name;
+          if (action.kind === 'create-integration') {
+            // Just created by this action and unusable: remove it, so the next run creates and verifies it again.
+            await deps.snowflake
+              .execute(dropCatalogIntegration(name), undefined, { queryTag: queryTag(runId, action.id) })
+              .catch((error) =>
+                deps.logger.warn({ err: error, integration: name }, 'could not drop the failed integration'),
+              );
+          }
+          throw new MirrorError(
+            'MIRROR_INTEGRATION_VERIFICATION_FAILED',
+            `Snowflake could not use catalog integration ${name}: ${verification.errorCode ? `${verification.errorCode}: ` : ''}${verification.errorMessage ?? 'verification failed'}`,
+            { details: { integration: name, ...verification } },
+          );
+        }
+        continue;
+      }
+      await deps.snowflake.execute(statement, undefined, { queryTag: queryTag(runId, action.id) });
+    }
+  }
+
+  async function applyTableActionJob(job: Job): Promise<MirrorActionJobResult> {
+    const data = parseJobData('mirror', 'mirror-action', job.data);
+    const { action, mirrorRunId: runId } = data;
+    const log = deps.logger.child({ mirrorRunId: runId, actionId: action.id, kind: action.kind, jobId: job.id });
+    const started = performance.now();
+    let settings: MirrorSettings | undefined;
+    try {
+      settings = resolveMirrorSettings(deps.config);
+      let statements = statementsFor(action, settings);
+      const queryIds: string[] = [];
+      const tag = { queryTag: queryTag(runId, action.id) };
+      try {
+        for (const statement of statements)
+          queryIds.push((await deps.snowflake.execute(statement, undefined, tag)).queryId);
+      } catch (error) {
+        if (!(action.kind === 'rename-table' && action.mode === 'alter' && isUnsupported(error))) throw error;
+        // ALTER ICEBERG TABLE … RENAME TO is not in Snowflake's documented syntax: re-create under the new name.
+        log.warn({ err: error }, 'ALTER ICEBERG TABLE … RENAME refused; renaming by re-creating the table');
+        statements = recreateStatements(action, settings);
+        for (const statement of statements)
+          queryIds.push((await deps.snowflake.execute(statement, undefined, tag)).queryId);
+      }
+      if (action.kind === 'create-table' || action.kind === 'rename-table') await checkMirrored(action, runId);
+      await recordState(action, settings, runId, action.kind === 'drop-table' ? 'dropped' : 'mirrored', null);
+      const durationMs = Math.round(performance.now() - started);
+      log.info(
+        { target: displayName(action.target), statements: statements.length, durationMs },
+        'mirror action applied',
+      );
+      return {
+        status: 'succeeded',
+        kind: action.kind,
+        snowflake: snowflakeLink(settings.snowflakeAccount, action.target),
+        statements: statements.length,
+        queryIds,
+        durationMs,
+      };
+    } catch (error) {
+      const jobError = toJobError(error);
+      const final = jobError instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (final && settings) {
+        await recordState(action, settings, runId, 'failed', errorOf(error)).catch(() => {});
+      }
+      log[final ? 'error' : 'warn']({ err: error, final }, 'mirror action failed');
+      throw jobError;
+    }
+  }
+
+  /** After CREATE … IF NOT EXISTS: the table at the name must be ours (IF NOT EXISTS succeeds over anything). */
+  async function checkMirrored(
+    action: TableAction & { target: { database: string; schema: string; name: string } },
+    runId: string,
+  ) {
+    const { target } = action;
+    const result = await deps.snowflake.execute(
+      showIcebergTables({ database: target.database, schema: target.schema }, { like: target.name }),
+      undefined,
+      { queryTag: queryTag(runId, action.id) },
+    );
+    const row = result.rows.find((r) => (r.name ?? r.NAME) === target.name);
+    const marker = parseTableComment((row?.comment ?? row?.COMMENT ?? null) as string | null);
+    if (!row || marker?.tableId !== tableIdOf(action)) {
+      throw new MirrorError(
+        'MIRROR_TARGET_CONFLICT',
+        row
+          ? `${displayName(target)} exists but is not the mirror of this Unity Catalog table (its comment: ${JSON.stringify(row.comment ?? null)}); d2s never replaces it`
+          : `${displayName(target)} is not an Iceberg table after CREATE ICEBERG TABLE IF NOT EXISTS: another object (a regular table or view) has that name; d2s never replaces it`,
+        { details: { target: displayName(target) } },
+      );
+    }
+  }
+
+  async function recordState(
+    action: TableAction,
+    settings: MirrorSettings,
+    runId: string,
+    status: MirrorTableState['status'],
+    error: { code: string; message: string } | null,
+  ) {
+    const at = new Date(now()).toISOString();
+    const previous = await deps.state.get(tableIdOf(action));
+    const ucFullName =
+      action.kind === 'drop-table'
+        ? action.ucFullName
+        : `${action.table.catalog}.${action.table.schema}.${action.table.name}`;
+    const snowflake =
+      status === 'failed' || status === 'skipped'
+        ? (previous?.snowflake ?? { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) })
+        : { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) };
+    await deps.state.put({
+      tableId: tableIdOf(action),
+      uc: { fullName: ucFullName },
+      snowflake,
+      status,
+      lastAction: { id: action.id, kind: action.kind, runId, at },
+      lastError: error,
+      updatedAt: at,
+    });
+  }
+}
+
+function dependencyError(failed: MirrorActionRecord): { code: string; message: string } {
+  const cause =
+    failed.error?.code === 'MIRROR_DEPENDENCY_FAILED'
+      ? failed.error.message
+      : `${failed.kind} ${failed.target} failed: ${failed.error?.message ?? 'unknown error'}`;
+  return {
+    code: 'MIRROR_DEPENDENCY_FAILED',
+    message: cause.startsWith('Not attempted: ') ? cause : `Not attempted: ${cause}`,
+  };
+}
+
+/** Snowflake's "unsupported feature" (SQLSTATE 0A000, code 000002). */
+function isUnsupported(error: unknown): boolean {
+  return error instanceof SnowflakeError && (error.sqlState === '0A000' || error.snowflakeCode === '000002');
+}
+
+function isVerification(statement: SqlStatement): boolean {
+  return statement.masked.startsWith('SELECT SYSTEM$VERIFY_CATALOG_INTEGRATION(');
+}
+
+function queryTag(runId: string, step: string): string {
+  return `d2s-mirror:${runId}:${step}`.slice(0, 2000);
+}
+
+function errorOf(error: unknown): { code: string; message: string } {
+  if (isD2sError(error)) return { code: error.code, message: error.message };
+  return { code: 'INTERNAL_ERROR', message: error instanceof Error ? error.message : String(error) };
+}
+
+function recordOf(action: PlannedAction, settings: MirrorSettings): MirrorActionRecord {
+  const base = { id: action.id, kind: action.kind, reason: action.reason, sql: action.sql };
+  switch (action.kind) {
+    case 'create-integration':
+    case 'update-integration':
+      return { ...base, target: action.integration.name, dependsOn: [] };
+    case 'create-schema':
+      return { ...base, target: `${action.database}.${action.schema}`, dependsOn: [] };
+    default:
+      return {
+        ...base,
+        target: displayName(action.target),
+        dependsOn: action.dependsOn,
+        tableId: tableIdOf(action),
+        ucFullName:
+          action.kind === 'drop-table'
+            ? action.ucFullName
+            : `${action.table.catalog}.${action.table.schema}.${action.table.name}`,
+        snowflake: snowflakeLink(settings.snowflakeAccount, action.target),
+      };
+  }
+}
+
+/** The action as job data: names only, no SQL. */
+function stripSql(action: PlannedAction & TableAction): TableAction {
+  const { sql: _sql, ...rest } = action;
+  return rest as TableAction;
+}
+
+function report(job: Job, progress: PlanProgress): Promise<void> {
+  return job.updateProgress(progress as unknown as Record<string, unknown>);
+}

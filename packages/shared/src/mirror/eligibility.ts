@@ -1,0 +1,102 @@
+import type { TableInfo, TagAssignment } from '../databricks/unity-catalog-types.js';
+import type { MirrorSettings } from './mirror-settings.js';
+import { compileTableGlobs } from './table-glob.js';
+
+/** Why a Unity Catalog table is not mirrored. */
+export type SkipCode =
+  | 'NOT_A_TABLE'
+  | 'NOT_ICEBERG_READABLE'
+  | 'NO_TABLE_ID'
+  | 'NOT_INCLUDED'
+  | 'EXCLUDED'
+  | 'OPTED_OUT'
+  | 'NOT_OPTED_IN'
+  | 'NAME_CONFLICT'
+  | 'INTEGRATION_CONFLICT'
+  | 'DUPLICATE_TARGET';
+
+export type Readability =
+  | { readable: true; format: 'ICEBERG' | 'UNIFORM' }
+  | { readable: false; code: SkipCode; reason: string };
+
+const VIEW_TYPES = new Set(['VIEW', 'MATERIALIZED_VIEW', 'METRIC_VIEW']);
+
+/**
+ * Whether Snowflake can read the table through the Iceberg REST catalog: a
+ * managed or foreign Iceberg table, or a Delta table with Iceberg reads
+ * (UniForm: `delta.universalFormat.enabledFormats` contains `iceberg`).
+ */
+export function icebergReadability(table: TableInfo): Readability {
+  const type = (table.table_type ?? '').toUpperCase();
+  if (VIEW_TYPES.has(type)) {
+    return {
+      readable: false,
+      code: 'NOT_A_TABLE',
+      reason: `${type === 'VIEW' ? 'a view' : `a ${type.toLowerCase().replaceAll('_', ' ')}`}: only tables can be mirrored`,
+    };
+  }
+  const format = (table.data_source_format ?? '').toUpperCase();
+  if (format === 'ICEBERG') return { readable: true, format: 'ICEBERG' };
+  if (format === 'DELTA_UNIFORM_ICEBERG') return { readable: true, format: 'UNIFORM' };
+  if (format === 'DELTA') {
+    const formats = (table.properties?.['delta.universalFormat.enabledFormats'] ?? '')
+      .split(',')
+      .map((f) => f.trim().toLowerCase());
+    if (formats.includes('iceberg')) return { readable: true, format: 'UNIFORM' };
+    return {
+      readable: false,
+      code: 'NOT_ICEBERG_READABLE',
+      reason:
+        "a Delta table without Iceberg reads: enable UniForm (delta.universalFormat.enabledFormats = 'iceberg') to mirror it",
+    };
+  }
+  return {
+    readable: false,
+    code: 'NOT_ICEBERG_READABLE',
+    reason: `format ${format === '' ? 'unknown' : format} cannot be read as Iceberg`,
+  };
+}
+
+/** Tag assignments as a key → value map (a key-only tag has the value ''). */
+export function tagMap(assignments: readonly TagAssignment[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const assignment of assignments) tags[assignment.tag_key] = assignment.tag_value ?? '';
+  return tags;
+}
+
+export type Selection = { selected: true } | { selected: false; code: SkipCode; reason: string };
+
+/** A compiled include/exclude filter. */
+export interface TableFilter {
+  /** The include/exclude verdict on a full name, before tags are read. */
+  byName(fullName: string): Selection;
+  /** The verdict of the sync tag. */
+  byTags(tags: Readonly<Record<string, string>>): Selection;
+}
+
+export function tableFilter(settings: Pick<MirrorSettings, 'include' | 'exclude' | 'tags'>): TableFilter {
+  const included = compileTableGlobs(settings.include);
+  const excluded = compileTableGlobs(settings.exclude);
+  const syncTag = settings.tags.sync;
+  return {
+    byName(fullName) {
+      if (settings.include.length > 0 && !included(fullName)) {
+        return { selected: false, code: 'NOT_INCLUDED', reason: 'matches no mirror.include pattern' };
+      }
+      if (excluded(fullName)) return { selected: false, code: 'EXCLUDED', reason: 'matches a mirror.exclude pattern' };
+      return { selected: true };
+    },
+    byTags(tags) {
+      const value = tags[syncTag]?.trim().toLowerCase();
+      if (value === 'false') return { selected: false, code: 'OPTED_OUT', reason: `tagged ${syncTag} = 'false'` };
+      if (settings.tags.requireOptIn && value !== 'true') {
+        return {
+          selected: false,
+          code: 'NOT_OPTED_IN',
+          reason: `not tagged ${syncTag} = 'true' (mirror.tags.requireOptIn is on)`,
+        };
+      }
+      return { selected: true };
+    },
+  };
+}

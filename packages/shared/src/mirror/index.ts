@@ -1,0 +1,114 @@
+export { mapWithConcurrency } from './concurrency.js';
+export {
+  type DiscoveryOptions,
+  type DiscoveryResult,
+  discoverTables,
+  type UnityCatalogReader,
+} from './discovery.js';
+export {
+  icebergReadability,
+  type Readability,
+  type Selection,
+  type SkipCode,
+  type TableFilter,
+  tableFilter,
+  tagMap,
+} from './eligibility.js';
+export {
+  type IntegrationMarker,
+  integrationComment,
+  parseIntegrationComment,
+  parseTableComment,
+  type TableMarker,
+  tableComment,
+} from './markers.js';
+export {
+  ACTION_KINDS,
+  ActionId,
+  actionIdFor,
+  type ContainerAction,
+  CreateIntegrationAction,
+  CreateSchemaAction,
+  CreateTableAction,
+  DropTableAction,
+  IntegrationRef,
+  isTableAction,
+  MirrorAction,
+  type MirrorActionKind,
+  RefreshTableAction,
+  RenameTableAction,
+  type TableAction,
+  TableActionSchema,
+  tableIdOf,
+  UcTableRef,
+  UpdateIntegrationAction,
+} from './mirror-action.js';
+export { MirrorError, MirrorNotConfiguredError } from './mirror-errors.js';
+export {
+  actionJobId,
+  deriveMirrorRunView,
+  type MirrorActionJobResult,
+  type MirrorActionRecord,
+  type MirrorActionStatus,
+  type MirrorActionView,
+  type MirrorPlanJobResult,
+  type MirrorRunStatus,
+  type MirrorRunView,
+  type SnowflakeLink,
+} from './mirror-run.js';
+export {
+  MIRROR_RUN_ID,
+  type MirrorClients,
+  MirrorService,
+  type MirrorServiceDeps,
+  type PlanRequest,
+  planToSql,
+  type StartRunRequest,
+} from './mirror-service.js';
+export {
+  type MirrorConfigSource,
+  type MirrorSettings,
+  resolveMirrorSettings,
+  secretFingerprint,
+} from './mirror-settings.js';
+export {
+  MirrorStateStore,
+  type MirrorTableState,
+  type MirrorTableStatus,
+  mirrorTablesKey,
+} from './mirror-state-store.js';
+export {
+  displayName,
+  type IntegrationIdentity,
+  integrationFor,
+  sameObjectName,
+  snowflakeLink,
+  snowflakeTargetFor,
+  type UcTableName,
+  ucFullName,
+} from './naming.js';
+export {
+  type DesiredTable,
+  type DiscoveredTables,
+  type MirrorPlan,
+  type MirrorPlanStats,
+  type MirrorPlanSummary,
+  type Orphan,
+  type PlanInput,
+  type PlannedAction,
+  planMirror,
+  type SkippedTable,
+  type SnowflakeDatabase,
+  type SnowflakeIcebergTable,
+  type SnowflakeIntegration,
+  type SnowflakeSide,
+} from './plan.js';
+export {
+  isMissingObject,
+  type ReadSnowflakeSideOptions,
+  readSnowflakeSide,
+  type SnowflakeExecutor,
+  showSchemas,
+} from './snowflake-side.js';
+export { recreateStatements, type StatementSettings, statementsFor } from './statements.js';
+export { compileTableGlob, compileTableGlobs, type TableNameMatcher } from './table-glob.js';

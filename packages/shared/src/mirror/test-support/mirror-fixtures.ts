@@ -1,0 +1,93 @@
+import type { TableInfo } from '../../databricks/unity-catalog-types.js';
+import { Secret } from '../../secret.js';
+import { tableComment } from '../markers.js';
+import type { MirrorSettings } from '../mirror-settings.js';
+import { secretFingerprint } from '../mirror-settings.js';
+import { integrationFor } from '../naming.js';
+import type { DesiredTable, SnowflakeIcebergTable, SnowflakeSide } from '../plan.js';
+
+export const KNOWN_SECRET = 'uc-oauth-secret-7f3a9c-DO-NOT-LEAK';
+
+export function testSettings(overrides: Partial<MirrorSettings> = {}): MirrorSettings {
+  const clientId = overrides.oauthClientId ?? 'sp-client-id';
+  const secret = overrides.oauthClientSecret ?? new Secret(KNOWN_SECRET);
+  return {
+    catalogs: [
+      { name: 'weather', schemaMap: {} },
+      { name: 'sales', database: 'SALES_DB', schemaMap: { retail: 'SHOP' } },
+    ],
+    include: [],
+    exclude: [],
+    tags: {
+      sync: 'snowflake_uniform_sync',
+      requireOptIn: false,
+      database: 'snowflake_database',
+      schema: 'snowflake_schema',
+      table: 'snowflake_table',
+    },
+    integrationPer: 'catalog',
+    integrationPrefix: 'D2S_UC_',
+    refreshIntervalSeconds: 300,
+    autoRefresh: true,
+    dropRemoved: false,
+    maxParallelTables: 8,
+    oauthClientId: clientId,
+    oauthClientSecret: secret,
+    workspaceUrl: 'https://dbc-1234.cloud.databricks.com',
+    secretFingerprint: secretFingerprint(clientId, secret),
+    snowflakeAccount: 'myorg-myacct',
+    ...overrides,
+  };
+}
+
+export function ucTable(fullName: string, overrides: Partial<TableInfo> = {}): TableInfo {
+  const [catalog = '', schema = '', name = ''] = fullName.split('.');
+  return {
+    name,
+    catalog_name: catalog,
+    schema_name: schema,
+    full_name: fullName,
+    table_id: `id-${fullName}`,
+    table_type: 'MANAGED',
+    data_source_format: 'DELTA',
+    properties: { 'delta.universalFormat.enabledFormats': 'iceberg' },
+    ...overrides,
+  };
+}
+
+export function desired(
+  fullName: string,
+  settings: MirrorSettings = testSettings(),
+  overrides: Partial<DesiredTable> = {},
+): DesiredTable {
+  const [catalog = '', schema = '', name = ''] = fullName.split('.');
+  return {
+    table: { tableId: `id-${fullName}`, catalog, schema, name },
+    format: 'UNIFORM',
+    target: { database: catalog.toUpperCase(), schema: schema.toUpperCase(), name: name.toUpperCase() },
+    integration: integrationFor({ catalog, schema }, settings),
+    ...overrides,
+  };
+}
+
+/** The SHOW ICEBERG TABLES row d2s's CREATE for `table` would produce. */
+export function mirroredRow(
+  table: DesiredTable,
+  overrides: Partial<SnowflakeIcebergTable> = {},
+): SnowflakeIcebergTable {
+  return {
+    ...table.target,
+    catalogName: table.integration.name,
+    catalogNamespace: table.table.schema,
+    catalogTableName: table.table.name,
+    comment: tableComment({
+      ucFullName: `${table.table.catalog}.${table.table.schema}.${table.table.name}`,
+      tableId: table.table.tableId,
+    }),
+    ...overrides,
+  };
+}
+
+export function emptySnowflake(): SnowflakeSide {
+  return { integrations: [], databases: [], tables: [] };
+}

@@ -1,0 +1,67 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+// No Docker engine runs on these machines, so the compose file is checked here instead.
+const root = resolve(import.meta.dirname, '..');
+const compose = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<
+    string,
+    {
+      command?: string[];
+      environment?: Record<string, string>;
+      profiles?: string[];
+      depends_on?: unknown;
+      volumes?: string[];
+    }
+  >;
+};
+
+describe('docker-compose.yml', () => {
+  it('runs redis, the API and the three workers, plus the emulators in the sandbox profile', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'api',
+      'emulators',
+      'export-worker',
+      'import-worker',
+      'mirror-worker',
+      'redis',
+    ]);
+    expect(compose.services.emulators?.profiles).toEqual(['sandbox']);
+  });
+
+  it('runs Redis with AOF and noeviction', () => {
+    const command = compose.services.redis?.command?.join(' ') ?? '';
+    expect(command).toContain('--appendonly yes');
+    expect(command).toContain('--maxmemory-policy noeviction');
+  });
+
+  it('starts each service from a file the build produces', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      if (name === 'redis') continue;
+      const entry = service.command?.[1] ?? '';
+      expect(entry, name).toMatch(/dist\/(main|cli)\.js$/);
+      expect(
+        existsSync(resolve(root, entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts'))),
+        `${name}: ${entry}`,
+      ).toBe(true);
+    }
+  });
+
+  it('points every d2s service at Redis and the config file, with no secret values written in', () => {
+    for (const name of ['api', 'export-worker', 'import-worker', 'mirror-worker']) {
+      const env = compose.services[name]?.environment ?? {};
+      expect(env.REDIS_URL, name).toBe('redis://redis:6379');
+      expect(env.D2S_CONFIG, name).toBe('/config/d2s.yaml');
+      for (const key of ['DATABRICKS_TOKEN', 'DATABRICKS_CLIENT_SECRET', 'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE']) {
+        expect(String(env[key] ?? ''), `${name}.${key}`).toMatch(/^\$\{[A-Z_]+:-\}$/);
+      }
+    }
+  });
+
+  it('mounts the config file that exists in the repository', () => {
+    const mount = compose.services.api?.volumes?.find((v) => v.endsWith(':/config/d2s.yaml:ro')) ?? '';
+    expect(existsSync(resolve(root, mount.split(':')[0] ?? ''))).toBe(true);
+  });
+});
