@@ -114,7 +114,15 @@ export async function refreshIcebergTable(ctx: StatementContext, table: TableEnt
   state.lastRefreshedOn = ctx.engine.clock();
 }
 
-/** ALTER ICEBERG TABLE [IF EXISTS] t REFRESH ['path'] | SET AUTO_REFRESH = b | SET COMMENT = '...' */
+/**
+ * ALTER ICEBERG TABLE [IF EXISTS] t REFRESH ['path'] | SET AUTO_REFRESH = b | SET COMMENT = '...'
+ *
+ * Not RENAME TO: Snowflake's documented ALTER ICEBERG TABLE syntax
+ * (https://docs.snowflake.com/en/sql-reference/sql/alter-iceberg-table and
+ * its REFRESH / CONVERT TO MANAGED / ALTER COLUMN pages) has no table rename,
+ * only RENAME COLUMN, so `ALTER ICEBERG TABLE t RENAME TO u` fails as
+ * unsupported (000002 / 0A000).
+ */
 export async function alterIcebergTable(ctx: StatementContext): Promise<StatementResult> {
   const c = ctx.cursor;
   const ifExists = c.acceptIfExists();

@@ -180,6 +180,14 @@ describe('catalog integrations', () => {
     expect(JSON.parse(String(row?.T))).toEqual([{ namespace: 'sales', name: 'orders' }]);
   });
 
+  it('answers SYSTEM$VERIFY_CATALOG_INTEGRATION under an alias', async () => {
+    const result = await c.execute(`SELECT SYSTEM$VERIFY_CATALOG_INTEGRATION('UC_INT') AS "RESULT"`);
+    expect(result.columns.map((col) => col.name)).toEqual(['RESULT']);
+    expect(JSON.parse(String(result.rows[0]?.RESULT))).toEqual({ success: true });
+    const missing = await failureOf(c.execute(`SELECT SYSTEM$VERIFY_CATALOG_INTEGRATION('X') AS "RESULT"`));
+    expect(missing.code).toBe('002003');
+  });
+
   it('fails on a missing integration', async () => {
     expect((await failureOf(c.execute("select system$verify_catalog_integration('NOPE')"))).code).toBe('002003');
   });
@@ -242,6 +250,13 @@ describe('Iceberg tables', () => {
     expect(
       (await failureOf(c.execute("create iceberg table x catalog = 'no_int' catalog_table_name = 'orders'"))).code,
     ).toBe('002003');
+  });
+
+  it("has no ALTER ICEBERG TABLE ... RENAME TO (not in Snowflake's documented syntax)", async () => {
+    const err = await failureOf(c.execute('alter iceberg table "orders" rename to "orders_v2"'));
+    expect([err.code, err.sqlState]).toEqual(['000002', '0A000']);
+    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 3 }]);
+    expect((await failureOf(c.execute('select * from "orders_v2"'))).code).toBe('002003');
   });
 
   it('drops Iceberg tables and integrations', async () => {

@@ -153,6 +153,30 @@ describe('session', () => {
     await other.destroy();
   });
 
+  it("names a lone SYSTEM$ call's column by its alias (quoted, unquoted, with or without AS)", async () => {
+    const c = await h.connect();
+    const other = await h.connect();
+    const running = failureOf(c.execute('call system$wait(21)'));
+    let entry: ReturnType<typeof h.emulator.queryLog.find>;
+    for (let i = 0; i < 50 && !entry; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      entry = h.emulator.queryLog.find((e) => e.sql === 'call system$wait(21)' && e.status === 'RUNNING');
+    }
+    const canceled = await other.execute(`SELECT SYSTEM$CANCEL_QUERY('${entry?.queryId}') AS "RESULT"`);
+    expect(canceled.rows).toEqual([{ RESULT: `query [${entry?.queryId}] terminated.` }]);
+    expect(canceled.columns.map((col) => [col.name, col.type])).toEqual([['RESULT', 'text']]);
+    expect((await running).code).toBe('000604');
+    expect(await other.rows("select system$wait(1, 'MILLISECONDS') as waited")).toEqual([
+      { WAITED: 'waited 1 milliseconds' },
+    ]);
+    expect(await other.rows('SELECT SYSTEM$WAIT(0) "My Result"')).toEqual([{ 'My Result': 'waited 0 seconds' }]);
+    expect(await other.rows('(SELECT SYSTEM$WAIT(0) AS R)')).toEqual([{ R: 'waited 0 seconds' }]);
+    const gone = await failureOf(other.execute(`SELECT SYSTEM$CANCEL_QUERY('${entry?.queryId}') AS "RESULT"`));
+    expect(gone.code).toBe('000605');
+    await c.destroy();
+    await other.destroy();
+  });
+
   it('enforces STATEMENT_TIMEOUT_IN_SECONDS with 000630', async () => {
     const c = await h.connect();
     await c.rows('alter session set STATEMENT_TIMEOUT_IN_SECONDS = 1');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DriverConnection, failureOf, writeParquet } from '../../test-support/driver.js';
-import { type Harness, startHarness } from '../../test-support/harness.js';
+import { type DriverConnection, DriverHost, failureOf, writeParquet } from '../../test-support/driver.js';
+import { type Harness, PASSWORD_USER, startHarness } from '../../test-support/harness.js';
 
 let h: Harness;
 let c: DriverConnection;
@@ -175,6 +175,205 @@ describe('COPY INTO from Parquet', () => {
     expect((await failureOf(c.execute('copy into t1 from @nostage/x'))).code).toBe('002003');
   });
 });
+
+/** COPY_HISTORY as d2s's import worker asks for it (14 days back, fully qualified names). */
+const history = (table: string, extra = '') =>
+  c.rows(`SELECT FILE_NAME, ROW_COUNT, STATUS${extra}
+     FROM TABLE("COPY_DB".INFORMATION_SCHEMA.COPY_HISTORY(
+       TABLE_NAME => '"COPY_DB"."PUBLIC"."${table}"', START_TIME => DATEADD(HOUR, -336, CURRENT_TIMESTAMP())))
+     ORDER BY FILE_NAME`);
+
+describe('COPY_HISTORY', () => {
+  it('lists each file a COPY loaded, with its rows and status and the documented columns', async () => {
+    await freshTable('h1');
+    await copy('h1', 'sync1/');
+    expect(await history('H1')).toEqual([
+      { FILE_NAME: 'sync1/part-0.parquet', ROW_COUNT: 3, STATUS: 'Loaded' },
+      { FILE_NAME: 'sync1/part-1.parquet', ROW_COUNT: 2, STATUS: 'Loaded' },
+    ]);
+    const all = await c.execute(
+      `select * from table(information_schema.copy_history(table_name => 'h1', start_time => dateadd(minutes, -5, current_timestamp()))) order by file_name`,
+    );
+    expect(all.columns.map((col) => col.name)).toEqual([
+      'FILE_NAME',
+      'STAGE_LOCATION',
+      'LAST_LOAD_TIME',
+      'ROW_COUNT',
+      'ROW_PARSED',
+      'FILE_SIZE',
+      'FIRST_ERROR_MESSAGE',
+      'FIRST_ERROR_LINE_NUMBER',
+      'FIRST_ERROR_CHARACTER_POS',
+      'FIRST_ERROR_COLUMN_NAME',
+      'ERROR_COUNT',
+      'ERROR_LIMIT',
+      'STATUS',
+      'TABLE_CATALOG_NAME',
+      'TABLE_SCHEMA_NAME',
+      'TABLE_NAME',
+      'PIPE_CATALOG_NAME',
+      'PIPE_SCHEMA_NAME',
+      'PIPE_NAME',
+      'PIPE_RECEIVED_TIME',
+      'BYTES_BILLED',
+    ]);
+    expect(all.columns.find((col) => col.name === 'LAST_LOAD_TIME')?.type).toBe('timestamp_ltz');
+    const first = all.rows[0] as Record<string, unknown>;
+    expect(first).toMatchObject({
+      FILE_NAME: 'sync1/part-0.parquet',
+      STAGE_LOCATION: `${base}/`,
+      ROW_COUNT: 3,
+      ROW_PARSED: 3,
+      FIRST_ERROR_MESSAGE: null,
+      ERROR_COUNT: 0,
+      ERROR_LIMIT: 1,
+      STATUS: 'Loaded',
+      TABLE_CATALOG_NAME: 'COPY_DB',
+      TABLE_SCHEMA_NAME: 'PUBLIC',
+      TABLE_NAME: 'H1',
+      PIPE_NAME: null,
+      PIPE_RECEIVED_TIME: null,
+    });
+    expect(first.FILE_SIZE).toBeGreaterThan(0);
+    expect(Math.abs(Date.now() - new Date(String(first.LAST_LOAD_TIME)).getTime())).toBeLessThan(60_000);
+  });
+
+  it('records failed files as Load failed and partial loads as Partially loaded, but not an aborted COPY', async () => {
+    await freshTable('h2');
+    await failureOf(copy('h2', 'mixed/'));
+    expect(await history('H2')).toEqual([]);
+    await copy('h2', 'mixed/', 'on_error = skip_file');
+    expect(await history('H2', ', ROW_PARSED, ERROR_COUNT, FIRST_ERROR_MESSAGE, FIRST_ERROR_LINE_NUMBER')).toEqual([
+      {
+        FILE_NAME: 'mixed/part-0.parquet',
+        ROW_COUNT: 3,
+        STATUS: 'Loaded',
+        ROW_PARSED: 3,
+        ERROR_COUNT: 0,
+        FIRST_ERROR_MESSAGE: null,
+        FIRST_ERROR_LINE_NUMBER: null,
+      },
+      {
+        FILE_NAME: 'mixed/part-1.parquet',
+        ROW_COUNT: 0,
+        STATUS: 'Load failed',
+        ROW_PARSED: 3,
+        ERROR_COUNT: 1,
+        FIRST_ERROR_MESSAGE: "Numeric value 'abc' is not recognized",
+        FIRST_ERROR_LINE_NUMBER: 2,
+      },
+    ]);
+    await freshTable('h2b');
+    await copy('h2b', 'mixed/', 'on_error = continue');
+    expect((await history('H2B')).map((r) => [r.FILE_NAME, r.ROW_COUNT, r.STATUS])).toEqual([
+      ['mixed/part-0.parquet', 3, 'Loaded'],
+      ['mixed/part-1.parquet', 2, 'Partially loaded'],
+    ]);
+  });
+
+  it('filters by table and by the START_TIME / END_TIME window; accepts plain and qualified names', async () => {
+    await freshTable('h3');
+    await freshTable('h3_other');
+    await copy('h3', 'sync1/');
+    await copy('h3_other', 'pattern/', "pattern = '.*keep-.*'");
+    const q = (args: string) =>
+      c.rows(`select file_name from table(information_schema.copy_history(${args})) order by file_name`);
+    expect(await q(`table_name => 'h3', start_time => dateadd(hour, -1, current_timestamp())`)).toEqual([
+      { FILE_NAME: 'sync1/part-0.parquet' },
+      { FILE_NAME: 'sync1/part-1.parquet' },
+    ]);
+    expect(await q(`table_name => 'public.h3_other', start_time => '2000-01-01 00:00:00'::timestamp_ltz`)).toEqual([
+      { FILE_NAME: 'pattern/keep-1.parquet' },
+    ]);
+    expect(
+      await q(`table_name => 'COPY_DB.PUBLIC.H3', start_time => dateadd(minute, 10, current_timestamp())`),
+    ).toEqual([]);
+    expect(
+      await q(
+        `table_name => 'h3', start_time => to_timestamp_ltz('2000-01-01'), end_time => dateadd(day, -1, current_timestamp())`,
+      ),
+    ).toEqual([]);
+    expect(
+      await q(
+        `table_name => 'h3', start_time => dateadd(day, -1, current_timestamp()), end_time => current_timestamp()`,
+      ),
+    ).toHaveLength(2);
+    expect(
+      await c.rows(
+        `select count(*) as n from table(information_schema.copy_history(table_name => 'h3', start_time => dateadd(hours, -1, current_timestamp()))) where status = 'Loaded' and row_count > 2`,
+      ),
+    ).toEqual([{ N: 1 }]);
+  });
+
+  it('follows the table through ALTER TABLE ... SWAP WITH, and starts afresh after TRUNCATE or re-creation', async () => {
+    await freshTable('h4');
+    await freshTable('h4_staging');
+    await copy('h4', 'sync1/');
+    await copy('h4_staging', 'mixed/', 'on_error = continue');
+    await c.rows('alter table h4_staging swap with h4');
+    const names = async (table: string) =>
+      (await history(table, ', TABLE_NAME')).map((r) => [r.FILE_NAME, r.TABLE_NAME]);
+    expect(await names('H4')).toEqual([
+      ['mixed/part-0.parquet', 'H4'],
+      ['mixed/part-1.parquet', 'H4'],
+    ]);
+    expect(await names('H4_STAGING')).toEqual([
+      ['sync1/part-0.parquet', 'H4_STAGING'],
+      ['sync1/part-1.parquet', 'H4_STAGING'],
+    ]);
+    await c.rows('truncate table h4');
+    expect(await history('H4')).toEqual([]);
+    await c.rows('create or replace table h4_staging (id number(38,0), name varchar, score float)');
+    expect(await history('H4_STAGING')).toEqual([]);
+  });
+
+  it('fails on a missing table or database like Snowflake', async () => {
+    const missing = await failureOf(history('NOPE'));
+    expect(missing.code).toBe('002003');
+    expect(missing.message).toContain("Table 'COPY_DB.PUBLIC.NOPE' does not exist or not authorized.");
+    const noDb = await failureOf(
+      c.execute(
+        `select * from table(nodb.information_schema.copy_history(table_name => 't', start_time => current_timestamp()))`,
+      ),
+    );
+    expect(noDb.code).toBe('002003');
+  });
+
+  it('records a COPY whose client went away mid-statement (the server finishes it)', async () => {
+    await freshTable('h5');
+    const host = new DriverHost();
+    const gone = await host.connect({
+      accessUrl: h.emulator.url,
+      account: 'testacct',
+      username: PASSWORD_USER.name,
+      password: PASSWORD_USER.password,
+      database: 'COPY_DB',
+      schema: 'PUBLIC',
+    });
+    const sql =
+      'copy into h5 from @exports/sync1/ file_format = (type = parquet) match_by_column_name = case_insensitive';
+    h.emulator.admin.setLatency(500);
+    try {
+      gone.execute(sql).catch(() => undefined);
+      const find = () => h.emulator.queryLog.entries().find((e) => e.sql === sql);
+      for (let i = 0; i < 100 && !find(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(find()?.status).toBe('RUNNING');
+      await host.close();
+    } finally {
+      h.emulator.admin.setLatency(0);
+    }
+    for (let i = 0; i < 200 && logStatus(sql) === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(logStatus(sql)).toBe('SUCCESS');
+    expect(await history('H5')).toEqual([
+      { FILE_NAME: 'sync1/part-0.parquet', ROW_COUNT: 3, STATUS: 'Loaded' },
+      { FILE_NAME: 'sync1/part-1.parquet', ROW_COUNT: 2, STATUS: 'Loaded' },
+    ]);
+  });
+});
+
+function logStatus(sql: string): string | undefined {
+  return h.emulator.queryLog.entries().find((e) => e.sql === sql)?.status;
+}
 
 describe('stages', () => {
   it('lists files with name, size, md5 and last_modified', async () => {

@@ -11,6 +11,7 @@ import {
 } from '../../stage/stage-files.js';
 import type { ColumnDef, FileFormatSpec, TableEntry } from '../catalog.js';
 import { runDuck } from '../duck-results.js';
+import type { LoadEvent } from '../load-metadata.js';
 import { resolveTable } from '../name-resolution.js';
 import { duckIdent, duckString } from '../sql-lexer.js';
 import type { StatementContext } from '../statement-context.js';
@@ -53,6 +54,12 @@ interface CopyPlan {
 }
 
 const ZERO_FILES = 'Copy executed with 0 files processed.';
+/** COPY INTO's per-file status -> COPY_HISTORY's STATUS spelling. */
+const HISTORY_STATUS = {
+  LOADED: 'Loaded',
+  PARTIALLY_LOADED: 'Partially loaded',
+  LOAD_FAILED: 'Load failed',
+} as const;
 const ON_ERROR_HINT =
   "If you would like to continue loading when an error is encountered, use other values such as 'SKIP_FILE' or 'CONTINUE' for the ON_ERROR option. For more information on loading options, please run 'info loading_data' in a SQL client.";
 const CORRUPT_PARQUET =
@@ -109,6 +116,7 @@ function resolveFormat(ctx: StatementContext, options: OptionMap, stageFormat: F
 
 function parseCopy(ctx: StatementContext): {
   plan: Omit<CopyPlan, 'files'>;
+  /** `url`: the stage's URL (or the external location's folder), what COPY_HISTORY reports as STAGE_LOCATION. */
   location: { url: string; path: string };
   pattern?: RegExp;
   fileList: string[] | null;
@@ -287,7 +295,9 @@ function abortError(outcome: FileOutcome): SnowflakeError {
  * first_error_character, first_error_column_name), or the single
  * "Copy executed with 0 files processed." row. Files already loaded into the
  * table (same URL and checksum) are skipped unless FORCE. ABORT_STATEMENT
- * loads nothing if any file has an error and fails the statement.
+ * loads nothing if any file has an error and fails the statement (and, not
+ * having completed, leaves no load history). A completed COPY records one
+ * load event per file it examined, for COPY_HISTORY.
  */
 export async function copyInto(ctx: StatementContext): Promise<StatementResult> {
   const parsed = parseCopy(ctx);
@@ -314,6 +324,7 @@ export async function copyInto(ctx: StatementContext): Promise<StatementResult> 
   const ownTransaction = !ctx.session.state.inTransaction;
   const rows: unknown[][] = [];
   const loaded: { outcome: FileOutcome; rowsLoaded: number; status: 'LOADED' | 'PARTIALLY_LOADED' }[] = [];
+  const events: Omit<LoadEvent, 'lastLoadTime'>[] = [];
   if (ownTransaction) await runDuck(connection, 'BEGIN TRANSACTION');
   try {
     for (const outcome of outcomes) {
@@ -336,8 +347,22 @@ export async function copyInto(ctx: StatementContext): Promise<StatementResult> 
         status = outcome.errorsSeen === 0 ? 'LOADED' : rowsLoaded === 0 ? 'LOAD_FAILED' : 'PARTIALLY_LOADED';
       }
       if (status !== 'LOAD_FAILED') loaded.push({ outcome, rowsLoaded, status });
+      const e = outcome.firstError;
+      events.push({
+        fileName: outcome.file.relativePath,
+        stageLocation: parsed.location.url,
+        rowCount: rowsLoaded,
+        rowParsed: outcome.rowsParsed,
+        fileSize: outcome.file.size,
+        firstErrorMessage: e?.message ?? null,
+        firstErrorLineNumber: e ? e.line : null,
+        firstErrorCharacterPos: e ? e.character : null,
+        firstErrorColumnName: e?.columnName ?? null,
+        errorCount: outcome.errorsSeen,
+        errorLimit: limit,
+        status: HISTORY_STATUS[status],
+      });
       if (!plan.returnFailedOnly || outcome.errorsSeen > 0) {
-        const e = outcome.firstError;
         rows.push([
           outcome.file.url,
           status,
@@ -357,7 +382,9 @@ export async function copyInto(ctx: StatementContext): Promise<StatementResult> 
     if (ownTransaction) await runDuck(connection, 'ROLLBACK').catch(() => undefined);
     throw err;
   }
+  // Recorded once the statement has completed, whether or not its client is still there to read the result.
   const now = ctx.engine.clock();
+  for (const event of events) ctx.engine.loadMetadata.recordEvent(plan.table.id, { ...event, lastLoadTime: now });
   for (const { outcome, rowsLoaded, status } of loaded) {
     ctx.engine.loadMetadata.record(plan.table.id, {
       file: outcome.file.url,

@@ -7,6 +7,7 @@ import {
 import { alterIcebergTable, createIcebergTable, dropIcebergTable } from '../../iceberg/iceberg-table-ddl.js';
 import type { StatementContext } from '../statement-context.js';
 import type { StatementResult } from '../statement-result.js';
+import { copyHistoryQuery, mentionsCopyHistory } from './copy-history.js';
 import { copyInto } from './copy-into.js';
 import { createDatabase, createSchema, dropDatabase, dropSchema } from './database-ddl.js';
 import { describe } from './describe.js';
@@ -103,6 +104,7 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
     case '(':
       if (isSystemFunctionQuery(ctx)) return callSystemFunction(ctx);
       if (mentionsInferSchema(ctx)) return inferSchemaQuery(ctx);
+      if (mentionsCopyHistory(ctx)) return copyHistoryQuery(ctx);
       return runQuery(ctx);
     case 'INSERT':
     case 'UPDATE':

@@ -13,9 +13,28 @@ interface SystemCall {
   label: string;
 }
 
-/** `SELECT SYSTEM$F('a', 1)` / `CALL SYSTEM$F(...)`: a lone system function call with literal arguments. */
+/** Drops parentheses around the whole statement: `(SELECT ...)`. */
+function unwrap(sig: Token[]): Token[] {
+  while (sig[0]?.text === '(' && sig[sig.length - 1]?.text === ')') {
+    let depth = 0;
+    const closesAtEnd = sig.every((t, k) => {
+      if (t.text === '(') depth++;
+      else if (t.text === ')') depth--;
+      return depth > 0 || k === sig.length - 1;
+    });
+    if (!closesAtEnd) break;
+    sig = sig.slice(1, -1);
+  }
+  return sig;
+}
+
+/**
+ * `SELECT SYSTEM$F('a', 1) [[AS] alias]` / `CALL SYSTEM$F(...)`: a lone system
+ * function call with literal arguments; an alias names the result column
+ * (else Snowflake names it after the call's text).
+ */
 function systemCall(ctx: StatementContext): SystemCall | undefined {
-  let sig = ctx.tokens.filter((t) => !isTrivia(t));
+  let sig = unwrap(ctx.tokens.filter((t) => !isTrivia(t)));
   let alias: string | undefined;
   const last = sig[sig.length - 1];
   if (sig[0]?.upper === 'SELECT' && last && isIdentifierToken(last) && sig[sig.length - 2]?.text !== '(') {
