@@ -207,8 +207,7 @@ describe('load: stage, inferred table, COPY, re-run, count, swap, drop', () => {
     expect((await sf.execute(countRows(table))).rows[0]?.[ROW_COUNT_COLUMN]).toBe(5);
   });
 
-  // The emulator has no INFORMATION_SCHEMA.COPY_HISTORY table function yet (reported); enable once it does.
-  it.skip('reads the load history', async () => {
+  it('reads the load history', async () => {
     const history = await sf.execute(copyHistory(table, 24));
     expect(history.rows.map((r) => [String(r.FILE_NAME).replace(/.*\//, ''), String(r.STATUS)]).sort()).toEqual([
       ['part-0.parquet', 'Loaded'],
