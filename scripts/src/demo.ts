@@ -83,13 +83,14 @@ async function main(): Promise<number> {
     D2S_API_TOKENS: API_TOKEN,
     DATABRICKS_HOST: databricksUrl,
     DATABRICKS_TOKEN: 'dapi-sandbox-token',
+    D2S_MIRROR_OAUTH_CLIENT_SECRET: 'd2s-sandbox-secret',
     SNOWFLAKE_ACCESS_URL: snowflakeUrl,
     SNOWFLAKE_PRIVATE_KEY_PATH: resolve(stateDir, 'sandbox/keys/d2s_sandbox_rsa_key.p8'),
     LOG_FORMAT: 'json',
     NODE_ENV: 'production',
     LOG_LEVEL: args.verbose ? 'info' : 'warn',
   };
-  for (const name of ['api', 'export-worker', 'import-worker'] as ServiceName[]) {
+  for (const name of ['api', 'export-worker', 'import-worker', 'mirror-worker'] as ServiceName[]) {
     started.push(startService(name, env, args.verbose ? (l) => console.log(`  ${name} | ${l}`) : undefined));
   }
   const api = `http://127.0.0.1:${apiPort}`;
@@ -114,8 +115,79 @@ async function main(): Promise<number> {
   if (final.status === 'succeeded') {
     await printCrossChecks(final, elapsed, { env, databricksUrl, snowflakeUrl });
   }
-  say(`Bull Board: ${api}/admin/queues (user any, password ${API_TOKEN}); status: GET ${api}/v1/syncs/${sync.id}`);
-  return final.status === 'succeeded' ? 0 : 1;
+  const mirrored = await runMirror(api, headers);
+  say(`Bull Board: ${api}/admin/queues (user any, password ${API_TOKEN}); API docs: ${api}/docs`);
+  return final.status === 'succeeded' && mirrored ? 0 : 1;
+}
+
+interface PlannedAction {
+  id: string;
+  kind: string;
+  reason: string;
+  sql: string[];
+  integration?: { name: string } | string;
+  table?: { catalog: string; schema: string; name: string };
+  target?: { database: string; schema: string; name: string };
+  database?: string;
+  schema?: string;
+}
+
+interface PlanView {
+  summary: Record<string, number>;
+  actions: PlannedAction[];
+  skipped: { fullName?: string; reason: string }[];
+}
+
+/** One line per action: what it changes, and from which Unity Catalog table. */
+function describeAction(action: PlannedAction): string {
+  const integration = typeof action.integration === 'string' ? action.integration : action.integration?.name;
+  if (action.kind.endsWith('-integration')) return `catalog integration ${integration}`;
+  if (action.kind === 'create-schema') return `schema ${action.database}.${action.schema}`;
+  const target = action.target ? `${action.target.database}.${action.target.schema}.${action.target.name}` : '';
+  const source = action.table ? `${action.table.catalog}.${action.table.schema}.${action.table.name}` : '';
+  return `${target}${source ? ` ← ${source}` : ''}`;
+}
+
+/** A mirror plan (printed like `terraform plan`), then a run that applies it, followed to the end. */
+async function runMirror(api: string, headers: Record<string, string>): Promise<boolean> {
+  console.log('');
+  say('mirror: planning Unity Catalog → Snowflake Iceberg tables');
+  const planned = await fetch(`${api}/v1/mirror/plan`, { method: 'POST', headers, body: '{}' });
+  const plan = (await planned.json()) as PlanView & { error?: { code: string; message: string } };
+  if (!planned.ok) {
+    console.log(`  mirror plan failed: ${plan.error?.code}: ${plan.error?.message}`);
+    return false;
+  }
+  const symbol: Record<string, string> = {
+    'drop-table': '-',
+    'update-integration': '~',
+    'rename-table': '→',
+    'refresh-table': '↻',
+  };
+  const shown = plan.actions.slice(0, 12);
+  for (const action of shown)
+    console.log(`  ${symbol[action.kind] ?? '+'} ${action.kind.padEnd(18)} ${describeAction(action)}`);
+  if (plan.actions.length > shown.length) console.log(`  … and ${plan.actions.length - shown.length} more`);
+  console.log(`  (${plan.skipped.length} tables skipped with a reason, e.g. views and plain Delta tables)`);
+  console.log(`  Plan: ${plan.actions.length} actions. SQL with secrets masked: POST ${api}/v1/mirror/plan?format=sql`);
+
+  const started = await fetch(`${api}/v1/mirror/runs`, { method: 'POST', headers, body: '{}' });
+  const run = (await started.json()) as { id: string };
+  const t = Date.now();
+  let view: { status: string; counts: Record<string, number>; error: { message: string } | null } | undefined;
+  while (Date.now() - t < 180_000) {
+    view = (await (await fetch(`${api}/v1/mirror/runs/${run.id}`, { headers })).json()) as typeof view;
+    if (view && (view.status === 'succeeded' || view.status === 'failed')) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  say(
+    `mirror run ${run.id}: ${view?.status} in ${((Date.now() - t) / 1000).toFixed(1)} s ${JSON.stringify(view?.counts ?? {})}`,
+  );
+  const again = (await (
+    await fetch(`${api}/v1/mirror/plan`, { method: 'POST', headers, body: '{}' })
+  ).json()) as PlanView;
+  say(`mirror re-plan: ${again.actions.length} actions (an unchanged catalog plans nothing)`);
+  return view?.status === 'succeeded' && again.actions.length === 0;
 }
 
 /**
@@ -212,6 +284,7 @@ function printResult(sync: StatusEvent, elapsedMs: number): void {
   }
   const files = sync.load?.files ?? [];
   console.log(`  files loaded:     ${files.filter((f) => f.status === 'LOADED').length} of ${files.length}`);
+  console.log(`  rows loaded:      ${sync.load?.rowsLoaded ?? 0}`);
   console.log(
     `  rows in target:   ${sync.load?.targetRowCount ?? 'n/a'} (counted by the import worker after the load)`,
   );

@@ -53,9 +53,14 @@ export function createExportProcessor(deps: ExportDeps) {
     if (job.name === 'sync-scheduled') return fireSchedule(job);
     const data = parseJobData('export', 'sync-export', job.data);
     const { request } = data;
-    const log = deps.logger.child({ syncId: request.syncId, jobId: job.id, dataset: request.dataset });
     const dataset = deps.config.datasets[request.dataset];
     let progress = data.progress;
+    let log = deps.logger.child({
+      syncId: request.syncId,
+      jobId: job.id,
+      dataset: request.dataset,
+      ...(progress.runId !== undefined ? { runId: progress.runId } : {}),
+    });
 
     try {
       if (!dataset)
@@ -64,7 +69,7 @@ export function createExportProcessor(deps: ExportDeps) {
       if (await deps.syncs.isCancelRequested(request.syncId)) {
         if (progress.runId !== undefined) {
           await deps.jobs.cancelRun(progress.runId);
-          log.info({ runId: progress.runId }, 'canceled the Databricks run');
+          log.info('canceled the Databricks run');
         }
         throw new SyncFailedError(SYNC_CANCELED, 'Canceled on request.', { details: runDetails(progress) });
       }
@@ -82,7 +87,8 @@ export function createExportProcessor(deps: ExportDeps) {
         progress = { step: 'poll', runId: started.run_id, triggeredAt: new Date(now()).toISOString(), polls: 0 };
         // Saved before anything else: from here on, every attempt resumes this run.
         await job.updateData({ ...data, progress } satisfies ExportJobData);
-        log.info({ runId: started.run_id }, 'Databricks run started');
+        log = log.child({ runId: started.run_id });
+        log.info('Databricks run started');
         await report(job, { status: 'exporting', runId: started.run_id, polls: 0 });
         return await waitAndPoll(job, token, data, progress, pollDelayMs(0, deps.config.workers.export, random));
       }
@@ -95,7 +101,7 @@ export function createExportProcessor(deps: ExportDeps) {
         } catch (error) {
           if (error instanceof DatabricksError && error.retryable) {
             // The client spent its retry budget; keep the run and look again later without burning an attempt.
-            log.warn({ runId, err: error }, 'Databricks unavailable while polling; will poll again');
+            log.warn({ err: error }, 'Databricks unavailable while polling; will poll again');
             const delay = pollDelayMs(progress.polls, deps.config.workers.export, random, error.retryAfterMs ?? 0);
             return await waitAndPoll(job, token, data, { ...progress, polls: progress.polls + 1 }, delay);
           }
@@ -144,7 +150,7 @@ export function createExportProcessor(deps: ExportDeps) {
         }
         progress = { ...saved, step: 'handoff' };
         await job.updateData({ ...data, progress } satisfies ExportJobData);
-        log.info({ runId, polls: progress.polls }, 'Databricks run succeeded');
+        log.info({ polls: progress.polls }, 'Databricks run succeeded');
       }
 
       // Hand-off: a deterministic job id (the sync id) makes a repeated hand-off a no-op.
@@ -161,7 +167,7 @@ export function createExportProcessor(deps: ExportDeps) {
         },
         { jobId: request.syncId, retentionSeconds: deps.config.api.retentionSeconds },
       );
-      log.info({ runId: progress.runId }, 'handed off to import');
+      log.info('handed off to import');
       return {
         runId: progress.runId,
         runPageUrl: progress.runPageUrl,

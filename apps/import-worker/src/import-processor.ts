@@ -81,7 +81,7 @@ export function createImportProcessor(deps: ImportDeps) {
     ) => {
       const result = await deps.snowflake.execute(statement, [], { queryTag, ...options });
       report.queryIds.push(result.queryId);
-      log.debug({ queryId: result.queryId, kind: result.statementType }, 'statement ran');
+      log.info({ queryId: result.queryId, kind: result.statementType }, 'statement ran');
       return result;
     };
     // A COPY that Snowflake rejects for its data (ON_ERROR = ABORT_STATEMENT) is a failed load, not a query bug.
@@ -212,7 +212,7 @@ export function createImportProcessor(deps: ImportDeps) {
           report.files = error.details.files as LoadReport['files'];
         await progress('importing', { failure }).catch(() => {});
       }
-      log[final ? 'error' : 'warn']({ err: error, final }, 'import failed');
+      log[final ? 'error' : 'warn']({ err: error, final, queryIds: report.queryIds }, 'import failed');
       throw jobError;
     }
 
