@@ -18,7 +18,8 @@ export class ObjectStore {
     if (!match) throw new Error(`not an s3:// URL: ${url}`);
     const [, bucket = '', key = ''] = match;
     const path = resolve(this.root, bucket, key);
-    if (path !== this.root && !path.startsWith(this.root + sep)) throw new Error(`URL escapes the object store: ${url}`);
+    if (path !== this.root && !path.startsWith(this.root + sep))
+      throw new Error(`URL escapes the object store: ${url}`);
     return path;
   }
 
@@ -26,6 +27,9 @@ export class ObjectStore {
   urlOf(path: string): string {
     const absolute = resolve(path);
     if (!absolute.startsWith(this.root + sep)) throw new Error(`path is outside the object store: ${path}`);
-    return `s3://${absolute.slice(this.root.length + 1).split(sep).join('/')}`;
+    return `s3://${absolute
+      .slice(this.root.length + 1)
+      .split(sep)
+      .join('/')}`;
   }
 }
