@@ -300,7 +300,7 @@ async function stopAll(): Promise<void> {
   for (const p of [...started].reverse()) await p.stop('SIGTERM');
 }
 
-let code = 1;
+let code: number;
 try {
   code = await main();
 } catch (error) {

@@ -159,6 +159,7 @@ export async function ensureRedis(env: NodeJS.ProcessEnv, dataDir: string): Prom
   } catch (error) {
     throw new Error(
       `No Redis answers at ${url} and a private redis-server could not start (install it: apt-get install redis-server, or set REDIS_URL).\n${(error as Error).message}`,
+      { cause: error },
     );
   }
   return { url: privateUrl, process: redis };

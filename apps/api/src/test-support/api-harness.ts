@@ -91,7 +91,9 @@ export async function startApi(redisUrl: string, yaml = TEST_DATASETS_YAML): Pro
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : undefined;
-      } catch {}
+      } catch {
+        // not JSON: keep the text
+      }
       return { status: response.status, body: parsed, headers: response.headers };
     },
     async close() {

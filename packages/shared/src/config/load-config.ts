@@ -9,9 +9,7 @@ import { ConfigFile, type DatasetConfig } from './schema.js';
 export type Env = Record<string, string | undefined>;
 
 export type DatabricksAuth =
-  | { kind: 'pat'; token: Secret }
-  | { kind: 'oauth-m2m'; clientId: string; clientSecret: Secret }
-  | { kind: 'none' };
+  { kind: 'pat'; token: Secret } | { kind: 'oauth-m2m'; clientId: string; clientSecret: Secret } | { kind: 'none' };
 
 export type SnowflakeAuth =
   | { kind: 'keypair'; privateKey: Secret; passphrase?: Secret }

@@ -16,8 +16,7 @@ export type SkipCode =
   | 'DUPLICATE_TARGET';
 
 export type Readability =
-  | { readable: true; format: 'ICEBERG' | 'UNIFORM' }
-  | { readable: false; code: SkipCode; reason: string };
+  { readable: true; format: 'ICEBERG' | 'UNIFORM' } | { readable: false; code: SkipCode; reason: string };
 
 const VIEW_TYPES = new Set(['VIEW', 'MATERIALIZED_VIEW', 'METRIC_VIEW']);
 

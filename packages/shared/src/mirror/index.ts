@@ -1,10 +1,5 @@
 export { mapWithConcurrency } from './concurrency.js';
-export {
-  type DiscoveryOptions,
-  type DiscoveryResult,
-  discoverTables,
-  type UnityCatalogReader,
-} from './discovery.js';
+export { type DiscoveryOptions, type DiscoveryResult, discoverTables, type UnityCatalogReader } from './discovery.js';
 export {
   icebergReadability,
   type Readability,

@@ -81,6 +81,7 @@ beforeAll(async () => {
       `snowflake-sdk cannot be loaded in this test process (${(error as Error).message}). ` +
         "Vitest passes resolve.conditions to Node as --conditions; 'import' and 'module' there make require() " +
         "pick the ESM builds of the driver's AWS SDK dependencies. Keep them out of vitest.config.ts's conditions.",
+      { cause: error },
     );
   }
   root = await mkdtemp(join(tmpdir(), 'd2s-sf-client-'));

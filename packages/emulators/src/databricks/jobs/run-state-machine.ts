@@ -11,13 +11,7 @@
  */
 
 export type LifeCycleState =
-  | 'QUEUED'
-  | 'PENDING'
-  | 'RUNNING'
-  | 'TERMINATING'
-  | 'TERMINATED'
-  | 'SKIPPED'
-  | 'INTERNAL_ERROR';
+  'QUEUED' | 'PENDING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED' | 'SKIPPED' | 'INTERNAL_ERROR';
 
 export type ResultState = 'SUCCESS' | 'FAILED' | 'CANCELED' | 'MAXIMUM_CONCURRENT_RUNS_REACHED';
 

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ColumnDef, TableEntry } from '../engine/catalog.js';
@@ -61,7 +62,7 @@ export function icebergColumns(result: LoadTableResult): ColumnDef[] {
 }
 
 async function parquetFilesUnder(dir: string): Promise<string[]> {
-  let entries: import('node:fs').Dirent[];
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch {

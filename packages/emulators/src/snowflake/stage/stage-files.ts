@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -71,7 +72,7 @@ async function md5Of(path: string): Promise<string> {
 }
 
 async function walk(dir: string): Promise<string[]> {
-  let entries: import('node:fs').Dirent[];
+  let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch {

@@ -20,9 +20,7 @@ import { type OptionMap, optionBool, optionGroup, optionStrings, optionText } fr
 import { fileFormatSpec } from './stage-ddl.js';
 
 type OnError =
-  | { mode: 'ABORT_STATEMENT' }
-  | { mode: 'CONTINUE' }
-  | { mode: 'SKIP_FILE'; limit: number; percent: boolean };
+  { mode: 'ABORT_STATEMENT' } | { mode: 'CONTINUE' } | { mode: 'SKIP_FILE'; limit: number; percent: boolean };
 
 interface FileError {
   code: string;

@@ -37,7 +37,7 @@ export async function dropDatabase(ctx: StatementContext): Promise<StatementResu
   const c = ctx.cursor;
   const ifExists = c.acceptIfExists();
   const name = c.identifier();
-  c.acceptWords('CASCADE') || c.acceptWords('RESTRICT');
+  if (!c.acceptWords('CASCADE')) c.acceptWords('RESTRICT');
   c.expectEnd();
   const catalog = ctx.engine.catalog;
   const database = catalog.databases.get(name);
@@ -86,7 +86,7 @@ export async function dropSchema(ctx: StatementContext): Promise<StatementResult
   const c = ctx.cursor;
   const ifExists = c.acceptIfExists();
   const parts = c.objectName();
-  c.acceptWords('CASCADE') || c.acceptWords('RESTRICT');
+  if (!c.acceptWords('CASCADE')) c.acceptWords('RESTRICT');
   c.expectEnd();
   const name = parts[parts.length - 1] as string;
   let found: ReturnType<typeof resolveSchema> | undefined;

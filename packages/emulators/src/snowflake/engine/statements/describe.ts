@@ -14,7 +14,7 @@ export async function describe(ctx: StatementContext): Promise<StatementResult> 
     return c.fail(c.peek());
   if (c.isWord('STAGE') || c.isWord('VIEW')) throw sqlErrors.unsupported(`DESCRIBE ${c.peek()?.upper}`);
   const { table } = resolveTable(ctx.engine.catalog, ctx.session.state, c.objectName(), 'DESCRIBE');
-  c.acceptWords('TYPE', '=') || c.acceptWords('TYPE');
+  if (!c.acceptWords('TYPE', '=')) c.acceptWords('TYPE');
   while (!c.done) c.next();
   return {
     columns: [

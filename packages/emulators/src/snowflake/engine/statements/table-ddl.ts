@@ -255,7 +255,7 @@ export async function dropTable(ctx: StatementContext, icebergOnly: boolean): Pr
   const c = ctx.cursor;
   const ifExists = c.acceptIfExists();
   const parts = c.objectName();
-  c.acceptWords('CASCADE') || c.acceptWords('RESTRICT');
+  if (!c.acceptWords('CASCADE')) c.acceptWords('RESTRICT');
   c.expectEnd();
   let found: ReturnType<typeof resolveTable> | undefined;
   try {
