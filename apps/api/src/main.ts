@@ -1,6 +1,6 @@
 import {
   ConfigError,
-  checkEvictionPolicy,
+  connectServiceRedis,
   closeQueues,
   createRedisConnection,
   D2sMetrics,
@@ -9,7 +9,6 @@ import {
   runService,
   ScheduleService,
   SyncService,
-  waitForRedis,
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
@@ -22,10 +21,7 @@ await runService({
     if (config.api.tokens.length === 0) {
       throw new ConfigError('No API tokens configured: set D2S_API_TOKENS (comma-separated) or D2S_API_TOKENS_FILE.');
     }
-    const redis = createRedisConnection(config.redis.url, 'producer', 'd2s-api');
-    redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
-    await waitForRedis(redis);
-    await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
+    const redis = await connectServiceRedis(config, 'producer', 'd2s-api', logger);
 
     const queues = openQueues(redis, config.redis.prefix);
     const events = new SyncEventHub({

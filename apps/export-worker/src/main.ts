@@ -1,14 +1,12 @@
 import {
-  checkEvictionPolicy,
+  connectServiceRedis,
   closeQueues,
-  createRedisConnection,
   metricsPortFrom,
   openQueues,
   runService,
   SyncService,
   startWorker,
   startWorkerMetrics,
-  waitForRedis,
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { createExportProcessor } from './export-processor.js';
@@ -25,10 +23,7 @@ await runService({
       logger,
       onRequest: telemetry.metrics.observeDatabricks,
     });
-    const redis = createRedisConnection(config.redis.url, 'worker', 'd2s-export-producer');
-    redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
-    await waitForRedis(redis);
-    await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
+    const redis = await connectServiceRedis(config, 'worker', 'd2s-export-producer', logger);
     const queues = openQueues(redis, config.redis.prefix);
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
     const processor = createExportProcessor({

@@ -1,14 +1,12 @@
 import {
-  checkEvictionPolicy,
+  connectServiceRedis,
   closeQueues,
-  createRedisConnection,
   metricsPortFrom,
   openQueues,
   runService,
   SyncService,
   startWorker,
   startWorkerMetrics,
-  waitForRedis,
 } from '@d2s/shared';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
 import { createImportProcessor } from './import-processor.js';
@@ -23,10 +21,7 @@ await runService({
       logger,
     );
     const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: telemetry.metrics.observeSnowflake });
-    const redis = createRedisConnection(config.redis.url, 'worker', 'd2s-import-producer');
-    redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
-    await waitForRedis(redis);
-    await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
+    const redis = await connectServiceRedis(config, 'worker', 'd2s-import-producer', logger);
     const queues = openQueues(redis, config.redis.prefix);
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
     const processor = createImportProcessor({ config, snowflake, syncs, logger, metrics: telemetry.metrics });

@@ -1,7 +1,6 @@
 import {
-  checkEvictionPolicy,
+  connectServiceRedis,
   closeQueues,
-  createRedisConnection,
   MirrorService,
   MirrorStateStore,
   metricsPortFrom,
@@ -9,7 +8,6 @@ import {
   runService,
   startWorker,
   startWorkerMetrics,
-  waitForRedis,
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
@@ -27,10 +25,7 @@ await runService({
     const { metrics } = telemetry;
     const databricks = createDatabricksClient(config.databricks, { logger, onRequest: metrics.observeDatabricks });
     const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: metrics.observeSnowflake });
-    const redis = createRedisConnection(config.redis.url, 'worker', 'd2s-mirror-producer');
-    redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
-    await waitForRedis(redis);
-    await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
+    const redis = await connectServiceRedis(config, 'worker', 'd2s-mirror-producer', logger);
     const queues = openQueues(redis, config.redis.prefix);
     const mirror = new MirrorService({
       config,

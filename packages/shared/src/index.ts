@@ -54,7 +54,6 @@ export {
   type ListSyncsInput,
   SyncService,
   type SyncServiceDeps,
-  snapshotOf,
 } from './sync/sync-service.js';
 export {
   deriveSyncView,
@@ -67,3 +66,5 @@ export {
   type SyncView,
   TERMINAL_SYNC_STATES,
 } from './sync/sync-view.js';
+export { snapshotOf } from './jobs/job-snapshot.js';
+export { connectServiceRedis } from './redis/service-redis.js';

@@ -1,2 +1,3 @@
 export { deletePrefix, uniquePrefix } from './queue-prefix.js';
-export { freePort, spawnRedisServer, startTestRedis, type TestRedis } from './redis-server.js';
+export { spawnRedisServer, startTestRedis, type TestRedis } from './redis-server.js';
+export { freePort } from '../../../scripts/src/local-stack.js';

@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { D2sConfig } from '../config/load-config.js';
 import { RequestError } from '../errors.js';
+import { type JobSnapshot, snapshotOf } from '../jobs/job-snapshot.js';
 import { addJob } from '../jobs/typed-queue.js';
 import { newSyncId, syncIdForKey } from '../sync/ids.js';
-import type { JobSnapshot } from '../sync/sync-view.js';
 import { type DiscoveryOptions, discoverTables, type UnityCatalogReader } from './discovery.js';
 import type { MirrorScope } from './mirror-action.js';
 import { actionJobId, deriveMirrorRunView, type MirrorPlanJobResult, type MirrorRunView } from './mirror-run.js';
@@ -212,20 +212,6 @@ export class MirrorService {
     }
     return deriveMirrorRunView(id, plan, actionJobs);
   }
-}
-
-async function snapshotOf(job: Job): Promise<JobSnapshot> {
-  return {
-    state: await job.getState(),
-    data: job.data as Record<string, unknown>,
-    progress: job.progress,
-    returnvalue: job.returnvalue,
-    failedReason: job.failedReason,
-    timestamp: job.timestamp,
-    processedOn: job.processedOn,
-    finishedOn: job.finishedOn,
-    attemptsMade: job.attemptsMade,
-  };
 }
 
 /**

@@ -3,12 +3,13 @@ import type { Redis } from 'ioredis';
 import type { D2sConfig } from '../config/load-config.js';
 import { RequestError } from '../errors.js';
 import type { ExportJobData } from '../jobs/catalog.js';
+import { snapshotOf } from '../jobs/job-snapshot.js';
 import { addJob } from '../jobs/typed-queue.js';
 import { newSyncId, syncIdForKey } from './ids.js';
 import { validateParameters } from './parameters.js';
 import { runLocationFor } from './run-path.js';
 import { syncKeys } from './sync-keys.js';
-import { deriveSyncView, type JobSnapshot, type SyncState, type SyncView, TERMINAL_SYNC_STATES } from './sync-view.js';
+import { deriveSyncView, type SyncState, type SyncView, TERMINAL_SYNC_STATES } from './sync-view.js';
 
 export interface SyncServiceDeps {
   config: Pick<D2sConfig, 'datasets' | 'api' | 'redis'>;
@@ -249,20 +250,6 @@ export class SyncService {
     ]);
     return deriveSyncView(exportSnapshot, importJob ? await snapshotOf(importJob) : undefined, cancel);
   }
-}
-
-export async function snapshotOf(job: Job): Promise<JobSnapshot> {
-  return {
-    state: await job.getState(),
-    data: job.data as Record<string, unknown>,
-    progress: job.progress,
-    returnvalue: job.returnvalue,
-    failedReason: job.failedReason,
-    timestamp: job.timestamp,
-    processedOn: job.processedOn,
-    finishedOn: job.finishedOn,
-    attemptsMade: job.attemptsMade,
-  };
 }
 
 function sameValues(a: Record<string, unknown>, b: Record<string, unknown>): boolean {

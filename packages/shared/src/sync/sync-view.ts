@@ -1,3 +1,4 @@
+import type { JobSnapshot } from '../jobs/job-snapshot.js';
 import { decodeFailure } from './job-failure.js';
 
 /** The life of a sync as the webapp sees it. */
@@ -15,18 +16,7 @@ export const TERMINAL_SYNC_STATES: ReadonlySet<SyncState> = new Set(['succeeded'
 
 export const SYNC_CANCELED = 'SYNC_CANCELED';
 
-/** What the status needs from one BullMQ job, read with `job.getState()` and the job's fields. */
-export interface JobSnapshot {
-  state: string;
-  data: Record<string, unknown>;
-  progress: unknown;
-  returnvalue: unknown;
-  failedReason?: string | undefined;
-  timestamp: number;
-  processedOn?: number | undefined;
-  finishedOn?: number | undefined;
-  attemptsMade: number;
-}
+export type { JobSnapshot } from '../jobs/job-snapshot.js';
 
 /** One COPY INTO result row, as Snowflake reports it. */
 export interface LoadFileResult {

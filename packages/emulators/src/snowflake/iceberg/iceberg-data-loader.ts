@@ -1,11 +1,9 @@
-import type { Dirent } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ColumnDef, TableEntry } from '../engine/catalog.js';
 import { runDuck } from '../engine/duck-results.js';
 import { duckIdent, duckString } from '../engine/sql-lexer.js';
 import type { StatementContext } from '../engine/statement-context.js';
 import { type ColumnType, types } from '../engine/type-mapping.js';
+import { walk } from '../stage/stage-files.js';
 import type { IcebergField, LoadTableResult } from './rest-catalog-client.js';
 
 /** Snowflake's mapping of Iceberg types (docs: "Data types for Apache Iceberg tables"). */
@@ -62,19 +60,7 @@ export function icebergColumns(result: LoadTableResult): ColumnDef[] {
 }
 
 async function parquetFilesUnder(dir: string): Promise<string[]> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const files: string[] = [];
-  for (const entry of entries) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await parquetFilesUnder(full)));
-    else if (entry.isFile() && entry.name.endsWith('.parquet')) files.push(full);
-  }
-  return files.sort();
+  return (await walk(dir)).filter((file) => file.endsWith('.parquet')).sort();
 }
 
 /**

@@ -71,7 +71,8 @@ async function md5Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function walk(dir: string): Promise<string[]> {
+/** Every file under a directory, recursively; a missing directory has none. */
+export async function walk(dir: string): Promise<string[]> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
