@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.js';
 import { mirrorRoutes } from './routes/mirror.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { syncRoutes } from './routes/syncs.js';
+import { webRoutes } from './web/index.js';
 import type { SyncEventHub } from './sync-events.js';
 
 export interface ApiDeps {
@@ -52,6 +53,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   (app as unknown as Record<symbol, unknown>)[REGISTERED_ROUTES] = registered;
 
   await app.register(healthRoutes, { redis: deps.redis, configSource: deps.config.source });
+  // The page holds no data and asks for a token itself; every call it makes goes to the authenticated API.
+  await app.register(webRoutes);
 
   const authenticate = bearerAuth(deps.config.api.tokens);
   await app.register(async (api) => {

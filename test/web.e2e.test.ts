@@ -1,0 +1,309 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type MirrorTableState, RequestError } from '@d2s/shared';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Browser, findChromium, launchChromium } from './support/browser.js';
+import { API_TOKEN, LOAD_DATASETS } from './support/sync-stack.js';
+import { startWebStack, type WebStack } from './support/web-stack.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const chromiumPath = findChromium();
+
+if (!chromiumPath && process.env.CI) {
+  throw new Error('test/web.e2e.test.ts: Chromium not found at /usr/bin/chromium (apt-get install chromium) in CI');
+}
+
+/** Markup where the page shows configuration or API data: it must appear as text and never run. */
+const HOSTILE = `<img src=x onerror="window.__xss=1"><b>bold</b>`;
+
+/** LOAD_DATASETS plus one that is never synced: a parameter of each kind, one described in markup. */
+const DATASETS_YAML = `${LOAD_DATASETS}
+  store_sales:
+    description: Daily sales per store, for the planning team
+    databricks: { jobId: 1001, outputParameter: output_path }
+    export: { s3Prefix: s3://d2s-sandbox/exports/store_sales }
+    snowflake:
+      stage: { database: D2S_SANDBOX, schema: PUBLIC, name: SHARED_FORECASTS_STAGE }
+      stageUrl: s3://d2s-sandbox/exports/
+      table: { database: D2S_SANDBOX, schema: PUBLIC, name: STORE_SALES }
+    load: { mode: replace }
+    parameters:
+      region: { type: string, enum: [emea, amer, apac], default: emea, description: '${HOSTILE}' }
+      day: { type: date }
+      stores: { type: integer }
+`;
+
+const at = '2026-11-23T03:00:00.000Z';
+const snowflakeTable = (name: string, url?: string) => ({
+  database: 'ANALYTICS_MIRROR',
+  schema: 'SALES',
+  name,
+  qualifiedName: `ANALYTICS_MIRROR.SALES.${name}`,
+  ...(url === undefined
+    ? { url: `https://app.snowflake.com/acme/d2s/#/data/databases/ANALYTICS_MIRROR/schemas/SALES/table/${name}` }
+    : { url }),
+});
+const mirrored = (
+  id: string,
+  table: string,
+  status: MirrorTableState['status'],
+  kind: string,
+  lastError: MirrorTableState['lastError'] = null,
+  url?: string,
+): MirrorTableState => ({
+  tableId: id,
+  uc: { fullName: `main.sales.${table}` },
+  snowflake: snowflakeTable(table.toUpperCase(), url),
+  status,
+  lastAction: { id: `${id}-a`, kind, runId: 'mirror_01', at },
+  lastError,
+  updatedAt: at,
+});
+
+const MIRROR_TABLES: MirrorTableState[] = [
+  mirrored('t-1', 'orders', 'mirrored', 'create'),
+  mirrored('t-2', 'order_lines', 'mirrored', 'refresh'),
+  mirrored('t-3', 'returns', 'failed', 'refresh', {
+    code: 'SNOWFLAKE_QUERY_FAILED',
+    message: 'Catalog integration UC_SALES: the OAuth token was refused (401).',
+  }),
+];
+
+const HOSTILE_MIRROR_TABLES: MirrorTableState[] = [
+  mirrored(
+    't-9',
+    'evil',
+    'failed',
+    'refresh',
+    { code: 'X', message: `${HOSTILE} refresh failed` },
+    'javascript:window.__xss=2',
+  ),
+];
+
+/** What /v1/mirror/tables answers; starts as "not configured". */
+let mirrorTables: () => Promise<MirrorTableState[]> = async () => {
+  throw new RequestError('MIRROR_NOT_CONFIGURED', 503, 'mirror.catalogs is not set in d2s.config.yaml.');
+};
+
+/**
+ * The web page in headless Chromium against the whole stack in this process:
+ * API + page, export and import workers, Databricks and Snowflake emulators.
+ */
+describe.skipIf(!chromiumPath)('web page (headless Chromium)', () => {
+  let web: WebStack;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [web, browser] = await Promise.all([
+      startWebStack({
+        redisUrl: inject('redisUrl'),
+        datasetsYaml: DATASETS_YAML,
+        snowflake: true,
+        mirror: { listTables: () => mirrorTables() },
+      }),
+      launchChromium(chromiumPath!),
+    ]);
+    const schedule = await web.stack.request('PUT', '/v1/schedules/nightly-forecasts', {
+      kind: 'sync',
+      dataset: 'forecasts_append',
+      cron: '0 3 * * *',
+      tz: 'Europe/Paris',
+    });
+    expect(schedule.status).toBe(200);
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
+    await mkdir(ARTIFACTS, { recursive: true });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+  }, 60_000);
+
+  const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
+  const live = (syncId: string) => page.locator(`article.live[data-sync-id="${syncId}"]`);
+  /** Clicks "Sync data" on a dataset and returns the id of the sync the page starts following. */
+  async function syncFromPage(dataset: string): Promise<string> {
+    const before = await page.locator('article.live').count();
+    await page.locator('li.dataset', { hasText: dataset }).getByRole('button', { name: 'Sync data' }).click();
+    await expect.poll(() => page.locator('article.live').count()).toBe(before + 1);
+    const syncId = await page.locator('article.live').first().getAttribute('data-sync-id');
+    expect(syncId).toMatch(/\S/);
+    return syncId!;
+  }
+
+  it('asks for the token, refuses a wrong one, then shows datasets, schedules and mirror state', async () => {
+    await page.goto(web.url);
+    const tokenField = page.getByLabel('API token');
+    await expect.poll(() => tokenField.isVisible()).toBe(true);
+
+    await tokenField.fill('not-the-token');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByText('The API token was not accepted').waitFor();
+
+    await tokenField.fill(API_TOKEN);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+    await page.locator('li.dataset').first().waitFor();
+    const names = await page.locator('li.dataset h3').allTextContents();
+    expect(names).toEqual(['forecasts_append', 'forecasts_replace', 'forecasts_nowhere', 'store_sales']);
+    expect(await page.getByRole('button', { name: 'Sync data' }).count()).toBe(4);
+    expect(await page.locator('li.dataset', { hasText: 'forecasts_append' }).textContent()).toContain(
+      'D2S_SANDBOX.PUBLIC.FORECASTS_APPEND',
+    );
+
+    await page.getByRole('cell', { name: 'nightly-forecasts' }).waitFor();
+    expect(await page.locator('#schedules').textContent()).toContain('0 3 * * *');
+    await page.locator('#mirror').getByText('Mirror not configured').waitFor();
+    expect(await page.locator('#mirror').textContent()).toContain('mirror.catalogs is not set');
+
+    // The token lives in this tab's sessionStorage: a reload does not ask again.
+    await page.reload();
+    await page.locator('li.dataset').first().waitFor();
+    expect(await page.getByLabel('API token').isVisible()).toBe(false);
+  });
+
+  it('starts a sync with "Sync data" and follows it over SSE to "Sync complete" with files and rows', async () => {
+    const syncId = await syncFromPage('forecasts_append');
+    // Usually mid-way (queued or exporting): an artifact to look at, not an assertion.
+    await live(syncId).screenshot({ path: join(ARTIFACTS, 'web-progress.png') });
+    await live(syncId).getByText('Sync complete', { exact: true }).waitFor({ timeout: 60_000 });
+
+    const message = await live(syncId).getByRole('status').textContent();
+    expect(message).toBe('Sync complete: 4 files, 10,000 rows loaded.');
+    const stats = await live(syncId).locator('.stats').textContent();
+    expect(stats).toContain('Files4');
+    expect(stats).toContain('Rows loaded10,000');
+    // Every stage was reached, with the time the stream reported it.
+    expect(await live(syncId).locator('.step-done').count()).toBe(5);
+    expect(await live(syncId).locator('.step-time').count()).toBe(5);
+
+    const api = await web.stack.request('GET', `/v1/syncs/${syncId}`);
+    expect(api.body.status).toBe('succeeded');
+    const runLink = live(syncId).getByRole('link', { name: `Run ${api.body.databricks.runId}` });
+    expect(await runLink.getAttribute('href')).toBe(api.body.databricks.runPageUrl);
+
+    // The recent syncs list picks it up.
+    const row = page.locator(`#syncs tr[data-sync-id="${syncId}"]`);
+    await row.getByText('succeeded').waitFor();
+    expect(await row.textContent()).toContain('10,000');
+  });
+
+  it('shows a failed sync with its error code, message and Databricks run link', async () => {
+    const syncId = await syncFromPage('forecasts_nowhere');
+    await live(syncId).locator('.notice-error').getByText('Sync failed').waitFor({ timeout: 60_000 });
+
+    const api = await web.stack.request('GET', `/v1/syncs/${syncId}`);
+    expect(api.body.status).toBe('failed');
+    expect(api.body.error.details.snowflakeCode).toBe('002003');
+    const error = live(syncId).locator('.notice-error');
+    expect(await error.locator('.error-code').textContent()).toBe(api.body.error.code);
+    expect(await error.locator('.error-message').textContent()).toBe(api.body.error.message);
+    expect(api.body.error.message).toMatch(/does not exist/);
+    expect(await error.textContent()).toContain('002003');
+    expect(await live(syncId).locator('.step-failed .step-label').textContent()).toBe('Import');
+    const runLink = live(syncId).getByRole('link', { name: `Run ${api.body.databricks.runId}` });
+    expect(await runLink.getAttribute('href')).toBe(api.body.databricks.runPageUrl);
+    expect(await runLink.getAttribute('rel')).toBe('noopener noreferrer');
+    await live(syncId).getByRole('button', { name: 'Retry' }).waitFor();
+
+    const row = page.locator(`#syncs tr[data-sync-id="${syncId}"]`);
+    await row.getByText('failed', { exact: true }).waitFor();
+    expect(await row.textContent()).toContain(api.body.error.code);
+  });
+
+  it('follows several running syncs at once: three event streams, the rest polled', async () => {
+    const polled = new Set<string>();
+    const onRequest = (request: { url(): string }) => {
+      const match = /\/v1\/syncs\/(sync_[^/?]+)$/.exec(new URL(request.url()).pathname);
+      if (match) polled.add(match[1]!);
+    };
+    page.on('request', onRequest);
+    const exportWorker = web.stack.workers[0]!;
+    await exportWorker.pause();
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < 4; i++) ids.push(await syncFromPage('forecasts_append'));
+      // The fourth sync is past the three streams: it is polled while the others stream.
+      await expect.poll(() => polled.has(ids[3]!), { timeout: 10_000 }).toBe(true);
+      expect(ids.slice(0, 3).some((id) => polled.has(id))).toBe(false);
+      await live(ids[3]!).getByText('Queued: waiting for an export worker…').waitFor();
+    } finally {
+      exportWorker.resume();
+    }
+    for (const id of ids) await live(id).getByText('Sync complete', { exact: true }).waitFor({ timeout: 60_000 });
+    page.off('request', onRequest);
+    for (const id of ids) await live(id).getByRole('button', { name: 'Dismiss' }).click();
+    expect(await page.locator('article.live').count()).toBe(2);
+  });
+
+  it('lists mirrored tables with links to Snowflake', async () => {
+    mirrorTables = async () => MIRROR_TABLES;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const orders = page.locator('#mirror').getByRole('link', { name: 'ANALYTICS_MIRROR.SALES.ORDERS' });
+    await orders.waitFor();
+    expect(await orders.getAttribute('href')).toBe(MIRROR_TABLES[0]!.snowflake!.url);
+    expect(await page.locator('#mirror tbody tr').count()).toBe(3);
+    expect(await page.locator('#mirror').textContent()).toContain('the OAuth token was refused');
+  });
+
+  it('is accessible in structure and fits a narrow screen; screenshots for the README', async () => {
+    // Progress is announced: each followed sync has a status region.
+    expect(await page.locator('article.live [role="status"]').count()).toBeGreaterThanOrEqual(2);
+    // Every control is a real button or link (nothing clickable that a keyboard cannot reach).
+    expect(await page.locator('[onclick], div[tabindex="0"], span[tabindex="0"]').count()).toBe(0);
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.mouse.move(0, 0);
+    const wide = join(ARTIFACTS, 'web.png');
+    await page.screenshot({ path: wide, fullPage: true });
+    await mkdir(join(ROOT, 'docs'), { recursive: true });
+    await copyFile(wide, join(ROOT, 'docs', 'screenshot.png'));
+
+    await page.setViewportSize({ width: 380, height: 800 });
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-narrow.png'), fullPage: true });
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: join(ARTIFACTS, 'web-dark.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('shows markup from the configuration and the API as text, and links only http(s) URLs', async () => {
+    // A parameter description (configuration).
+    const dataset = page.locator('li.dataset', { hasText: 'store_sales' });
+    await dataset.getByText('Parameters (3)').click();
+    await page.locator('section', { has: page.locator('#datasets') }).screenshot({
+      path: join(ARTIFACTS, 'web-parameters.png'),
+    });
+    await dataset.getByText(HOSTILE, { exact: true }).waitFor();
+    expect(await dataset.getByLabel('region').inputValue()).toBe('emea');
+    // Mirror state (API): an error message in markup, a javascript: URL.
+    mirrorTables = async () => HOSTILE_MIRROR_TABLES;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.locator('#mirror').getByText(`${HOSTILE} refresh failed`).waitFor();
+    await page.locator('#mirror').getByText('ANALYTICS_MIRROR.SALES.EVIL').waitFor();
+    expect(await page.locator('#mirror a').count()).toBe(0);
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    expect(await page.locator('img[src="x"], #main b').count()).toBe(0);
+
+    expect(pageErrors).toEqual([]);
+    expect(consoleErrors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+  });
+});
+
+if (!chromiumPath) {
+  describe('web page (headless Chromium)', () => {
+    it.skip('skipped: Chromium not found (apt-get install chromium, or set CHROMIUM_PATH)', () => {});
+  });
+}
