@@ -1,0 +1,204 @@
+import type { MirrorRequest } from '../api-client.js';
+import { type MirrorRun, TERMINAL_MIRROR_STATES } from '../api-types.js';
+import type { OptionSpec, ParsedArgs } from '../args.js';
+import { ApiServerError, ApiUnreachableError, EXIT, type ExitCode, UsageError } from '../errors.js';
+import { renderActionStatus, renderMirrorRunSummary, renderMirrorTables } from '../render/mirror.js';
+import { planSummaryLine, renderPlan, renderPlanSql } from '../render/plan.js';
+import type { Command, CommandContext } from './command.js';
+
+const SCOPE_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'catalog',
+    type: 'string',
+    multiple: true,
+    value: 'name',
+    description: 'Only this Unity Catalog catalog (repeatable; default: all configured)',
+  },
+  {
+    name: 'schema',
+    type: 'string',
+    multiple: true,
+    value: 'schema',
+    description: 'Only this schema, as schema or catalog.schema (repeatable)',
+  },
+  { name: 'refresh', type: 'boolean', description: 'Also refresh tables that are up to date' },
+  { name: 'no-refresh', type: 'boolean', description: 'Do not refresh up-to-date tables' },
+];
+
+const WAIT: OptionSpec = {
+  name: 'wait',
+  type: 'boolean',
+  short: 'w',
+  description: "Poll the run to its end, printing each action's status as it changes; exit 1 if it fails",
+};
+
+/** Consecutive failed polls (API unreachable or 5xx) tolerated while waiting. */
+const MAX_POLL_FAILURES = 5;
+
+function mirrorRequest(args: ParsedArgs, help: string): MirrorRequest {
+  const catalogs = args.strings('catalog');
+  const schemas = args.strings('schema');
+  if (args.boolean('refresh') && args.boolean('no-refresh')) {
+    throw new UsageError('Give --refresh or --no-refresh, not both', help);
+  }
+  const includeRefresh = args.boolean('refresh') ? true : args.boolean('no-refresh') ? false : undefined;
+  const scope = {
+    ...(catalogs.length ? { catalogs } : {}),
+    ...(schemas.length ? { schemas } : {}),
+  };
+  return {
+    ...(Object.keys(scope).length ? { scope } : {}),
+    ...(includeRefresh === undefined ? {} : { includeRefresh }),
+  };
+}
+
+const plan: Command = {
+  path: ['mirror', 'plan'],
+  usage: 'd2s mirror plan [--out <file.sql>] [--catalog <name> ...] [--schema <schema> ...] [--json]',
+  summary: 'Show what a mirror run would do now (like terraform plan); changes nothing',
+  description: [
+    'Marks: + create, ~ update (or refresh), - drop, → rename; each action with its reason and its SQL.',
+    "Secrets in the SQL are masked as '[redacted]'. --out also writes the SQL to a file for review.",
+  ].join('\n'),
+  options: [
+    { name: 'out', type: 'string', short: 'o', value: 'file.sql', description: 'Write the plan as a .sql file' },
+    ...SCOPE_OPTIONS,
+  ],
+  positionals: { min: 0, max: 0, names: '' },
+  async run(args, ctx) {
+    const request = mirrorRequest(args, 'd2s mirror plan --help');
+    const out = args.string('out');
+    const result = await ctx.api.mirrorPlan(request);
+    if (out !== undefined) {
+      // Rendered from the plan printed below, so the file and the screen show the same plan.
+      try {
+        await ctx.writeFile(out, renderPlanSql(result));
+      } catch (error) {
+        throw new UsageError(`Cannot write ${out}: ${(error as Error).message}`, 'd2s mirror plan --help');
+      }
+      const statements = result.actions.reduce((n, a) => n + a.sql.length, 0);
+      ctx.out.note(`Wrote ${out}: ${statements} statement(s), secrets masked.`);
+    }
+    if (args.boolean('json')) ctx.out.json(result);
+    else ctx.out.print(renderPlan(result, { paint: (t, c) => ctx.out.paint(t, c) }));
+    return EXIT.ok;
+  },
+};
+
+/** Polls a run to its end, printing each action whose status changed; the final view. */
+async function pollRun(first: MirrorRun, ctx: CommandContext, quiet: boolean): Promise<MirrorRun> {
+  const paint = (t: string, c: Parameters<typeof ctx.out.paint>[1]) => ctx.out.paint(t, c);
+  const seen = new Map<string, string>();
+  let lastStatus = '';
+  let failures = 0;
+  let run = first;
+  for (;;) {
+    if (!quiet) {
+      if (run.status !== lastStatus) {
+        lastStatus = run.status;
+        const planned =
+          run.status === 'applying' || (TERMINAL_MIRROR_STATES.has(run.status) && run.actions.length > 0)
+            ? ` (${planSummaryLine({ actions: run.actions })
+                .replace(/^Plan: /, '')
+                .replace(/\.$/, '')})`
+            : '';
+        ctx.out.print(`Mirror run ${run.id}: ${run.status}${planned}`);
+      }
+      for (const action of run.actions) {
+        const key = `${action.status}|${action.error?.code ?? ''}|${action.attempts ?? ''}`;
+        if (seen.get(action.id) === key) continue;
+        const before = seen.get(action.id);
+        seen.set(action.id, key);
+        if (before === undefined && action.status === 'pending') continue;
+        ctx.out.print(renderActionStatus(action, paint));
+      }
+    }
+    if (TERMINAL_MIRROR_STATES.has(run.status)) return run;
+    await ctx.sleep(ctx.pollMs, ctx.signal);
+    try {
+      run = await ctx.api.getMirrorRun(run.id);
+      failures = 0;
+    } catch (error) {
+      const transient = error instanceof ApiUnreachableError || error instanceof ApiServerError;
+      if (!transient || ++failures > MAX_POLL_FAILURES) throw error;
+    }
+  }
+}
+
+async function waitForRun(run: MirrorRun, ctx: CommandContext, json: boolean): Promise<ExitCode> {
+  const final = await pollRun(run, ctx, json);
+  if (json) ctx.out.json(final);
+  else ctx.out.print(renderMirrorRunSummary(final, (t, c) => ctx.out.paint(t, c)));
+  if (final.status === 'succeeded') return EXIT.ok;
+  ctx.out.note(
+    `d2s: mirror run ${final.id} failed${final.error ? `: ${final.error.code}: ${final.error.message}` : ''}`,
+  );
+  return EXIT.runFailed;
+}
+
+const apply: Command = {
+  path: ['mirror', 'apply'],
+  usage: 'd2s mirror apply [--wait] [--catalog <name> ...] [--schema <schema> ...] [--idempotency-key <key>]',
+  summary: 'Start a mirror run: plan again, then apply it table by table',
+  description: 'Without --wait, prints the run id; follow it with d2s mirror get <id> --wait.',
+  options: [
+    WAIT,
+    ...SCOPE_OPTIONS,
+    {
+      name: 'idempotency-key',
+      type: 'string',
+      value: 'key',
+      description: 'The same key names the same run',
+    },
+  ],
+  positionals: { min: 0, max: 0, names: '' },
+  async run(args, ctx) {
+    const request = mirrorRequest(args, 'd2s mirror apply --help');
+    const run = await ctx.api.startMirrorRun(request, args.string('idempotency-key'));
+    const json = args.boolean('json');
+    if (args.boolean('wait')) return waitForRun(run, ctx, json);
+    if (json) ctx.out.json(run);
+    else {
+      ctx.out.print(run.id);
+      ctx.out.note(`Mirror run ${run.id} ${run.status}. Follow it: d2s mirror get ${run.id} --wait`);
+    }
+    return EXIT.ok;
+  },
+};
+
+const get: Command = {
+  path: ['mirror', 'get'],
+  usage: 'd2s mirror get <run-id> [--wait]',
+  summary: 'Show a mirror run and its actions',
+  options: [WAIT],
+  positionals: { min: 1, max: 1, names: 'the mirror run id' },
+  async run(args, ctx) {
+    const run = await ctx.api.getMirrorRun(args.positionals[0] as string);
+    const json = args.boolean('json');
+    if (args.boolean('wait')) return waitForRun(run, ctx, json);
+    if (json) {
+      ctx.out.json(run);
+      return EXIT.ok;
+    }
+    const paint = (t: string, c: Parameters<typeof ctx.out.paint>[1]) => ctx.out.paint(t, c);
+    ctx.out.print(renderMirrorRunSummary(run, paint), ...run.actions.map((a) => renderActionStatus(a, paint)));
+    return EXIT.ok;
+  },
+};
+
+const tables: Command = {
+  path: ['mirror', 'tables'],
+  usage: 'd2s mirror tables',
+  summary: 'List the mirror state of every table d2s has acted on',
+  options: [],
+  positionals: { min: 0, max: 0, names: '' },
+  async run(args, ctx) {
+    const items = await ctx.api.listMirrorTables();
+    if (args.boolean('json')) ctx.out.json({ items });
+    else if (items.length === 0) ctx.out.note('No mirrored tables yet.');
+    else ctx.out.print(renderMirrorTables(items));
+    return EXIT.ok;
+  },
+};
+
+export const mirrorCommands: readonly Command[] = [plan, apply, get, tables];

@@ -1,0 +1,157 @@
+import type { Sync } from '../api-types.js';
+import type { Color } from '../output.js';
+import { formatCount, formatDuration, formatParameters, formatTime } from './format.js';
+import { renderTable } from './table.js';
+
+type Paint = (text: string, color: Color) => string;
+const plain: Paint = (text) => text;
+
+export const STATUS_COLOR: Record<string, Color> = {
+  succeeded: 'green',
+  failed: 'red',
+  canceled: 'yellow',
+  queued: 'dim',
+  exporting: 'cyan',
+  importing: 'cyan',
+  verifying: 'cyan',
+};
+
+/** Total duration when finished; time so far when not (from `now`). */
+export function syncDurationMs(sync: Sync, now: number): number | undefined {
+  if (sync.timings.durationsMs.total !== undefined) return sync.timings.durationsMs.total;
+  const created = Date.parse(sync.timings.createdAt);
+  if (Number.isNaN(created)) return undefined;
+  if (sync.timings.finishedAt) return Date.parse(sync.timings.finishedAt) - created;
+  return now - created;
+}
+
+function keyValues(rows: Array<[string, string | undefined]>): string[] {
+  const shown = rows.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== '');
+  const width = Math.max(...shown.map(([k]) => k.length));
+  // A multi-line value (Snowflake's messages have newlines) continues under its first line.
+  return shown.map(([k, v]) => `  ${k.padEnd(width)}  ${v.split('\n').join(`\n${' '.repeat(width + 4)}`)}`);
+}
+
+function filesLine(sync: Sync): string | undefined {
+  const files = sync.load?.files;
+  if (!files) return undefined;
+  const loaded = files.filter((f) => f.status === 'LOADED').length;
+  const earlier = files.filter((f) => f.previouslyLoaded).length;
+  const failed = files.length - loaded;
+  return [
+    `${files.length} file${files.length === 1 ? '' : 's'}`,
+    `${loaded} loaded`,
+    failed > 0 ? `${failed} not loaded` : undefined,
+    earlier > 0 ? `${earlier} by an earlier attempt` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+function databricksLine(sync: Sync): string | undefined {
+  const d = sync.databricks;
+  if (d.runId === undefined && !d.runPageUrl) return undefined;
+  const state = [d.lifeCycleState, d.resultState].filter(Boolean).join('/');
+  return [d.runId === undefined ? undefined : `run ${d.runId}`, state ? `(${state})` : undefined, d.runPageUrl]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * The end of `d2s sync --wait`: outcome and duration, then files, rows
+ * loaded, the target's row count, the Databricks run link and the error.
+ */
+export function renderSyncSummary(sync: Sync, options: { now: number; paint?: Paint }): string {
+  const paint = options.paint ?? plain;
+  const status = paint(sync.status, STATUS_COLOR[sync.status] ?? 'bold');
+  const took = formatDuration(syncDurationMs(sync, options.now));
+  return [
+    `Sync ${sync.id} ${status}${took ? ` in ${took}` : ''}`,
+    ...keyValues([
+      ['dataset', sync.dataset],
+      ['parameters', formatParameters(sync.parameters)],
+      ['files', filesLine(sync)],
+      ['rows loaded', formatCount(sync.load?.rowsLoaded)],
+      ['target rows', formatCount(sync.load?.targetRowCount)],
+      ['Databricks', databricksLine(sync)],
+      ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
+    ]),
+  ].join('\n');
+}
+
+/** `d2s syncs get`: everything the status says, files as a table. */
+export function renderSyncDetail(sync: Sync, options: { now: number; paint?: Paint }): string {
+  const paint = options.paint ?? plain;
+  const t = sync.timings;
+  const d = t.durationsMs;
+  const stages = [
+    d.queued === undefined ? undefined : `queued ${formatDuration(d.queued)}`,
+    d.export === undefined ? undefined : `export ${formatDuration(d.export)}`,
+    d.import === undefined ? undefined : `import ${formatDuration(d.import)}`,
+  ].filter(Boolean);
+  const lines = [
+    `Sync ${sync.id}`,
+    ...keyValues([
+      [
+        'status',
+        `${paint(sync.status, STATUS_COLOR[sync.status] ?? 'bold')}${sync.cancelRequested && sync.status !== 'canceled' ? ' (cancel requested)' : ''}`,
+      ],
+      ['dataset', sync.dataset],
+      ['parameters', formatParameters(sync.parameters)],
+      ['origin', sync.origin],
+      ['retry of', sync.retryOf],
+      ['created', formatTime(t.createdAt)],
+      ['finished', formatTime(t.finishedAt)],
+      ['duration', formatDuration(syncDurationMs(sync, options.now))],
+      ['stages', stages.join(', ')],
+      ['Databricks', databricksLine(sync)],
+      ['output', sync.outputUrl],
+      ['load mode', sync.load?.mode],
+      ['stage path', sync.load?.stagePath],
+      ['files', filesLine(sync)],
+      ['rows loaded', formatCount(sync.load?.rowsLoaded)],
+      ['target rows', formatCount(sync.load?.targetRowCount)],
+      ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
+      ['error stage', sync.error?.stage],
+    ]),
+  ];
+  const files = sync.load?.files ?? [];
+  if (files.length > 0) {
+    lines.push(
+      '',
+      renderTable(
+        [
+          { header: 'file', value: (f) => relativeTo(sync.outputUrl, f.file), maxWidth: 70, keep: 'end' },
+          { header: 'status', value: (f) => `${f.status}${f.previouslyLoaded ? ' (earlier)' : ''}` },
+          { header: 'rows', value: (f) => formatCount(f.rowsLoaded), align: 'right' },
+          { header: 'errors', value: (f) => formatCount(f.errorsSeen ?? 0), align: 'right' },
+          ...(files.some((f) => f.firstError)
+            ? [{ header: 'first error', value: (f: (typeof files)[number]) => f.firstError ?? '', maxWidth: 60 }]
+            : []),
+        ],
+        files,
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A file under the sync's output prefix, without the prefix. */
+function relativeTo(prefix: string | undefined, file: string): string {
+  return prefix && file.startsWith(prefix) && file.length > prefix.length ? file.slice(prefix.length) : file;
+}
+
+/** `d2s syncs ls`: id, dataset, status, created, duration, rows. */
+export function renderSyncTable(syncs: readonly Sync[], now: number): string {
+  return renderTable(
+    [
+      { header: 'id', value: (s) => s.id },
+      { header: 'dataset', value: (s) => s.dataset, maxWidth: 40 },
+      { header: 'status', value: (s) => s.status },
+      { header: 'created (UTC)', value: (s) => formatTime(s.timings.createdAt) },
+      { header: 'duration', value: (s) => formatDuration(syncDurationMs(s, now)), align: 'right' },
+      { header: 'rows', value: (s) => formatCount(s.load?.rowsLoaded), align: 'right' },
+    ],
+    syncs,
+  );
+}
