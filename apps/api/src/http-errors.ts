@@ -1,5 +1,6 @@
 import { isD2sError, RequestError } from '@d2s/shared';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 
 /** The one error body every failing route answers with. */
@@ -90,4 +91,41 @@ export function body(code: string, message: string, details?: unknown): ErrorBod
 
 function isEmpty(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+}
+
+// Errors Fastify raises before routing (a URL that does not decode, a path parameter too long to route).
+const FRAMEWORK_CODES: Record<string, { status: number; code: string; message: string }> = {
+  FST_ERR_BAD_URL: { status: 400, code: 'INVALID_URL', message: 'The URL is not valid (bad percent-encoding?).' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'URI_TOO_LONG', message: 'A path parameter is too long.' },
+};
+
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const known = FRAMEWORK_CODES[error.code] ?? { status: 400, code: 'INVALID_REQUEST', message: error.message };
+  void reply.status(known.status).send(body(known.code, known.message));
+}
+
+/**
+ * Errors Node's HTTP parser raises on the raw connection (headers or URL too large, garbage):
+ * answered on the socket in the API's error shape, since no request object exists yet.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return;
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const payload = JSON.stringify(
+    body(
+      tooLarge ? 'REQUEST_HEADERS_TOO_LARGE' : 'INVALID_REQUEST',
+      tooLarge ? 'The request line or headers are too large.' : 'The request could not be parsed.',
+    ),
+  );
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}`,
+      'Connection: close',
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(payload)}`,
+      '',
+      payload,
+    ].join('\r\n'),
+  );
 }

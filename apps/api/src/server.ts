@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { bearerAuth } from './auth.js';
 import { bullBoard } from './bull-board.js';
-import { installErrorHandling } from './http-errors.js';
+import { answerClientError, answerFrameworkError, installErrorHandling } from './http-errors.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -44,6 +44,9 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.api.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
+    // Malformed URLs and oversized requests are answered before routing; give them our error shape too.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   installErrorHandling(app);
   const registered: { method: string; url: string }[] = [];
