@@ -95,8 +95,6 @@ export class ScheduleService {
     }
     const queue = queues[spec.kind];
     const other = queues[spec.kind === 'sync' ? 'mirror' : 'sync'];
-    // An id names one schedule: changing its kind moves it to the other queue.
-    await other.removeJobScheduler(id);
     const repeat =
       spec.cron !== undefined ? { pattern: spec.cron, tz: spec.tz } : { every: spec.every as number, tz: spec.tz };
     const queueName = spec.kind === 'sync' ? 'export' : 'mirror';
@@ -112,6 +110,9 @@ export class ScheduleService {
         cause: error,
       });
     }
+    // An id names one schedule: changing its kind moves it to the other queue, once the new one is in
+    // place (removing first would lose the old schedule when BullMQ refuses the new one).
+    await other.removeJobScheduler(id);
     return this.require(id);
   }
 
