@@ -193,11 +193,17 @@ function secretFromEnv(env: Env, name: string, sources: SecretSources): Secret |
   return direct === undefined || direct === '' ? undefined : new Secret(direct);
 }
 
-function plaintext(file: ConfigFile, key: string, value: string | undefined, envName: string): Secret | undefined {
+function plaintext(
+  file: ConfigFile,
+  source: string,
+  key: string,
+  value: string | undefined,
+  envName: string,
+): Secret | undefined {
   if (value === undefined) return undefined;
   if (!file.allowPlaintextSecrets) {
     throw new ConfigError(
-      `Invalid configuration: ${key} holds a secret in plain text. Set ${envName} or ${envName}_FILE instead (or set allowPlaintextSecrets: true if you really mean it).`,
+      `Invalid configuration in ${source}: ${key} holds a secret in plain text. Set ${envName} or ${envName}_FILE instead (or set allowPlaintextSecrets: true if you really mean it).`,
       { details: { key } },
     );
   }
@@ -215,20 +221,21 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
         .map((t) => t.trim())
         .filter(Boolean)
         .map((t) => new Secret(t))
-    : (file.api.tokens ?? []).map((t, i) => plaintext(file, `api.tokens[${i}]`, t, 'D2S_API_TOKENS') as Secret);
+    : (file.api.tokens ?? []).map((t, i) => plaintext(file, source, `api.tokens[${i}]`, t, 'D2S_API_TOKENS') as Secret);
 
   const db = file.databricks;
-  const dbToken = secret('DATABRICKS_TOKEN') ?? plaintext(file, 'databricks.token', db.token, 'DATABRICKS_TOKEN');
+  const dbToken =
+    secret('DATABRICKS_TOKEN') ?? plaintext(file, source, 'databricks.token', db.token, 'DATABRICKS_TOKEN');
   const dbClientId = db.clientId;
   const dbClientSecret =
     secret('DATABRICKS_CLIENT_SECRET') ??
-    plaintext(file, 'databricks.clientSecret', db.clientSecret, 'DATABRICKS_CLIENT_SECRET');
+    plaintext(file, source, 'databricks.clientSecret', db.clientSecret, 'DATABRICKS_CLIENT_SECRET');
   let databricksAuth: DatabricksAuth = { kind: 'none' };
   if (dbClientId !== undefined && dbClientSecret !== undefined) {
     databricksAuth = { kind: 'oauth-m2m', clientId: dbClientId, clientSecret: dbClientSecret };
   } else if (dbClientId !== undefined || dbClientSecret !== undefined) {
     throw new ConfigError(
-      'Databricks OAuth needs both DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET; only one is set.',
+      `Invalid configuration in ${source}: Databricks OAuth needs both a client id (databricks.clientId or DATABRICKS_CLIENT_ID) and DATABRICKS_CLIENT_SECRET; only one is set.`,
       { details: { key: 'databricks.clientId' } },
     );
   } else if (dbToken !== undefined) {
@@ -238,23 +245,33 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
   const sf = file.snowflake;
   const keyPath = sf.privateKeyPath;
   let privateKey =
-    secret('SNOWFLAKE_PRIVATE_KEY') ?? plaintext(file, 'snowflake.privateKey', sf.privateKey, 'SNOWFLAKE_PRIVATE_KEY');
+    secret('SNOWFLAKE_PRIVATE_KEY') ??
+    plaintext(file, source, 'snowflake.privateKey', sf.privateKey, 'SNOWFLAKE_PRIVATE_KEY');
   if (privateKey === undefined && keyPath !== undefined) {
     const path = resolve(sources.cwd, keyPath);
     try {
       privateKey = new Secret(sources.readFile(path));
     } catch (error) {
-      throw new ConfigError(`Cannot read the Snowflake private key at ${path}: ${(error as Error).message}`, {
-        cause: error,
-        details: { key: 'snowflake.privateKeyPath' },
-      });
+      throw new ConfigError(
+        `Invalid configuration in ${source}: cannot read the Snowflake private key at ${path} (snowflake.privateKeyPath): ${(error as Error).message}`,
+        {
+          cause: error,
+          details: { key: 'snowflake.privateKeyPath' },
+        },
+      );
     }
   }
   const passphrase =
     secret('SNOWFLAKE_PRIVATE_KEY_PASSPHRASE') ??
-    plaintext(file, 'snowflake.privateKeyPassphrase', sf.privateKeyPassphrase, 'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE');
+    plaintext(
+      file,
+      source,
+      'snowflake.privateKeyPassphrase',
+      sf.privateKeyPassphrase,
+      'SNOWFLAKE_PRIVATE_KEY_PASSPHRASE',
+    );
   const password =
-    secret('SNOWFLAKE_PASSWORD') ?? plaintext(file, 'snowflake.password', sf.password, 'SNOWFLAKE_PASSWORD');
+    secret('SNOWFLAKE_PASSWORD') ?? plaintext(file, source, 'snowflake.password', sf.password, 'SNOWFLAKE_PASSWORD');
   const authenticator = sf.authenticator;
   let snowflakeAuth: SnowflakeAuth = { kind: 'none' };
   if (authenticator === 'SNOWFLAKE_JWT' && privateKey !== undefined) {
@@ -283,7 +300,13 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
       ...mirrorRest,
       oauthClientSecret:
         secret('D2S_MIRROR_OAUTH_CLIENT_SECRET') ??
-        plaintext(file, 'mirror.oauthClientSecret', file.mirror.oauthClientSecret, 'D2S_MIRROR_OAUTH_CLIENT_SECRET'),
+        plaintext(
+          file,
+          source,
+          'mirror.oauthClientSecret',
+          file.mirror.oauthClientSecret,
+          'D2S_MIRROR_OAUTH_CLIENT_SECRET',
+        ),
     },
     datasets: file.datasets,
   };
