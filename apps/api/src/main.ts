@@ -23,7 +23,7 @@ await runService({
     }
     const redis = await connectServiceRedis(config, 'producer', 'd2s-api', logger);
 
-    const queues = openQueues(redis, config.redis.prefix);
+    const queues = openQueues(redis, config.redis.prefix, logger);
     const events = new SyncEventHub({
       prefix: config.redis.prefix,
       connect: () => createRedisConnection(config.redis.url, 'worker', 'd2s-api-events'),

@@ -24,7 +24,7 @@ await runService({
       onRequest: telemetry.metrics.observeDatabricks,
     });
     const redis = await connectServiceRedis(config, 'worker', 'd2s-export-producer', logger);
-    const queues = openQueues(redis, config.redis.prefix);
+    const queues = openQueues(redis, config.redis.prefix, logger);
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
     const processor = createExportProcessor({
       config,

@@ -22,7 +22,7 @@ await runService({
     );
     const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: telemetry.metrics.observeSnowflake });
     const redis = await connectServiceRedis(config, 'worker', 'd2s-import-producer', logger);
-    const queues = openQueues(redis, config.redis.prefix);
+    const queues = openQueues(redis, config.redis.prefix, logger);
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
     const processor = createImportProcessor({ config, snowflake, syncs, logger, metrics: telemetry.metrics });
     const worker = startWorker('import', processor, { config, logger, concurrency: config.workers.import.concurrency });

@@ -26,7 +26,7 @@ await runService({
     const databricks = createDatabricksClient(config.databricks, { logger, onRequest: metrics.observeDatabricks });
     const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: metrics.observeSnowflake });
     const redis = await connectServiceRedis(config, 'worker', 'd2s-mirror-producer', logger);
-    const queues = openQueues(redis, config.redis.prefix);
+    const queues = openQueues(redis, config.redis.prefix, logger);
     const mirror = new MirrorService({
       config,
       clients: { unityCatalog: databricks.unityCatalog, snowflake },
