@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ManagedProcess } from '../../scripts/src/local-stack.js';
+import {
+  APPEND_AND_REPLACE,
+  countRowsOf,
+  runsFor,
+  type Stack,
+  seededRandom,
+  sleep,
+  stagingTables,
+  startStack,
+} from './support/stack.js';
+
+/**
+ * Chaos: K syncs (appends and replaces, concurrent datasets) while the export
+ * and import worker PROCESSES (built output) are SIGKILLed at random points
+ * and restarted. Afterwards every sync succeeded exactly once: one Databricks
+ * run per sync token, exact row counts, no staging table left.
+ *
+ * Reproduce a run with D2S_CHAOS_SEED=<seed printed below>.
+ */
+const K = 50;
+const APPEND_SYNCS = 30;
+const MAX_KILLS = 10;
+const SEED = Number(process.env.D2S_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+const CHAOS_WORKERS = `
+workers:
+  export: { concurrency: 8, pollInitialMs: 100, pollMaxMs: 400, pollGrowth: 1.5 }
+  import: { concurrency: 4 }
+  lockDurationMs: 4000
+  stalledIntervalMs: 1000
+  # Each kill stalls the jobs in flight; with many kills a job may stall more than the default 3 times.
+  maxStalledCount: 100
+`;
+
+describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`, () => {
+  let stack: Stack;
+  const random = seededRandom(SEED);
+  const between = (min: number, max: number) => Math.round(min + random() * (max - min));
+
+  beforeAll(async () => {
+    console.log(`chaos seed: ${SEED} (rerun with D2S_CHAOS_SEED=${SEED})`);
+    stack = await startStack({
+      redisUrl: inject('redisUrl'),
+      label: 'chaos',
+      datasetsYaml: APPEND_AND_REPLACE,
+      workersYaml: CHAOS_WORKERS,
+      timeScale: 0.1,
+      logLevel: 'warn',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('every sync succeeds exactly once', async () => {
+    const admin = stack.snowflake.emulator.admin;
+    const queryLog = stack.snowflake.emulator.queryLog;
+    // A little latency per statement, so a kill can land inside a COPY.
+    admin.setLatency(25);
+    const live: Record<'export' | 'import', ManagedProcess> = {
+      export: stack.startProcess('export-worker'),
+      import: stack.startProcess('import-worker'),
+    };
+    const all: ManagedProcess[] = [live.export, live.import];
+    const outputs = () => all.map((p, i) => `--- ${p.name} #${i} ---\n${p.output().slice(-1500)}`).join('\n');
+
+    // Datasets in a seeded order: 30 appends, 20 replaces.
+    const plan: string[] = [
+      ...Array.from({ length: APPEND_SYNCS }, () => 'forecasts_append'),
+      ...Array.from({ length: K - APPEND_SYNCS }, () => 'forecasts_replace'),
+    ];
+    for (let i = plan.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [plan[i], plan[j]] = [plan[j] as string, plan[i] as string];
+    }
+
+    // The whole schedule is drawn from the seed up front (timing still varies from run to run).
+    const waveGaps = Array.from({ length: 5 }, () => between(500, 1_500));
+    // Kills in pairs of a seeded order, so the first four (while syncs are surely in flight) hit both kinds.
+    const killPlan: { victim: 'export' | 'import'; afterMs: number; waitForCopy: boolean; restartAfterMs: number }[] =
+      [];
+    for (let i = 0; i < MAX_KILLS / 2; i++) {
+      for (const victim of random() < 0.5 ? (['export', 'import'] as const) : (['import', 'export'] as const)) {
+        killPlan.push({
+          victim,
+          afterMs: between(700, 2_200),
+          // Half the import kills wait (briefly) for a COPY in flight.
+          waitForCopy: victim === 'import' && random() < 0.5,
+          restartAfterMs: between(0, 800),
+        });
+      }
+    }
+    console.log(`chaos seed ${SEED}: waves ${JSON.stringify(waveGaps)}, kills ${JSON.stringify(killPlan)}`);
+
+    const ids: string[] = [];
+    const datasetOf = new Map<string, string>();
+    let submitted = false;
+    const submit = (async () => {
+      for (const [wave, gap] of waveGaps.entries()) {
+        const batch = plan.slice(wave * 10, wave * 10 + 10);
+        const answers = await Promise.all(
+          batch.map((dataset, i) =>
+            stack.request('POST', '/v1/syncs', {
+              dataset,
+              parameters: { forecast_date: `2024-06-${String(((wave * 10 + i) % 28) + 1).padStart(2, '0')}` },
+            }),
+          ),
+        );
+        for (const [i, answer] of answers.entries()) {
+          expect(answer.status, answer.text).toBe(202);
+          ids.push(answer.body.id);
+          datasetOf.set(answer.body.id, batch[i] as string);
+        }
+        await sleep(gap);
+      }
+      submitted = true;
+    })();
+
+    // The chaos monkey: SIGKILL, then a restart.
+    const kills: { at: number; victim: string; inCopy: boolean; active: number; delayed: number }[] = [];
+    const started = Date.now();
+    let finished = false;
+    const monkey = (async () => {
+      for (const { victim, afterMs, waitForCopy, restartAfterMs } of killPlan) {
+        await sleep(afterMs);
+        if (finished) break;
+        let inCopy = false;
+        if (waitForCopy) {
+          const until = Date.now() + 3_000;
+          while (Date.now() < until && !finished) {
+            if (queryLog.entries().some((e) => /^\s*COPY/i.test(e.sql) && e.status === 'RUNNING')) {
+              inCopy = true;
+              break;
+            }
+            await sleep(10);
+          }
+        }
+        const counts = await stack.queues[victim].getJobCounts('active', 'delayed');
+        live[victim].child.kill('SIGKILL');
+        await live[victim].exited;
+        kills.push({
+          at: Date.now() - started,
+          victim,
+          inCopy,
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+        });
+        await sleep(restartAfterMs);
+        live[victim] = stack.startProcess(victim === 'export' ? 'export-worker' : 'import-worker');
+        all.push(live[victim]);
+      }
+    })();
+
+    let views: Awaited<ReturnType<Stack['waitForSyncs']>>;
+    try {
+      await submit;
+      expect(submitted).toBe(true);
+      views = await stack.waitForSyncs(ids, 180_000);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nkills: ${JSON.stringify(kills)}\n${outputs()}`, { cause: error });
+    } finally {
+      finished = true;
+      await monkey;
+      admin.setLatency(0);
+    }
+    console.log(
+      `chaos seed ${SEED}: ${K} syncs in ${((Date.now() - started) / 1000).toFixed(1)} s, ${kills.length} kills: ${JSON.stringify(kills)}`,
+    );
+
+    const failed = views.filter((v) => v.status !== 'succeeded');
+    expect(
+      failed.map((v) => ({ id: v.id, status: v.status, error: v.error })),
+      outputs(),
+    ).toEqual([]);
+    // The monkey struck several times while syncs were in flight.
+    expect(kills.length).toBeGreaterThanOrEqual(4);
+    expect(kills.filter((k) => k.victim === 'export').length).toBeGreaterThanOrEqual(2);
+    expect(kills.filter((k) => k.victim === 'import').length).toBeGreaterThanOrEqual(2);
+    expect(kills.filter((k) => k.active + k.delayed > 0).length).toBeGreaterThanOrEqual(3);
+
+    // Exactly one Databricks run per sync token, and no run without a sync.
+    for (const id of ids) {
+      const runs = runsFor(stack, id);
+      expect(runs.admin, `runs of ${id}`).toHaveLength(1);
+      expect(runs.runNow, `run-now answers of ${id}`).toEqual(runs.admin);
+      expect(views.find((v) => v.id === id)?.databricks.runId).toBe(runs.admin[0]);
+    }
+    expect(stack.databricks.admin.runs()).toHaveLength(K);
+
+    // Exact rows: appends add 10,000 each; replaces leave exactly one load.
+    const appends = ids.filter((id) => datasetOf.get(id) === 'forecasts_append').length;
+    expect(appends).toBe(APPEND_SYNCS);
+    expect(await countRowsOf(stack, 'FORECASTS_APPEND')).toBe(10_000 * appends);
+    expect(await countRowsOf(stack, 'FORECASTS_REPLACE')).toBe(10_000);
+    expect(await stagingTables(stack)).toEqual([]);
+    for (const view of views) expect(view.load?.rowsLoaded, view.id).toBe(10_000);
+
+    for (const p of Object.values(live)) expect(await p.stop('SIGTERM'), p.output().slice(-2000)).toBe(0);
+  }, 240_000);
+});
