@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ManagedProcess, startService } from '../scripts/src/local-stack.js';
 import { FORECASTS_DATASET, type SyncStack, startSyncStack } from './support/sync-stack.js';
 
 /**
@@ -9,7 +8,6 @@ import { FORECASTS_DATASET, type SyncStack, startSyncStack } from './support/syn
  */
 describe('export worker crash while polling', () => {
   let stack: SyncStack;
-  const workers: ManagedProcess[] = [];
 
   beforeAll(async () => {
     stack = await startSyncStack({
@@ -19,21 +17,9 @@ describe('export worker crash while polling', () => {
       timeScale: 0.5,
     });
   });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await stack?.close();
-  });
+  afterAll(() => stack?.close());
 
-  const spawnWorker = () => {
-    const worker = startService('export-worker', {
-      ...stack.env,
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      NODE_ENV: 'production',
-    });
-    workers.push(worker);
-    return worker;
-  };
+  const spawnWorker = () => stack.spawnService('export-worker');
 
   it('resumes the same run after SIGKILL and hands off once', async () => {
     const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts' });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ManagedProcess, startService } from '../scripts/src/local-stack.js';
 import { LOAD_DATASETS, type SyncStack, startSyncStack } from './support/sync-stack.js';
 
 /**
@@ -9,7 +8,6 @@ import { LOAD_DATASETS, type SyncStack, startSyncStack } from './support/sync-st
  */
 describe('import worker crash mid-COPY', () => {
   let stack: SyncStack;
-  const workers: ManagedProcess[] = [];
 
   beforeAll(async () => {
     stack = await startSyncStack({
@@ -19,44 +17,23 @@ describe('import worker crash mid-COPY', () => {
       importWorker: false,
     });
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await stack?.close();
-  });
+  afterAll(() => stack?.close());
 
-  const spawnWorker = () => {
-    const worker = startService('import-worker', {
-      ...stack.env,
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      NODE_ENV: 'production',
-    });
-    workers.push(worker);
-    return worker;
-  };
+  const spawnWorker = () => stack.spawnService('import-worker');
 
   it.each([['forecasts_append'], ['forecasts_replace']])(
     '%s: finishes once with the exact row count',
     async (dataset) => {
       const table = dataset === 'forecasts_append' ? 'FORECASTS_APPEND' : 'FORECASTS_REPLACE';
       const admin = stack.snowflake?.emulator.admin;
-      const queryLog = stack.snowflake?.emulator.queryLog;
-      if (!admin || !queryLog) throw new Error('no Snowflake emulator');
+      if (!admin) throw new Error('no Snowflake emulator');
       const created = await stack.request('POST', '/v1/syncs', { dataset });
       const id = created.body.id as string;
       await stack.waitForStatus(id, (s) => s.status === 'importing', 30_000);
 
       admin.setLatency(1_500); // every statement now takes 1.5 s, so the COPY is caught in flight
       const first = spawnWorker();
-      const deadline = Date.now() + 30_000;
-      while (
-        !queryLog
-          .entries()
-          .some((e) => e.queryTag === `d2s:sync:${id}` && /^\s*COPY/i.test(e.sql) && e.status === 'RUNNING')
-      ) {
-        if (Date.now() > deadline) throw new Error(`the COPY never started\n${first.output().slice(-2000)}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await stack.waitForCopy(id, first.output);
       first.child.kill('SIGKILL');
       await first.exited;
       admin.setLatency(0);

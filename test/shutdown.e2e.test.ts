@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, httpAnswers, type ManagedProcess, startService, waitFor } from '../scripts/src/local-stack.js';
+import { freePort, httpAnswers, waitFor } from '../scripts/src/local-stack.js';
 import { LOAD_DATASETS, type SyncStack, startSyncStack } from './support/sync-stack.js';
 
 /** SIGTERM mid-job: the worker stops taking jobs, finishes the one it has, closes its connections and exits 0. */
 describe('graceful shutdown', () => {
   let stack: SyncStack;
-  const processes: ManagedProcess[] = [];
 
   beforeAll(async () => {
     stack = await startSyncStack({
@@ -15,38 +14,19 @@ describe('graceful shutdown', () => {
       importWorker: false,
     });
   }, 60_000);
-  afterAll(async () => {
-    await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-    await stack?.close();
-  });
+  afterAll(() => stack?.close());
 
-  const env = () => ({
-    ...stack.env,
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-    NODE_ENV: 'production',
-    D2S_METRICS_PORT: '0',
-  });
+  const env = { LOG_LEVEL: 'info', D2S_METRICS_PORT: '0' };
 
   it('import worker: SIGTERM during COPY lets the COPY finish, then exits 0', async () => {
     const admin = stack.snowflake?.emulator.admin;
-    const queryLog = stack.snowflake?.emulator.queryLog;
-    if (!admin || !queryLog) throw new Error('no Snowflake emulator');
+    if (!admin) throw new Error('no Snowflake emulator');
     const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts_replace' });
     const id = created.body.id as string;
     await stack.waitForStatus(id, (s) => s.status === 'importing', 30_000);
     admin.setLatency(800);
-    const worker = startService('import-worker', env());
-    processes.push(worker);
-    const deadline = Date.now() + 30_000;
-    while (
-      !queryLog
-        .entries()
-        .some((e) => e.queryTag === `d2s:sync:${id}` && /^\s*COPY/i.test(e.sql) && e.status === 'RUNNING')
-    ) {
-      if (Date.now() > deadline) throw new Error(`the COPY never started\n${worker.output().slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const worker = stack.spawnService('import-worker', env);
+    await stack.waitForCopy(id, worker.output);
     worker.child.kill('SIGTERM');
     const code = await worker.exited;
     admin.setLatency(0);
@@ -60,8 +40,7 @@ describe('graceful shutdown', () => {
 
   it('API: SIGTERM stops accepting requests and exits 0', async () => {
     const port = await freePort();
-    const api = startService('api', { ...env(), D2S_API_PORT: String(port) });
-    processes.push(api);
+    const api = stack.spawnService('api', { ...env, D2S_API_PORT: String(port) });
     await waitFor('the API', () => httpAnswers(`http://127.0.0.1:${port}/readyz`), 30_000, api.output);
     api.child.kill('SIGTERM');
     expect(await api.exited, api.output().slice(-2000)).toBe(0);

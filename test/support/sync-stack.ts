@@ -21,6 +21,7 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createExportProcessor } from '../../apps/export-worker/src/index.js';
+import { type ManagedProcess, type ServiceName, startService } from '../../scripts/src/local-stack.js';
 import { createImportProcessor } from '../../apps/import-worker/src/index.js';
 import {
   type RunningDatabricksEmulator,
@@ -53,6 +54,10 @@ export interface SyncStack {
   snowflakeClient?: SnowflakeClient;
   /** Runs SQL on the Snowflake emulator as an administrator; rows as objects. */
   sql(text: string): Promise<Record<string, unknown>[]>;
+  /** Starts a service from its built output with this stack's environment; stopped (SIGKILL) on close. */
+  spawnService(name: ServiceName, env?: Record<string, string>): ManagedProcess;
+  /** Resolves once the Snowflake emulator is running this sync's COPY INTO. */
+  waitForCopy(syncId: string, explain?: () => string): Promise<void>;
   objectStoreRoot: string;
   queues: Queues;
   redis: Redis;
@@ -163,6 +168,8 @@ ${options.datasetsYaml}`;
     }
   }
 
+  const processes: ManagedProcess[] = [];
+
   const stack: SyncStack = {
     config,
     prefix,
@@ -171,6 +178,30 @@ ${options.datasetsYaml}`;
     databricksClient,
     ...(snowflake ? { snowflake } : {}),
     ...(snowflakeClient ? { snowflakeClient } : {}),
+    spawnService(name, extra = {}) {
+      const child = startService(name, {
+        ...env,
+        LOG_LEVEL: 'warn',
+        LOG_FORMAT: 'json',
+        NODE_ENV: 'production',
+        ...extra,
+      });
+      processes.push(child);
+      return child;
+    },
+    async waitForCopy(syncId, explain) {
+      const queryLog = snowflake?.emulator.queryLog;
+      if (!queryLog) throw new Error('this stack has no Snowflake emulator');
+      const deadline = Date.now() + 30_000;
+      const running = () =>
+        queryLog
+          .entries()
+          .some((e) => e.queryTag === `d2s:sync:${syncId}` && /^\s*COPY/i.test(e.sql) && e.status === 'RUNNING');
+      while (!running()) {
+        if (Date.now() > deadline) throw new Error(`the COPY never started\n${explain?.().slice(-2000) ?? ''}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     async sql(text) {
       if (!snowflake) throw new Error('this stack has no Snowflake emulator');
       const result = await snowflake.emulator.admin.execute(text);
@@ -206,6 +237,7 @@ ${options.datasetsYaml}`;
       throw new Error(`sync ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
     },
     async close() {
+      await Promise.all(processes.map((p) => p.stop('SIGKILL')));
       await Promise.all(workers.map((w) => w.close()));
       await app.close();
       await events.close();
