@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../secret.js';
-import { createLogger } from './logger.js';
+import { createLogger, redactSecrets } from './logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -37,5 +37,21 @@ describe('createLogger', () => {
     logger.info({ syncId: 'sync_1', rows: 3 }, 'loaded');
     const line = JSON.parse(lines[0] ?? '{}');
     expect(line).toMatchObject({ syncId: 'sync_1', rows: 3, service: 'test', msg: 'loaded' });
+  });
+});
+
+describe('redactSecrets (Bull Board job data)', () => {
+  it('replaces secret-named fields at any depth, keeps the rest', () => {
+    const data = {
+      request: { syncId: 'sync_1', parameters: { region: 'eu' } },
+      nested: [{ clientSecret: 'x', Authorization: 'Bearer y' }],
+      PASSWORD: 'z',
+    };
+    expect(redactSecrets(data)).toEqual({
+      request: { syncId: 'sync_1', parameters: { region: 'eu' } },
+      nested: [{ clientSecret: '[redacted]', Authorization: '[redacted]' }],
+      PASSWORD: '[redacted]',
+    });
+    expect(data.PASSWORD).toBe('z');
   });
 });
