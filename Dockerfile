@@ -4,7 +4,10 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY packages ./packages
 COPY apps ./apps
-RUN npm ci --no-audit --no-fund && npx tsc -b && npm prune --omit=dev
+# Only the services: the root solution also references scripts/ and bench/, which the image leaves out.
+RUN npm ci --no-audit --no-fund \
+ && npx tsc -b packages/shared packages/emulators apps/api apps/export-worker apps/import-worker apps/mirror-worker apps/cli \
+ && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production

@@ -60,6 +60,21 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('has a Dockerfile that builds every service the compose file runs, from folders it copies', () => {
+    const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
+    const build = /npx tsc -b ([^\\\n&]+)/.exec(dockerfile)?.[1]?.trim().split(/\s+/) ?? [];
+    const copied = [...dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)].map((m) => m[1]);
+    for (const project of build) {
+      expect(existsSync(resolve(root, project, 'tsconfig.json')), project).toBe(true);
+      expect(copied.some((c) => project.startsWith(`${c}/`)), `${project} is copied into the image`).toBe(true);
+    }
+    for (const [name, service] of Object.entries(compose.services)) {
+      const entry = service.command?.[1];
+      if (name === 'redis' || !entry) continue;
+      expect(build.some((project) => entry.startsWith(`${project}/`)), `${name} is built`).toBe(true);
+    }
+  });
+
   it('mounts the config file that exists in the repository', () => {
     const mount = compose.services.api?.volumes?.find((v) => v.endsWith(':/config/d2s.yaml:ro')) ?? '';
     expect(existsSync(resolve(root, mount.split(':')[0] ?? ''))).toBe(true);
