@@ -66,12 +66,18 @@ describe('docker-compose.yml', () => {
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(\S+)/gm)].map((m) => m[1]);
     for (const project of build) {
       expect(existsSync(resolve(root, project, 'tsconfig.json')), project).toBe(true);
-      expect(copied.some((c) => project.startsWith(`${c}/`)), `${project} is copied into the image`).toBe(true);
+      expect(
+        copied.some((c) => project.startsWith(`${c}/`)),
+        `${project} is copied into the image`,
+      ).toBe(true);
     }
     for (const [name, service] of Object.entries(compose.services)) {
       const entry = service.command?.[1];
       if (name === 'redis' || !entry) continue;
-      expect(build.some((project) => entry.startsWith(`${project}/`)), `${name} is built`).toBe(true);
+      expect(
+        build.some((project) => entry.startsWith(`${project}/`)),
+        `${name} is built`,
+      ).toBe(true);
     }
   });
 
