@@ -13,16 +13,27 @@ export interface JobSnapshot {
   attemptsMade: number;
 }
 
-export async function snapshotOf(job: Job): Promise<JobSnapshot> {
+/**
+ * Reads a job's state and fields as one consistent snapshot. The state is read
+ * after the fields, so a job that finished in between looks finished but has
+ * no result yet (no failedReason, no finishedOn): it is then read again, or its
+ * failure would show without its coded reason.
+ */
+export async function snapshotOf(job: Job, reload?: () => Promise<Job | undefined>): Promise<JobSnapshot> {
+  const state = await job.getState();
+  let current = job;
+  if ((state === 'failed' || state === 'completed') && job.finishedOn === undefined && reload) {
+    current = (await reload()) ?? job;
+  }
   return {
-    state: await job.getState(),
-    data: job.data as Record<string, unknown>,
-    progress: job.progress,
-    returnvalue: job.returnvalue,
-    failedReason: job.failedReason,
-    timestamp: job.timestamp,
-    processedOn: job.processedOn,
-    finishedOn: job.finishedOn,
-    attemptsMade: job.attemptsMade,
+    state,
+    data: current.data as Record<string, unknown>,
+    progress: current.progress,
+    returnvalue: current.returnvalue,
+    failedReason: current.failedReason,
+    timestamp: current.timestamp,
+    processedOn: current.processedOn,
+    finishedOn: current.finishedOn,
+    attemptsMade: current.attemptsMade,
   };
 }

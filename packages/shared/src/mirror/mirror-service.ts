@@ -199,13 +199,15 @@ export class MirrorService {
 
   async #view(id: string, job: Job): Promise<MirrorRunView> {
     const queue = this.#requireQueue();
-    const plan = await snapshotOf(job);
+    const plan = await snapshotOf(job, () => queue.getJob(id));
     const actionJobs = new Map<string, JobSnapshot | undefined>();
-    const result = plan.state === 'completed' ? (job.returnvalue as MirrorPlanJobResult | null) : null;
+    const result = plan.state === 'completed' ? (plan.returnvalue as MirrorPlanJobResult | null) : null;
     if (result?.actions) {
       const pending = result.actions.filter((a) => a.status === undefined);
       const jobs = await Promise.all(pending.map((a) => queue.getJob(actionJobId(id, a.id))));
-      const snapshots = await Promise.all(jobs.map((j) => (j ? snapshotOf(j) : undefined)));
+      const snapshots = await Promise.all(
+        jobs.map((j, i) => (j ? snapshotOf(j, () => queue.getJob(actionJobId(id, pending[i]?.id ?? ''))) : undefined)),
+      );
       pending.forEach((a, i) => {
         actionJobs.set(a.id, snapshots[i]);
       });

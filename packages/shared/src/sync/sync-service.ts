@@ -244,11 +244,12 @@ export class SyncService {
   async #view(exportJob: Job): Promise<SyncView> {
     const id = exportJob.id as string;
     const [exportSnapshot, importJob, cancel] = await Promise.all([
-      snapshotOf(exportJob),
+      snapshotOf(exportJob, () => this.#deps.exportQueue.getJob(id)),
       this.#deps.importQueue.getJob(id),
       this.isCancelRequested(id),
     ]);
-    return deriveSyncView(exportSnapshot, importJob ? await snapshotOf(importJob) : undefined, cancel);
+    const importSnapshot = importJob ? await snapshotOf(importJob, () => this.#deps.importQueue.getJob(id)) : undefined;
+    return deriveSyncView(exportSnapshot, importSnapshot, cancel);
   }
 }
 
