@@ -29,7 +29,7 @@ import {
   swapTables,
 } from '@d2s/shared/snowflake';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { fileKey, requireRowCount, verifyCopy } from './verify-load.js';
+import { fileKey, loadedFiles, requireRowCount, verifyCopy } from './verify-load.js';
 
 export interface ImportDeps {
   config: Pick<D2sConfig, 'datasets'>;
@@ -141,14 +141,7 @@ export function createImportProcessor(deps: ImportDeps) {
         ),
       );
       const copyResult = parseCopyIntoResult(copy.rows);
-      report.files = copyResult.files.map((f) => ({
-        file: f.file,
-        status: f.status,
-        rowsParsed: f.rowsParsed,
-        rowsLoaded: f.rowsLoaded,
-        errorsSeen: f.errorsSeen,
-        firstError: f.firstError,
-      }));
+      report.files = loadedFiles(copyResult);
       report.rowsLoaded = copyResult.rowsLoaded;
       await progress('verifying');
 

@@ -22,6 +22,18 @@ export interface VerifiedLoad {
 
 const BAD_STATUSES = new Set(['LOAD_FAILED', 'PARTIALLY_LOADED']);
 
+/** COPY's per-file rows as a sync reports them (the fields a reader of the status needs). */
+export function loadedFiles(copy: CopyIntoResult): LoadFileResult[] {
+  return copy.files.map((f) => ({
+    file: f.file,
+    status: f.status,
+    rowsParsed: f.rowsParsed,
+    rowsLoaded: f.rowsLoaded,
+    errorsSeen: f.errorsSeen,
+    firstError: f.firstError,
+  }));
+}
+
 /** The part of a file URL or stage path that names the file within the run's prefix. */
 export function fileKey(name: string): string {
   return name.slice(name.lastIndexOf('/') + 1);
@@ -33,14 +45,7 @@ export function fileKey(name: string): string {
  * SyncFailedError describing the first problem, with per-file details.
  */
 export function verifyCopy(copy: CopyIntoResult, expect: LoadExpectations): VerifiedLoad {
-  const files: LoadFileResult[] = copy.files.map((f) => ({
-    file: f.file,
-    status: f.status,
-    rowsParsed: f.rowsParsed,
-    rowsLoaded: f.rowsLoaded,
-    errorsSeen: f.errorsSeen,
-    firstError: f.firstError,
-  }));
+  const files = loadedFiles(copy);
 
   if (expect.listedFiles.length === 0) {
     if (expect.requireFiles) {
