@@ -37,7 +37,17 @@ export async function runService(options: RunServiceOptions): Promise<void> {
   }
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty, service: options.name });
 
-  let running: RunningService;
+  // Signals are handled from here on, not only once started: a SIGTERM that arrives while the service is
+  // still connecting waits for the start to finish and then stops it cleanly, instead of killing it.
+  let running: RunningService | undefined;
+  let pendingSignal: string | undefined;
+  const onSignal = (signal: string) => {
+    if (running) void stop(signal);
+    else pendingSignal ??= signal;
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+
   try {
     running = await options.start({ config, logger });
   } catch (error) {
@@ -60,7 +70,7 @@ export async function runService(options: RunServiceOptions): Promise<void> {
     }, options.shutdownTimeoutMs ?? 30_000);
     timeout.unref();
     try {
-      await running.stop(signal);
+      await (running as RunningService).stop(signal);
       logger.info(`${options.name} stopped`);
       await flush(logger);
       process.exit(0);
@@ -70,8 +80,7 @@ export async function runService(options: RunServiceOptions): Promise<void> {
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  if (pendingSignal) await stop(pendingSignal);
 }
 
 function flush(logger: Logger): Promise<void> {
