@@ -19,7 +19,19 @@ export {
 } from './errors.js';
 export * from './jobs/catalog.js';
 export { closeQueues, openQueues, type Queues } from './jobs/queues.js';
+export { isLastAttempt, type SettleOptions, settleFailedAttempt } from './jobs/attempt-failure.js';
 export { type StartWorkerOptions, startWorker } from './jobs/start-worker.js';
+export {
+  finished,
+  nextStep,
+  type ParkJob,
+  parkJob,
+  rescheduleIn,
+  runSteps,
+  type StepFunction,
+  type StepResult,
+  type StepTable,
+} from './jobs/step-runner.js';
 export { addJob } from './jobs/typed-queue.js';
 export {
   createLogger,
@@ -48,6 +60,7 @@ export { decodeFailure, toJobError } from './sync/job-failure.js';
 export { type ParameterIssue, type ParameterValues, validateParameters } from './sync/parameters.js';
 export { type RunLocation, runLocationFor } from './sync/run-path.js';
 export { syncKeys } from './sync/sync-keys.js';
+export { outcomeOfFailure, recordSyncEnd, type SyncOutcome, type SyncOutcomeDeps } from './sync/sync-outcome.js';
 export {
   type CreateSyncInput,
   type CreateSyncResult,

@@ -1,0 +1,59 @@
+import { DelayedError, type Job } from 'bullmq';
+
+/**
+ * What a step decides: go straight on with another step, come back after a
+ * delay (the job waits in `delayed` and frees its worker slot), or finish
+ * the job with a result.
+ */
+export type StepResult<StepName extends string, Result> =
+  | { readonly kind: 'next'; readonly step: StepName }
+  | { readonly kind: 'reschedule'; readonly delayMs: number }
+  | { readonly kind: 'done'; readonly result: Result };
+
+/** One step of a step job: takes the job's context, does one thing, says what comes next. */
+export type StepFunction<Context, StepName extends string, Result> = (
+  ctx: Context,
+) => Promise<StepResult<StepName, Result>>;
+
+export type StepTable<Context, StepName extends string, Result> = {
+  readonly [S in StepName]: StepFunction<Context, StepName, Result>;
+};
+
+export const nextStep = <StepName extends string>(step: StepName) => ({ kind: 'next', step }) as const;
+export const rescheduleIn = (delayMs: number) => ({ kind: 'reschedule', delayMs }) as const;
+export const finished = <Result>(result: Result) => ({ kind: 'done', result }) as const;
+
+/** Parks a job until a delay has passed: BullMQ's step-job pattern (move to delayed, then throw DelayedError). */
+export type ParkJob = (delayMs: number) => Promise<never>;
+
+/**
+ * Runs steps from `first` until one finishes the job or reschedules it.
+ * A step that needs its state to survive a crash saves it itself before
+ * returning: the runner cannot know which state matters.
+ */
+export async function runSteps<Context, StepName extends string, Result>(
+  steps: StepTable<Context, StepName, Result>,
+  first: StepName,
+  ctx: Context,
+  park: ParkJob,
+): Promise<Result> {
+  const seen: StepName[] = [];
+  let current = first;
+  for (;;) {
+    seen.push(current);
+    // Steps only move forward; a cycle within one activation is a bug that would spin the worker.
+    if (seen.length > Object.keys(steps).length) throw new Error(`Step loop: ${seen.join(' → ')}`);
+    const outcome = await steps[current](ctx);
+    if (outcome.kind === 'done') return outcome.result;
+    if (outcome.kind === 'reschedule') return park(outcome.delayMs);
+    current = outcome.step;
+  }
+}
+
+/** Parks a BullMQ job: the token is the worker's lock token for this activation. */
+export function parkJob(job: Pick<Job, 'moveToDelayed'>, token: string | undefined, now: () => number): ParkJob {
+  return async (delayMs) => {
+    await job.moveToDelayed(now() + Math.max(0, Math.round(delayMs)), token);
+    throw new DelayedError();
+  };
+}
