@@ -32,8 +32,11 @@ await runService({
       syncs,
       importQueue: queues.import,
       logger,
+      metrics: telemetry.metrics,
     });
     const worker = startWorker('export', processor, { config, logger, concurrency: config.workers.export.concurrency });
+    telemetry.metrics.trackWorker(worker, 'export');
+    telemetry.metrics.trackQueues([queues.export]);
     logger.info(
       { concurrency: config.workers.export.concurrency, databricks: databricks.host },
       'export worker started',

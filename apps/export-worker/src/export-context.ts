@@ -1,0 +1,108 @@
+import type { D2sConfig, DatasetConfig, ExportJobData, ExportProgress, Logger, SyncRequest } from '@d2s/shared';
+import type { DatabricksClient } from '@d2s/shared/databricks';
+import type { Job, Queue } from 'bullmq';
+
+/** The Databricks Jobs calls the export makes. */
+export type ExportJobsApi = Pick<DatabricksClient['jobs'], 'runNow' | 'getRun' | 'cancelRun'>;
+
+/** The live view of an export, as job progress (what SSE and the status read between saved steps). */
+export interface ExportLiveProgress {
+  status: 'queued' | 'exporting';
+  runId?: number;
+  runPageUrl?: string;
+  lifeCycleState?: string;
+  polls: number;
+  failure?: Record<string, unknown>;
+}
+
+/** The steps' names are the ones saved in the job's progress (`ExportProgress.step`). */
+export type ExportStepName = ExportProgress['step'];
+
+/** What a finished export job returns (its BullMQ return value). */
+export interface ExportResult {
+  runId: number;
+  runPageUrl: string | undefined;
+  lifeCycleState: string;
+  resultState: 'SUCCESS';
+  exportedAt: string;
+}
+
+/** What one export job's steps work with: its request, its saved progress, its clients. */
+export interface ExportContext {
+  readonly request: SyncRequest;
+  readonly dataset: DatasetConfig;
+  /** The progress saved in the job: what a restarted worker resumes from. */
+  readonly progress: ExportProgress;
+  readonly log: Logger;
+  readonly jobs: ExportJobsApi;
+  readonly importQueue: Queue;
+  readonly config: Pick<D2sConfig, 'workers' | 'api'>;
+  now(): number;
+  random(): number;
+  /** Saves progress into the job before the step goes on: from then on every attempt resumes from it. */
+  save(progress: ExportProgress): Promise<void>;
+  /** Publishes the live view (job progress) for status reads and SSE. */
+  report(live: ExportLiveProgress): Promise<void>;
+  /** Adds fields (the run id) to every later log line of this job. */
+  logWith(bindings: Record<string, unknown>): void;
+}
+
+export interface ExportContextDeps {
+  jobs: ExportJobsApi;
+  importQueue: Queue;
+  config: Pick<D2sConfig, 'workers' | 'api'>;
+  logger: Logger;
+  now: () => number;
+  random: () => number;
+}
+
+export function createExportContext(
+  job: Job,
+  data: ExportJobData,
+  dataset: DatasetConfig,
+  deps: ExportContextDeps,
+): ExportContext {
+  const { request } = data;
+  let progress = data.progress;
+  let log = deps.logger.child({
+    syncId: request.syncId,
+    jobId: job.id,
+    dataset: request.dataset,
+    ...(progress.runId !== undefined ? { runId: progress.runId } : {}),
+  });
+  return {
+    request,
+    dataset,
+    get progress() {
+      return progress;
+    },
+    get log() {
+      return log;
+    },
+    jobs: deps.jobs,
+    importQueue: deps.importQueue,
+    config: deps.config,
+    now: deps.now,
+    random: deps.random,
+    async save(next) {
+      await job.updateData({ ...data, progress: next } satisfies ExportJobData);
+      progress = next;
+    },
+    report: (live) => reportExport(job, live),
+    logWith(bindings) {
+      log = log.child(bindings);
+    },
+  };
+}
+
+export function reportExport(job: Pick<Job, 'updateProgress'>, live: ExportLiveProgress): Promise<void> {
+  return job.updateProgress(live as unknown as Record<string, unknown>);
+}
+
+/** The run id and link of an export so far, for an error's details. */
+export function runDetails(progress: ExportProgress): Record<string, unknown> {
+  return {
+    ...(progress.runId !== undefined ? { runId: progress.runId } : {}),
+    ...(progress.runPageUrl ? { runPageUrl: progress.runPageUrl } : {}),
+  };
+}
