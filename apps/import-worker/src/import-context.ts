@@ -1,0 +1,151 @@
+import {
+  type DatasetConfig,
+  type ImportJobData,
+  type LoadReport,
+  type Logger,
+  SYNC_CANCELED,
+  SyncFailedError,
+  type SyncRequest,
+  type SyncService,
+} from '@d2s/shared';
+import { type CopyIntoResult, type QueryResult, type SnowflakeClient, SnowflakeError } from '@d2s/shared/snowflake';
+import type { Job } from 'bullmq';
+import type { VerifiedLoad } from './verify-load.js';
+
+export type ImportStepName = 'prepare' | 'load' | 'verify' | 'swap';
+
+export type SnowflakeStatement = Parameters<SnowflakeClient['execute']>[0];
+export interface RunOptions {
+  signal?: AbortSignal;
+  idempotent?: boolean;
+}
+
+/** The live view of an import, as job progress (what SSE and the status read). */
+export type ImportProgress = Partial<LoadReport> & {
+  status: 'importing' | 'verifying';
+  failure?: Record<string, unknown>;
+};
+
+/** What the steps learn and hand on to the next one; an attempt starts it afresh. */
+export interface ImportState {
+  /** The run's files under the sync's prefix, as LIST names them. */
+  listedFiles: string[];
+  copy?: CopyIntoResult;
+  verified?: VerifiedLoad;
+}
+
+/** What one import job's steps work with. */
+export interface ImportContext {
+  readonly job: Pick<Job, 'attemptsStarted'>;
+  readonly request: SyncRequest;
+  readonly dataset: DatasetConfig;
+  /** Where the COPY loads: the target (append) or the sync's own staging table (replace). */
+  readonly loadInto: DatasetConfig['snowflake']['table'];
+  /** The replace-mode staging table, private to this sync. */
+  readonly staging: DatasetConfig['snowflake']['table'];
+  readonly log: Logger;
+  /** The report the job returns, filled in as the steps go. */
+  readonly report: LoadReport;
+  readonly state: ImportState;
+  /** Runs one statement under the sync's query tag and records its query id. */
+  run(statement: SnowflakeStatement, options?: RunOptions): Promise<QueryResult>;
+  /** Like run, for COPY: a rejection for the data is a failed load (LOAD_FAILED), not a query bug. */
+  runCopy(statement: SnowflakeStatement, options?: RunOptions): Promise<QueryResult>;
+  /** Publishes the live view. */
+  progress(status: ImportProgress['status'], extra?: Partial<ImportProgress>): Promise<void>;
+  /** Ends the sync as canceled if a cancel was requested. */
+  throwIfCanceled(): Promise<void>;
+  /** Runs a long statement, aborting it when a cancel is requested meanwhile. */
+  withCancelWatch<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+}
+
+export interface ImportContextDeps {
+  snowflake: Pick<SnowflakeClient, 'execute'>;
+  syncs: Pick<SyncService, 'isCancelRequested'>;
+  logger: Logger;
+  /** How often a running COPY checks for a cancel request. @defaultValue 1000 */
+  cancelCheckMs?: number | undefined;
+}
+
+/** The staging table of a replace-mode load: one per sync, so attempts of one sync reuse it and nothing else can. */
+export function stagingTableOf(dataset: DatasetConfig, syncId: string): DatasetConfig['snowflake']['table'] {
+  const target = dataset.snowflake.table;
+  return { ...target, name: `${target.name}__D2S_STAGING_${syncId.toUpperCase()}` };
+}
+
+export function queryTagOf(syncId: string): string {
+  return `d2s:sync:${syncId}`;
+}
+
+export function createImportContext(
+  job: Job,
+  data: ImportJobData,
+  dataset: DatasetConfig,
+  report: LoadReport,
+  deps: ImportContextDeps,
+): ImportContext {
+  const { request } = data;
+  const log = deps.logger.child({ syncId: request.syncId, jobId: job.id, runId: data.runId, dataset: request.dataset });
+  const queryTag = queryTagOf(request.syncId);
+  const staging = stagingTableOf(dataset, request.syncId);
+  const isCanceled = () => deps.syncs.isCancelRequested(request.syncId);
+
+  const run = async (statement: SnowflakeStatement, options: RunOptions = {}) => {
+    const result = await deps.snowflake.execute(statement, [], { queryTag, ...options });
+    report.queryIds.push(result.queryId);
+    log.info({ queryId: result.queryId, kind: result.statementType }, 'statement ran');
+    return result;
+  };
+
+  return {
+    job,
+    request,
+    dataset,
+    loadInto: dataset.load.mode === 'replace' ? staging : dataset.snowflake.table,
+    staging,
+    log,
+    report,
+    state: { listedFiles: [] },
+    run,
+    async runCopy(statement, options) {
+      try {
+        return await run(statement, options);
+      } catch (error) {
+        if (error instanceof SnowflakeError && !error.retryable) {
+          throw new SyncFailedError('LOAD_FAILED', `COPY INTO was rejected: ${error.message}`, {
+            cause: error,
+            details: { snowflakeCode: error.snowflakeCode, sqlState: error.sqlState, queryId: error.queryId },
+          });
+        }
+        throw error;
+      }
+    },
+    progress: (status, extra = {}) =>
+      job.updateProgress({ status, ...report, ...extra } as unknown as Record<string, unknown>),
+    async throwIfCanceled() {
+      if (await isCanceled()) throw new SyncFailedError(SYNC_CANCELED, 'Canceled on request.');
+    },
+    async withCancelWatch(fn) {
+      const controller = new AbortController();
+      let canceled = false;
+      const timer = setInterval(() => {
+        isCanceled()
+          .then((yes) => {
+            if (yes && !canceled) {
+              canceled = true;
+              controller.abort();
+            }
+          })
+          .catch(() => {});
+      }, deps.cancelCheckMs ?? 1_000);
+      try {
+        return await fn(controller.signal);
+      } catch (error) {
+        if (canceled) throw new SyncFailedError(SYNC_CANCELED, 'Canceled on request while loading.', { cause: error });
+        throw error;
+      } finally {
+        clearInterval(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { nextStep, type StepResult } from '@d2s/shared';
+import { createFileFormat, createStage, createTableFromFiles, createTableLike, listStage } from '@d2s/shared/snowflake';
+import type { ImportContext, ImportStepName } from '../import-context.js';
+
+/**
+ * Gets Snowflake ready for the COPY: the stage and target table where the
+ * dataset lets d2s create them, the list of the run's files, and in replace
+ * mode a fresh staging table (fresh every attempt: its load metadata starts
+ * empty, so every file loads again).
+ */
+export async function prepare(ctx: ImportContext): Promise<StepResult<ImportStepName, never>> {
+  await ctx.throwIfCanceled();
+  await ctx.progress('importing');
+  const sf = ctx.dataset.snowflake;
+  const path = ctx.request.stagePath;
+
+  if (sf.createStage) {
+    await ctx.run(createStage({ stage: sf.stage, url: sf.stageUrl, storageIntegration: sf.storageIntegration }));
+  }
+  const listed = await ctx.run(listStage(sf.stage, path));
+  ctx.state.listedFiles = listed.rows.map((row) => String(row.name ?? row.NAME ?? ''));
+
+  if (sf.createTable && ctx.state.listedFiles.length > 0) {
+    const fileFormat = { database: sf.table.database, schema: sf.table.schema, name: 'D2S_PARQUET' };
+    await ctx.run(createFileFormat({ fileFormat }));
+    await ctx.run(createTableFromFiles({ table: sf.table, stage: sf.stage, path, fileFormat }));
+  }
+  if (ctx.dataset.load.mode === 'replace') {
+    await ctx.run(createTableLike({ table: ctx.loadInto, like: sf.table, orReplace: true }));
+  }
+  return nextStep('load');
+}
