@@ -5,6 +5,7 @@ import {
   type D2sConfig,
   displayName,
   isD2sError,
+  isLastAttempt,
   isTableAction,
   type Logger,
   type MirrorActionJobResult,
@@ -21,6 +22,7 @@ import {
   parseTableComment,
   recreateStatements,
   resolveMirrorSettings,
+  settleFailedAttempt,
   type SnowflakeExecutor,
   snowflakeLink,
   statementsFor,
@@ -35,7 +37,7 @@ import {
   type SqlStatement,
   showIcebergTables,
 } from '@d2s/shared/snowflake';
-import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 
 export interface MirrorWorkerDeps {
   config: Pick<D2sConfig, 'mirror' | 'databricks' | 'snowflake' | 'api'>;
@@ -99,7 +101,6 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
       const containers = plan.actions.filter((a): a is PlannedAction & ContainerAction => !isTableAction(a));
       const integrations = containers.filter((a) => a.kind !== 'create-schema');
       const schemas = containers.filter((a) => a.kind === 'create-schema');
-      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       const tableActions = plan.actions.filter((a): a is PlannedAction & TableAction => isTableAction(a));
       const failedDependency = (dependsOn: string[]) =>
         dependsOn.map((id) => records.get(id)).find((r) => r?.status === 'failed' || r?.status === 'skipped');
@@ -122,7 +123,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
             log.info({ actionId: action.id, kind: action.kind, target: record.target }, 'mirror action applied');
           } catch (error) {
             // A transient failure retries the whole plan job (every step is idempotent) while attempts remain.
-            if (isD2sError(error) && error.retryable && !finalAttempt) throw error;
+            if (isD2sError(error) && error.retryable && !isLastAttempt(job, toJobError(error))) throw error;
             record.status = 'failed';
             record.error = errorOf(error);
             log.error({ actionId: action.id, kind: action.kind, err: error }, 'mirror action failed');
@@ -167,8 +168,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         stats: plan.stats,
       };
     } catch (error) {
-      log.error({ err: error }, 'mirror plan failed');
-      throw toJobError(error);
+      throw await settleFailedAttempt(job, error, { log, message: 'mirror plan failed' });
     }
   }
 
@@ -256,13 +256,14 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         durationMs,
       };
     } catch (error) {
-      const jobError = toJobError(error);
-      const final = jobError instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (final && settings) {
-        await recordState(action, settings, runId, 'failed', errorOf(error)).catch(() => {});
-      }
-      log[final ? 'error' : 'warn']({ err: error, final }, 'mirror action failed');
-      throw jobError;
+      const resolved = settings;
+      throw await settleFailedAttempt(job, error, {
+        log,
+        message: 'mirror action failed',
+        onLastAttempt: async () => {
+          if (resolved) await recordState(action, resolved, runId, 'failed', errorOf(error));
+        },
+      });
     }
   }
 
