@@ -3,6 +3,7 @@ import {
   type ImportJobData,
   type LoadReport,
   type Logger,
+  runDataFilePattern,
   SYNC_CANCELED,
   SyncFailedError,
   type SyncRequest,
@@ -28,8 +29,10 @@ export type ImportProgress = Partial<LoadReport> & {
 
 /** What the steps learn and hand on to the next one; an attempt starts it afresh. */
 export interface ImportState {
-  /** The run's files under the sync's prefix, as LIST names them. */
+  /** The run's data files under the sync's prefix, as LIST names them. */
   listedFiles: string[];
+  /** When the run wrote no data files: what else was under its prefix (commit files, say), for the error. */
+  otherFiles?: string[];
   copy?: CopyIntoResult;
   verified?: VerifiedLoad;
 }
@@ -41,6 +44,8 @@ export interface ImportContext {
   readonly dataset: DatasetConfig;
   /** Where the COPY loads: the target (append) or the sync's own staging table (replace). */
   readonly loadInto: DatasetConfig['snowflake']['table'];
+  /** The PATTERN that picks this run's data files out of its prefix, for LIST and COPY alike. */
+  readonly dataFiles: string;
   /** The replace-mode staging table, private to this sync. */
   readonly staging: DatasetConfig['snowflake']['table'];
   readonly log: Logger;
@@ -102,6 +107,7 @@ export function createImportContext(
     request,
     dataset,
     loadInto: dataset.load.mode === 'replace' ? staging : dataset.snowflake.table,
+    dataFiles: runDataFilePattern(request.stagePath, dataset.export.dataFilePattern),
     staging,
     log,
     report,

@@ -65,8 +65,25 @@ describe('verifyCopy', () => {
   it('fails when the export wrote no files, unless files are optional', () => {
     expect(
       failure(() => verifyCopy(copy([]), { listedFiles: [], requireFiles: true, previouslyLoaded: none })).code,
-    ).toBe('NO_FILES_EXPORTED');
+    ).toBe('NO_DATA_FILES');
     expect(verifyCopy(copy([]), { listedFiles: [], requireFiles: false, previouslyLoaded: none }).rowsLoaded).toBe(0);
+  });
+
+  it('names the prefix it looked at and the files that were there when none was data', () => {
+    const error = failure(() =>
+      verifyCopy(copy([]), {
+        listedFiles: [],
+        otherFiles: listed('_SUCCESS', '_started_5218716133713553061', '_committed_5218716133713553061'),
+        location: 's3://b/p/sync_1/',
+        requireFiles: true,
+        previouslyLoaded: none,
+      }),
+    );
+    expect(error.code).toBe('NO_DATA_FILES');
+    expect(error.message).toBe(
+      'The Databricks run succeeded but wrote no data files under s3://b/p/sync_1/; only 3 other file(s): _SUCCESS, _started_5218716133713553061, _committed_5218716133713553061.',
+    );
+    expect(error.details.location).toBe('s3://b/p/sync_1/');
   });
 
   it('fails on "0 files processed" when files were expected', () => {

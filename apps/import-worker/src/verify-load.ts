@@ -2,8 +2,12 @@ import { type LoadFileResult, SyncFailedError } from '@d2s/shared';
 import type { CopyIntoResult } from '@d2s/shared/snowflake';
 
 export interface LoadExpectations {
-  /** Every file the export wrote under this sync's prefix (from LIST). */
+  /** Every data file the export wrote under this sync's prefix (from LIST). */
   listedFiles: readonly string[];
+  /** Files under the prefix that are not data (Spark's commit files, say); read only when there is no data file. */
+  otherFiles?: readonly string[];
+  /** The run's prefix, as the export wrote it (s3://…/<run path>/), for messages. */
+  location?: string;
   requireFiles: boolean;
   /**
    * Files missing from this COPY's results that an earlier attempt of this
@@ -49,12 +53,15 @@ export function verifyCopy(copy: CopyIntoResult, expect: LoadExpectations): Veri
 
   if (expect.listedFiles.length === 0) {
     if (expect.requireFiles) {
+      const others = expect.otherFiles ?? [];
+      const where = expect.location ?? 'this sync’s prefix';
       throw new SyncFailedError(
-        'NO_FILES_EXPORTED',
-        'The Databricks run succeeded but wrote no files under this sync’s prefix.',
-        {
-          details: { files },
-        },
+        'NO_DATA_FILES',
+        `The Databricks run succeeded but wrote no data files under ${where}` +
+          (others.length > 0
+            ? `; only ${others.length} other file(s): ${others.slice(0, 5).map(fileKey).join(', ')}${others.length > 5 ? ', …' : ''}.`
+            : '.'),
+        { details: { files, location: expect.location, otherFiles: others } },
       );
     }
     return { files, rowsLoaded: 0, rowsExact: true };

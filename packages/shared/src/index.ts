@@ -56,6 +56,7 @@ export {
 export { isSecret, Secret } from './secret.js';
 export { type RunningService, type RunServiceOptions, runService, type ServiceContext } from './service/run-service.js';
 export { idempotencyTokenFor, newSyncId, syncIdForKey } from './sync/ids.js';
+export { DEFAULT_DATA_FILE_PATTERN, runDataFilePattern } from './sync/data-files.js';
 export { decodeFailure, toJobError } from './sync/job-failure.js';
 export { type ParameterIssue, type ParameterValues, validateParameters } from './sync/parameters.js';
 export { type RunLocation, runLocationFor } from './sync/run-path.js';

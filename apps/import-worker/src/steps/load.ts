@@ -3,7 +3,7 @@ import { copyIntoTable, parseCopyIntoResult } from '@d2s/shared/snowflake';
 import type { ImportContext, ImportStepName } from '../import-context.js';
 import { loadedFiles } from '../verify-load.js';
 
-/** COPY INTO from the run's prefix, aborted if the sync is canceled meanwhile. */
+/** COPY INTO from the run's data files, aborted if the sync is canceled meanwhile. */
 export async function load(ctx: ImportContext): Promise<StepResult<ImportStepName, never>> {
   const sf = ctx.dataset.snowflake;
   const copied = await ctx.withCancelWatch((signal) =>
@@ -14,7 +14,7 @@ export async function load(ctx: ImportContext): Promise<StepResult<ImportStepNam
         path: ctx.request.stagePath,
         matchByColumnName: sf.copyOptions.matchByColumnName,
         onError: sf.copyOptions.onError,
-        pattern: sf.copyOptions.pattern,
+        pattern: ctx.dataFiles,
       }),
       { signal },
     ),

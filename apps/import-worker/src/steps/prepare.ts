@@ -4,7 +4,7 @@ import type { ImportContext, ImportStepName } from '../import-context.js';
 
 /**
  * Gets Snowflake ready for the COPY: the stage and target table where the
- * dataset lets d2s create them, the list of the run's files, and in replace
+ * dataset lets d2s create them, the list of the run's data files, and in replace
  * mode a fresh staging table (fresh every attempt: its load metadata starts
  * empty, so every file loads again).
  */
@@ -17,8 +17,12 @@ export async function prepare(ctx: ImportContext): Promise<StepResult<ImportStep
   if (sf.createStage) {
     await ctx.run(createStage({ stage: sf.stage, url: sf.stageUrl, storageIntegration: sf.storageIntegration }));
   }
-  const listed = await ctx.run(listStage(sf.stage, path));
-  ctx.state.listedFiles = listed.rows.map((row) => String(row.name ?? row.NAME ?? ''));
+  const listed = await ctx.run(listStage(sf.stage, path, { pattern: ctx.dataFiles }));
+  ctx.state.listedFiles = fileNames(listed.rows);
+  if (ctx.state.listedFiles.length === 0) {
+    // Only to say in the error what the run did leave there.
+    ctx.state.otherFiles = fileNames((await ctx.run(listStage(sf.stage, path))).rows);
+  }
 
   if (sf.createTable && ctx.state.listedFiles.length > 0) {
     const fileFormat = { database: sf.table.database, schema: sf.table.schema, name: 'D2S_PARQUET' };
@@ -29,4 +33,8 @@ export async function prepare(ctx: ImportContext): Promise<StepResult<ImportStep
     await ctx.run(createTableLike({ table: ctx.loadInto, like: sf.table, orReplace: true }));
   }
   return nextStep('load');
+}
+
+function fileNames(rows: readonly Record<string, unknown>[]): string[] {
+  return rows.map((row) => String(row.name ?? row.NAME ?? ''));
 }

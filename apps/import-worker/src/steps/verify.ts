@@ -19,6 +19,8 @@ export async function verify(ctx: ImportContext): Promise<StepResult<ImportStepN
       : new Map<string, number | undefined>();
   const verified = verifyCopy(copy, {
     listedFiles: ctx.state.listedFiles,
+    otherFiles: ctx.state.otherFiles ?? [],
+    location: ctx.request.outputUrl,
     requireFiles: ctx.dataset.verify.requireFiles,
     previouslyLoaded,
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_DATA_FILE_PATTERN, isValidPattern } from '../sync/data-files.js';
 
 /**
  * The shape of the configuration file (YAML or JSON). Secrets are not part of
@@ -48,6 +49,16 @@ export const DatasetConfig = z
         .refine((t) => t.includes('{syncId}'), 'must contain {syncId} so every sync writes to its own prefix'),
       /** The sync fails (and the run is canceled) past this many seconds of exporting. */
       maxRunDurationSeconds: PositiveInt.default(3600),
+      /**
+       * Which files under a run's prefix are data, as a regular expression over
+       * their path below that prefix. Only these are listed, loaded and counted.
+       * @defaultValue Parquet files with no path segment starting with `_` or `.` (Spark's commit files are left out)
+       */
+      dataFilePattern: z
+        .string()
+        .min(1)
+        .refine(isValidPattern, 'must be a regular expression')
+        .default(DEFAULT_DATA_FILE_PATTERN),
     }),
     snowflake: z.strictObject({
       stage: SnowflakeObjectName,
@@ -64,7 +75,6 @@ export const DatasetConfig = z
         .strictObject({
           matchByColumnName: z.enum(['CASE_INSENSITIVE', 'CASE_SENSITIVE', 'NONE']).default('CASE_INSENSITIVE'),
           onError: z.enum(['ABORT_STATEMENT', 'CONTINUE', 'SKIP_FILE']).default('ABORT_STATEMENT'),
-          pattern: z.string().optional(),
         })
         .default({ matchByColumnName: 'CASE_INSENSITIVE', onError: 'ABORT_STATEMENT' }),
     }),

@@ -7,6 +7,11 @@ describe('listStage', () => {
   it('lists one run’s prefix', () => {
     expect(listStage(stage, 'forecasts/sync_1/').text()).toBe('LIST @"D2S"."PUBLIC"."Exports stage"/forecasts/sync_1/');
   });
+  it('lists only the files a pattern matches', () => {
+    expect(listStage(stage, 'forecasts/sync_1/', { pattern: ".*sync_1/[^_]*[.]parquet's" }).text()).toBe(
+      `LIST @"D2S"."PUBLIC"."Exports stage"/forecasts/sync_1/ PATTERN = '.*sync_1/[^_]*[.]parquet''s'`,
+    );
+  });
   it('refuses a path that would need quoting', () => {
     expect(() => listStage(stage, "x'; DROP TABLE t; --")).toThrow(/stage path/);
   });

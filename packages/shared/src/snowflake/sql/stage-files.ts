@@ -1,15 +1,16 @@
 import type { SnowflakeObjectName } from '../../config/schema.js';
-import { integerOption, qualifiedNameLiteral, quoteIdentifier, stageLocation } from './quoting.js';
+import { integerOption, qualifiedNameLiteral, quoteIdentifier, quoteLiteral, stageLocation } from './quoting.js';
 import { SqlStatement } from './sql-statement.js';
 
 /**
  * The files under a stage path, one row each (`name`, `size`, `md5`,
  * `last_modified`): what the export wrote, before COPY INTO reads it.
  *
- * `LIST @"DB"."SCH"."STAGE"/dataset/sync_1/`
+ * `LIST @"DB"."SCH"."STAGE"/dataset/sync_1/ PATTERN = '.*dataset/sync_1/(?:….parquet)'`
  */
-export function listStage(stage: SnowflakeObjectName, path = ''): SqlStatement {
-  return SqlStatement.plain(`LIST ${stageLocation(stage, path)}`);
+export function listStage(stage: SnowflakeObjectName, path = '', options: { pattern?: string } = {}): SqlStatement {
+  const pattern = options.pattern === undefined ? '' : ` PATTERN = ${quoteLiteral(options.pattern)}`;
+  return SqlStatement.plain(`LIST ${stageLocation(stage, path)}${pattern}`);
 }
 
 /**
