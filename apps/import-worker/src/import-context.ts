@@ -35,6 +35,8 @@ export interface ImportState {
   otherFiles?: string[];
   copy?: CopyIntoResult;
   verified?: VerifiedLoad;
+  /** Set from the SWAP until the staging table is known not to hold the target's previous rows. */
+  stagingMayHoldPreviousTarget?: boolean;
 }
 
 /** What one import job's steps work with. */

@@ -67,7 +67,10 @@ export function createImportProcessor(deps: ImportDeps) {
         log: log.child({ queryIds: report.queryIds }),
         message: 'import failed',
         onLastAttempt: async () => {
-          if (ctx && dataset?.load.mode === 'replace') await dropStaging(ctx);
+          if (ctx && dataset?.load.mode === 'replace') {
+            if (ctx.state.stagingMayHoldPreviousTarget) keepStaging(ctx);
+            else await dropStaging(ctx);
+          }
           await recordSyncEnd({ ...deps, log }, request, outcomeOfFailure(error));
           if (isD2sError(error) && Array.isArray(error.details.files))
             report.files = error.details.files as LoadReport['files'];
@@ -77,6 +80,15 @@ export function createImportProcessor(deps: ImportDeps) {
       });
     }
   };
+
+  /** The staging table may hold the only copy of the target's previous rows: say so where an operator will look. */
+  function keepStaging(ctx: ImportContext): void {
+    const where = `${ctx.staging.database}.${ctx.staging.schema}.${ctx.staging.name}`;
+    ctx.log.error(
+      { table: where },
+      `could not tell whether the SWAP ran; kept ${where}, which may hold the target's previous rows`,
+    );
+  }
 
   async function dropStaging(ctx: ImportContext): Promise<void> {
     await deps.snowflake

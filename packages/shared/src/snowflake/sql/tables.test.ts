@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countRows, createTableFromFiles, createTableLike, dropTable, swapTables } from './tables.js';
+import { countRows, createTableFromFiles, createTableLike, dropTable, showTables, swapTables } from './tables.js';
 
 const table = { database: 'ANALYTICS', schema: 'PUBLIC', name: 'orders' };
 const staging = { database: 'ANALYTICS', schema: 'PUBLIC', name: 'orders__d2s_staging' };
@@ -58,5 +58,14 @@ describe('countRows, swapTables, dropTable', () => {
   });
   it('drop', () => {
     expect(dropTable(staging).text()).toBe('DROP TABLE IF EXISTS "ANALYTICS"."PUBLIC"."orders__d2s_staging"');
+  });
+});
+
+describe('showTables', () => {
+  it('lists a schema’s tables, optionally by a LIKE pattern', () => {
+    expect(showTables(table).text()).toBe('SHOW TABLES IN SCHEMA "ANALYTICS"."PUBLIC"');
+    expect(showTables(table, { like: "orders%'" }).text()).toBe(
+      `SHOW TABLES LIKE 'orders%''' IN SCHEMA "ANALYTICS"."PUBLIC"`,
+    );
   });
 });

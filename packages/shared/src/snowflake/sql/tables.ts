@@ -1,5 +1,5 @@
 import type { SnowflakeObjectName } from '../../config/schema.js';
-import { qualifiedName, qualifiedNameLiteral, quoteLiteral, stageLocation } from './quoting.js';
+import { qualifiedName, qualifiedNameLiteral, qualifiedSchemaName, quoteLiteral, stageLocation } from './quoting.js';
 import { SqlStatement } from './sql-statement.js';
 
 /** Statements on ordinary (Snowflake-managed) tables: create, count, swap, drop. */
@@ -86,4 +86,15 @@ export function swapTables(table: SnowflakeObjectName, other: SnowflakeObjectNam
 /** `DROP TABLE IF EXISTS "DB"."SCH"."T"` */
 export function dropTable(table: SnowflakeObjectName): SqlStatement {
   return SqlStatement.plain(`DROP TABLE IF EXISTS ${qualifiedName(table)}`);
+}
+
+/**
+ * The tables of a schema whose names match `like` (case-insensitive, `%` and
+ * `_` wildcards): one row each with `name`, `created_on`, `rows`, ….
+ *
+ * `SHOW TABLES LIKE 'T%' IN SCHEMA "DB"."SCH"`
+ */
+export function showTables(scope: { database: string; schema: string }, options: { like?: string } = {}): SqlStatement {
+  const like = options.like === undefined ? '' : ` LIKE ${quoteLiteral(options.like)}`;
+  return SqlStatement.plain(`SHOW TABLES${like} IN SCHEMA ${qualifiedSchemaName(scope)}`);
 }
