@@ -2,6 +2,13 @@ import type { D2sConfig, DatasetConfig, ExportJobData, ExportProgress, Logger, S
 import type { DatabricksClient } from '@d2s/shared/databricks';
 import type { Job, Queue } from 'bullmq';
 
+/**
+ * The longest a Databricks call may wait inside the client before a retry.
+ * A longer wait (a Retry-After of 50 s, say) is spent in `delayed` instead,
+ * so it holds no worker slot and a cancel lands at once.
+ */
+export const MAX_IN_SLOT_WAIT_MS = 2_000;
+
 /** The Databricks Jobs calls the export makes. */
 export type ExportJobsApi = Pick<DatabricksClient['jobs'], 'runNow' | 'getRun' | 'cancelRun'>;
 

@@ -19,6 +19,7 @@ import {
   type ExportContext,
   type ExportJobsApi,
   type ExportLiveProgress,
+  MAX_IN_SLOT_WAIT_MS,
   reportExport,
   runDetails,
 } from './export-context.js';
@@ -79,7 +80,7 @@ export function createExportProcessor(deps: ExportDeps) {
   async function stopIfCanceled(ctx: ExportContext): Promise<void> {
     if (!(await deps.syncs.isCancelRequested(ctx.request.syncId))) return;
     if (ctx.progress.runId !== undefined) {
-      await deps.jobs.cancelRun(ctx.progress.runId);
+      await deps.jobs.cancelRun(ctx.progress.runId, { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS });
       ctx.log.info('canceled the Databricks run');
     }
     throw new SyncFailedError(SYNC_CANCELED, 'Canceled on request.', { details: runDetails(ctx.progress) });

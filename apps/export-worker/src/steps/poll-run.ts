@@ -1,6 +1,12 @@
 import { type ExportProgress, nextStep, rescheduleIn, type StepResult, SyncFailedError } from '@d2s/shared';
 import { classifyRunState, DatabricksError, type RunStateSummary } from '@d2s/shared/databricks';
-import { type ExportContext, type ExportLiveProgress, type ExportStepName, runDetails } from '../export-context.js';
+import {
+  type ExportContext,
+  type ExportLiveProgress,
+  type ExportStepName,
+  MAX_IN_SLOT_WAIT_MS,
+  runDetails,
+} from '../export-context.js';
 import { pollDelayMs } from '../poll-delay.js';
 
 /**
@@ -15,10 +21,11 @@ export async function pollRun(ctx: ExportContext): Promise<StepResult<ExportStep
   const settings = ctx.config.workers.export;
   let state: RunStateSummary;
   try {
-    state = classifyRunState(await ctx.jobs.getRun(runId));
+    state = classifyRunState(await ctx.jobs.getRun(runId, { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS }));
   } catch (error) {
     if (!(error instanceof DatabricksError && error.retryable)) throw error;
-    // The client spent its retry budget; keep the run and look again later without burning an attempt.
+    // Databricks is busy or down (or asked for a long wait): keep the run and look again later, from `delayed`,
+    // without burning an attempt.
     ctx.log.warn({ err: error }, 'Databricks unavailable while polling; will poll again');
     await ctx.save({ ...progress, polls: progress.polls + 1 });
     return rescheduleIn(pollDelayMs(progress.polls, settings, ctx.random, error.retryAfterMs ?? 0));
@@ -57,7 +64,7 @@ export async function pollRun(ctx: ExportContext): Promise<StepResult<ExportStep
   const triggeredAt = Date.parse(progress.triggeredAt ?? new Date(ctx.now()).toISOString());
   const maxSeconds = ctx.dataset.export.maxRunDurationSeconds;
   if (ctx.now() - triggeredAt > maxSeconds * 1000) {
-    await ctx.jobs.cancelRun(runId);
+    await ctx.jobs.cancelRun(runId, { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS });
     throw new SyncFailedError(
       'EXPORT_TIMED_OUT',
       `Databricks run ${runId} ran longer than ${maxSeconds} s; d2s canceled it.`,

@@ -1,5 +1,6 @@
 import { type ExportProgress, idempotencyTokenFor, rescheduleIn, type StepResult } from '@d2s/shared';
-import type { ExportContext, ExportStepName } from '../export-context.js';
+import { DatabricksError } from '@d2s/shared/databricks';
+import { type ExportContext, type ExportStepName, MAX_IN_SLOT_WAIT_MS } from '../export-context.js';
 import { pollDelayMs } from '../poll-delay.js';
 
 /**
@@ -14,11 +15,25 @@ export async function trigger(ctx: ExportContext): Promise<StepResult<ExportStep
     Object.entries(request.parameters).map(([name, value]) => [name, String(value)]),
   );
   parameters[dataset.databricks.outputParameter] = request.outputUrl;
-  const started = await ctx.jobs.runNow({
-    job_id: dataset.databricks.jobId,
-    job_parameters: parameters,
-    idempotency_token: idempotencyTokenFor(request.syncId),
-  });
+  let started: { run_id: number };
+  try {
+    started = await ctx.jobs.runNow(
+      {
+        job_id: dataset.databricks.jobId,
+        job_parameters: parameters,
+        idempotency_token: idempotencyTokenFor(request.syncId),
+      },
+      { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS },
+    );
+  } catch (error) {
+    // Rate limited or unavailable: try again from `delayed` (the token makes a repeat safe), within the
+    // dataset's time limit, instead of holding a slot or burning attempts.
+    const waited = ctx.now() - Date.parse(request.requestedAt);
+    if (!(error instanceof DatabricksError && error.retryable) || waited > dataset.export.maxRunDurationSeconds * 1000)
+      throw error;
+    ctx.log.warn({ err: error }, 'Databricks could not start the run yet; will try again');
+    return rescheduleIn(error.retryAfterMs ?? pollDelayMs(0, ctx.config.workers.export, ctx.random));
+  }
   const progress: ExportProgress = {
     step: 'poll',
     runId: started.run_id,

@@ -203,6 +203,29 @@ describe('DatabricksHttpClient', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
+  it('gives back a Retry-After longer than the caller’s maxRetryWaitMs, even within the budget', async () => {
+    // The export worker's case: 503 + Retry-After: 50 on a run poll must not hold a worker slot for 50 s.
+    const { http, server, clock } = await setup((_req, res) =>
+      json(res, 503, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' }, { 'retry-after': '50' }),
+    );
+    const error = (await http.request({ ...get, maxRetryWaitMs: 2_000 }).catch((e: unknown) => e)) as DatabricksError;
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterMs).toBe(50_000);
+    expect(server.requests).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('still retries short waits within maxRetryWaitMs', async () => {
+    let calls = 0;
+    const { http, server } = await setup((_req, res) =>
+      ++calls < 3
+        ? json(res, 503, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'busy' }, { 'retry-after': '1' })
+        : json(res, 200, { ok: true }),
+    );
+    await expect(http.request({ ...get, maxRetryWaitMs: 2_000 })).resolves.toEqual({ ok: true });
+    expect(server.requests).toHaveLength(3);
+  });
+
   it.each([400, 403, 404, 409, 500])('does not retry HTTP %i', async (status) => {
     const { http, server } = await setup((_req, res) => json(res, status, { error_code: 'X', message: 'no' }));
     const error = (await http.request(get).catch((e: unknown) => e)) as DatabricksError;

@@ -58,6 +58,8 @@ export interface ApiRequest {
    */
   idempotent: boolean;
   signal?: AbortSignal;
+  /** Give a retryable error back instead of waiting longer than this before a retry (see CallOptions). */
+  maxRetryWaitMs?: number;
 }
 
 export interface HttpClientOptions {
@@ -159,6 +161,13 @@ export class DatabricksHttpClient {
           error.retryAfterMs !== undefined
             ? retryAfterDelayMs(error.retryAfterMs, random)
             : backoffDelayMs(attempt, backoff, random);
+        if (request.maxRetryWaitMs !== undefined && delayMs > request.maxRetryWaitMs) {
+          logger?.debug(
+            { endpoint: request.endpoint, attempt, status: error.status, errorCode: error.errorCode, delayMs },
+            'Databricks asked for a longer wait than this caller holds; giving the error back',
+          );
+          throw annotate(error, attempt, true);
+        }
         if (clock.now() + delayMs > deadline) {
           logger?.debug(
             { endpoint: request.endpoint, attempt, status: error.status, errorCode: error.errorCode, delayMs },

@@ -1,11 +1,19 @@
 import { DatabricksError, DatabricksResponseError } from './errors.js';
-import type { DatabricksHttpClient } from './http-client.js';
+import type { ApiRequest, DatabricksHttpClient } from './http-client.js';
 import type { Run, RunNowRequest, RunNowResponse, RunOutput } from './jobs-types.js';
 
 /** Options every call accepts. */
 export interface CallOptions {
   /** Aborts the call, including any wait between retries. */
   signal?: AbortSignal;
+  /**
+   * The longest the client waits before retrying. When Databricks asks for a
+   * longer wait (Retry-After) or the backoff grows past it, the retryable
+   * error comes back at once, with `retryAfterMs`, so a caller that can come
+   * back later (a step job) waits in `delayed` instead of in a worker slot.
+   * @defaultValue no limit but the retry budget
+   */
+  maxRetryWaitMs?: number;
 }
 
 export interface GetRunOptions extends CallOptions {
@@ -53,7 +61,7 @@ export class JobsApi {
       // run per idempotency token and returns that run's id to every repeat. Without the token a retried
       // run-now could start a second run, which is why the token is required above.
       idempotent: true,
-      ...signalOf(options),
+      ...callOptionsOf(options),
     });
     requireRunId(response.run_id, 'jobs/run-now', 'POST');
     return response;
@@ -79,7 +87,7 @@ export class JobsApi {
           page_token: pageToken,
         },
         idempotent: true,
-        ...signalOf(options),
+        ...callOptionsOf(options),
       });
       if (run === undefined) {
         requireRunId(response.run_id, 'jobs/runs/get', 'GET');
@@ -110,7 +118,7 @@ export class JobsApi {
       body: { run_id: runId },
       // Cancelling twice is the same as cancelling once.
       idempotent: true,
-      ...signalOf(options),
+      ...callOptionsOf(options),
     });
   }
 
@@ -125,7 +133,7 @@ export class JobsApi {
       path: '/api/2.2/jobs/runs/get-output',
       query: { run_id: taskRunId },
       idempotent: true,
-      ...signalOf(options),
+      ...callOptionsOf(options),
     });
   }
 }
@@ -159,6 +167,10 @@ function loopingPages(endpoint: string): DatabricksResponseError {
   );
 }
 
-export function signalOf(options: CallOptions): { signal?: AbortSignal } {
-  return options.signal ? { signal: options.signal } : {};
+/** The per-call options an API request takes along. */
+export function callOptionsOf(options: CallOptions): Pick<ApiRequest, 'signal' | 'maxRetryWaitMs'> {
+  return {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.maxRetryWaitMs === undefined ? {} : { maxRetryWaitMs: options.maxRetryWaitMs }),
+  };
 }

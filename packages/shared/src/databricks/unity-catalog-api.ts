@@ -1,5 +1,5 @@
 import type { DatabricksHttpClient } from './http-client.js';
-import { type CallOptions, signalOf } from './jobs-api.js';
+import { type CallOptions, callOptionsOf } from './jobs-api.js';
 import { collect, paginate } from './pagination.js';
 import type { CatalogInfo, SchemaInfo, TableInfo, TagAssignment, TaggableEntityType } from './unity-catalog-types.js';
 
@@ -56,7 +56,7 @@ export class UnityCatalogApi {
         path: `${UC}/catalogs`,
         query: { max_results: this.#maxResults(options), include_browse: options.includeBrowse, page_token: pageToken },
         idempotent: true,
-        ...signalOf(options),
+        ...callOptionsOf(options),
       });
       return { items: page.catalogs, nextPageToken: page.next_page_token };
     });
@@ -80,7 +80,7 @@ export class UnityCatalogApi {
           page_token: pageToken,
         },
         idempotent: true,
-        ...signalOf(options),
+        ...callOptionsOf(options),
       });
       return { items: page.schemas, nextPageToken: page.next_page_token };
     });
@@ -111,7 +111,7 @@ export class UnityCatalogApi {
           page_token: pageToken,
         },
         idempotent: true,
-        ...signalOf(options),
+        ...callOptionsOf(options),
       });
       return { items: page.tables, nextPageToken: page.next_page_token };
     });
@@ -132,7 +132,7 @@ export class UnityCatalogApi {
       path: `${UC}/tables/${encodePathSegment(fullName)}`,
       query: { include_browse: options.includeBrowse, include_delta_metadata: options.includeDeltaMetadata },
       idempotent: true,
-      ...signalOf(options),
+      ...callOptionsOf(options),
     });
   }
 
@@ -157,7 +157,7 @@ export class UnityCatalogApi {
           page_token: pageToken,
         },
         idempotent: true,
-        ...signalOf(options),
+        ...callOptionsOf(options),
       });
       return { items: page.tag_assignments, nextPageToken: page.next_page_token };
     });
