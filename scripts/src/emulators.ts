@@ -1,6 +1,8 @@
-#!/usr/bin/env node
 /**
- * `npm run emulators`: runs the local stand-ins in the foreground until SIGINT/SIGTERM.
+ * `npm run emulators`: runs both local stand-ins in one process, in the foreground until SIGINT/SIGTERM,
+ * over one object-store directory (the Parquet a Databricks export writes is what a Snowflake stage lists).
+ * Each emulator is also a package with its own command (`packages/databricks-emulator/dist/cli.js`,
+ * `packages/snowflake-emulator/dist/cli.js`); this launcher only starts the two together.
  *
  * Environment:
  * - DATABRICKS_EMULATOR_PORT (default 8801)
@@ -13,10 +15,15 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { databricksEmulatorPort, sandboxFixturePath, startDatabricksEmulator } from './databricks/index.js';
-import { SANDBOX, startSnowflakeSandbox } from './snowflake/index.js';
+import {
+  databricksConnectHelp,
+  databricksEmulatorPort,
+  sandboxFixturePath,
+  startDatabricksEmulator,
+} from '@d2s/databricks-emulator';
+import { snowflakeSandboxConnectHelp, startSnowflakeSandbox } from '@d2s/snowflake-emulator';
 
-/** One running emulator, as the CLI sees it. */
+/** One running emulator, as the launcher sees it. */
 interface RunningEmulator {
   name: string;
   /** Lines telling a user how to connect. */
@@ -34,27 +41,7 @@ const startDatabricks: EmulatorStarter = async (env, objectStoreRoot) => {
     objectStoreRoot,
     timeScale: env.DATABRICKS_EMULATOR_TIME_SCALE ? Number(env.DATABRICKS_EMULATOR_TIME_SCALE) : 1,
   });
-  const pat = dbx.fixture.auth.personal_access_tokens[0]?.token;
-  const client = dbx.fixture.auth.oauth_clients[0];
-  const exportJob = dbx.fixture.jobs.find((j) => j.export);
-  return {
-    name: 'Databricks',
-    connectHelp: [
-      `DATABRICKS_HOST=${dbx.url}`,
-      ...(pat ? [`DATABRICKS_TOKEN=${pat}`] : []),
-      ...(client
-        ? [`DATABRICKS_CLIENT_ID=${client.client_id}`, `DATABRICKS_CLIENT_SECRET=${client.client_secret}`]
-        : []),
-      ...(exportJob
-        ? [
-            `export job: ${exportJob.job_id} (${exportJob.name}), parameter ${exportJob.export?.output_parameter ?? 'output_path'}=s3://...`,
-          ]
-        : []),
-      `Iceberg REST catalog: ${dbx.url}/api/2.1/unity-catalog/iceberg-rest (OAuth token: ${dbx.url}/oidc/v1/token)`,
-      `admin: ${dbx.url}/__emulator/health`,
-    ],
-    close: () => dbx.close(),
-  };
+  return { name: 'Databricks', connectHelp: databricksConnectHelp(dbx), close: () => dbx.close() };
 };
 
 const startSnowflake: EmulatorStarter = async (env, objectStoreRoot) => {
@@ -64,18 +51,10 @@ const startSnowflake: EmulatorStarter = async (env, objectStoreRoot) => {
     objectStoreRoot,
     dataDir: resolve(env.D2S_EMULATOR_DATA_DIR || '.d2s/sandbox'),
   });
-  const sf = sandbox.emulator;
   return {
     name: 'Snowflake',
-    connectHelp: [
-      `SNOWFLAKE_ACCESS_URL=${sf.url}`,
-      `SNOWFLAKE_ACCOUNT=${sf.account}`,
-      `SNOWFLAKE_USER=${SANDBOX.keyPairUser}`,
-      `SNOWFLAKE_PRIVATE_KEY_PATH=${sandbox.privateKeyPath}`,
-      `database ${SANDBOX.database}.${SANDBOX.schema}, warehouse ${SANDBOX.warehouse}, role ${SANDBOX.role}`,
-      `admin: ${sf.url}/__emulator/health`,
-    ],
-    close: () => sf.close(),
+    connectHelp: snowflakeSandboxConnectHelp(sandbox),
+    close: () => sandbox.emulator.close(),
   };
 };
 

@@ -7,7 +7,7 @@ import {
   oauthToken,
   startTestEmulator,
   type TestEmulator,
-} from './test-support/harness.js';
+} from '../test-support/harness.js';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 

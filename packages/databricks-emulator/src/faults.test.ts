@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startTestEmulator, type TestEmulator } from './test-support/harness.js';
-import { testFixture } from './test-support/test-fixture.js';
+import { api, startTestEmulator, type TestEmulator } from '../test-support/harness.js';
+import { testFixture } from '../test-support/test-fixture.js';
 
 describe('fault injection', () => {
   let emu: TestEmulator;

@@ -41,13 +41,14 @@ import { Workspace } from './workspace.js';
 export type { RunSummary, TableSummary } from './admin/admin-api.js';
 export { DatabricksEmulatorAdmin } from './admin/admin-api.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
+export { databricksConnectHelp } from './connect-help.js';
 export type { HttpFault, RunFault } from './faults.js';
 export { FixtureError, loadFixture, validateFixture } from './fixture.js';
 export type * from './fixture-types.js';
 export type { RequestLog, RequestLogEntry, RequestLogFilter } from './request-log.js';
 
 /** The sandbox fixture shipped with the package (fixtures/databricks-sandbox.yaml). */
-export const sandboxFixturePath = fileURLToPath(new URL('../../fixtures/databricks-sandbox.yaml', import.meta.url));
+export const sandboxFixturePath = fileURLToPath(new URL('../fixtures/databricks-sandbox.yaml', import.meta.url));
 
 export const DEFAULT_DATABRICKS_EMULATOR_PORT = 8801;
 

@@ -8,8 +8,8 @@ import {
   startTestEmulator,
   type TestEmulator,
   waitForRun,
-} from './test-support/harness.js';
-import { testFixture } from './test-support/test-fixture.js';
+} from '../test-support/harness.js';
+import { testFixture } from '../test-support/test-fixture.js';
 
 const SANDBOX_PAT = 'dapi-sandbox-token';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ObjectStore } from '../object-store.js';
+import { ObjectStore } from './object-store.js';
 import { AuthService } from './auth.js';
 import type { Clock } from './clock.js';
 import { FaultInjector } from './faults.js';

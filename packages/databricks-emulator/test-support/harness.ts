@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { request } from 'undici';
-import type { Clock } from '../clock.js';
-import type { DatabricksFixture } from '../fixture-types.js';
-import { type RunningDatabricksEmulator, startDatabricksEmulator } from '../index.js';
+import type { Clock } from '../src/clock.js';
+import type { DatabricksFixture } from '../src/fixture-types.js';
+import { type RunningDatabricksEmulator, startDatabricksEmulator } from '../src/index.js';
 import { testFixture } from './test-fixture.js';
 
 export const PAT = 'dapi-test-token';

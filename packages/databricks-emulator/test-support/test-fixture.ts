@@ -1,4 +1,4 @@
-import type { ColumnFixture, DatabricksFixture } from '../fixture-types.js';
+import type { ColumnFixture, DatabricksFixture } from '../src/fixture-types.js';
 
 export const exportColumns: ColumnFixture[] = [
   {

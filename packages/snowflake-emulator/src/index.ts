@@ -4,6 +4,7 @@
  */
 export type { AdminResult, SnowflakeEmulatorAdmin } from './admin/admin.js';
 export { ADMIN_PREFIX } from './admin/admin-routes.js';
+export { snowflakeSandboxConnectHelp } from './connect-help.js';
 export type { SnowflakeFaults } from './admin/faults.js';
 export type { QueryLog, QueryLogEntry } from './admin/query-log.js';
 export type { FailingFile } from './engine/statement-context.js';

@@ -1,9 +1,11 @@
 import { resolve, sep } from 'node:path';
 
 /**
- * The local directory that stands in for S3. Both emulators map
- * `s3://bucket/key` onto `<root>/bucket/key`, so the Parquet files a
- * Databricks export writes are the files a Snowflake stage lists.
+ * The local directory that stands in for S3: `s3://bucket/key` is
+ * `<root>/bucket/key`. Stages and Iceberg table locations are read through it,
+ * so whatever wrote files under that root (the Databricks emulator, a test) is
+ * what a stage lists. The Databricks emulator keeps its own copy of this
+ * contract: the two emulators share a directory, not code.
  */
 export class ObjectStore {
   readonly root: string;
@@ -21,15 +23,5 @@ export class ObjectStore {
     if (path !== this.root && !path.startsWith(this.root + sep))
       throw new Error(`URL escapes the object store: ${url}`);
     return path;
-  }
-
-  /** The `s3://` URL of a local path inside the store. */
-  urlOf(path: string): string {
-    const absolute = resolve(path);
-    if (!absolute.startsWith(this.root + sep)) throw new Error(`path is outside the object store: ${path}`);
-    return `s3://${absolute
-      .slice(this.root.length + 1)
-      .split(sep)
-      .join('/')}`;
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SANDBOX, type SnowflakeSandbox, startSnowflakeSandbox } from './sandbox.js';
-import { DriverHost, writeParquet } from './test-support/driver.js';
+import { DriverHost, writeParquet } from '../test-support/driver.js';
 
 let dir: string;
 let sandbox: SnowflakeSandbox;

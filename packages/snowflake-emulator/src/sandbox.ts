@@ -24,7 +24,7 @@ export const SANDBOX = {
   publicKeyFileName: 'd2s_sandbox_rsa_key.pub',
 } as const;
 
-export const SANDBOX_FIXTURE = fileURLToPath(new URL('../../fixtures/snowflake-sandbox.yaml', import.meta.url));
+export const SANDBOX_FIXTURE = fileURLToPath(new URL('../fixtures/snowflake-sandbox.yaml', import.meta.url));
 
 export interface SandboxOptions extends Omit<SnowflakeEmulatorOptions, 'fixture' | 'account'> {
   /** Holds `keys/` (the generated key pair, mode 0600). Keep it out of git. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import Fastify from 'fastify';
 import { parse as parseYaml } from 'yaml';
-import { ObjectStore } from '../object-store.js';
+import { ObjectStore } from './object-store.js';
 import type { AdminResult, SnowflakeEmulatorAdmin } from './admin/admin.js';
 import { ADMIN_PREFIX, registerAdminRoutes } from './admin/admin-routes.js';
 import { FaultInjector, type SnowflakeFaults } from './admin/faults.js';

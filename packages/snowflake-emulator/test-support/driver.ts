@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ObjectStore } from '../../object-store.js';
+import { ObjectStore } from '../src/object-store.js';
 
 /** An error as the driver raised it (name, code, sqlState, message, data). */
 export interface DriverError {

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SnowflakeEmulator, type SnowflakeEmulatorOptions, startSnowflakeEmulator } from '../server.js';
+import { type SnowflakeEmulator, type SnowflakeEmulatorOptions, startSnowflakeEmulator } from '../src/server.js';
 import { type DriverConnection, DriverHost } from './driver.js';
 
 export const PASSWORD_USER = { name: 'ALICE', password: 'alice-pw' };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, duckQuery, oauthToken, startTestEmulator, type TestEmulator } from '../test-support/harness.js';
+import { api, duckQuery, oauthToken, startTestEmulator, type TestEmulator } from '../../test-support/harness.js';
 
 const IRC = '/api/2.1/unity-catalog/iceberg-rest';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, duckQuery, startTestEmulator, type TestEmulator, waitForRun } from '../test-support/harness.js';
+import { api, duckQuery, startTestEmulator, type TestEmulator, waitForRun } from '../../test-support/harness.js';
 
 describe('export job output', () => {
   let emu: TestEmulator;

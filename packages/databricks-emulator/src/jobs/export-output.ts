@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ObjectStore } from '../../object-store.js';
+import type { ObjectStore } from '../object-store.js';
 import { COLUMN_TYPES } from '../data/column-types.js';
 import { stableUuid } from '../data/stable-uuid.js';
 import { generateRows, seedFrom } from '../data/synthetic-rows.js';

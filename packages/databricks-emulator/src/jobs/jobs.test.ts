@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
-import { api, startTestEmulator, type TestEmulator, waitForRun } from '../test-support/harness.js';
+import { api, startTestEmulator, type TestEmulator, waitForRun } from '../../test-support/harness.js';
 
 const RUN_NOW = '/api/2.2/jobs/run-now';
 const get = (emu: TestEmulator, runId: number, version = '2.2') =>

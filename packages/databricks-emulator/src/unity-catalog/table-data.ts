@@ -1,6 +1,6 @@
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { ObjectStore } from '../../object-store.js';
+import type { ObjectStore } from '../object-store.js';
 import { COLUMN_TYPES } from '../data/column-types.js';
 import { stableUuid } from '../data/stable-uuid.js';
 import { generateRows, seedFrom } from '../data/synthetic-rows.js';

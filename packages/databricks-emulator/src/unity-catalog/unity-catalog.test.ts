@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startTestEmulator, type TestEmulator } from '../test-support/harness.js';
+import { api, startTestEmulator, type TestEmulator } from '../../test-support/harness.js';
 
 const UC = '/api/2.1/unity-catalog';
 

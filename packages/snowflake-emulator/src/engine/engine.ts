@@ -1,5 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { ObjectStore } from '../../object-store.js';
+import type { ObjectStore } from '../object-store.js';
 import { sqlErrors } from '../errors.js';
 import { type Bindings, expandBindings, substituteBinds } from './binds.js';
 import { Catalog } from './catalog.js';

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ObjectStore } from '../../object-store.js';
+import type { ObjectStore } from '../object-store.js';
 import type { Catalog } from './catalog.js';
 import type { LoadMetadata } from './load-metadata.js';
 import type { SessionState } from './session-state.js';

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DriverConnection, failureOf, writeParquet } from '../test-support/driver.js';
-import { type Harness, startHarness } from '../test-support/harness.js';
+import { type DriverConnection, failureOf, writeParquet } from '../../test-support/driver.js';
+import { type Harness, startHarness } from '../../test-support/harness.js';
 
 /**
  * A tiny Iceberg REST catalog with a Databricks-style OAuth token endpoint,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureOf } from '../test-support/driver.js';
-import { type Harness, rsaKeyPair, startHarness } from '../test-support/harness.js';
+import { failureOf } from '../../test-support/driver.js';
+import { type Harness, rsaKeyPair, startHarness } from '../../test-support/harness.js';
 
 const bob = rsaKeyPair();
 const carol = rsaKeyPair('s3cret');

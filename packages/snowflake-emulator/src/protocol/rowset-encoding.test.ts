@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DriverConnection } from '../test-support/driver.js';
-import { type Harness, startHarness } from '../test-support/harness.js';
+import type { DriverConnection } from '../../test-support/driver.js';
+import { type Harness, startHarness } from '../../test-support/harness.js';
 
 let h: Harness;
 let c: DriverConnection;

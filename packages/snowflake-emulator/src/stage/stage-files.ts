@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { ObjectStore } from '../../object-store.js';
+import type { ObjectStore } from '../object-store.js';
 import type { Catalog, FileFormatEntry, FileFormatSpec, StageEntry } from '../engine/catalog.js';
 import { resolveObjectRef } from '../engine/name-resolution.js';
 import type { SessionState } from '../engine/session-state.js';
