@@ -46,6 +46,24 @@ export default tseslint.config(
     },
   },
   {
+    // ... and no production code imports an emulator: tests may (they hand real clients an emulator).
+    files: ['packages/shared/**', 'apps/**'],
+    ignores: ['**/*.test.ts', '**/test-support/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@d2s/*-emulator', '**/*-emulator/**'],
+              message: 'Production code never imports an emulator; only tests, scripts/ and bench/ do.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },
