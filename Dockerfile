@@ -6,7 +6,7 @@ COPY packages ./packages
 COPY apps ./apps
 # Only the services: the root solution also references scripts/ and bench/, which the image leaves out.
 RUN npm ci --no-audit --no-fund \
- && npx tsc -b packages/shared packages/emulators apps/api apps/export-worker apps/import-worker apps/mirror-worker apps/cli \
+ && npx tsc -b packages/shared packages/databricks-emulator packages/snowflake-emulator apps/api apps/export-worker apps/import-worker apps/mirror-worker apps/cli \
  && npm prune --omit=dev
 
 FROM node:24-bookworm-slim

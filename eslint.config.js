@@ -28,6 +28,42 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
+    // Each emulator is written from its vendor's documentation on its own (DESIGN.md): it imports neither
+    // the other emulator nor anything of d2s. The two meet only over HTTP and in the object-store directory.
+    files: ['packages/databricks-emulator/**', 'packages/snowflake-emulator/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@d2s/*', '**/packages/**', '**/apps/**', '**/scripts/**', '**/shared/**', '**/*-emulator/**'],
+              message: 'An emulator package imports only its own files and third-party packages.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // ... and no production code imports an emulator: tests may (they hand real clients an emulator).
+    files: ['packages/shared/**', 'apps/**'],
+    ignores: ['**/*.test.ts', '**/test-support/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@d2s/*-emulator', '**/*-emulator/**'],
+              message: 'Production code never imports an emulator; only tests, scripts/ and bench/ do.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },

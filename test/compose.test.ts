@@ -19,16 +19,18 @@ const compose = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'),
 };
 
 describe('docker-compose.yml', () => {
-  it('runs redis, the API and the three workers, plus the emulators in the sandbox profile', () => {
+  it('runs redis, the API and the three workers, plus the two emulators in the sandbox profile', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'api',
-      'emulators',
+      'databricks-emulator',
       'export-worker',
       'import-worker',
       'mirror-worker',
       'redis',
+      'snowflake-emulator',
     ]);
-    expect(compose.services.emulators?.profiles).toEqual(['sandbox']);
+    expect(compose.services['databricks-emulator']?.profiles).toEqual(['sandbox']);
+    expect(compose.services['snowflake-emulator']?.profiles).toEqual(['sandbox']);
   });
 
   it('runs Redis with AOF and noeviction', () => {
@@ -78,6 +80,17 @@ describe('docker-compose.yml', () => {
         build.some((project) => entry.startsWith(`${project}/`)),
         `${name} is built`,
       ).toBe(true);
+    }
+  });
+
+  it('wires the sandbox: services reach each emulator by its service name, both emulators share one object store', () => {
+    const env = compose.services.api?.environment ?? {};
+    expect(env.DATABRICKS_HOST).toBe('${DATABRICKS_HOST:-http://databricks-emulator:8801}');
+    expect(env.SNOWFLAKE_ACCESS_URL).toBe('${SNOWFLAKE_ACCESS_URL:-http://snowflake-emulator:8802}');
+    for (const name of ['databricks-emulator', 'snowflake-emulator']) {
+      const service = compose.services[name];
+      expect(service?.environment?.D2S_OBJECT_STORE_DIR, name).toBe('/sandbox/object-store');
+      expect(service?.volumes, name).toContain('sandbox:/sandbox');
     }
   });
 

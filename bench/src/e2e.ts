@@ -8,7 +8,8 @@
  * avoid, so the ratio is end to end ÷ (run + COPY).
  */
 import { join } from 'node:path';
-import { sandboxFixturePath, startDatabricksEmulator, startSnowflakeSandbox } from '@d2s/emulators';
+import { sandboxFixturePath, startDatabricksEmulator } from '@d2s/databricks-emulator';
+import { startSnowflakeSandbox } from '@d2s/snowflake-emulator';
 import { Redis } from 'ioredis';
 import { freePort, type ManagedProcess, ROOT, startService } from '../../scripts/dist/local-stack.js';
 import { type BenchmarkResult, figure } from './report.js';

@@ -7,7 +7,8 @@
  * statements it runs, against the full run.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { type DatabricksFixture, startDatabricksEmulator, startSnowflakeEmulator } from '@d2s/emulators';
+import { type DatabricksFixture, startDatabricksEmulator } from '@d2s/databricks-emulator';
+import { startSnowflakeEmulator } from '@d2s/snowflake-emulator';
 import {
   closeQueues,
   isTableAction,

@@ -6,7 +6,11 @@
  * same poll delays, slots and Databricks client settings. The baseline needs
  * ~N/slots × run time, so it runs a smaller N and the figures are per run.
  */
-import { type DatabricksFixture, type RunningDatabricksEmulator, startDatabricksEmulator } from '@d2s/emulators';
+import {
+  type DatabricksFixture,
+  type RunningDatabricksEmulator,
+  startDatabricksEmulator,
+} from '@d2s/databricks-emulator';
 import { closeQueues, loadConfig, openQueues, SyncService } from '@d2s/shared';
 import { Redis } from 'ioredis';
 import { type ManagedProcess, startProcess, startService } from '../../scripts/dist/local-stack.js';

@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   const databricksPort = await pickPort(8801);
   const snowflakePort = await pickPort(8802);
   const apiPort = await pickPort(8080);
-  const emulators = startProcess('emulators', process.execPath, ['packages/emulators/dist/cli.js'], {
+  const emulators = startProcess('emulators', process.execPath, ['scripts/dist/emulators.js'], {
     env: {
       DATABRICKS_EMULATOR_PORT: String(databricksPort),
       SNOWFLAKE_EMULATOR_PORT: String(snowflakePort),

@@ -21,7 +21,7 @@ import {
 } from '@d2s/shared/snowflake';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX, type SnowflakeSandbox, startSnowflakeSandbox } from '../../packages/emulators/src/snowflake/index.js';
+import { SANDBOX, type SnowflakeSandbox, startSnowflakeSandbox } from '@d2s/snowflake-emulator';
 
 /**
  * Identifiers with quotes, semicolons, spaces and any Unicode go through the

@@ -24,12 +24,8 @@ import { pino } from 'pino';
 import { installErrorHandling } from '../../apps/api/src/http-errors.js';
 import { mirrorRoutes } from '../../apps/api/src/routes/mirror.js';
 import { createMirrorProcessor } from '../../apps/mirror-worker/src/index.js';
-import {
-  type RunningDatabricksEmulator,
-  sandboxFixturePath,
-  startDatabricksEmulator,
-} from '../../packages/emulators/src/databricks/index.js';
-import { type SnowflakeEmulator, startSnowflakeEmulator } from '../../packages/emulators/src/snowflake/index.js';
+import { type RunningDatabricksEmulator, sandboxFixturePath, startDatabricksEmulator } from '@d2s/databricks-emulator';
+import { type SnowflakeEmulator, startSnowflakeEmulator } from '@d2s/snowflake-emulator';
 
 /** The sandbox's OAuth client (fixtures/databricks-sandbox.yaml): what Snowflake's integrations use. */
 export const SANDBOX_OAUTH_CLIENT = 'd2s-sandbox-client';

@@ -23,12 +23,8 @@ import { pino } from 'pino';
 import { createExportProcessor } from '../../apps/export-worker/src/index.js';
 import { type ManagedProcess, type ServiceName, startService } from '../../scripts/src/local-stack.js';
 import { createImportProcessor } from '../../apps/import-worker/src/index.js';
-import {
-  type RunningDatabricksEmulator,
-  sandboxFixturePath,
-  startDatabricksEmulator,
-} from '../../packages/emulators/src/databricks/index.js';
-import { SANDBOX, type SnowflakeSandbox, startSnowflakeSandbox } from '../../packages/emulators/src/snowflake/index.js';
+import { type RunningDatabricksEmulator, sandboxFixturePath, startDatabricksEmulator } from '@d2s/databricks-emulator';
+import { SANDBOX, type SnowflakeSandbox, startSnowflakeSandbox } from '@d2s/snowflake-emulator';
 
 export const API_TOKEN = 'stack-test-token';
 

@@ -37,12 +37,8 @@ import {
   type RunningDatabricksEmulator,
   sandboxFixturePath,
   startDatabricksEmulator,
-} from '../../../packages/emulators/src/databricks/index.js';
-import {
-  SANDBOX,
-  type SnowflakeSandbox,
-  startSnowflakeSandbox,
-} from '../../../packages/emulators/src/snowflake/index.js';
+} from '@d2s/databricks-emulator';
+import { SANDBOX, type SnowflakeSandbox, startSnowflakeSandbox } from '@d2s/snowflake-emulator';
 import { type ManagedProcess, type ServiceName, startService } from '../../../scripts/src/local-stack.js';
 
 /**

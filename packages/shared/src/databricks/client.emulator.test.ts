@@ -13,7 +13,7 @@ import {
   ManualClock,
   type RunningDatabricksEmulator,
   startDatabricksEmulator,
-} from '../../../emulators/src/databricks/index.js';
+} from '@d2s/databricks-emulator';
 import { Secret } from '../secret.js';
 import { createDatabricksClient, type DatabricksClient, type DatabricksClientConfig } from './client.js';
 import {

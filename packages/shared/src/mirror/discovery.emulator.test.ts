@@ -2,11 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RunningDatabricksEmulator,
-  sandboxFixturePath,
-  startDatabricksEmulator,
-} from '../../../emulators/src/databricks/index.js';
+import { type RunningDatabricksEmulator, sandboxFixturePath, startDatabricksEmulator } from '@d2s/databricks-emulator';
 import { createDatabricksClient, type DatabricksClient } from '../databricks/client.js';
 import { Secret } from '../secret.js';
 import { discoverTables } from './discovery.js';

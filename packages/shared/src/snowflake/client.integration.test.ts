@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SnowflakeEmulator, startSnowflakeEmulator } from '../../../emulators/src/snowflake/index.js';
+import { type SnowflakeEmulator, startSnowflakeEmulator } from '@d2s/snowflake-emulator';
 import { Secret } from '../secret.js';
 import { createSnowflakeClient, type QueryEvent, type SnowflakeClient, type SnowflakeClientDeps } from './client.js';
 import type { SnowflakeConnectionConfig } from './connection-options.js';

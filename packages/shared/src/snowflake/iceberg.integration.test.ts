@@ -3,12 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type RunningDatabricksEmulator,
-  sandboxFixturePath,
-  startDatabricksEmulator,
-} from '../../../emulators/src/databricks/index.js';
-import { type SnowflakeEmulator, startSnowflakeEmulator } from '../../../emulators/src/snowflake/index.js';
+import { type RunningDatabricksEmulator, sandboxFixturePath, startDatabricksEmulator } from '@d2s/databricks-emulator';
+import { type SnowflakeEmulator, startSnowflakeEmulator } from '@d2s/snowflake-emulator';
 import { Secret } from '../secret.js';
 import { createSnowflakeClient, type SnowflakeClient } from './client.js';
 import { configureSnowflakeDriver } from './driver.js';

@@ -1,0 +1,127 @@
+import { join } from 'node:path';
+import { ObjectStore } from './object-store.js';
+import { AuthService } from './auth.js';
+import type { Clock } from './clock.js';
+import { FaultInjector } from './faults.js';
+import type { DatabricksFixture, SettingsFixture, TableFixture } from './fixture-types.js';
+import { writeExportOutput } from './jobs/export-output.js';
+import { RunRegistry } from './jobs/run-registry.js';
+import { ParquetWriter } from './parquet-writer.js';
+import { RequestLog } from './request-log.js';
+import { CatalogStore, type TableEntry } from './unity-catalog/catalog-store.js';
+import { writeTableData } from './unity-catalog/table-data.js';
+
+export interface WorkspaceOptions {
+  fixture: DatabricksFixture;
+  objectStoreRoot: string;
+  clock: Clock;
+  timeScale: number;
+  tokenTtlSeconds?: number;
+}
+
+export type EffectiveSettings = Required<SettingsFixture>;
+
+const DEFAULT_SETTINGS: EffectiveSettings = {
+  list_page_size_cap: 50,
+  list_default_page_size: 25,
+  empty_page_every: 0,
+  runs_get_page_size: 100,
+  iceberg_empty_page_every: 0,
+};
+
+/** Temporary files live here (inside the object store root, so renames are atomic). */
+export const TEMP_DIR_NAME = '.databricks-emulator-tmp';
+
+/** The emulated workspace's state and services; the HTTP layer and the admin API both act on it. */
+export class Workspace {
+  readonly fixture: DatabricksFixture;
+  readonly clock: Clock;
+  readonly objectStore: ObjectStore;
+  readonly auth: AuthService;
+  readonly faults = new FaultInjector();
+  readonly requestLog = new RequestLog();
+  readonly writer: ParquetWriter;
+  readonly runs: RunRegistry;
+  readonly catalog: CatalogStore;
+  readonly tempDir: string;
+  readonly workspaceId: number;
+  readonly metastoreId: string;
+  readonly userName: string;
+  settings: EffectiveSettings;
+
+  constructor(options: WorkspaceOptions) {
+    this.fixture = options.fixture;
+    this.clock = options.clock;
+    this.objectStore = new ObjectStore(options.objectStoreRoot);
+    this.tempDir = join(this.objectStore.root, TEMP_DIR_NAME);
+    this.writer = new ParquetWriter(this.tempDir);
+    this.auth = new AuthService(options.fixture.auth, options.clock, options.tokenTtlSeconds);
+    this.workspaceId = options.fixture.workspace?.workspace_id ?? 1234567890123456;
+    this.metastoreId = options.fixture.workspace?.metastore_id ?? '11111111-2222-4333-8444-555555555555';
+    this.userName = options.fixture.workspace?.user_name ?? 'sandbox-user@example.com';
+    this.settings = { ...DEFAULT_SETTINGS, ...(options.fixture.settings ?? {}) };
+    this.catalog = new CatalogStore(options.fixture.catalogs, options.clock);
+    this.runs = new RunRegistry({
+      jobs: options.fixture.jobs,
+      clock: options.clock,
+      timeScale: options.timeScale,
+      faults: this.faults,
+      defaultUser: this.userName,
+      execute: async (run) =>
+        run.job.export
+          ? writeExportOutput(
+              { objectStore: this.objectStore, writer: this.writer, tempDir: this.tempDir },
+              run.job.export,
+              run.runId,
+              run.parameters,
+            )
+          : undefined,
+    });
+    this.loadFixtureFaults();
+  }
+
+  /** Writes data + Iceberg metadata for every Iceberg-readable table. */
+  async writeAllTableData(): Promise<void> {
+    for (const table of this.catalog.allTables()) await this.writeTable(table);
+  }
+
+  async writeTable(table: TableEntry): Promise<void> {
+    await writeTableData(
+      { objectStore: this.objectStore, writer: this.writer, tempDir: this.tempDir },
+      table,
+      this.clock.now(),
+    );
+  }
+
+  async addTable(catalog: string, schema: string, spec: TableFixture): Promise<TableEntry> {
+    const table = this.catalog.addTable(catalog, schema, spec);
+    try {
+      await this.writeTable(table);
+    } catch (error) {
+      this.catalog.dropTable(`${catalog}.${schema}.${spec.name}`);
+      throw error;
+    }
+    return table;
+  }
+
+  /** Back to the fixture: runs, tokens, faults, log, settings and catalog (table data rewritten). */
+  async reset(): Promise<void> {
+    this.runs.reset();
+    this.auth.reset();
+    this.faults.clear();
+    this.requestLog.clear();
+    this.settings = { ...DEFAULT_SETTINGS, ...(this.fixture.settings ?? {}) };
+    this.catalog.load();
+    this.loadFixtureFaults();
+    await this.writeAllTableData();
+  }
+
+  close(): void {
+    this.writer.close();
+  }
+
+  private loadFixtureFaults(): void {
+    for (const f of this.fixture.faults?.http ?? []) this.faults.addHttp(f);
+    for (const f of this.fixture.faults?.runs ?? []) this.faults.addRun(f);
+  }
+}

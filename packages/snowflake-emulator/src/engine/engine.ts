@@ -1,0 +1,169 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { ObjectStore } from '../object-store.js';
+import { sqlErrors } from '../errors.js';
+import { type Bindings, expandBindings, substituteBinds } from './binds.js';
+import { Catalog } from './catalog.js';
+import { mapDuckError } from './duckdb-errors.js';
+import { installSnowflakeFunctions } from './duckdb-functions.js';
+import { LoadMetadata } from './load-metadata.js';
+import type { SessionState } from './session-state.js';
+import { splitStatements, type Token, tokenize } from './sql-lexer.js';
+import type { EngineHooks, EngineServices, EngineSession, FailingFile, StatementContext } from './statement-context.js';
+import type { StatementResult } from './statement-result.js';
+import { dispatchStatement } from './statements/dispatch.js';
+import { TokenCursor } from './token-cursor.js';
+
+export type { EngineHooks, EngineSession, FailingFile, StatementContext } from './statement-context.js';
+
+export interface EngineOptions {
+  objectStore: ObjectStore;
+  /** Account name (upper-cased) for CURRENT_ACCOUNT() and DESCRIBE output. */
+  account: string;
+  clock?: () => Date;
+  /** fetch used for Iceberg REST catalogs and OAuth token endpoints. */
+  fetch?: typeof fetch;
+  /** Files COPY must fail on; read at each COPY so tests and the admin API can change it. */
+  failingFiles?: () => readonly FailingFile[];
+}
+
+export const EMULATED_VERSION = '9.30.1';
+
+/**
+ * The SQL engine: Snowflake statements over an embedded DuckDB. Statements
+ * the emulator understands are parsed and executed here; queries go to DuckDB
+ * after translation; anything else fails with Snowflake's syntax error.
+ * Data lives in memory (one DuckDB in-memory database per emulator).
+ */
+export class Engine implements EngineServices {
+  readonly catalog: Catalog;
+  readonly loadMetadata = new LoadMetadata();
+  readonly objectStore: ObjectStore;
+  readonly account: string;
+  readonly fetch: typeof fetch;
+  readonly clock: () => Date;
+  private readonly failingFilesSource: () => readonly FailingFile[];
+  /** Callbacks into the protocol layer (set by the server). */
+  readonly hooks: EngineHooks = { cancelQuery: () => false };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    options: EngineOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.catalog = new Catalog(this.clock);
+    this.objectStore = options.objectStore;
+    this.account = options.account.toUpperCase();
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.failingFilesSource = options.failingFiles ?? (() => []);
+  }
+
+  static async create(options: EngineOptions): Promise<Engine> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await installSnowflakeFunctions(connection);
+    await connection.run("SET TimeZone = 'UTC'");
+    connection.closeSync();
+    return new Engine(instance, options);
+  }
+
+  failingFiles(): readonly FailingFile[] {
+    return this.failingFilesSource();
+  }
+
+  async openSession(state: SessionState): Promise<EngineSession> {
+    const connection = await this.instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    return { state, connection, lastQueryId: null };
+  }
+
+  async closeSession(session: EngineSession): Promise<void> {
+    if (session.state.inTransaction) await session.connection.run('ROLLBACK').catch(() => undefined);
+    for (const { schema, table } of [...this.catalog.allTables()]) {
+      if (table.kind === 'TEMPORARY' && table.sessionId === session.state.id) {
+        schema.tables.delete(table.name);
+        await session.connection.run(`DROP TABLE IF EXISTS ${table.physical}`).catch(() => undefined);
+      }
+    }
+    session.connection.closeSync();
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+
+  /** Runs a function with exclusive use of the catalog (statements run one at a time). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Values of CURRENT_DATABASE() and friends for a session. */
+  contextFunctions(session: EngineSession): Record<string, string | null> {
+    const s = session.state;
+    return {
+      CURRENT_DATABASE: s.database,
+      CURRENT_SCHEMA: s.database ? s.schema : null,
+      CURRENT_WAREHOUSE: s.warehouse,
+      CURRENT_ROLE: s.role,
+      CURRENT_USER: s.user,
+      CURRENT_ACCOUNT: this.account,
+      CURRENT_ACCOUNT_NAME: this.account,
+      CURRENT_ORGANIZATION_NAME: 'EMULATOR',
+      CURRENT_REGION: 'AWS_US_WEST_2',
+      CURRENT_VERSION: EMULATED_VERSION,
+      CURRENT_SESSION: String(s.id),
+      CURRENT_CLIENT: 'JavaScript',
+      CURRENT_STATEMENT: null,
+      LAST_QUERY_ID: session.lastQueryId,
+      CURRENT_SECONDARY_ROLES: '{"roles":"","value":""}',
+      CURRENT_AVAILABLE_ROLES: JSON.stringify([s.role]),
+    };
+  }
+
+  /**
+   * Executes one SQL statement for a session. Array binds run the statement
+   * once per row and report the summed row counts.
+   */
+  async execute(
+    session: EngineSession,
+    sql: string,
+    bindings: Bindings | undefined,
+    queryId: string,
+    signal: AbortSignal,
+  ): Promise<StatementResult> {
+    const statements = splitStatements(tokenize(sql));
+    if (statements.length === 0) throw sqlErrors.emptyStatement();
+    if (statements.length > 1) throw sqlErrors.statementCount(statements.length);
+    const raw = statements[0] as Token[];
+    const bindSets = expandBindings(bindings);
+    let combined: StatementResult | undefined;
+    for (const binds of bindSets) {
+      if (signal.aborted) throw sqlErrors.canceled();
+      const tokens = substituteBinds(raw, binds);
+      const ctx: StatementContext = {
+        engine: this,
+        session,
+        tokens,
+        cursor: new TokenCursor(tokens),
+        sql,
+        queryId,
+        signal,
+      };
+      let result: StatementResult;
+      try {
+        result = await dispatchStatement(ctx);
+      } catch (err) {
+        throw mapDuckError(err, this.catalog);
+      }
+      if (!combined) combined = result;
+      else if (result.rows.length === 1 && combined.rows.length === 1)
+        combined.rows[0] = (combined.rows[0] as unknown[]).map((v, i) =>
+          typeof v === 'number' || typeof v === 'bigint' ? Number(v) + Number((result.rows[0] as unknown[])[i]) : v,
+        );
+    }
+    session.lastQueryId = queryId;
+    return combined as StatementResult;
+  }
+}

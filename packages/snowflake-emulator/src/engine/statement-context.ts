@@ -1,0 +1,53 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ObjectStore } from '../object-store.js';
+import type { Catalog } from './catalog.js';
+import type { LoadMetadata } from './load-metadata.js';
+import type { SessionState } from './session-state.js';
+import type { Token } from './sql-lexer.js';
+import type { TokenCursor } from './token-cursor.js';
+
+/** A file a COPY must fail to load (fault injection). */
+export interface FailingFile {
+  /** Substring of the file URL, or a regular expression. */
+  match: string | RegExp;
+  /** The load error reported for it. */
+  message?: string;
+}
+
+export interface EngineHooks {
+  /** Cancels a running query by id; false when it is not running. */
+  cancelQuery: (queryId: string) => boolean;
+}
+
+/** A session's handle on the engine: its state and its own DuckDB connection (for transactions). */
+export interface EngineSession {
+  state: SessionState;
+  connection: DuckDBConnection;
+  lastQueryId: string | null;
+}
+
+/** What statement handlers may use of the engine. */
+export interface EngineServices {
+  readonly catalog: Catalog;
+  readonly loadMetadata: LoadMetadata;
+  readonly objectStore: ObjectStore;
+  readonly account: string;
+  readonly fetch: typeof fetch;
+  readonly clock: () => Date;
+  readonly hooks: EngineHooks;
+  failingFiles(): readonly FailingFile[];
+  contextFunctions(session: EngineSession): Record<string, string | null>;
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** Everything a statement handler may use. */
+export interface StatementContext {
+  engine: EngineServices;
+  session: EngineSession;
+  /** All tokens of the statement, binds already substituted. */
+  tokens: Token[];
+  cursor: TokenCursor;
+  sql: string;
+  queryId: string;
+  signal: AbortSignal;
+}

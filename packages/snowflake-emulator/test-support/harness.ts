@@ -1,0 +1,58 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type SnowflakeEmulator, type SnowflakeEmulatorOptions, startSnowflakeEmulator } from '../src/server.js';
+import { type DriverConnection, DriverHost } from './driver.js';
+
+export const PASSWORD_USER = { name: 'ALICE', password: 'alice-pw' };
+
+export function rsaKeyPair(passphrase?: string): { privateKey: string; publicKey: string } {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: passphrase
+      ? { type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase }
+      : { type: 'pkcs8', format: 'pem' },
+  });
+}
+
+/** An emulator on a free loopback port, a temporary object store, and the real driver. */
+export interface Harness {
+  emulator: SnowflakeEmulator;
+  root: string;
+  driver: DriverHost;
+  /** Connects as ALICE (password) unless told otherwise. */
+  connect(options?: Record<string, unknown>): Promise<DriverConnection>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: Partial<SnowflakeEmulatorOptions> = {}): Promise<Harness> {
+  const root = await mkdtemp(join(tmpdir(), 'sf-emulator-'));
+  const emulator = await startSnowflakeEmulator({
+    port: 0,
+    objectStoreRoot: root,
+    account: 'TESTACCT',
+    ...options,
+    users: [PASSWORD_USER, ...(options.users ?? [])],
+  });
+  const driver = new DriverHost();
+  return {
+    emulator,
+    root,
+    driver,
+    connect: (extra = {}) =>
+      driver.connect({
+        accessUrl: emulator.url,
+        account: 'testacct',
+        username: PASSWORD_USER.name,
+        password: PASSWORD_USER.password,
+        ...extra,
+      }),
+    async close() {
+      await driver.close();
+      await emulator.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
