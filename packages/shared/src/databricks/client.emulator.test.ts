@@ -25,7 +25,7 @@ import {
 } from './errors.js';
 import type { DatabricksRequestEvent } from './http-client.js';
 import { classifyRunState, failedTasks } from './run-state.js';
-import { FakeClock } from './test-support/fake-clock.js';
+import { FakeClock } from '../test-support/fake-clock.js';
 
 const PAT = 'dapi-emulator-test-token';
 const CLIENT_ID = 'd2s-test-client';
