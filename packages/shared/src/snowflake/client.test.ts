@@ -4,6 +4,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
+import { FakeClock } from '../test-support/fake-clock.js';
 import { createSnowflakeClient, type QueryEvent } from './client.js';
 import type { SnowflakeConnectionConfig } from './connection-options.js';
 import type { SnowflakeDriver } from './driver.js';
@@ -144,8 +145,6 @@ const config: SnowflakeConnectionConfig = {
   auth: { kind: 'password', password: new Secret('pw') },
 };
 
-const noSleep = async () => {};
-
 function captureLogs() {
   const lines: string[] = [];
   const stream = new Writable({
@@ -199,17 +198,17 @@ describe('SnowflakeClient.execute', () => {
       index === 0 ? { error: { code: 401001, message: 'Network error. Could not reach Snowflake.' } } : { rows: [] },
     );
     const events: QueryEvent[] = [];
-    const delays: number[] = [];
+    const clock = new FakeClock();
     const client = createSnowflakeClient(config, {
       driver: fake.driver,
       onQuery: (e) => events.push(e),
-      sleep: async (ms) => {
-        delays.push(ms);
-      },
+      clock,
+      random: () => 0.5,
     });
     await client.execute('COPY INTO t FROM @s');
     expect(fake.calls).toHaveLength(2);
-    expect(delays).toHaveLength(1);
+    // Equal jitter on the first retry: half of 500 ms plus half of the other half.
+    expect(clock.sleeps).toEqual([375]);
     expect(events.map((e) => [e.kind, e.outcome, e.errorCode])).toEqual([
       ['COPY', 'error', '401001'],
       ['COPY', 'success', undefined],
@@ -224,7 +223,7 @@ describe('SnowflakeClient.execute', () => {
       ['003001', '42501'],
     ] as const) {
       const fake = fakeDriver(() => ({ error: { code, sqlState, message: `error ${code}` } }));
-      const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+      const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
       const error = await client.execute('SELECT nope').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SnowflakeError);
       expect(error).toMatchObject({ snowflakeCode: code, sqlState, retryable: false });
@@ -240,7 +239,7 @@ describe('SnowflakeClient.execute', () => {
         ? { error: { code: 407002, sqlState: '08003', message: 'Unable to perform operation' } }
         : { rows: [] },
     );
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+    const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
     await client.execute('ALTER TABLE a SWAP WITH b', [], { idempotent: false });
     expect(fake.calls.map((c) => c.connection)).toEqual([1, 2]);
     await client.close();
@@ -248,7 +247,7 @@ describe('SnowflakeClient.execute', () => {
 
   it('does not retry a statement that may have run when it is not idempotent', async () => {
     const fake = fakeDriver(() => ({ error: { code: 401002, message: 'Request to Snowflake failed.', status: 503 } }));
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+    const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
     const error = await client.execute('ALTER TABLE a SWAP WITH b', [], { idempotent: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnowflakeError);
     expect(error).toMatchObject({ retryable: false, details: { outcomeUnknown: true }, httpStatus: 503 });
@@ -261,7 +260,11 @@ describe('SnowflakeClient.execute', () => {
     const fake = fakeDriver(() => ({
       error: { code: '000610', message: 'Exceeded number of allowed concurrent requests' },
     }));
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep, retry: { maxAttempts: 3 } });
+    const client = createSnowflakeClient(config, {
+      driver: fake.driver,
+      clock: new FakeClock(),
+      retry: { maxAttempts: 3 },
+    });
     const error = (await client.execute('SELECT 1').catch((e: unknown) => e)) as SnowflakeError;
     expect(error).toBeInstanceOf(SnowflakeUnavailableError);
     expect(error.message).toMatch(/gave up after 3 attempts/);
@@ -279,7 +282,7 @@ describe('SnowflakeClient.execute', () => {
         return { code: '390100', message: 'Incorrect username or password was specified.' };
       },
     );
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+    const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
     const error = await client.execute('SELECT 1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnowflakeAuthError);
     expect(error).toMatchObject({ code: 'SNOWFLAKE_AUTH_FAILED', snowflakeCode: '390100', retryable: false });
@@ -301,7 +304,7 @@ describe('SnowflakeClient.execute', () => {
 
   it('cancel(queryId) cancels a statement this client runs', async () => {
     const fake = fakeDriver(() => ({ hang: true }));
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+    const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
     const running = client.execute('SELECT slow');
     await new Promise((r) => setTimeout(r, 10));
     const queryId = fake.queryIds[0] as string;
