@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { sleep } from '@d2s/testkit';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
@@ -295,7 +296,7 @@ describe('SnowflakeClient.execute', () => {
     const client = createSnowflakeClient(config, { driver: fake.driver });
     const controller = new AbortController();
     const running = client.execute('COPY INTO t FROM @s', [], { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     controller.abort();
     await expect(running).rejects.toBeInstanceOf(SnowflakeCanceledError);
     expect(fake.canceled).toHaveLength(1);
@@ -306,7 +307,7 @@ describe('SnowflakeClient.execute', () => {
     const fake = fakeDriver(() => ({ hang: true }));
     const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
     const running = client.execute('SELECT slow');
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     const queryId = fake.queryIds[0] as string;
     await expect(client.cancel(queryId)).resolves.toBe(true);
     await expect(running).rejects.toMatchObject({ code: 'SNOWFLAKE_STATEMENT_CANCELED', snowflakeCode: '000604' });
@@ -322,7 +323,7 @@ describe('SnowflakeClient.execute', () => {
     const running = client
       .execute('COPY INTO t FROM @s', [], { onQueryId: (id) => seen.push(id), signal: controller.signal })
       .catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
     expect(seen).toEqual([fake.queryIds[0]]);
     controller.abort();
     await running;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection } from 'snowflake-sdk';
+import { sleep } from '@d2s/testkit';
 import { describe, expect, it } from 'vitest';
 import { SnowflakeCanceledError, SnowflakeTimeoutError } from './errors.js';
 import { type RunOptions, StatementExecution, type StatementRequest } from './statement-execution.js';
@@ -163,10 +164,10 @@ describe('StatementExecution', () => {
     const fake = fakeConnection();
     const seen: string[] = [];
     const { result } = start(fake, { onQueryId: (id) => seen.push(id) });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(seen).toEqual([]);
     const queryId = fake.assignQueryId();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(seen).toEqual([queryId]);
     fake.answer([]);
     await result;
@@ -223,7 +224,7 @@ describe('StatementExecution', () => {
     await expect(result).rejects.toBeInstanceOf(SnowflakeCanceledError);
     await tick();
     expect(returned.destroyed).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     expect(returned.destroyed).toEqual([fake.connection]);
   });
 
