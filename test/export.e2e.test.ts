@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FORECASTS_DATASET, type SyncStack, startSyncStack } from './support/sync-stack.js';
 
@@ -107,7 +108,7 @@ describe('export: API → export worker → Databricks emulator (real Redis, rea
       while (Date.now() < deadline && scheduled.length === 0) {
         const list = await stack.request('GET', '/v1/syncs?dataset=forecasts&limit=200');
         scheduled = list.body.items.filter((s: { origin: string }) => s.origin === 'schedule:every-second');
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
       expect(scheduled.length).toBeGreaterThan(0);
     } finally {

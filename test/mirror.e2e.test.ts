@@ -1,4 +1,5 @@
 import { ScheduleService, ScheduleSpec, Secret } from '@d2s/shared';
+import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dumpPrefix, type MirrorStack, SANDBOX_OAUTH_SECRET, startMirrorStack } from './support/mirror-stack.js';
 
@@ -301,7 +302,7 @@ describe('mirror: API → plan → mirror worker → both emulators (real Redis,
       while (!runId && Date.now() < deadline) {
         const jobs = await stack.queues.mirror.getJobs(['completed', 'active', 'waiting', 'delayed']);
         runId = jobs.map((j) => j.id as string).find((id) => id.startsWith('schedule-nightly-'));
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       expect(runId).toBeDefined();
       const done = await stack.waitForRun(runId as string);

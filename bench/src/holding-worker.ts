@@ -14,12 +14,11 @@ import {
   openQueues,
   parseJobData,
   runService,
+  sleep,
   startWorker,
 } from '@d2s/shared';
 import { classifyRunState, createDatabricksClient } from '@d2s/shared/databricks';
 import type { Job } from 'bullmq';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 await runService({
   name: 'bench-holding-worker',

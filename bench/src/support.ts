@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '@d2s/shared';
 import type { Redis } from 'ioredis';
 import {
   httpAnswers,
@@ -115,8 +116,6 @@ export function sampleRss(pid: number | undefined, everyMs = 250) {
     },
   };
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `done` is true, checking every `everyMs`; throws with `what` past the deadline. */
 export async function until(what: string, done: () => Promise<boolean>, timeoutMs: number, everyMs = 200) {

@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '@d2s/shared';
+import { loadConfig, sleep } from '@d2s/shared';
 import { configureSnowflakeDriver, countRows, createSnowflakeClient, ROW_COUNT_COLUMN } from '@d2s/shared/snowflake';
 import {
   ensureRedis,
@@ -178,7 +178,7 @@ async function runMirror(api: string, headers: Record<string, string>): Promise<
   while (Date.now() - t < 180_000) {
     view = (await (await fetch(`${api}/v1/mirror/runs/${run.id}`, { headers })).json()) as typeof view;
     if (view && (view.status === 'succeeded' || view.status === 'failed')) break;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
   say(
     `mirror run ${run.id}: ${view?.status} in ${((Date.now() - t) / 1000).toFixed(1)} s ${JSON.stringify(view?.counts ?? {})}`,

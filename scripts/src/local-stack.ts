@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { sleep } from '@d2s/shared/clock';
 import { Redis } from 'ioredis';
 
 /**
@@ -111,7 +112,7 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   throw new Error(
     `Timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n--- output ---\n${explain().slice(-4_000)}` : ''}`,

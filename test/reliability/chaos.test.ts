@@ -1,3 +1,4 @@
+import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ManagedProcess } from '../../scripts/src/local-stack.js';
 import {
@@ -6,7 +7,6 @@ import {
   runsFor,
   type Stack,
   seededRandom,
-  sleep,
   stagingTables,
   startStack,
 } from './support/stack.js';

@@ -1,13 +1,6 @@
+import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  countRowsOf,
-  forecastsDataset,
-  runsFor,
-  type Stack,
-  sleep,
-  stagingTables,
-  startStack,
-} from './support/stack.js';
+import { countRowsOf, forecastsDataset, runsFor, type Stack, stagingTables, startStack } from './support/stack.js';
 
 const DATASETS = `
 datasets:${forecastsDataset('forecasts_append', 'FORECASTS_APPEND', 'append')}${forecastsDataset(

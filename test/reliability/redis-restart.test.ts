@@ -1,17 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestartableRedis } from './support/redis-process.js';
-import {
-  APPEND_AND_REPLACE,
-  countRowsOf,
-  runsFor,
-  type Stack,
-  sleep,
-  stagingTables,
-  startStack,
-} from './support/stack.js';
+import { APPEND_AND_REPLACE, countRowsOf, runsFor, type Stack, stagingTables, startStack } from './support/stack.js';
 
 const MIRROR_YAML = `
 mirror:

@@ -16,7 +16,7 @@ import {
 } from '@d2s/shared';
 import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient, type SnowflakeClient } from '@d2s/shared/snowflake';
-import { deletePrefix, uniquePrefix } from '@d2s/testkit';
+import { deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -194,7 +194,7 @@ ${options.mirrorYaml}`,
       while (Date.now() < deadline) {
         last = await mirror.getRun(id);
         if (last && (last.status === 'succeeded' || last.status === 'failed')) return last;
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
       throw new Error(
         `mirror run ${id} did not finish in ${timeoutMs} ms; last: ${JSON.stringify(last)?.slice(0, 2000)}`,

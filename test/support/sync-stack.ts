@@ -15,7 +15,7 @@ import {
 } from '@d2s/shared';
 import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient, type SnowflakeClient } from '@d2s/shared/snowflake';
-import { deletePrefix, uniquePrefix } from '@d2s/testkit';
+import { deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -195,7 +195,7 @@ ${options.datasetsYaml}`;
           .some((e) => e.queryTag === `d2s:sync:${syncId}` && /^\s*COPY/i.test(e.sql) && e.status === 'RUNNING');
       while (!running()) {
         if (Date.now() > deadline) throw new Error(`the COPY never started\n${explain?.().slice(-2000) ?? ''}`);
-        await new Promise((r) => setTimeout(r, 20));
+        await sleep(20);
       }
     },
     async sql(text) {
@@ -228,7 +228,7 @@ ${options.datasetsYaml}`;
       while (Date.now() < deadline) {
         last = await syncs.get(id);
         if (last && done(last)) return last;
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
       }
       throw new Error(`sync ${id} did not reach the expected state in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
     },

@@ -1,3 +1,4 @@
+import { sleep } from '@d2s/shared/clock';
 import { ApiClient } from './api-client.js';
 import { findCommandWords, parseCommandArgs } from './args.js';
 import type { Command, CommandContext } from './commands/command.js';
@@ -41,7 +42,7 @@ export interface CliDeps {
   fetch?: typeof fetch;
   /** @defaultValue Date.now */
   now?: () => number;
-  /** @defaultValue a setTimeout that an abort signal cuts short */
+  /** @defaultValue abortableSleep */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** @defaultValue writes nothing: main.ts passes fs.writeFile */
   writeFile?: (path: string, text: string) => Promise<void>;
@@ -53,19 +54,13 @@ export interface CliDeps {
   timeoutMs?: number;
 }
 
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new InterruptedError('Interrupted.'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new InterruptedError('Interrupted.'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Waits `ms`; the signal (Ctrl-C) cuts the wait short with an InterruptedError. */
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, signal);
+  } catch {
+    throw new InterruptedError('Interrupted.');
+  }
 }
 
 /** Finds the command the words name; undefined for a group word alone (`d2s syncs`). */

@@ -1,3 +1,4 @@
+export { type Clock, type RandomSource, sleep, systemClock } from './clock.js';
 export {
   type D2sConfig,
   type DatabricksAuth,

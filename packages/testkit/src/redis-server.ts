@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { sleep } from '@d2s/shared/clock';
 import { freePort, redisAnswers as answers } from '../../../scripts/src/local-stack.js';
 
 export interface TestRedis {
@@ -56,7 +57,7 @@ export async function spawnRedisServer(extraArgs: string[] = []): Promise<TestRe
       child.kill('SIGKILL');
       throw new Error(`redis-server did not answer on port ${port} within 10 s. ${HOW_TO_GET_REDIS}`);
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   return {
     url,

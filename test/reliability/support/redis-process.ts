@@ -1,4 +1,4 @@
-import { freePort } from '@d2s/testkit';
+import { freePort, sleep } from '@d2s/testkit';
 import { Redis } from 'ioredis';
 import { type ManagedProcess, startProcess } from '../../../scripts/src/local-stack.js';
 
@@ -53,7 +53,7 @@ export class RestartableRedis {
         child.child.kill('SIGKILL');
         throw new Error(`redis-server did not answer on ${this.port}:\n${child.output().slice(-2000)}`);
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 

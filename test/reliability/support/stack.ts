@@ -24,7 +24,7 @@ import {
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
-import { deletePrefix, uniquePrefix } from '@d2s/testkit';
+import { deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -407,7 +407,7 @@ ${options.datasetsYaml ?? ''}`;
           if (view && TERMINAL_SYNC_STATES.has(view.status)) done.set(id, view);
         }
         if (done.size === ids.length) return ids.map((id) => done.get(id) as SyncView);
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
       const pending = ids.filter((id) => !done.has(id));
       const states = await Promise.all(pending.slice(0, 10).map((id) => syncs.get(id).catch(() => undefined)));
@@ -424,7 +424,7 @@ ${options.datasetsYaml ?? ''}`;
       while (Date.now() < deadline) {
         last = (await mirror.getRun(id).catch(() => undefined)) ?? last;
         if (last && (last.status === 'succeeded' || last.status === 'failed')) return last;
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       throw new Error(`mirror run ${id} did not end in ${timeoutMs} ms; last: ${JSON.stringify(last)?.slice(0, 2000)}`);
     },
@@ -495,8 +495,6 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Row count of a table in D2S_SANDBOX.PUBLIC. */
 export async function countRowsOf(stack: Stack, table: string): Promise<number> {

@@ -1,3 +1,4 @@
+import { sleep } from '@d2s/testkit';
 import { type CliDeps, runCli } from '../cli.js';
 import { CapturedSink } from '../output.js';
 
@@ -17,7 +18,7 @@ export async function runD2s(
   const stderr = new CapturedSink({ isTTY: tty ?? false });
   const code = await runCli(argv, {
     version: '9.9.9-test',
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))),
+    sleep: (ms) => sleep(Math.min(ms, 50)),
     pollMs: 100,
     ...deps,
     stdout,

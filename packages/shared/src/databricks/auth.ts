@@ -1,5 +1,5 @@
 import type { Secret } from '../secret.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 /** Supplies the bearer token for each Databricks request. */
 export interface TokenProvider {

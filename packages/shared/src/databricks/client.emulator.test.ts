@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '@d2s/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type DatabricksFixture,
@@ -25,7 +26,7 @@ import {
 } from './errors.js';
 import type { DatabricksRequestEvent } from './http-client.js';
 import { classifyRunState, failedTasks } from './run-state.js';
-import { FakeClock } from './test-support/fake-clock.js';
+import { FakeClock } from '../test-support/fake-clock.js';
 
 const PAT = 'dapi-emulator-test-token';
 const CLIENT_ID = 'd2s-test-client';
@@ -149,7 +150,7 @@ function requests(route: string) {
 /** Waits until the emulator logged `count` requests of a route (a request it delayed is logged when it ends). */
 async function settle(route: string, count: number): Promise<void> {
   for (let waited = 0; requests(route).length < count && waited < 5_000; waited += 20) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
 }
 

@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { createDatabricksClient, type DatabricksClientConfig } from './client.js';
 import { DatabricksError, DatabricksResponseError } from './errors.js';
-import { FakeClock } from './test-support/fake-clock.js';
+import { FakeClock } from '../test-support/fake-clock.js';
 import { json, type ScriptedHandler, startScriptedServer } from './test-support/scripted-server.js';
 
 const base: DatabricksClientConfig = {

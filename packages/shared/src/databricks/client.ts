@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { D2sConfig } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
-import { type Clock, type RandomSource, systemClock } from './clock.js';
+import { type Clock, type RandomSource, systemClock } from '../clock.js';
 import { DatabricksHttpClient, type DatabricksRequestHook } from './http-client.js';
 import { JobsApi } from './jobs-api.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './retry-policy.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Secret } from '../secret.js';
 import { DatabricksAuthError, DatabricksError, DatabricksNetworkError, DatabricksRateLimitError } from './errors.js';
 import { DatabricksHttpClient, type DatabricksRequestEvent, type HttpClientOptions } from './http-client.js';
-import { FakeClock } from './test-support/fake-clock.js';
+import { FakeClock } from '../test-support/fake-clock.js';
 import { json, type ScriptedHandler, startScriptedServer } from './test-support/scripted-server.js';
 
 const PAT = 'dapi-super-secret-token';

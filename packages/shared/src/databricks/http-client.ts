@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import type { DatabricksAuth } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import { type IssuedToken, OAuthM2MTokenProvider, PatTokenProvider, type TokenProvider } from './auth.js';
-import type { Clock, RandomSource } from './clock.js';
+import type { Clock, RandomSource } from '../clock.js';
 import {
   DatabricksAuthError,
   DatabricksError,

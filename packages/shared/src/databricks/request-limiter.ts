@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 /**
  * Client-side limits that keep thousands of in-flight polls from tripping a workspace's rate limits: at most

@@ -1,4 +1,4 @@
-import type { RandomSource } from './clock.js';
+import type { RandomSource } from '../clock.js';
 
 /**
  * Pure retry rules of the Databricks client: which failures are transient, how long to wait before the next

@@ -1,4 +1,4 @@
-import type { QueryResult } from '../snowflake/client.js';
+import type { QueryResult } from '../snowflake/statement-execution.js';
 import { SnowflakeError } from '../snowflake/errors.js';
 import { showCatalogIntegrations } from '../snowflake/sql/catalog-integration.js';
 import { showIcebergTables } from '../snowflake/sql/iceberg-tables.js';

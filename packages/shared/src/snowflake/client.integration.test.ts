@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SnowflakeEmulator, startSnowflakeEmulator } from '@d2s/snowflake-emulator';
 import { Secret } from '../secret.js';
@@ -309,7 +310,7 @@ describe('query tags, timeouts, retries, sessions, cancel', () => {
         },
       );
       await sf.execute('SELECT 1');
-      await new Promise((r) => setTimeout(r, 1500));
+      await sleep(1500);
       expect((await sf.execute('SELECT 3 AS "N"')).rows).toEqual([{ N: 3 }]);
       const sessions = new Set(short.queryLog.entries().map((e) => e.sessionId));
       expect(sessions.size).toBe(2);
@@ -360,6 +361,6 @@ async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<vo
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { sleep } from '@d2s/testkit';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
+import { FakeClock } from '../test-support/fake-clock.js';
 import { createSnowflakeClient, type QueryEvent } from './client.js';
 import type { SnowflakeConnectionConfig } from './connection-options.js';
 import type { SnowflakeDriver } from './driver.js';
@@ -144,8 +146,6 @@ const config: SnowflakeConnectionConfig = {
   auth: { kind: 'password', password: new Secret('pw') },
 };
 
-const noSleep = async () => {};
-
 function captureLogs() {
   const lines: string[] = [];
   const stream = new Writable({
@@ -199,17 +199,17 @@ describe('SnowflakeClient.execute', () => {
       index === 0 ? { error: { code: 401001, message: 'Network error. Could not reach Snowflake.' } } : { rows: [] },
     );
     const events: QueryEvent[] = [];
-    const delays: number[] = [];
+    const clock = new FakeClock();
     const client = createSnowflakeClient(config, {
       driver: fake.driver,
       onQuery: (e) => events.push(e),
-      sleep: async (ms) => {
-        delays.push(ms);
-      },
+      clock,
+      random: () => 0.5,
     });
     await client.execute('COPY INTO t FROM @s');
     expect(fake.calls).toHaveLength(2);
-    expect(delays).toHaveLength(1);
+    // Equal jitter on the first retry: half of 500 ms plus half of the other half.
+    expect(clock.sleeps).toEqual([375]);
     expect(events.map((e) => [e.kind, e.outcome, e.errorCode])).toEqual([
       ['COPY', 'error', '401001'],
       ['COPY', 'success', undefined],
@@ -224,7 +224,7 @@ describe('SnowflakeClient.execute', () => {
       ['003001', '42501'],
     ] as const) {
       const fake = fakeDriver(() => ({ error: { code, sqlState, message: `error ${code}` } }));
-      const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+      const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
       const error = await client.execute('SELECT nope').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SnowflakeError);
       expect(error).toMatchObject({ snowflakeCode: code, sqlState, retryable: false });
@@ -240,7 +240,7 @@ describe('SnowflakeClient.execute', () => {
         ? { error: { code: 407002, sqlState: '08003', message: 'Unable to perform operation' } }
         : { rows: [] },
     );
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+    const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
     await client.execute('ALTER TABLE a SWAP WITH b', [], { idempotent: false });
     expect(fake.calls.map((c) => c.connection)).toEqual([1, 2]);
     await client.close();
@@ -248,7 +248,7 @@ describe('SnowflakeClient.execute', () => {
 
   it('does not retry a statement that may have run when it is not idempotent', async () => {
     const fake = fakeDriver(() => ({ error: { code: 401002, message: 'Request to Snowflake failed.', status: 503 } }));
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+    const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
     const error = await client.execute('ALTER TABLE a SWAP WITH b', [], { idempotent: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnowflakeError);
     expect(error).toMatchObject({ retryable: false, details: { outcomeUnknown: true }, httpStatus: 503 });
@@ -261,7 +261,11 @@ describe('SnowflakeClient.execute', () => {
     const fake = fakeDriver(() => ({
       error: { code: '000610', message: 'Exceeded number of allowed concurrent requests' },
     }));
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep, retry: { maxAttempts: 3 } });
+    const client = createSnowflakeClient(config, {
+      driver: fake.driver,
+      clock: new FakeClock(),
+      retry: { maxAttempts: 3 },
+    });
     const error = (await client.execute('SELECT 1').catch((e: unknown) => e)) as SnowflakeError;
     expect(error).toBeInstanceOf(SnowflakeUnavailableError);
     expect(error.message).toMatch(/gave up after 3 attempts/);
@@ -279,7 +283,7 @@ describe('SnowflakeClient.execute', () => {
         return { code: '390100', message: 'Incorrect username or password was specified.' };
       },
     );
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+    const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
     const error = await client.execute('SELECT 1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnowflakeAuthError);
     expect(error).toMatchObject({ code: 'SNOWFLAKE_AUTH_FAILED', snowflakeCode: '390100', retryable: false });
@@ -292,7 +296,7 @@ describe('SnowflakeClient.execute', () => {
     const client = createSnowflakeClient(config, { driver: fake.driver });
     const controller = new AbortController();
     const running = client.execute('COPY INTO t FROM @s', [], { signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     controller.abort();
     await expect(running).rejects.toBeInstanceOf(SnowflakeCanceledError);
     expect(fake.canceled).toHaveLength(1);
@@ -301,9 +305,9 @@ describe('SnowflakeClient.execute', () => {
 
   it('cancel(queryId) cancels a statement this client runs', async () => {
     const fake = fakeDriver(() => ({ hang: true }));
-    const client = createSnowflakeClient(config, { driver: fake.driver, sleep: noSleep });
+    const client = createSnowflakeClient(config, { driver: fake.driver, clock: new FakeClock() });
     const running = client.execute('SELECT slow');
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(10);
     const queryId = fake.queryIds[0] as string;
     await expect(client.cancel(queryId)).resolves.toBe(true);
     await expect(running).rejects.toMatchObject({ code: 'SNOWFLAKE_STATEMENT_CANCELED', snowflakeCode: '000604' });
@@ -319,7 +323,7 @@ describe('SnowflakeClient.execute', () => {
     const running = client
       .execute('COPY INTO t FROM @s', [], { onQueryId: (id) => seen.push(id), signal: controller.signal })
       .catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
     expect(seen).toEqual([fake.queryIds[0]]);
     controller.abort();
     await running;

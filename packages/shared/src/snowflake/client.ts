@@ -1,33 +1,35 @@
 import type { Logger } from 'pino';
-import type { Binds, Connection, ConnectionOptions, RowStatement } from 'snowflake-sdk';
+import type { Binds, Connection, ConnectionOptions } from 'snowflake-sdk';
+import { type Clock, type RandomSource, systemClock } from '../clock.js';
 import {
   type DriverConnectionSettings,
   driverConnectionOptions,
   type SnowflakeConnectionConfig,
 } from './connection-options.js';
 import { configuredSnowflakeDriver, type SnowflakeDriver } from './driver.js';
+import { toSnowflakeError } from './driver-errors.js';
 import { classifySnowflakeError } from './error-classification.js';
 import {
-  SnowflakeAuthError,
   SnowflakeCanceledError,
   SnowflakeClientClosedError,
   SnowflakeError,
   type SnowflakeErrorOptions,
-  SnowflakeTimeoutError,
   SnowflakeUnavailableError,
   SqlBuildError,
 } from './errors.js';
 import { ConnectionPool } from './pool.js';
 import { isSqlStatement, type SqlStatement } from './sql/sql-statement.js';
 import { cancelQuery, isQueryId } from './sql/system.js';
+import {
+  type QueryResult,
+  StatementExecution,
+  type StatementParameters,
+  type StatementRequest,
+} from './statement-execution.js';
 import { statementKind } from './statement-kind.js';
 
 /** Snowflake's limit on QUERY_TAG. */
 export const MAX_QUERY_TAG_LENGTH = 2000;
-/** How often a running statement is checked for its query id when `onQueryId` is set. */
-const QUERY_ID_POLL_MS = 100;
-/** How long a locally canceled statement may keep its connection before the connection is dropped. */
-const ABANDON_AFTER_CANCEL_MS = 30_000;
 /** Snowflake's limit on STATEMENT_TIMEOUT_IN_SECONDS (7 days). */
 export const MAX_STATEMENT_TIMEOUT_SECONDS = 604_800;
 
@@ -52,23 +54,6 @@ export interface ExecuteOptions {
    * it and cancel the statement later, even from another process.
    */
   onQueryId?: (queryId: string) => void;
-}
-
-export interface ColumnInfo {
-  name: string;
-  /** Snowflake's type in lower case: `fixed`, `text`, `timestamp_ntz`, `variant`, ... */
-  type: string;
-  nullable: boolean;
-  scale: number;
-  precision: number;
-}
-
-export interface QueryResult<Row = Record<string, unknown>> {
-  rows: Row[];
-  queryId: string;
-  /** The statement's kind, as in `QueryEvent.kind` (`COPY`, `CREATE TABLE`, `SELECT`). */
-  statementType: string;
-  columns: ColumnInfo[];
 }
 
 /** One attempt of one statement, for metrics. Holds no SQL text, binds or names. */
@@ -105,9 +90,10 @@ export interface SnowflakeClientDeps {
    * the statement itself (covers a server that never answers). @defaultValue 15000
    */
   watchdogGraceMs?: number;
-  /** For tests. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  random?: () => number;
+  /** Waits between retries, and the pool's idle timeout. @defaultValue systemClock */
+  clock?: Clock;
+  /** Jitter of the retry backoff. @defaultValue Math.random */
+  random?: RandomSource;
 }
 
 export interface SnowflakeClient {
@@ -148,14 +134,10 @@ export function createSnowflakeClient(
   return new PooledSnowflakeClient(config, connectionOptions, driver, deps);
 }
 
-interface RunningStatement {
-  statement: RowStatement | undefined;
-  cancel: () => void;
-}
-
 class PooledSnowflakeClient implements SnowflakeClient {
   readonly #pool: ConnectionPool<Connection>;
-  readonly #running = new Set<RunningStatement>();
+  /** Statements the driver has not answered yet, for `cancel(queryId)`. */
+  readonly #running = new Set<StatementExecution>();
   readonly #defaultTimeoutSeconds: number;
   readonly #logger: Logger | undefined;
   readonly #onQuery: ((event: QueryEvent) => void) | undefined;
@@ -163,8 +145,8 @@ class PooledSnowflakeClient implements SnowflakeClient {
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #watchdogGraceMs: number;
-  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly #random: () => number;
+  readonly #clock: Clock;
+  readonly #random: RandomSource;
 
   constructor(
     config: SnowflakeConnectionConfig,
@@ -179,7 +161,7 @@ class PooledSnowflakeClient implements SnowflakeClient {
     this.#baseDelayMs = deps.retry?.baseDelayMs ?? 500;
     this.#maxDelayMs = deps.retry?.maxDelayMs ?? 10_000;
     this.#watchdogGraceMs = deps.watchdogGraceMs ?? 15_000;
-    this.#sleep = deps.sleep ?? abortableSleep;
+    this.#clock = deps.clock ?? systemClock;
     this.#random = deps.random ?? Math.random;
     this.#pool = new ConnectionPool<Connection>(
       {
@@ -189,6 +171,7 @@ class PooledSnowflakeClient implements SnowflakeClient {
       },
       {
         max: config.poolMax,
+        now: () => this.#clock.now(),
         closedError: () => new SnowflakeClientClosedError('The Snowflake client is closed.', { kind: 'config' }),
       },
     );
@@ -204,10 +187,13 @@ class PooledSnowflakeClient implements SnowflakeClient {
     options: ExecuteOptions = {},
   ): Promise<QueryResult<Row>> {
     const statement = isSqlStatement(sql) ? sql : undefined;
-    const sqlText = statement ? statement.text() : (sql as string);
-    const kind = statementKind(statement ? statement.masked : sqlText);
-    const parameters = this.#statementParameters(options);
-    const driverBinds = binds === undefined ? undefined : toDriverBinds(binds);
+    const kind = statementKind(statement ? statement.masked : (sql as string));
+    const request: StatementRequest = {
+      sqlText: statement ? statement.text() : (sql as string),
+      parameters: this.#statementParameters(options),
+      binds: binds === undefined ? undefined : toDriverBinds(binds),
+      kind,
+    };
     const idempotent = options.idempotent ?? true;
     const logFields = { kind, queryTag: options.queryTag, ...(statement ? { sql: truncate(statement.masked) } : {}) };
 
@@ -216,7 +202,7 @@ class PooledSnowflakeClient implements SnowflakeClient {
       throwIfAborted(options.signal, kind);
       const started = performance.now();
       try {
-        const result = await this.#attempt<Row>(sqlText, driverBinds, parameters, kind, options);
+        const result = await this.#attempt<Row>(request, options);
         const durationMs = Math.round(performance.now() - started);
         this.#emit({ kind, durationMs, queryId: result.queryId, attempt, outcome: 'success' });
         this.#logger?.debug(
@@ -252,11 +238,8 @@ class PooledSnowflakeClient implements SnowflakeClient {
           { ...logFields, err: error.toJSON(), attempt, retryInMs: delay },
           'snowflake statement failed; retrying',
         );
-        await this.#sleep(delay, options.signal).catch(() => {
-          throw new SnowflakeCanceledError(`The ${kind} statement was canceled.`, {
-            kind: 'canceled',
-            statementKind: kind,
-          });
+        await this.#clock.sleep(delay, options.signal).catch(() => {
+          throw canceled(kind);
         });
       }
     }
@@ -266,9 +249,9 @@ class PooledSnowflakeClient implements SnowflakeClient {
     if (!isQueryId(queryId)) {
       throw new SqlBuildError('A Snowflake query id is a UUID.', { details: { queryId } });
     }
-    for (const running of this.#running) {
-      if (running.statement?.getQueryId() === queryId) {
-        running.cancel();
+    for (const execution of this.#running) {
+      if (execution.queryId === queryId) {
+        execution.cancel();
         return true;
       }
     }
@@ -287,14 +270,14 @@ class PooledSnowflakeClient implements SnowflakeClient {
     await this.#pool.close();
   }
 
-  #statementParameters(options: ExecuteOptions): Record<string, string | number> {
+  #statementParameters(options: ExecuteOptions): StatementParameters {
     const timeout = options.timeoutSeconds ?? this.#defaultTimeoutSeconds;
     if (!Number.isInteger(timeout) || timeout < 0 || timeout > MAX_STATEMENT_TIMEOUT_SECONDS) {
       throw new SqlBuildError(`timeoutSeconds must be a whole number from 0 to ${MAX_STATEMENT_TIMEOUT_SECONDS}.`, {
         details: { timeoutSeconds: timeout },
       });
     }
-    const parameters: Record<string, string | number> = { STATEMENT_TIMEOUT_IN_SECONDS: timeout };
+    const parameters: StatementParameters = { STATEMENT_TIMEOUT_IN_SECONDS: timeout };
     if (options.queryTag !== undefined) {
       if (options.queryTag.length > MAX_QUERY_TAG_LENGTH) {
         throw new SqlBuildError(`A query tag may be at most ${MAX_QUERY_TAG_LENGTH} characters long.`);
@@ -304,144 +287,27 @@ class PooledSnowflakeClient implements SnowflakeClient {
     return parameters;
   }
 
-  async #attempt<Row>(
-    sqlText: string,
-    binds: Binds | undefined,
-    parameters: Record<string, string | number>,
-    kind: string,
-    options: ExecuteOptions,
-  ): Promise<QueryResult<Row>> {
+  /** One try: a connection from the pool, the statement run on it. */
+  async #attempt<Row>(request: StatementRequest, options: ExecuteOptions): Promise<QueryResult<Row>> {
     let connection: Connection;
     try {
       connection = await this.#pool.acquire(options.signal);
     } catch (error) {
-      if (options.signal?.aborted && error === options.signal.reason) {
-        throw new SnowflakeCanceledError(`The ${kind} statement was canceled.`, {
-          kind: 'canceled',
-          statementKind: kind,
-        });
-      }
+      if (options.signal?.aborted && error === options.signal.reason) throw canceled(request.kind);
       throw error;
     }
-    const timeoutSeconds = Number(parameters.STATEMENT_TIMEOUT_IN_SECONDS);
-    return new Promise<QueryResult<Row>>((resolve, reject) => {
-      let settled = false;
-      let localFailure: SnowflakeError | undefined;
-      const running: RunningStatement = { statement: undefined, cancel: () => {} };
-      let queryIdWatch: NodeJS.Timeout | undefined;
-      let queryIdReported = false;
-      const reportQueryId = () => {
-        const queryId = running.statement?.getQueryId();
-        if (queryIdReported || !queryId || !options.onQueryId) return;
-        queryIdReported = true;
-        if (queryIdWatch) clearInterval(queryIdWatch);
-        try {
-          options.onQueryId(queryId);
-        } catch (error) {
-          this.#logger?.warn({ err: error, kind }, 'onQueryId hook threw');
-        }
-      };
-      const finish = () => {
-        reportQueryId();
-        if (queryIdWatch) clearInterval(queryIdWatch);
-        this.#running.delete(running);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (watchdog) clearTimeout(watchdog);
-      };
-      let completed = false;
-      const failLocally = (error: SnowflakeError) => {
-        if (settled) return;
-        settled = true;
-        localFailure = error;
-        running.cancel();
-        reject(error);
-        // If the server never answers the canceled statement, give its connection up.
-        setTimeout(() => {
-          if (!completed) void this.#pool.destroy(connection);
-        }, ABANDON_AFTER_CANCEL_MS).unref?.();
-      };
-      const onAbort = () =>
-        failLocally(
-          new SnowflakeCanceledError(`The ${kind} statement was canceled.`, {
-            kind: 'canceled',
-            statementKind: kind,
-            ...queryIdOf(running.statement),
-          }),
-        );
-      const watchdog =
-        timeoutSeconds > 0
-          ? setTimeout(
-              () =>
-                failLocally(
-                  new SnowflakeTimeoutError(
-                    `The ${kind} statement did not finish within its ${timeoutSeconds} s timeout; the client canceled it.`,
-                    { kind: 'timeout', statementKind: kind, ...queryIdOf(running.statement) },
-                  ),
-                ),
-              timeoutSeconds * 1000 + this.#watchdogGraceMs,
-            )
-          : undefined;
-      watchdog?.unref?.();
-
-      try {
-        running.statement = connection.execute({
-          sqlText,
-          ...(binds === undefined ? {} : { binds }),
-          parameters,
-          complete: (error, statement, rows) => {
-            completed = true;
-            finish();
-            // The session is unusable after these; everything else leaves it healthy.
-            const reconnect = error !== undefined && classifySnowflakeError(driverErrorFacts(error)).reconnect;
-            if (reconnect || !connection.isUp()) void this.#pool.destroy(connection);
-            else this.#pool.release(connection);
-            if (settled) return;
-            settled = true;
-            if (error) {
-              reject(error);
-              return;
-            }
-            resolve({
-              rows: (rows ?? []) as Row[],
-              queryId: statement.getQueryId(),
-              statementType: kind,
-              columns: (statement.getColumns() ?? []).map((column) => ({
-                name: column.getName(),
-                type: column.getType(),
-                nullable: column.isNullable(),
-                scale: column.getScale(),
-                precision: column.getPrecision(),
-              })),
-            });
-          },
-        }) as RowStatement;
-      } catch (error) {
-        // Invalid arguments are thrown synchronously by the driver.
-        finish();
-        this.#pool.release(connection);
-        settled = true;
-        reject(error);
-        return;
-      }
-      running.cancel = () => {
-        running.statement?.cancel((cancelError) => {
-          if (cancelError) {
-            this.#logger?.warn(
-              { kind, err: { code: cancelError.code, message: cancelError.message }, localFailure: localFailure?.code },
-              'snowflake cancel request failed',
-            );
-          }
-        });
-      };
-      this.#running.add(running);
-      if (options.onQueryId && !completed) {
-        queryIdWatch = setInterval(reportQueryId, QUERY_ID_POLL_MS);
-        queryIdWatch.unref?.();
-      }
-      if (options.signal) {
-        if (options.signal.aborted) onAbort();
-        else options.signal.addEventListener('abort', onAbort, { once: true });
-      }
+    const execution = new StatementExecution(connection, request, {
+      connections: this.#pool,
+      logger: this.#logger,
+    });
+    this.#running.add(execution);
+    void execution.ended.then(() => this.#running.delete(execution));
+    const timeoutSeconds = request.parameters.STATEMENT_TIMEOUT_IN_SECONDS;
+    return execution.run<Row>({
+      signal: options.signal,
+      onQueryId: options.onQueryId,
+      // 0 means no timeout in Snowflake, and then no watchdog either.
+      watchdogMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 + this.#watchdogGraceMs : undefined,
     });
   }
 
@@ -491,65 +357,6 @@ function disconnect(connection: Connection): Promise<void> {
   });
 }
 
-interface DriverErrorLike {
-  name?: unknown;
-  code?: unknown;
-  sqlState?: unknown;
-  message?: unknown;
-  data?: { queryId?: unknown } | null;
-  response?: { statusCode?: unknown; status?: unknown } | null;
-}
-
-function driverErrorFacts(error: unknown): { code?: string; sqlState?: string; httpStatus?: number } {
-  const e = (error ?? {}) as DriverErrorLike;
-  const facts: { code?: string; sqlState?: string; httpStatus?: number } = {};
-  if (typeof e.code === 'string' || typeof e.code === 'number') facts.code = String(e.code);
-  if (typeof e.sqlState === 'string') facts.sqlState = e.sqlState;
-  const status = e.response?.statusCode ?? e.response?.status;
-  if (typeof status === 'number') facts.httpStatus = status;
-  return facts;
-}
-
-function queryIdOf(statement: RowStatement | undefined): { queryId?: string } {
-  const queryId = statement?.getQueryId();
-  return queryId ? { queryId } : {};
-}
-
-/** Turns whatever the driver threw into a SnowflakeError with a secret-free message. */
-export function toSnowflakeError(error: unknown, kind: string, statement: SqlStatement | undefined): SnowflakeError {
-  if (error instanceof SnowflakeError) return error;
-  const facts = driverErrorFacts(error);
-  const e = (error ?? {}) as DriverErrorLike;
-  const classification = classifySnowflakeError(facts);
-  const rawMessage = typeof e.message === 'string' && e.message !== '' ? e.message : 'Snowflake request failed.';
-  const message = statement ? statement.redact(rawMessage) : rawMessage;
-  const queryId = typeof e.data?.queryId === 'string' ? e.data.queryId : undefined;
-  const options: SnowflakeErrorOptions = {
-    kind: classification.kind,
-    retryable: classification.retryable,
-    statementKind: kind,
-    cause: statement?.hasSecrets ? undefined : error,
-    ...(facts.code === undefined ? {} : { snowflakeCode: facts.code }),
-    ...(facts.sqlState === undefined ? {} : { sqlState: facts.sqlState }),
-    ...(facts.httpStatus === undefined ? {} : { httpStatus: facts.httpStatus }),
-    ...(queryId === undefined ? {} : { queryId }),
-  };
-  const codeSuffix = facts.code ? ` (${facts.code}${facts.sqlState ? `/${facts.sqlState}` : ''})` : '';
-  const text = `Snowflake ${kind} failed${codeSuffix}: ${message}`;
-  switch (classification.kind) {
-    case 'auth':
-      return new SnowflakeAuthError(text, options);
-    case 'timeout':
-      return new SnowflakeTimeoutError(text, options);
-    case 'canceled':
-      return new SnowflakeCanceledError(text, options);
-    case 'network':
-      return new SnowflakeUnavailableError(text, options);
-    default:
-      return new SnowflakeError(text, options);
-  }
-}
-
 function classifyForRetry(error: SnowflakeError) {
   return classifySnowflakeError({ code: error.snowflakeCode, sqlState: error.sqlState, httpStatus: error.httpStatus });
 }
@@ -589,10 +396,12 @@ function outcomeUnknown(error: SnowflakeError): SnowflakeError {
   );
 }
 
+function canceled(kind: string): SnowflakeCanceledError {
+  return new SnowflakeCanceledError(`The ${kind} statement was canceled.`, { kind: 'canceled', statementKind: kind });
+}
+
 function throwIfAborted(signal: AbortSignal | undefined, kind: string): void {
-  if (signal?.aborted) {
-    throw new SnowflakeCanceledError(`The ${kind} statement was canceled.`, { kind: 'canceled', statementKind: kind });
-  }
+  if (signal?.aborted) throw canceled(kind);
 }
 
 /** Bind values as the driver takes them: strings, numbers, booleans, null. */
@@ -609,22 +418,4 @@ function toDriverBinds(binds: readonly unknown[]): Binds {
 
 function truncate(sql: string, max = 4000): string {
   return sql.length <= max ? sql : `${sql.slice(0, max)}… (${sql.length} chars)`;
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

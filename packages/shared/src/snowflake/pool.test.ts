@@ -1,3 +1,4 @@
+import { sleep } from '@d2s/testkit';
 import { describe, expect, it } from 'vitest';
 import { ConnectionPool } from './pool.js';
 
@@ -37,7 +38,7 @@ describe('ConnectionPool', () => {
     const waiting = pool.acquire().then((c) => {
       third = c;
     });
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     expect(third).toBeUndefined();
     pool.release(a);
     await waiting;
@@ -110,7 +111,7 @@ describe('ConnectionPool', () => {
       closed = true;
     });
     await expect(pool.acquire()).rejects.toThrow('closed');
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     expect(closed).toBe(false);
     pool.release(a);
     await closing;

@@ -1,0 +1,60 @@
+import type { SnowflakeObjectName } from '../../config/schema.js';
+import type { SkipCode } from '../eligibility.js';
+import type { UcTableRef } from '../mirror-action.js';
+import type { IntegrationIdentity } from '../naming.js';
+
+/**
+ * The two sides a mirror plan compares: what Unity Catalog has (from
+ * discovery) and what Snowflake has (from SHOW output).
+ */
+
+/** A Unity Catalog table discovery selected for mirroring, with where it should land. */
+export interface DesiredTable {
+  table: UcTableRef;
+  format: 'ICEBERG' | 'UNIFORM';
+  target: SnowflakeObjectName;
+  integration: IntegrationIdentity;
+}
+
+/** A table the plan leaves alone, and why. */
+export interface SkippedTable {
+  fullName: string;
+  tableId?: string | undefined;
+  code: SkipCode;
+  reason: string;
+}
+
+/** What Unity Catalog has (in scope). */
+export interface DiscoveredTables {
+  tables: DesiredTable[];
+  skipped: SkippedTable[];
+}
+
+/** One row of SHOW CATALOG INTEGRATIONS. */
+export interface SnowflakeIntegration {
+  name: string;
+  comment: string | null;
+  enabled: boolean;
+}
+
+/** One row of SHOW ICEBERG TABLES. */
+export interface SnowflakeIcebergTable extends SnowflakeObjectName {
+  /** The integration (`catalog_name`). */
+  catalogName: string | null;
+  catalogNamespace: string | null;
+  catalogTableName: string | null;
+  comment: string | null;
+}
+
+export interface SnowflakeDatabase {
+  name: string;
+  exists: boolean;
+  schemas: string[];
+}
+
+/** What Snowflake has, from SHOW output. */
+export interface SnowflakeSide {
+  integrations: SnowflakeIntegration[];
+  databases: SnowflakeDatabase[];
+  tables: SnowflakeIcebergTable[];
+}
