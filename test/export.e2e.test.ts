@@ -78,12 +78,63 @@ describe('export: API → export worker → Databricks emulator (real Redis, rea
         .entries({ route: 'jobs/runs/cancel' })
         .some((e) => e.runId === exporting.databricks.runId),
     ).toBe(true);
+    // The run's final state, not the last one polled before the cancel (Jobs API: a canceled run ends
+    // TERMINATED with result_state CANCELED).
+    expect(canceled.databricks).toMatchObject({ lifeCycleState: 'TERMINATED', resultState: 'CANCELED' });
+    expect(canceled.error?.details).toMatchObject({
+      runId: exporting.databricks.runId,
+      runPageUrl: expect.stringContaining('/run/'),
+      lifeCycleState: 'TERMINATED',
+      resultState: 'CANCELED',
+    });
     const again = await stack.request('POST', `/v1/syncs/${id}/cancel`);
     expect(again.status).toBe(409);
     const retried = await stack.request('POST', `/v1/syncs/${id}/retry`);
     expect(retried.status).toBe(202);
     expect(retried.body).toMatchObject({ retryOf: id, status: 'queued' });
     expect(retried.body.id).not.toBe(id);
+    // Runs to the hand-off, so no run of this test is still polling when the next test starts.
+    await stack.waitForStatus(retried.body.id, (s) => s.status === 'importing');
+  });
+
+  it('waits out a long Retry-After in delayed, not in a worker slot, so a cancel lands at once', async () => {
+    // Found: with 503 + Retry-After: 50 on run polls the export job stayed active for 51 s inside the
+    // client's retry sleep, and a cancel took that long to land.
+    // The next run poll (this sync's first: no other sync is running) is refused.
+    stack.databricks.admin.addHttpFault({ route: 'jobs/runs/get', status: 503, retry_after_seconds: 50, count: 1 });
+    const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts' });
+    const id = created.body.id as string;
+    const exporting = await stack.waitForStatus(
+      id,
+      (s) => s.status === 'exporting' && s.databricks.runId !== undefined,
+    );
+    const refused = () =>
+      stack.databricks.requestLog
+        .entries({ route: 'jobs/runs/get' })
+        .filter((e) => e.query.run_id === String(exporting.databricks.runId) && e.status === 503);
+    const deadline = Date.now() + 15_000;
+    while (refused().length === 0 && Date.now() < deadline) await sleep(20);
+    expect(refused()).toHaveLength(1);
+    const job = await stack.queues.export.getJob(id);
+    let state = await job?.getState();
+    for (let i = 0; i < 100 && state === 'active'; i++) {
+      await sleep(20);
+      state = await job?.getState();
+    }
+    expect(state).toBe('delayed');
+
+    const cancel = await stack.request('POST', `/v1/syncs/${id}/cancel`);
+    expect(cancel.status).toBe(202);
+    // Well inside the 50 s the job would otherwise have slept.
+    const canceled = await stack.waitForStatus(id, (s) => s.status === 'canceled', 20_000);
+    expect(canceled.databricks).toMatchObject({
+      runId: exporting.databricks.runId,
+      runPageUrl: expect.stringContaining('/run/'),
+      lifeCycleState: 'TERMINATED',
+      resultState: 'CANCELED',
+    });
+    // The fault was used up by one poll: no retry inside the client.
+    expect(refused()).toHaveLength(1);
   });
 
   it('rides out bursts of 429 with Retry-After and 503 from Databricks', async () => {

@@ -1,4 +1,12 @@
-import type { D2sConfig, DatasetConfig, ExportJobData, ExportProgress, Logger, SyncRequest } from '@d2s/shared';
+import type {
+  D2sConfig,
+  DatasetConfig,
+  ExportJobData,
+  ExportProgress,
+  Logger,
+  SyncRequest,
+  SyncService,
+} from '@d2s/shared';
 import type { DatabricksClient } from '@d2s/shared/databricks';
 import type { Job, Queue } from 'bullmq';
 
@@ -18,6 +26,7 @@ export interface ExportLiveProgress {
   runId?: number;
   runPageUrl?: string;
   lifeCycleState?: string;
+  resultState?: string;
   polls: number;
   failure?: Record<string, unknown>;
 }
@@ -50,12 +59,15 @@ export interface ExportContext {
   save(progress: ExportProgress): Promise<void>;
   /** Publishes the live view (job progress) for status reads and SSE. */
   report(live: ExportLiveProgress): Promise<void>;
+  /** Whether the sync's cancel was requested (checked between steps and before every wait). */
+  cancelRequested(): Promise<boolean>;
   /** Adds fields (the run id) to every later log line of this job. */
   logWith(bindings: Record<string, unknown>): void;
 }
 
 export interface ExportContextDeps {
   jobs: ExportJobsApi;
+  syncs: Pick<SyncService, 'isCancelRequested'>;
   importQueue: Queue;
   config: Pick<D2sConfig, 'workers' | 'api'>;
   logger: Logger;
@@ -96,6 +108,7 @@ export function createExportContext(
       progress = next;
     },
     report: (live) => reportExport(job, live),
+    cancelRequested: () => deps.syncs.isCancelRequested(request.syncId),
     logWith(bindings) {
       log = log.child(bindings);
     },

@@ -9,7 +9,6 @@ import {
   recordSyncEnd,
   runSteps,
   settleFailedAttempt,
-  SYNC_CANCELED,
   SyncFailedError,
   type SyncService,
 } from '@d2s/shared';
@@ -19,9 +18,7 @@ import {
   type ExportContext,
   type ExportJobsApi,
   type ExportLiveProgress,
-  MAX_IN_SLOT_WAIT_MS,
   reportExport,
-  runDetails,
 } from './export-context.js';
 import { fireSchedule } from './fire-schedule.js';
 import { exportSteps } from './steps/export-steps.js';
@@ -39,9 +36,9 @@ export interface ExportDeps {
 
 /**
  * The export queue's processor: a dispatcher over the export steps
- * (trigger → poll → hand-off, in ./steps). The run id is saved into the job
- * before any polling, so a restarted worker resumes the same run; polling
- * parks the job in `delayed` and frees the worker slot.
+ * (trigger → poll → hand-off, or cancel, in ./steps). The run id is saved
+ * into the job before any polling, so a restarted worker resumes the same
+ * run; polling parks the job in `delayed` and frees the worker slot.
  */
 export function createExportProcessor(deps: ExportDeps) {
   const now = deps.now ?? Date.now;
@@ -58,8 +55,13 @@ export function createExportProcessor(deps: ExportDeps) {
       if (!dataset)
         throw new SyncFailedError('UNKNOWN_DATASET', `Dataset "${request.dataset}" is no longer configured.`);
       ctx = createExportContext(job, data, dataset, { ...deps, now, random });
-      await stopIfCanceled(ctx);
-      return await runSteps(exportSteps, ctx.progress.step, ctx, parkJob(job, token, now));
+      return await runSteps(exportSteps, ctx.progress.step, ctx, {
+        park: parkJob(job, token, now),
+        // A cancel request is checked before every step and before every wait, so one that arrives while
+        // run-now is in flight still cancels that run before the job parks.
+        interrupt: async (context, next) =>
+          next !== 'cancel' && (await context.cancelRequested()) ? 'cancel' : undefined,
+      });
     } catch (error) {
       const log = ctx?.log ?? fallbackLog;
       throw await settleFailedAttempt(job, error, {
@@ -75,14 +77,4 @@ export function createExportProcessor(deps: ExportDeps) {
       });
     }
   };
-
-  /** A cancel request ends the sync at the next activation, and cancels the run it started. */
-  async function stopIfCanceled(ctx: ExportContext): Promise<void> {
-    if (!(await deps.syncs.isCancelRequested(ctx.request.syncId))) return;
-    if (ctx.progress.runId !== undefined) {
-      await deps.jobs.cancelRun(ctx.progress.runId, { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS });
-      ctx.log.info('canceled the Databricks run');
-    }
-    throw new SyncFailedError(SYNC_CANCELED, 'Canceled on request.', { details: runDetails(ctx.progress) });
-  }
 }

@@ -52,9 +52,9 @@ export function createImportProcessor(deps: ImportDeps) {
       if (!dataset)
         throw new SyncFailedError('UNKNOWN_DATASET', `Dataset "${request.dataset}" is no longer configured.`);
       ctx = createImportContext(job, data, dataset, report, deps);
-      const loaded = await runSteps(importSteps, 'prepare', ctx, () =>
-        Promise.reject(new Error('import steps never reschedule')),
-      );
+      const loaded = await runSteps(importSteps, 'prepare', ctx, {
+        park: () => Promise.reject(new Error('import steps never reschedule')),
+      });
       await recordSyncEnd({ ...deps, log: ctx.log }, request, 'succeeded');
       ctx.log.info(
         { files: loaded.files.length, rowsLoaded: loaded.rowsLoaded, targetRowCount: loaded.targetRowCount },

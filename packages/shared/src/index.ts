@@ -29,6 +29,7 @@ export {
   parkJob,
   rescheduleIn,
   runSteps,
+  type RunStepsOptions,
   type StepFunction,
   type StepResult,
   type StepTable,

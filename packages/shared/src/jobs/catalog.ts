@@ -36,12 +36,15 @@ export type SyncRequest = z.infer<typeof SyncRequest>;
 
 /** The export step job's saved progress: written with job.updateData before every wait. */
 export const ExportProgress = z.strictObject({
-  step: z.enum(['trigger', 'poll', 'handoff']),
+  /** `cancel`: a cancel request stopped the run; the job waits for the run to end to report its final state. */
+  step: z.enum(['trigger', 'poll', 'handoff', 'cancel']),
   runId: z.number().int().positive().optional(),
   runPageUrl: z.string().optional(),
   triggeredAt: z.string().datetime().optional(),
   polls: z.number().int().nonnegative().default(0),
   lastLifeCycleState: z.string().optional(),
+  /** When d2s asked Databricks to cancel the run. */
+  cancelRequestedAt: z.string().datetime().optional(),
 });
 export type ExportProgress = z.infer<typeof ExportProgress>;
 

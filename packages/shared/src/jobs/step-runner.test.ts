@@ -12,7 +12,9 @@ describe('runSteps', () => {
       second: async (log) => (log.push('second'), nextStep('third')),
       third: async (log) => (log.push('third'), finished('ok')),
     };
-    await expect(runSteps(steps, 'first', order, () => Promise.reject(new Error('not parked')))).resolves.toBe('ok');
+    await expect(
+      runSteps(steps, 'first', order, { park: () => Promise.reject(new Error('not parked')) }),
+    ).resolves.toBe('ok');
     expect(order).toEqual(['first', 'second', 'third']);
   });
 
@@ -26,7 +28,7 @@ describe('runSteps', () => {
       second: async () => rescheduleIn(1_500),
       third,
     };
-    await expect(runSteps(steps, 'second', undefined, park)).rejects.toThrow('parked 1500');
+    await expect(runSteps(steps, 'second', undefined, { park })).rejects.toThrow('parked 1500');
     expect(park).toHaveBeenCalledWith(1_500);
     expect(third).not.toHaveBeenCalled();
   });
@@ -37,9 +39,44 @@ describe('runSteps', () => {
       second: async () => nextStep('first'),
       third: async () => finished('x'),
     };
-    await expect(runSteps(steps, 'first', undefined, () => Promise.reject(new Error('no')))).rejects.toThrow(
+    await expect(runSteps(steps, 'first', undefined, { park: () => Promise.reject(new Error('no')) })).rejects.toThrow(
       'Step loop: first → second → first',
     );
+  });
+});
+
+describe('runSteps with an interrupt', () => {
+  type Flow = 'work' | 'cancel' | 'finish';
+  const noPark = { park: () => Promise.reject(new Error('not parked')) };
+
+  it('runs the interrupting step instead of parking, once, and lets it reschedule itself', async () => {
+    let canceled = false;
+    const park = vi.fn(async (delayMs: number): Promise<never> => {
+      throw new Error(`parked ${delayMs}`);
+    });
+    const interrupt = vi.fn(async () => (canceled ? ('cancel' as const) : undefined));
+    const steps: StepTable<undefined, Flow, string> = {
+      work: async () => ((canceled = true), rescheduleIn(100)),
+      cancel: async () => rescheduleIn(200),
+      finish: async () => finished('never'),
+    };
+    await expect(runSteps(steps, 'work', undefined, { park, interrupt })).rejects.toThrow('parked 200');
+    expect(interrupt).toHaveBeenCalledTimes(2);
+  });
+
+  it('is asked before the first step and between steps', async () => {
+    const asked: string[] = [];
+    const steps: StepTable<undefined, Flow, string> = {
+      work: async () => nextStep('finish'),
+      cancel: async () => finished('canceled'),
+      finish: async () => finished('finished'),
+    };
+    const interrupt = async (_: undefined, next: Flow) => (
+      asked.push(next),
+      next === 'finish' ? ('cancel' as const) : undefined
+    );
+    await expect(runSteps(steps, 'work', undefined, { ...noPark, interrupt })).resolves.toBe('canceled');
+    expect(asked).toEqual(['work', 'finish']);
   });
 });
 

@@ -26,6 +26,17 @@ export const finished = <Result>(result: Result) => ({ kind: 'done', result }) a
 /** Parks a job until a delay has passed: BullMQ's step-job pattern (move to delayed, then throw DelayedError). */
 export type ParkJob = (delayMs: number) => Promise<never>;
 
+export interface RunStepsOptions<Context, StepName extends string> {
+  /** Parks the job when a step reschedules it. */
+  park: ParkJob;
+  /**
+   * Asked before every step and before parking: a step to run instead (a
+   * cancel request, say), or undefined to go on. It is not asked again while
+   * its own step runs, so that step may reschedule itself.
+   */
+  interrupt?: (ctx: Context, next: StepName) => Promise<StepName | undefined>;
+}
+
 /**
  * Runs steps from `first` until one finishes the job or reschedules it.
  * A step that needs its state to survive a crash saves it itself before
@@ -35,18 +46,31 @@ export async function runSteps<Context, StepName extends string, Result>(
   steps: StepTable<Context, StepName, Result>,
   first: StepName,
   ctx: Context,
-  park: ParkJob,
+  options: RunStepsOptions<Context, StepName>,
 ): Promise<Result> {
   const seen: StepName[] = [];
   let current = first;
+  let interrupted = false;
+  const redirect = async (next: StepName): Promise<StepName | undefined> => {
+    if (interrupted || !options.interrupt) return undefined;
+    const instead = await options.interrupt(ctx, next);
+    if (instead !== undefined) interrupted = true;
+    return instead;
+  };
+  current = (await redirect(current)) ?? current;
   for (;;) {
     seen.push(current);
     // Steps only move forward; a cycle within one activation is a bug that would spin the worker.
     if (seen.length > Object.keys(steps).length) throw new Error(`Step loop: ${seen.join(' → ')}`);
     const outcome = await steps[current](ctx);
     if (outcome.kind === 'done') return outcome.result;
-    if (outcome.kind === 'reschedule') return park(outcome.delayMs);
-    current = outcome.step;
+    if (outcome.kind === 'reschedule') {
+      const instead = await redirect(current);
+      if (instead === undefined) return options.park(outcome.delayMs);
+      current = instead;
+      continue;
+    }
+    current = (await redirect(outcome.step)) ?? outcome.step;
   }
 }
 
