@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOAD_DATASETS, type SyncStack, startSyncStack } from './support/sync-stack.js';
 
@@ -26,6 +28,11 @@ describe('sync end to end', () => {
     expect(first.status, JSON.stringify(first.error)).toBe('succeeded');
     expect(first.load?.files).toHaveLength(4);
     expect(first.load?.files?.every((f) => f.status === 'LOADED' && f.rowsLoaded === 2500)).toBe(true);
+    // The run's output holds Databricks' commit files too (_SUCCESS, _started_<txn>, _committed_<txn>);
+    // only the part files were listed, loaded and counted.
+    const written = await readdir(join(stack.objectStoreRoot, 'd2s-sandbox/exports/forecasts_append', first.id));
+    expect(written.filter((f) => f.startsWith('_'))).toHaveLength(3);
+    expect(first.load?.files?.every((f) => /\/part-[^/]*\.parquet$/.test(f.file))).toBe(true);
     expect(first.load?.rowsLoaded).toBe(10_000);
     expect(await count('FORECASTS_APPEND')).toBe(10_000);
     expect(first.load?.queryIds?.length).toBeGreaterThan(2);
@@ -68,6 +75,22 @@ describe('sync end to end', () => {
     }
     expect(await count('FORECASTS_REPLACE')).toBe(before);
     expect(await stagingTables()).toEqual([]);
+  });
+
+  it('fails with NO_DATA_FILES, naming the prefix and what was there, when the run wrote no data file', async () => {
+    const failed = await syncTo('forecasts_no_data');
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'NO_DATA_FILES', stage: 'import' });
+    expect(failed.error?.message).toContain(`s3://d2s-sandbox/exports/forecasts_no_data/${failed.id}/`);
+    expect(failed.error?.message).toContain('_SUCCESS');
+    expect(failed.error?.details).toMatchObject({
+      location: `s3://d2s-sandbox/exports/forecasts_no_data/${failed.id}/`,
+    });
+    // Nothing was COPYed for it.
+    const copies = stack.snowflake?.emulator.queryLog
+      .entries()
+      .filter((e) => /^COPY/i.test(e.sql) && e.queryTag === `d2s:sync:${failed.id}`);
+    expect(copies?.every((e) => e.status !== 'SUCCESS' || /0 files/.test(JSON.stringify(e)))).toBe(true);
   });
 
   it('fails at once, with Snowflake’s code, on a permanent error (a missing database)', async () => {

@@ -289,4 +289,8 @@ datasets:${forecastsDataset('forecasts_append', 'FORECASTS_APPEND', 'append')}${
   '\n    verify: { expectedRows: 10000 }',
 )}${forecastsDataset('forecasts_nowhere', 'FORECASTS', 'append')
   .replace('createStage: true', 'createStage: false')
-  .replace('table: { database: D2S_SANDBOX', 'table: { database: NO_SUCH_DATABASE')}`;
+  .replace('table: { database: D2S_SANDBOX', 'table: { database: NO_SUCH_DATABASE')}${forecastsDataset(
+  'forecasts_no_data',
+  'FORECASTS_NO_DATA',
+  'append',
+).replace('maxRunDurationSeconds: 600 }', "maxRunDurationSeconds: 600, dataFilePattern: '.*[.]csv' }")}`;

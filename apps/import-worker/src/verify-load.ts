@@ -52,18 +52,7 @@ export function verifyCopy(copy: CopyIntoResult, expect: LoadExpectations): Veri
   const files = loadedFiles(copy);
 
   if (expect.listedFiles.length === 0) {
-    if (expect.requireFiles) {
-      const others = expect.otherFiles ?? [];
-      const where = expect.location ?? 'this sync’s prefix';
-      throw new SyncFailedError(
-        'NO_DATA_FILES',
-        `The Databricks run succeeded but wrote no data files under ${where}` +
-          (others.length > 0
-            ? `; only ${others.length} other file(s): ${others.slice(0, 5).map(fileKey).join(', ')}${others.length > 5 ? ', …' : ''}.`
-            : '.'),
-        { details: { files, location: expect.location, otherFiles: others } },
-      );
-    }
+    requireDataFiles(expect, files);
     return { files, rowsLoaded: 0, rowsExact: true };
   }
 
@@ -111,6 +100,28 @@ export function verifyCopy(copy: CopyIntoResult, expect: LoadExpectations): Veri
     );
   }
   return { files, rowsLoaded, rowsExact };
+}
+
+/**
+ * Fails with NO_DATA_FILES when the run wrote no data file and the dataset
+ * requires files, naming the prefix and what was there instead (often only
+ * Spark's commit files, from a job that wrote nowhere else or nothing).
+ */
+export function requireDataFiles(
+  expect: Pick<LoadExpectations, 'listedFiles' | 'otherFiles' | 'location' | 'requireFiles'>,
+  files: LoadFileResult[] = [],
+): void {
+  if (expect.listedFiles.length > 0 || !expect.requireFiles) return;
+  const others = expect.otherFiles ?? [];
+  const where = expect.location ?? 'this sync’s prefix';
+  throw new SyncFailedError(
+    'NO_DATA_FILES',
+    `The Databricks run succeeded but wrote no data files under ${where}` +
+      (others.length > 0
+        ? `; only ${others.length} other file(s): ${others.slice(0, 5).map(fileKey).join(', ')}${others.length > 5 ? ', …' : ''}.`
+        : '.'),
+    { details: { files, location: expect.location, otherFiles: others } },
+  );
 }
 
 /** Fails unless two row counts agree (rows COPY loaded vs rows the table holds, or vs the declared count). */

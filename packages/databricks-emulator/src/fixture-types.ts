@@ -106,8 +106,14 @@ export interface ExportFixture {
   rows_per_file: number;
   /** @defaultValue 1 */
   seed?: number;
-  /** Also write Spark's `_SUCCESS`, `_started_<id>`, `_committed_<id>` files. @defaultValue false */
+  /**
+   * Write Databricks' commit files beside the part files, as every Spark job on Databricks does:
+   * `_started_<txn>`, `_committed_<txn>` (JSON) per directory and an empty `_SUCCESS`.
+   * @defaultValue true
+   */
   write_commit_markers?: boolean;
+  /** Write rows into `<column>=<value>/` sub-folders without that column (`partitionBy`). */
+  partition_by?: string;
   columns: ColumnFixture[];
 }
 

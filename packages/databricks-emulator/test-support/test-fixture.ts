@@ -84,6 +84,22 @@ export function testFixture(): DatabricksFixture {
           columns: small,
         },
       },
+      {
+        job_id: 1008,
+        name: 'export-partitioned',
+        max_concurrent_runs: 5,
+        timing,
+        export: {
+          dataset: 'x',
+          files: 2,
+          rows_per_file: 10,
+          partition_by: 'city',
+          columns: [
+            { name: 'id', type: 'BIGINT', generate: { kind: 'sequence', start: 1 } },
+            { name: 'city', type: 'STRING', generate: { kind: 'choice', values: ['Austin', 'Boston'] } },
+          ],
+        },
+      },
     ],
     catalogs: [
       {

@@ -26,9 +26,22 @@ describe('export job output', () => {
     const run = await runExport('s3://exports/shared_forecasts/run-a');
     expect(run.body.state.result_state).toBe('SUCCESS');
     const dir = join(emu.objectStoreRoot, 'exports/shared_forecasts/run-a');
-    const files = (await readdir(dir)).sort();
+    const written = (await readdir(dir)).sort();
+    const files = written.filter((f) => f.startsWith('part-'));
     expect(files).toHaveLength(3);
     for (const f of files) expect(f).toMatch(/^part-0000\d-[0-9a-f-]{36}-c000\.snappy\.parquet$/);
+    // By default, as every Spark job on Databricks (DBIO transactional commit, the default since DBR 3.0:
+    // https://docs.databricks.com/en/archive/legacy/dbio-commit.html): _started_<txn>, _committed_<txn> and an
+    // empty _SUCCESS beside the part files.
+    const markers = written.filter((f) => !f.startsWith('part-'));
+    expect(markers).toEqual([
+      '_SUCCESS',
+      expect.stringMatching(/^_committed_\d{10,19}$/),
+      expect.stringMatching(/^_started_\d{10,19}$/),
+    ]);
+    expect(markers[1]?.slice('_committed_'.length)).toBe(markers[2]?.slice('_started_'.length));
+    expect(JSON.parse(await readFile(join(dir, markers[1] as string), 'utf8'))).toEqual({ added: files, removed: [] });
+    expect(await readFile(join(dir, '_SUCCESS'), 'utf8')).toBe('');
 
     const rows = await duckQuery(
       `SELECT count(*) AS n, count(DISTINCT location_id) AS ids FROM read_parquet('${dir}/*.parquet')`,
@@ -82,7 +95,8 @@ describe('export job output', () => {
     await runExport('s3://exports/overwrite/x');
     await runExport('s3://exports/overwrite/x');
     const files = await readdir(join(emu.objectStoreRoot, 'exports/overwrite/x'));
-    expect(files).toHaveLength(3);
+    expect(files.filter((f) => f.endsWith('.parquet'))).toHaveLength(3);
+    expect(files.filter((f) => f.startsWith('_'))).toHaveLength(3);
     expect(await readdir(join(emu.objectStoreRoot, '.databricks-emulator-tmp'))).toEqual([]);
   });
 
@@ -96,6 +110,24 @@ describe('export job output', () => {
     const committed = files.find((f) => f.startsWith('_committed_')) ?? '';
     const manifest = JSON.parse(await readFile(join(emu.objectStoreRoot, 'exports/markers', committed), 'utf8'));
     expect(manifest.added).toHaveLength(2);
+  });
+
+  it('writes partitioned output into column=value folders without that column, each with its commit files', async () => {
+    const run = await runExport('s3://exports/partitioned', {}, 1008);
+    expect(run.body.state.result_state).toBe('SUCCESS');
+    const dir = join(emu.objectStoreRoot, 'exports/partitioned');
+    const top = (await readdir(dir)).sort();
+    expect(top).toEqual(['_SUCCESS', 'city=Austin', 'city=Boston']);
+    const folder = (await readdir(join(dir, 'city=Austin'))).sort();
+    expect(folder.filter((f) => f.endsWith('.parquet')).length).toBeGreaterThan(0);
+    expect(folder.some((f) => f.startsWith('_committed_'))).toBe(true);
+    expect(folder.some((f) => f.startsWith('_started_'))).toBe(true);
+    const rows = await duckQuery(`SELECT count(*) AS n FROM read_parquet('${dir}/*/*.parquet')`);
+    expect(rows[0]).toEqual({ n: 20n });
+    const schema = await duckQuery(
+      `DESCRIBE SELECT * FROM read_parquet('${dir}/city=Austin/*.parquet', hive_partitioning = false)`,
+    );
+    expect(schema.map((c) => c.column_name)).not.toContain('city');
   });
 
   it('fails the run when the output parameter is missing or not an s3:// URL', async () => {

@@ -69,3 +69,22 @@ describe('showTables', () => {
     );
   });
 });
+
+describe('createTableFromFiles with FILES', () => {
+  it('names the data files INFER_SCHEMA reads (it takes no PATTERN)', () => {
+    expect(
+      createTableFromFiles({
+        table,
+        stage,
+        path: 'orders/sync_1/',
+        fileFormat,
+        files: ['part-00000.parquet', 'date=2026-11-23/part-00001.parquet'],
+      }).text(),
+    ).toContain(
+      `INFER_SCHEMA(LOCATION => '@"ANALYTICS"."RAW"."D2S_EXPORTS"/orders/sync_1/', FILE_FORMAT => '"ANALYTICS"."RAW"."D2S_PARQUET"', FILES => ('part-00000.parquet', 'date=2026-11-23/part-00001.parquet'))`,
+    );
+  });
+  it('refuses an empty or oversized FILES list', () => {
+    expect(() => createTableFromFiles({ table, stage, fileFormat, files: [] })).toThrow(/FILES/);
+  });
+});

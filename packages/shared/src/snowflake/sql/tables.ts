@@ -1,6 +1,7 @@
 import type { SnowflakeObjectName } from '../../config/schema.js';
 import { qualifiedName, qualifiedNameLiteral, qualifiedSchemaName, quoteLiteral, stageLocation } from './quoting.js';
 import { SqlStatement } from './sql-statement.js';
+import { SqlBuildError } from '../errors.js';
 
 /** Statements on ordinary (Snowflake-managed) tables: create, count, swap, drop. */
 
@@ -13,6 +14,11 @@ export interface CreateTableFromFilesOptions {
   fileFormat: SnowflakeObjectName;
   /** Upper-case the inferred column names (`IGNORE_CASE => TRUE`). @defaultValue false */
   ignoreCase?: boolean | undefined;
+  /**
+   * Infer from these files only (relative to the location; at most 1000). INFER_SCHEMA takes no PATTERN,
+   * so this is how Spark's commit files beside the part files are kept out of it.
+   */
+  files?: readonly string[] | undefined;
 }
 
 /**
@@ -32,6 +38,12 @@ export function createTableFromFiles(options: CreateTableFromFilesOptions): SqlS
     `LOCATION => ${quoteLiteral(stageLocation(options.stage, options.path))}`,
     `FILE_FORMAT => ${qualifiedNameLiteral(options.fileFormat)}`,
   ];
+  if (options.files !== undefined) {
+    if (options.files.length === 0 || options.files.length > 1000) {
+      throw new SqlBuildError('FILES takes from 1 to 1000 file names.', { details: { files: options.files.length } });
+    }
+    args.push(`FILES => (${options.files.map(quoteLiteral).join(', ')})`);
+  }
   if (options.ignoreCase === true) args.push('IGNORE_CASE => TRUE');
   return SqlStatement.plain(
     [
