@@ -141,6 +141,8 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
     failNextRequests: (count, status = 503, scope = 'query') => faults.set({ httpErrors: { count, status, scope } }),
     setLatency: (ms) => faults.set({ latencyMs: ms }),
     failFiles: (files) => faults.set({ failingFiles: files }),
+    faultStatements: (added) =>
+      faults.set({ statementFaults: [...(faults.current().statementFaults ?? []), ...added] }),
     expireSessions: (sessionId) => sessions.expireNow(sessionId),
     cancelQuery: (id) => queries.cancel(id),
     sessionCount: () => sessions.all().length,

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { decodeBody } from '../protocol/envelope.js';
 import type { SnowflakeEmulatorAdmin } from './admin.js';
-import type { SnowflakeFaults } from './faults.js';
+import type { SnowflakeFaults, StatementFault } from './faults.js';
 import type { QueryLog } from './query-log.js';
 
 /** The reserved path prefix of the admin HTTP API. */
 export const ADMIN_PREFIX = '/__emulator';
 
-type FaultsBody = Omit<SnowflakeFaults, 'failingFiles'> & {
+type FaultsBody = Omit<SnowflakeFaults, 'failingFiles' | 'statementFaults'> & {
   failingFiles?: { match?: string; regex?: string; message?: string }[];
+  statementFaults?: (Omit<StatementFault, 'match'> & { match: string })[];
 };
 
 /**
@@ -17,7 +18,8 @@ type FaultsBody = Omit<SnowflakeFaults, 'failingFiles'> & {
  *   GET    /__emulator/queries            the query log
  *   DELETE /__emulator/queries            clears it
  *   GET    /__emulator/faults             current faults
- *   PUT    /__emulator/faults             merges faults (JSON SnowflakeFaults; failingFiles as {match} or {regex})
+ *   PUT    /__emulator/faults             merges faults (JSON SnowflakeFaults; failingFiles as {match} or {regex};
+ *                                         statementFaults with `match` as a regular expression's source)
  *   DELETE /__emulator/faults             clears them
  *   POST   /__emulator/sessions/expire    {sessionId?}: session tokens expire now (clients renew)
  *   POST   /__emulator/sql                {sql, database?, schema?}: runs SQL as an administrator
@@ -33,9 +35,12 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SnowflakeEmulat
   app.get(`${ADMIN_PREFIX}/faults`, async (_req, reply) => reply.headers(json).send(admin.faults()));
   app.put(`${ADMIN_PREFIX}/faults`, async (req, reply) => {
     const body = decodeBody(req.body) as FaultsBody;
-    const { failingFiles, ...rest } = body;
+    const { failingFiles, statementFaults, ...rest } = body;
     admin.setFaults({
       ...rest,
+      ...(statementFaults
+        ? { statementFaults: statementFaults.map((f) => ({ ...f, match: new RegExp(f.match, 'i') })) }
+        : {}),
       ...(failingFiles
         ? {
             failingFiles: failingFiles.map((f) => ({

@@ -1,6 +1,6 @@
 import type { FailingFile } from '../engine/statement-context.js';
 import type { SnowflakeUserConfig } from '../protocol/users.js';
-import type { SnowflakeFaults } from './faults.js';
+import type { SnowflakeFaults, StatementFault } from './faults.js';
 
 /** A statement's result as plain JS values (for tests and setup). */
 export interface AdminResult {
@@ -25,6 +25,8 @@ export interface SnowflakeEmulatorAdmin {
   setLatency(ms: number): void;
   /** COPY fails to load these files. */
   failFiles(files: FailingFile[]): void;
+  /** Adds faults for statements whose text matches (see StatementFault). */
+  faultStatements(faults: StatementFault[]): void;
   /** Session tokens expire now (all sessions, or one); the next request gets 390112 and renews. */
   expireSessions(sessionId?: number): number;
   /** Cancels a running statement. */

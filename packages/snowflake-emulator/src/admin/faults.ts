@@ -11,6 +11,33 @@ export interface SnowflakeFaults {
   httpErrors?: { count: number; status?: number; scope?: 'query' | 'login' | 'all' };
   /** Files COPY fails to load (as a corrupt file). */
   failingFiles?: FailingFile[];
+  /** Faults for the statements whose text matches, each used `count` times (default once). */
+  statementFaults?: StatementFault[];
+}
+
+/**
+ * A fault for statements matching `match` (a regular expression over the SQL text):
+ * - `fail`: refused before it runs;
+ * - `fail-after`: it runs and takes effect, then its answer is an error, as when a
+ *   response is lost past the driver's retries and the client cannot know it ran;
+ * - `delay`: held `delayMs` before it runs, so a test can act while it is pending.
+ */
+export interface StatementFault {
+  match: RegExp;
+  action: 'fail' | 'fail-after' | 'delay';
+  /** @defaultValue 1 */
+  count?: number;
+  delayMs?: number;
+  code?: string;
+  sqlState?: string;
+  message?: string;
+}
+
+/** What a statement meets: the fault's action, and the error it is answered with. */
+export interface StatementFaultDecision {
+  action: StatementFault['action'];
+  delayMs: number;
+  error: SnowflakeError;
 }
 
 export class FaultInjector {
@@ -50,6 +77,23 @@ export class FaultInjector {
     return e.status ?? 503;
   }
 
+  /** The first targeted fault for this statement, consuming one use of it. */
+  takeStatementFault(sql: string): StatementFaultDecision | undefined {
+    const fault = (this.state.statementFaults ?? []).find((f) => (f.count ?? 1) > 0 && f.match.test(sql));
+    if (!fault) return undefined;
+    fault.count = (fault.count ?? 1) - 1;
+    return {
+      action: fault.action,
+      delayMs: fault.delayMs ?? 0,
+      error: new SnowflakeError(
+        fault.code ?? '000603',
+        fault.sqlState ?? 'XX000',
+        fault.message ??
+          'SQL execution internal error:\nProcessing aborted due to error 300005:4035471823; incident 1234567.',
+      ),
+    };
+  }
+
   /** The error the next statement fails with, consuming one injected failure. */
   takeQueryFailure(): SnowflakeError | undefined {
     const f = this.state.failQueries;
@@ -70,5 +114,6 @@ function structuredCloneFaults(f: SnowflakeFaults): SnowflakeFaults {
     ...(f.failQueries ? { failQueries: { ...f.failQueries } } : {}),
     ...(f.httpErrors ? { httpErrors: { ...f.httpErrors } } : {}),
     ...(f.failingFiles ? { failingFiles: [...f.failingFiles] } : {}),
+    ...(f.statementFaults ? { statementFaults: f.statementFaults.map((fault) => ({ ...fault })) } : {}),
   };
 }

@@ -203,6 +203,29 @@ describe('faults and the query log', () => {
     await c.destroy();
   });
 
+  it('fails, delays, or runs-then-fails only the statements a fault matches', async () => {
+    await h.emulator.admin.execute('create database if not exists FAULTS_DB');
+    const c = await h.connect({ database: 'FAULTS_DB', schema: 'PUBLIC' });
+    await c.rows('create or replace table FAULTED (n int)');
+    h.emulator.admin.faultStatements([
+      { match: /insert into faulted values \(1\)/i, action: 'fail' },
+      { match: /insert into faulted values \(2\)/i, action: 'fail-after', code: '000605', sqlState: '08001' },
+    ]);
+    expect((await failureOf(c.execute('insert into faulted values (1)'))).code).toBe('000603');
+    // Took effect although its answer was an error: the client cannot tell without looking.
+    expect((await failureOf(c.execute('insert into faulted values (2)'))).code).toBe('000605');
+    expect(await c.rows('select n from faulted order by n')).toEqual([{ N: 2 }]);
+    // Each fault is used once; other statements never meet it.
+    await c.rows('insert into faulted values (1)');
+    expect(await c.rows('select count(*) as n from faulted')).toEqual([{ N: 2 }]);
+
+    h.emulator.admin.faultStatements([{ match: /^select 'held'/i, action: 'delay', delayMs: 200 }]);
+    const started = Date.now();
+    await c.rows("select 'held'");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    await c.destroy();
+  });
+
   it('answers HTTP 503 to the next requests; the driver retries them', async () => {
     const c = await h.connect();
     h.emulator.admin.failNextRequests(1, 503, 'query');
@@ -246,9 +269,10 @@ describe('faults and the query log', () => {
     expect(body.queries.length).toBeGreaterThan(0);
     const put = await fetch(`${h.emulator.url}/__emulator/faults`, {
       method: 'PUT',
-      body: JSON.stringify({ latencyMs: 0 }),
+      body: JSON.stringify({ latencyMs: 0, statementFaults: [{ match: '^SWAP', action: 'fail', count: 0 }] }),
       headers: { 'content-type': 'application/json' },
     });
     expect(put.status).toBe(200);
+    expect(((await put.json()) as { statementFaults: unknown[] }).statementFaults).toHaveLength(1);
   });
 });

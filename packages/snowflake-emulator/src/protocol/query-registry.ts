@@ -189,9 +189,13 @@ export class QueryRegistry {
     try {
       const injected = this.faults.takeQueryFailure();
       if (injected) throw injected;
+      const targeted = this.faults.takeStatementFault(record.sql);
+      if (targeted?.action === 'fail') throw targeted.error;
+      if (targeted?.action === 'delay') await sleep(targeted.delayMs, undefined, { signal });
       if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs, undefined, { signal });
       const result = await this.engine.execute(session.engine, record.sql, body.bindings, record.id, signal);
       if (signal.aborted) throw sqlErrors.canceled();
+      if (targeted?.action === 'fail-after') throw targeted.error;
       record.response = ok(successData(record, result, session, this.now()));
       record.status = 'SUCCESS';
       entry.statementTypeId = result.statementTypeId;
