@@ -1,6 +1,7 @@
 import { finished, type LoadReport, type StepResult, SyncFailedError } from '@d2s/shared';
 import { countRows, dropTable, ROW_COUNT_COLUMN, showTables, swapTables } from '@d2s/shared/snowflake';
 import type { ImportContext, ImportStepName } from '../import-context.js';
+import { SwapNotAppliedError } from '../import-errors.js';
 import { requireRowCount } from '../verify-load.js';
 
 type TableName = ImportContext['staging'];
@@ -29,7 +30,11 @@ export async function swap(ctx: ImportContext): Promise<StepResult<ImportStepNam
   } catch (error) {
     if (!(await swapRan(ctx, stagingCreatedOn))) {
       ctx.state.stagingMayHoldPreviousTarget = false;
-      throw error;
+      if (!(await outcomeKnown(ctx, stagingCreatedOn))) throw error;
+      throw new SwapNotAppliedError(
+        `The SWAP of ${target.name} failed before it took effect (${error instanceof Error ? error.message : String(error)}); the load will be retried.`,
+        { cause: error },
+      );
     }
     ctx.log.warn({ err: error }, 'the SWAP ran although its answer was lost');
   }
@@ -60,6 +65,15 @@ export async function swap(ctx: ImportContext): Promise<StepResult<ImportStepNam
       context.log.error({ err: checkError }, 'could not tell whether the SWAP ran; keeping the staging table');
       return true;
     }
+  }
+}
+
+/** Whether the staging table is still where it was: then the SWAP surely did not run. */
+async function outcomeKnown(ctx: ImportContext, stagingCreatedOn: string | undefined): Promise<boolean> {
+  try {
+    return stagingCreatedOn !== undefined && (await createdOn(ctx, ctx.loadInto)) === stagingCreatedOn;
+  } catch {
+    return false;
   }
 }
 
