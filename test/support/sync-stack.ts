@@ -23,7 +23,13 @@ import { pino } from 'pino';
 import { createExportProcessor } from '../../apps/export-worker/src/index.js';
 import { type ManagedProcess, type ServiceName, startService } from '../../scripts/src/local-stack.js';
 import { createImportProcessor } from '../../apps/import-worker/src/index.js';
-import { type RunningDatabricksEmulator, sandboxFixturePath, startDatabricksEmulator } from '@d2s/databricks-emulator';
+import {
+  type DatabricksFixture,
+  loadFixture,
+  type RunningDatabricksEmulator,
+  sandboxFixturePath,
+  startDatabricksEmulator,
+} from '@d2s/databricks-emulator';
 import { SANDBOX, type SnowflakeSandbox, startSnowflakeSandbox } from '@d2s/snowflake-emulator';
 
 export const API_TOKEN = 'stack-test-token';
@@ -38,6 +44,8 @@ export interface StackOptions {
   snowflake?: boolean;
   importWorker?: boolean;
   timeScale?: number;
+  /** Changes to the sandbox Databricks workspace for this stack (a job's output layout, say). */
+  databricksFixture?: (sandbox: DatabricksFixture) => DatabricksFixture;
 }
 
 export interface SyncStack {
@@ -75,7 +83,9 @@ export async function startSyncStack(options: StackOptions): Promise<SyncStack> 
   const objectStoreRoot = await mkdtemp(join(tmpdir(), 'd2s-stack-'));
   const databricks = await startDatabricksEmulator({
     port: 0,
-    fixture: sandboxFixturePath,
+    fixture: options.databricksFixture
+      ? options.databricksFixture(await loadFixture(sandboxFixturePath))
+      : sandboxFixturePath,
     objectStoreRoot,
     timeScale: options.timeScale ?? 0.1,
   });
