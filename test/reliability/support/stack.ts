@@ -24,7 +24,7 @@ import {
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
-import { deletePrefix, uniquePrefix } from '@d2s/testkit';
+import { assertBuiltFromSources, deletePrefix, uniquePrefix } from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -387,6 +387,7 @@ ${options.datasetsYaml ?? ''}`;
       return { status: response.status, body: parsed, text };
     },
     startProcess(name, extraEnv = {}) {
+      assertBuiltFromSources(name);
       const child = startService(name, {
         ...env,
         LOG_LEVEL: 'warn',
