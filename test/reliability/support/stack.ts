@@ -82,6 +82,8 @@ workers:
   stalledIntervalMs: 1000
 `;
 
+export const DEFAULT_DATABRICKS_YAML = 'databricks: { requestTimeoutMs: 5000, retryBudgetMs: 20000 }';
+
 export interface StackOptions {
   redisUrl: string;
   label: string;
@@ -91,6 +93,8 @@ export interface StackOptions {
   mirrorYaml?: string;
   /** `workers:` YAML. @defaultValue DEFAULT_WORKERS_YAML */
   workersYaml?: string;
+  /** `databricks:` YAML. @defaultValue DEFAULT_DATABRICKS_YAML */
+  databricksYaml?: string;
   /** Workers to run in this process. @defaultValue none */
   inProcess?: WorkerName[];
   timeScale?: number;
@@ -203,7 +207,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   const yaml = `
 log: { level: ${logLevel} }
-databricks: { requestTimeoutMs: 5000, retryBudgetMs: 20000 }
+${options.databricksYaml ?? DEFAULT_DATABRICKS_YAML}
 snowflake: { database: D2S_SANDBOX, schema: PUBLIC, warehouse: D2S_WH, role: SYSADMIN, poolMax: 4 }
 ${options.workersYaml ?? DEFAULT_WORKERS_YAML}
 ${options.mirrorYaml ?? ''}
