@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests run the TypeScript sources directly: the `d2s-source` export condition
-// points each workspace package at its src/index.ts, so no build is needed first.
+// In-process tests run the TypeScript sources directly: the `d2s-source` export condition
+// points each workspace package at its src/index.ts. Process tests spawn the services from
+// dist, so the global setup builds the workspace once (tsc -b) before any test runs.
 // Only our own condition: adding 'import' or 'module' makes externals such as snowflake-sdk's AWS
 // dependencies resolve to ESM builds that Node cannot load.
 const conditions = ['d2s-source'];

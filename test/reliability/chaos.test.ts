@@ -57,8 +57,11 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
   it('every sync succeeds exactly once', async () => {
     const admin = stack.snowflake.emulator.admin;
     const queryLog = stack.snowflake.emulator.queryLog;
-    // A little latency per statement, so a kill can land inside a COPY.
+    // A little latency per statement (more while the monkey waits for a COPY), so a kill can land inside one.
     admin.setLatency(25);
+    // Each poll takes a little longer too, so a kill can land inside one.
+    stack.databricks.admin.addHttpFault({ route: 'jobs/runs/get', latency_ms: 30 });
+    const spawnedAt: Record<'export' | 'import', number> = { export: Date.now(), import: Date.now() };
     const live: Record<'export' | 'import', ManagedProcess> = {
       export: stack.startProcess('export-worker'),
       import: stack.startProcess('import-worker'),
@@ -79,15 +82,16 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
     // The whole schedule is drawn from the seed up front (timing still varies from run to run).
     const waveGaps = Array.from({ length: 5 }, () => between(500, 1_500));
     // Kills in pairs of a seeded order, so the first four (while syncs are surely in flight) hit both kinds.
-    const killPlan: { victim: 'export' | 'import'; afterMs: number; waitForCopy: boolean; restartAfterMs: number }[] =
+    const killPlan: { victim: 'export' | 'import'; afterMs: number; waitForWork: boolean; restartAfterMs: number }[] =
       [];
     for (let i = 0; i < MAX_KILLS / 2; i++) {
       for (const victim of random() < 0.5 ? (['export', 'import'] as const) : (['import', 'export'] as const)) {
         killPlan.push({
           victim,
           afterMs: between(700, 2_200),
-          // Half the import kills wait (briefly) for a COPY in flight.
-          waitForCopy: victim === 'import' && random() < 0.5,
+          // Kills wait (briefly) until the victim is busy: every import kill for a COPY in flight, most export
+          // kills for a poll in flight (the others land wherever they land).
+          waitForWork: random() < 0.8 || victim === 'import',
           restartAfterMs: between(0, 800),
         });
       }
@@ -118,36 +122,70 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
       submitted = true;
     })();
 
-    // The chaos monkey: SIGKILL, then a restart.
-    const kills: { at: number; victim: string; inCopy: boolean; active: number; delayed: number }[] = [];
+    // The chaos monkey: SIGKILL, then a restart. A kill counts as "in flight" only when the killed process held
+    // an active job at that moment: a job it activated (processedOn after it started; it is the only live
+    // worker of its queue) that is still active, with the same activation, once the process is dead.
+    const kills: {
+      at: number;
+      victim: string;
+      held: number;
+      midPoll: number;
+      midCopy: number;
+    }[] = [];
     const started = Date.now();
     let finished = false;
+    const copyRunning = (syncId: string) =>
+      queryLog
+        .entries()
+        .some((e) => e.queryTag === `d2s:sync:${syncId}` && /^\s*COPY/i.test(e.sql) && e.status === 'RUNNING');
+    /** Active jobs the live victim activated, with what each is doing. */
+    const busyWith = async (victim: 'export' | 'import') => {
+      const active = await stack.queues[victim].getJobs(['active']);
+      return active
+        .filter((job) => job?.id !== undefined && (job.processedOn ?? 0) >= spawnedAt[victim])
+        .map((job) => ({
+          id: job.id as string,
+          processedOn: job.processedOn as number,
+          polling:
+            victim === 'export' &&
+            (job.data as { progress?: { step?: string; runId?: number } }).progress?.step === 'poll',
+          copying: victim === 'import' && copyRunning(job.id as string),
+        }));
+    };
     const monkey = (async () => {
-      for (const { victim, afterMs, waitForCopy, restartAfterMs } of killPlan) {
+      for (const { victim, afterMs, waitForWork, restartAfterMs } of killPlan) {
         await sleep(afterMs);
         if (finished) break;
-        let inCopy = false;
-        if (waitForCopy) {
-          const until = Date.now() + 3_000;
-          while (Date.now() < until && !finished) {
-            if (queryLog.entries().some((e) => /^\s*COPY/i.test(e.sql) && e.status === 'RUNNING')) {
-              inCopy = true;
-              break;
-            }
-            await sleep(10);
+        let before = await busyWith(victim);
+        const working = () => before.some((j) => j.polling || j.copying);
+        // Statements slow down while the monkey waits for a COPY, so one is caught running.
+        if (waitForWork && victim === 'import') admin.setLatency(300);
+        // A restarted process can take many seconds to start taking jobs on a loaded machine: bounded, generous.
+        if (waitForWork) {
+          const until = Date.now() + 30_000;
+          while (!working() && Date.now() < until && !finished) {
+            await sleep(2);
+            before = await busyWith(victim);
           }
         }
-        const counts = await stack.queues[victim].getJobCounts('active', 'delayed');
         live[victim].child.kill('SIGKILL');
         await live[victim].exited;
+        admin.setLatency(25);
+        // Held at death: still active, same activation (a dead process moves nothing).
+        const held = [];
+        for (const job of before) {
+          const now = await stack.queues[victim].getJob(job.id);
+          if (now && (await now.getState()) === 'active' && now.processedOn === job.processedOn) held.push(job);
+        }
         kills.push({
           at: Date.now() - started,
           victim,
-          inCopy,
-          active: counts.active ?? 0,
-          delayed: counts.delayed ?? 0,
+          held: held.length,
+          midPoll: held.filter((j) => j.polling).length,
+          midCopy: held.filter((j) => j.copying).length,
         });
         await sleep(restartAfterMs);
+        spawnedAt[victim] = Date.now();
         live[victim] = stack.startProcess(victim === 'export' ? 'export-worker' : 'import-worker');
         all.push(live[victim]);
       }
@@ -157,13 +195,14 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
     try {
       await submit;
       expect(submitted).toBe(true);
-      views = await stack.waitForSyncs(ids, 180_000);
+      views = await stack.waitForSyncs(ids, 360_000);
     } catch (error) {
       throw new Error(`${(error as Error).message}\nkills: ${JSON.stringify(kills)}\n${outputs()}`, { cause: error });
     } finally {
       finished = true;
       await monkey;
       admin.setLatency(0);
+      stack.databricks.admin.clearFaults();
     }
     console.log(
       `chaos seed ${SEED}: ${K} syncs in ${((Date.now() - started) / 1000).toFixed(1)} s, ${kills.length} kills: ${JSON.stringify(kills)}`,
@@ -174,11 +213,13 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
       failed.map((v) => ({ id: v.id, status: v.status, error: v.error })),
       outputs(),
     ).toEqual([]);
-    // The monkey struck several times while syncs were in flight.
-    expect(kills.length).toBeGreaterThanOrEqual(4);
-    expect(kills.filter((k) => k.victim === 'export').length).toBeGreaterThanOrEqual(2);
-    expect(kills.filter((k) => k.victim === 'import').length).toBeGreaterThanOrEqual(2);
-    expect(kills.filter((k) => k.active + k.delayed > 0).length).toBeGreaterThanOrEqual(3);
+    // The monkey struck busy workers: kills that landed on a held job, mid-poll and mid-COPY.
+    const inFlight = kills.filter((k) => k.held > 0);
+    const where = JSON.stringify(kills);
+    expect(kills.length, where).toBeGreaterThanOrEqual(4);
+    expect(inFlight.length, `kills of a process holding an active job: ${where}`).toBeGreaterThanOrEqual(4);
+    expect(kills.filter((k) => k.midPoll > 0).length, `kills mid-poll: ${where}`).toBeGreaterThanOrEqual(2);
+    expect(kills.filter((k) => k.midCopy > 0).length, `kills mid-COPY: ${where}`).toBeGreaterThanOrEqual(2);
 
     // Exactly one Databricks run per sync token, and no run without a sync.
     for (const id of ids) {
@@ -198,5 +239,5 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
     for (const view of views) expect(view.load?.rowsLoaded, view.id).toBe(10_000);
 
     for (const p of Object.values(live)) expect(await p.stop('SIGTERM'), p.output().slice(-2000)).toBe(0);
-  }, 240_000);
+  }, 480_000);
 });

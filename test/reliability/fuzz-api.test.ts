@@ -1,6 +1,7 @@
 import { syncKeys } from '@d2s/shared';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fuzzRuns, fuzzSeed } from './support/fuzz-seed.js';
 import { APPEND_AND_REPLACE, forecastsDataset, type Stack, startStack } from './support/stack.js';
 
 /**
@@ -10,10 +11,13 @@ import { APPEND_AND_REPLACE, forecastsDataset, type Stack, startStack } from './
  * 5xx; every 4xx is a JSON error body with a code; a refused request changes
  * nothing in the queues (job counts, schedulers, the sync index).
  *
- * Reproduce with D2S_FUZZ_SEED=<seed printed in the test name>.
+ * Each run draws a new seed (printed, and in the suite's name); replay one
+ * with D2S_FUZZ_SEED=<seed>. D2S_FUZZ_RUNS and D2S_FUZZ_RUNS_PER_ROUTE set how many.
  */
-const SEED = Number(process.env.D2S_FUZZ_SEED ?? 20_240_601);
-const RUNS = Number(process.env.D2S_FUZZ_RUNS ?? 300);
+const SEED = fuzzSeed('API');
+const RUNS = fuzzRuns('D2S_FUZZ_RUNS', 300);
+/** Requests per route in the every-route property, so each route gets its share however many there are. */
+const RUNS_PER_ROUTE = fuzzRuns('D2S_FUZZ_RUNS_PER_ROUTE', 60);
 
 const TYPED_DATASET = `${forecastsDataset('typed', 'TYPED', 'append')}    description: every parameter type
 `.replace(
@@ -245,7 +249,7 @@ interface Route {
   url: string;
 }
 
-describe(`API fuzzing (seed ${SEED}, ${RUNS} runs a property)`, () => {
+describe(`API fuzzing (seed ${SEED}, ${RUNS} runs a property, ${RUNS_PER_ROUTE} a route)`, () => {
   let stack: Stack;
   let routes: Route[];
   const existing: { syncId: string; failedSyncId?: string } = { syncId: '' };
@@ -359,59 +363,72 @@ describe(`API fuzzing (seed ${SEED}, ${RUNS} runs a property)`, () => {
     // d2s's own routes: the API, health, the OpenAPI document and the web page (Bull Board's are below).
     const targets = routes.filter((r) => !r.url.startsWith('/admin/queues') && !r.url.startsWith('/docs'));
     const statuses: Record<number, number> = {};
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...targets),
-        fc.oneof(
-          { weight: 4, arbitrary: text.map(encodeURIComponent) },
-          { weight: 1, arbitrary: fc.constantFrom('existing', 'nightly-sync', 'nightly-mirror') },
-          { weight: 1, arbitrary: fc.string({ minLength: 90, maxLength: 2_000 }).map(encodeURIComponent) },
-          // Not valid percent-encoding, or decoding to something odd.
-          {
-            weight: 1,
-            arbitrary: fc.constantFrom('%', '%zz', '%E0%A4%A', '%C0%AF', '%2e%2e', '%252e', '%u0041', '%%'),
+    const byRoute: Record<string, Record<number, number>> = {};
+    // One property per route, each with its own runs: a route is never left to chance.
+    for (const [index, target] of targets.entries()) {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constant(target),
+          fc.oneof(
+            { weight: 4, arbitrary: text.map(encodeURIComponent) },
+            { weight: 1, arbitrary: fc.constantFrom('existing', 'nightly-sync', 'nightly-mirror') },
+            { weight: 1, arbitrary: fc.string({ minLength: 90, maxLength: 2_000 }).map(encodeURIComponent) },
+            // Not valid percent-encoding, or decoding to something odd.
+            {
+              weight: 1,
+              arbitrary: fc.constantFrom('%', '%zz', '%E0%A4%A', '%C0%AF', '%2e%2e', '%252e', '%u0041', '%%'),
+            },
+          ),
+          queryString,
+          fc.record(
+            {
+              authorization: fc.oneof(
+                { weight: 8, arbitrary: fc.constant('valid') },
+                { weight: 2, arbitrary: headerValue },
+              ),
+              'content-type': contentType,
+              'idempotency-key': headerValue,
+              'x-request-id': headerValue,
+              accept: fc.constantFrom('application/json', 'text/event-stream', '*/*', 'text/html'),
+            },
+            { requiredKeys: ['authorization'] },
+          ),
+          rawBody,
+          async (route, param, query, headers, body) => {
+            let segment = param === 'existing' ? existing.syncId : param;
+            // An open event stream of a live sync only ends with the sync; this stack runs no workers.
+            if (route.url.endsWith('/events') && segment === existing.syncId) segment = 'sync_nope';
+            const path = route.url.replace(/:[A-Za-z]+/g, () => segment) + query;
+            const sent: Record<string, string> = { ...headers } as Record<string, string>;
+            sent.authorization =
+              headers.authorization === 'valid' ? `Bearer ${stack.secrets.apiToken}` : headers.authorization;
+            const withBody = !['GET', 'HEAD'].includes(route.method);
+            const status = await check({
+              method: route.method,
+              path,
+              headers: sent,
+              ...(withBody ? { body } : {}),
+            });
+            statuses[status] = (statuses[status] ?? 0) + 1;
+            const seen = (byRoute[`${route.method} ${route.url}`] ??= {});
+            seen[status] = (seen[status] ?? 0) + 1;
           },
         ),
-        queryString,
-        fc.record(
-          {
-            authorization: fc.oneof(
-              { weight: 8, arbitrary: fc.constant('valid') },
-              { weight: 2, arbitrary: headerValue },
-            ),
-            'content-type': contentType,
-            'idempotency-key': headerValue,
-            'x-request-id': headerValue,
-            accept: fc.constantFrom('application/json', 'text/event-stream', '*/*', 'text/html'),
-          },
-          { requiredKeys: ['authorization'] },
-        ),
-        rawBody,
-        async (route, param, query, headers, body) => {
-          let segment = param === 'existing' ? existing.syncId : param;
-          // An open event stream of a live sync only ends with the sync; this stack runs no workers.
-          if (route.url.endsWith('/events') && segment === existing.syncId) segment = 'sync_nope';
-          const path = route.url.replace(/:[A-Za-z]+/g, () => segment) + query;
-          const sent: Record<string, string> = { ...headers } as Record<string, string>;
-          sent.authorization =
-            headers.authorization === 'valid' ? `Bearer ${stack.secrets.apiToken}` : headers.authorization;
-          const withBody = !['GET', 'HEAD'].includes(route.method);
-          const status = await check({
-            method: route.method,
-            path,
-            headers: sent,
-            ...(withBody ? { body } : {}),
-          });
-          statuses[status] = (statuses[status] ?? 0) + 1;
-        },
-      ),
-      { numRuns: RUNS, seed: SEED, endOnFailure: true },
-    );
-    console.log(`API fuzz answers by status: ${JSON.stringify(statuses)}`);
-    // The fuzzer reached past validation too.
+        { numRuns: RUNS_PER_ROUTE, seed: SEED + index, endOnFailure: true },
+      );
+    }
+    console.log(`API fuzz answers by status: ${JSON.stringify(statuses)}; by route: ${JSON.stringify(byRoute)}`);
+    // Every route was tried as often as asked, and the fuzzer reached past validation too.
+    expect(Object.keys(byRoute)).toHaveLength(targets.length);
+    for (const [route, seen] of Object.entries(byRoute)) {
+      expect(
+        Object.values(seen).reduce((a, b) => a + b, 0),
+        route,
+      ).toBe(RUNS_PER_ROUTE);
+    }
     expect(Object.keys(statuses).some((s) => Number(s) < 300)).toBe(true);
     expect(Object.keys(statuses).some((s) => Number(s) === 400)).toBe(true);
-  }, 180_000);
+  }, 300_000);
 
   it('POST /v1/syncs and PUT /v1/schedules/:id with nearly valid bodies: accepted exactly or refused with no trace', async () => {
     await fc.assert(

@@ -4,6 +4,7 @@ import { ConfigError, type Env, loadConfig } from '@d2s/shared';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { fuzzRuns, fuzzSeed } from './support/fuzz-seed.js';
 
 /**
  * Property-based fuzzing of the config loader through its readFile injection:
@@ -12,10 +13,14 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
  * config or throws a ConfigError whose message names the file — never another
  * exception type.
  *
- * Reproduce with D2S_FUZZ_SEED=<seed printed in the test name>.
+ * And what must be refused is refused: ports, worker counts and poll settings
+ * out of range, a dataset whose export prefix lies outside its stage.
+ *
+ * Each run draws a new seed (printed, and in the suite's name); replay one
+ * with D2S_FUZZ_SEED=<seed>.
  */
-const SEED = Number(process.env.D2S_FUZZ_SEED ?? 20_240_601);
-const RUNS = Number(process.env.D2S_FUZZ_RUNS ?? 300);
+const SEED = fuzzSeed('config');
+const RUNS = fuzzRuns('D2S_FUZZ_RUNS', 300);
 const FILE = '/etc/d2s/fuzzed-config.yaml';
 const BASE_TEXT = readFileSync(resolve(import.meta.dirname, '../../d2s.config.yaml'), 'utf8');
 const BASE = parseYaml(BASE_TEXT) as Record<string, unknown>;
@@ -229,6 +234,141 @@ describe(`config loader fuzzing (seed ${SEED}, ${RUNS} runs a property)`, () => 
           { requiredKeys: [] },
         ),
         (text, env) => expectConfigOrNamedError(load(text, env), `${text}\nenv: ${JSON.stringify(env)}`),
+      ),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+  });
+
+  /** The base config with one value set at `path`. */
+  const withValue = (path: readonly string[], newValue: unknown): string => {
+    const copy = structuredClone(BASE);
+    let node = copy as Record<string, unknown>;
+    for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+    node[path[path.length - 1] as string] = newValue;
+    return stringifyYaml(copy);
+  };
+
+  /** The property's other half: this input must not load, and the refusal names the file and the key. */
+  const expectRefused = (outcome: Outcome, input: string, keyPath: string) => {
+    const shown = `input: ${input.slice(0, 600)}`;
+    expect(outcome.ok, `loaded what must be refused (${keyPath})\n${shown}`).toBe(false);
+    const error = (outcome as { error: unknown }).error;
+    expect(error, shown).toBeInstanceOf(ConfigError);
+    expect((error as Error).message, shown).toContain(FILE);
+    expect((error as Error).message, shown).toContain(keyPath);
+  };
+
+  /** Not an integer in [min, max]: out of range either way, fractions, or not a number at all. */
+  const notAnIntegerIn = (min: number, max: number) =>
+    fc.oneof(
+      fc.integer({ min: Number.MIN_SAFE_INTEGER, max: min - 1 }),
+      ...(max < Number.MAX_SAFE_INTEGER ? [fc.integer({ min: max + 1, max: Number.MAX_SAFE_INTEGER })] : []),
+      fc.double({ min: min - 1, max: Math.min(max, 1e12), noNaN: true }).filter((n) => !Number.isInteger(n)),
+      fc.constantFrom(-1, -0.5, 0.5, min - 1, max + 1, Number.NaN, Number.POSITIVE_INFINITY),
+      fc.constantFrom('8080', '', null, true, [], {}),
+    );
+
+  it('refuses a port outside 0–65535 or not an integer, in the file or in D2S_API_PORT', () => {
+    fc.assert(
+      fc.property(notAnIntegerIn(0, 65_535), (port) => {
+        const text = withValue(['api', 'port'], port);
+        expectRefused(load(text), text, 'api.port');
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ max: -1 }).map(String),
+          fc.integer({ min: 65_536 }).map(String),
+          fc.constantFrom('-1', '65536', '1.5', 'http', '80 80', '0x', '1e10'),
+        ),
+        (port) => {
+          const text = `${BASE_TEXT}\n# D2S_API_PORT=${port}`;
+          expectRefused(load(BASE_TEXT, { D2S_API_PORT: port }), text, 'D2S_API_PORT');
+        },
+      ),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+  });
+
+  it('refuses worker concurrency, poll settings and client limits that are not positive', () => {
+    const positiveIntegers = [
+      ['workers', 'export', 'concurrency'],
+      ['workers', 'import', 'concurrency'],
+      ['workers', 'mirror', 'concurrency'],
+      ['workers', 'export', 'pollInitialMs'],
+      ['workers', 'export', 'pollMaxMs'],
+      ['workers', 'lockDurationMs'],
+      ['workers', 'stalledIntervalMs'],
+      ['databricks', 'retryBudgetMs'],
+      ['databricks', 'requestTimeoutMs'],
+      ['snowflake', 'poolMax'],
+      ['mirror', 'maxParallelTables'],
+    ] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...positiveIntegers), notAnIntegerIn(1, Number.MAX_SAFE_INTEGER), (path, bad) => {
+        const text = withValue(path, bad);
+        expectRefused(load(text), text, path.join('.'));
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+  });
+
+  it('refuses a poll growth outside 1–4 (a shrinking or exploding schedule)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ max: 1, maxExcluded: true, noNaN: true }),
+          fc.double({ min: 4, minExcluded: true, noNaN: true }),
+          fc.constantFrom(0, -1, 0.99, 4.01, '1.5', null),
+        ),
+        (growth) => {
+          const text = withValue(['workers', 'export', 'pollGrowth'], growth);
+          expectRefused(load(text), text, 'workers.export.pollGrowth');
+        },
+      ),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+  });
+
+  /** An S3 path segment (what a bucket or a folder could be named). */
+  const segment = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{0,11}$/).filter((s) => s !== '.' && s !== '..');
+
+  it('refuses a dataset whose export prefix lies outside its stage URL, and accepts one inside it', () => {
+    const datasetWith = (s3Prefix: string, stageUrl: string) => {
+      const copy = structuredClone(BASE) as { datasets: Record<string, Record<string, Record<string, unknown>>> };
+      const dataset = copy.datasets.shared_forecasts as Record<string, Record<string, unknown>>;
+      (dataset.export as Record<string, unknown>).s3Prefix = s3Prefix;
+      (dataset.snowflake as Record<string, unknown>).stageUrl = stageUrl;
+      return stringifyYaml(copy);
+    };
+    fc.assert(
+      fc.property(
+        segment,
+        fc.array(segment, { maxLength: 3 }),
+        segment,
+        fc.constantFrom('other-bucket', 'sibling', 'prefix-of-name', 'parent', 'case'),
+        fc.boolean(),
+        (bucket, folders, leaf, how, trailingSlash) => {
+          const stagePath = [...folders, leaf].join('/');
+          const stageUrl = `s3://${bucket}/${stagePath}${trailingSlash ? '/' : ''}`;
+          // Inside: anything below the stage URL loads.
+          const inside = datasetWith(`s3://${bucket}/${stagePath}/exports/run`, stageUrl);
+          expectConfigOrNamedError(load(inside), inside);
+          expect(load(inside), inside).toEqual({ ok: true });
+          // Outside: another bucket, a sibling folder, a name that merely starts like the stage's, its parent.
+          const outside = {
+            'other-bucket': `s3://${bucket}x/${stagePath}/exports`,
+            sibling: `s3://${bucket}/${[...folders, `${leaf}-old`].join('/')}/exports`,
+            'prefix-of-name': `s3://${bucket}/${stagePath}x`,
+            parent: `s3://${bucket}/${folders.join('/')}`,
+            case: `s3://${bucket}/${stagePath.toUpperCase()}/exports`,
+          }[how];
+          if (how === 'case' && stagePath.toUpperCase() === stagePath) return; // digits only: same either way
+          const text = datasetWith(outside, stageUrl);
+          expectRefused(load(text), text, 'datasets.shared_forecasts.export.s3Prefix');
+        },
       ),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );

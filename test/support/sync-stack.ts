@@ -15,7 +15,7 @@ import {
 } from '@d2s/shared';
 import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient, type SnowflakeClient } from '@d2s/shared/snowflake';
-import { deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
+import { assertBuiltFromSources, deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -185,6 +185,7 @@ ${options.datasetsYaml}`;
     ...(snowflake ? { snowflake } : {}),
     ...(snowflakeClient ? { snowflakeClient } : {}),
     spawnService(name, extra = {}) {
+      assertBuiltFromSources(name);
       const child = startService(name, {
         ...env,
         LOG_LEVEL: 'warn',

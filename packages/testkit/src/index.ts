@@ -3,3 +3,4 @@ export { spawnRedisServer, startTestRedis, type TestRedis } from './redis-server
 export { freePort } from '../../../scripts/src/local-stack.js';
 /** The one sleep: the same abortable helper production code uses. */
 export { sleep } from '@d2s/shared/clock';
+export { assertBuiltFromSources, buildWorkspace } from './workspace-build.js';

@@ -24,7 +24,7 @@ import {
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
-import { deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
+import { assertBuiltFromSources, deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -78,6 +78,8 @@ workers:
   stalledIntervalMs: 1000
 `;
 
+export const DEFAULT_DATABRICKS_YAML = 'databricks: { requestTimeoutMs: 5000, retryBudgetMs: 20000 }';
+
 export interface StackOptions {
   redisUrl: string;
   label: string;
@@ -87,6 +89,8 @@ export interface StackOptions {
   mirrorYaml?: string;
   /** `workers:` YAML. @defaultValue DEFAULT_WORKERS_YAML */
   workersYaml?: string;
+  /** `databricks:` YAML. @defaultValue DEFAULT_DATABRICKS_YAML */
+  databricksYaml?: string;
   /** Workers to run in this process. @defaultValue none */
   inProcess?: WorkerName[];
   timeScale?: number;
@@ -199,7 +203,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   const yaml = `
 log: { level: ${logLevel} }
-databricks: { requestTimeoutMs: 5000, retryBudgetMs: 20000 }
+${options.databricksYaml ?? DEFAULT_DATABRICKS_YAML}
 snowflake: { database: D2S_SANDBOX, schema: PUBLIC, warehouse: D2S_WH, role: SYSADMIN, poolMax: 4 }
 ${options.workersYaml ?? DEFAULT_WORKERS_YAML}
 ${options.mirrorYaml ?? ''}
@@ -383,6 +387,7 @@ ${options.datasetsYaml ?? ''}`;
       return { status: response.status, body: parsed, text };
     },
     startProcess(name, extraEnv = {}) {
+      assertBuiltFromSources(name);
       const child = startService(name, {
         ...env,
         LOG_LEVEL: 'warn',
