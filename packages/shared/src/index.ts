@@ -48,9 +48,13 @@ export { decodeFailure, toJobError } from './sync/job-failure.js';
 export { type ParameterIssue, type ParameterValues, validateParameters } from './sync/parameters.js';
 export { type RunLocation, runLocationFor } from './sync/run-path.js';
 export { syncKeys } from './sync/sync-keys.js';
+export { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './sync/idempotency-keys.js';
+export { MutexTimeoutError, RedisMutex, type RedisMutexOptions } from './redis/redis-mutex.js';
 export {
   type CreateSyncInput,
   type CreateSyncResult,
+  DatasetBusyError,
+  type DeduplicationReason,
   type ListSyncsInput,
   SyncService,
   type SyncServiceDeps,

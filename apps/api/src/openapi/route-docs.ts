@@ -81,7 +81,13 @@ export const SyncViewSchema = z
       })
       .nullable(),
     links: z.record(z.string(), z.string()),
-    deduplicated: z.enum(['idempotency-key', 'already-active']).optional(),
+    deduplicated: z
+      .enum(['idempotency-key', 'already-active', 'already-retried'])
+      .optional()
+      .describe(
+        'Set when the answer is an existing sync: the Idempotency-Key names it, an identical request is running, ' +
+          'or this failed sync was retried before',
+      ),
   })
   .meta({ id: 'Sync' });
 
@@ -119,6 +125,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or wrong bearer token',
   404: 'Not found',
   409: 'Conflict with the current state',
+  429: 'Too many requests for this token: wait for Retry-After seconds',
   413: 'Body too large',
   415: 'Not JSON',
   422: 'Idempotency-Key reused for a different request',
@@ -127,7 +134,9 @@ const ERROR_TEXT: Record<number, string> = {
 };
 const idempotencyHeader = {
   'Idempotency-Key': {
-    description: 'Repeating a request with the same key returns the same result',
+    description:
+      'Names exactly one sync (or run) for the retention period: repeating the request with the key answers 200 ' +
+      'with that one, even after it ended; the key with another request body is refused with 422',
     schema: z.string().max(255),
   },
 };
@@ -143,8 +152,16 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: {
       202: { description: 'Sync created', schema: SyncViewSchema },
       200: {
-        description: 'An existing sync (same Idempotency-Key, or one already active for the dataset)',
+        description:
+          'An existing sync, with `deduplicated` saying why: the Idempotency-Key names it, or an identical request ' +
+          '(same dataset, same parameters once defaults are filled) is running on a single-active dataset',
         schema: SyncViewSchema,
+      },
+      409: {
+        description:
+          'DATASET_BUSY: a single-active dataset is running a sync of another request; `details.links.activeSync` ' +
+          'links to it. Nothing was queued: try again once it has ended.',
+        schema: ErrorBodySchema,
       },
       ...errors(400, 401, 413, 415, 422, 503),
     },
@@ -196,7 +213,16 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: 'Retry a failed or canceled sync as a new attempt',
     tag: 'syncs',
     params: SyncParams,
-    responses: { 202: { description: 'The new sync', schema: SyncViewSchema }, ...errors(400, 401, 404, 409) },
+    headers: idempotencyHeader,
+    responses: {
+      202: { description: 'The new sync', schema: SyncViewSchema },
+      200: {
+        description:
+          'The sync this one was retried as before (`deduplicated: already-retried`), or the one the key names',
+        schema: SyncViewSchema,
+      },
+      ...errors(400, 401, 404, 409, 422),
+    },
   },
   {
     method: 'get',

@@ -12,7 +12,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOr400 } from '../http-errors.js';
-import { IdempotencyKey } from '../schemas.js';
+import { idempotencyKeyOf } from '../schemas.js';
 
 export interface MirrorRoutesDeps {
   /** Plans (in this process: needs Databricks and Snowflake clients), runs (the mirror queue), table state (Redis). */
@@ -56,9 +56,7 @@ export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps)
 
   app.post('/v1/mirror/runs', async (request, reply) => {
     const body = parseOr400(PlanBody, request.body ?? {}, 'body');
-    const header = request.headers['idempotency-key'];
-    const idempotencyKey =
-      header === undefined ? undefined : parseOr400(IdempotencyKey, header, 'header Idempotency-Key');
+    const idempotencyKey = idempotencyKeyOf(request);
     const run = await upstream(() =>
       mirror.startRun({ scope: body.scope, includeRefresh: body.includeRefresh, origin: 'api', idempotencyKey }),
     );

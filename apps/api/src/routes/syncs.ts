@@ -1,7 +1,7 @@
 import { SYNC_STATES, type SyncService, type SyncState, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseOr400 } from '../http-errors.js';
-import { CreateSyncBody, IdempotencyKey, ListSyncsQuery, SyncParams } from '../schemas.js';
+import { CreateSyncBody, idempotencyKeyOf, ListSyncsQuery, SyncParams } from '../schemas.js';
 import type { SyncEventHub } from '../sync-events.js';
 
 export interface SyncRoutesDeps {
@@ -33,10 +33,12 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
 
   app.post('/v1/syncs', async (request, reply) => {
     const input = parseOr400(CreateSyncBody, request.body ?? {}, 'body');
-    const header = request.headers['idempotency-key'];
-    const idempotencyKey =
-      header === undefined ? undefined : parseOr400(IdempotencyKey, header, 'header Idempotency-Key');
-    const result = await syncs.create({ dataset: input.dataset, parameters: input.parameters, idempotencyKey });
+    const idempotencyKey = idempotencyKeyOf(request);
+    const result = await syncs.create({
+      dataset: input.dataset,
+      parameters: input.parameters ?? undefined,
+      idempotencyKey,
+    });
     request.log.info(
       { syncId: result.sync.id, dataset: input.dataset, created: result.created, reason: result.reason },
       'sync requested',
@@ -67,12 +69,12 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
 
   app.post('/v1/syncs/:id/retry', async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
-    const result = await syncs.retry(id);
-    request.log.info({ syncId: result.sync.id, retryOf: id }, 'sync retried');
+    const result = await syncs.retry(id, { idempotencyKey: idempotencyKeyOf(request) });
+    request.log.info({ syncId: result.sync.id, retryOf: id, created: result.created }, 'sync retried');
     return reply
       .status(result.created ? 202 : 200)
       .header('location', `/v1/syncs/${result.sync.id}`)
-      .send(withLinks(result.sync));
+      .send({ ...withLinks(result.sync), ...(result.reason ? { deduplicated: result.reason } : {}) });
   });
 
   app.get('/v1/syncs/:id/events', async (request, reply) => {

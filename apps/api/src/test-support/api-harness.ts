@@ -33,6 +33,8 @@ datasets:
 
 export interface ApiHarness {
   url: string;
+  /** The queue prefix this API's keys live under (unique to it). */
+  prefix: string;
   config: D2sConfig;
   redis: Redis;
   syncs: SyncService;
@@ -74,6 +76,7 @@ export async function startApi(redisUrl: string, yaml = TEST_DATASETS_YAML): Pro
 
   return {
     url,
+    prefix,
     config,
     redis,
     syncs,
