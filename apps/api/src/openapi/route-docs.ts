@@ -288,7 +288,20 @@ export const ROUTE_DOCS: RouteDoc[] = [
     tag: 'mirror',
     body: MirrorPlanBody,
     headers: idempotencyHeader,
-    responses: { 202: { description: 'The run', schema: AnyObject }, ...errors(400, 401, 503) },
+    responses: {
+      202: { description: 'The run, started', schema: AnyObject },
+      200: {
+        description: 'The run the Idempotency-Key names (`deduplicated: idempotency-key`), running or ended',
+        schema: AnyObject,
+      },
+      409: {
+        description:
+          'MIRROR_RUN_ACTIVE: another run is planning or applying (two applies never run at once); ' +
+          '`details.links.activeRun` links to it. Nothing was started.',
+        schema: ErrorBodySchema,
+      },
+      ...errors(400, 401, 422, 503),
+    },
   },
   {
     method: 'get',

@@ -3,6 +3,7 @@ import {
   D2sError,
   MIRROR_RUN_ID,
   MirrorNotConfiguredError,
+  MutexTimeoutError,
   type MirrorRunView,
   MirrorScope,
   type MirrorService,
@@ -57,11 +58,15 @@ export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps)
   app.post('/v1/mirror/runs', async (request, reply) => {
     const body = parseOr400(PlanBody, request.body ?? {}, 'body');
     const idempotencyKey = idempotencyKeyOf(request);
-    const run = await upstream(() =>
+    const result = await upstream(() =>
       mirror.startRun({ scope: body.scope, includeRefresh: body.includeRefresh, origin: 'api', idempotencyKey }),
     );
-    request.log.info({ mirrorRunId: run.id }, 'mirror run requested');
-    return reply.status(202).header('location', `/v1/mirror/runs/${run.id}`).send(withLinks(run));
+    const { run } = result;
+    request.log.info({ mirrorRunId: run.id, created: result.created }, 'mirror run requested');
+    return reply
+      .status(result.created ? 202 : 200)
+      .header('location', `/v1/mirror/runs/${run.id}`)
+      .send({ ...withLinks(run), ...(result.reason ? { deduplicated: result.reason } : {}) });
   });
 
   app.get('/v1/mirror/runs/:id', async (request) => {
@@ -78,6 +83,12 @@ async function upstream<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (error) {
     if (error instanceof RequestError) throw error;
+    if (error instanceof MutexTimeoutError) {
+      throw new RequestError('MIRROR_RUN_CONTENDED', 503, 'Too many mirror run requests at once; try again shortly.', {
+        cause: error,
+        retryable: true,
+      });
+    }
     if (error instanceof MirrorNotConfiguredError || error instanceof ConfigError) {
       throw new RequestError('MIRROR_NOT_CONFIGURED', 503, error.message, { cause: error, details: error.details });
     }
