@@ -229,4 +229,23 @@ describe('API answers under contention (real HTTP, real Redis)', () => {
       expect(reused).toMatchObject({ status: 422, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
     });
   });
+
+  describe('links', () => {
+    it('offers only the actions valid in the sync’s state', async () => {
+      const running = await api.request('POST', '/v1/syncs', { body: { dataset: 'parallel_ok' } });
+      const self = `/v1/syncs/${running.body.id}`;
+      expect(running.body.links).toEqual({ self, events: `${self}/events`, cancel: `${self}/cancel` });
+
+      await worker.fail(running.body.id);
+      const failed = await api.request('GET', self);
+      expect(failed.body.status).toBe('failed');
+      expect(failed.body.links).toEqual({ self, events: `${self}/events`, retry: `${self}/retry` });
+
+      const retry = await api.request('POST', `${self}/retry`);
+      expect(retry.body.links).toMatchObject({ retryOf: self, cancel: `/v1/syncs/${retry.body.id}/cancel` });
+      expect(retry.body.links.retry).toBeUndefined();
+      const listed = await api.request('GET', '/v1/syncs?dataset=parallel_ok&status=failed&limit=200');
+      for (const sync of listed.body.items) expect(sync.links.cancel).toBeUndefined();
+    });
+  });
 });

@@ -14,15 +14,21 @@ export interface SyncRoutesDeps {
 
 const ORDER = new Map<SyncState, number>(SYNC_STATES.map((s, i) => [s, i]));
 
-function withLinks(sync: SyncView) {
+/**
+ * A sync with the links a client may follow: only the actions valid in its state (cancel while it runs,
+ * retry once it failed or was canceled), so a client can render buttons from the links alone.
+ */
+export function withLinks(sync: SyncView) {
   const self = `/v1/syncs/${sync.id}`;
+  const ended = TERMINAL_SYNC_STATES.has(sync.status);
   return {
     ...sync,
     links: {
       self,
       events: `${self}/events`,
-      cancel: `${self}/cancel`,
-      retry: `${self}/retry`,
+      ...(ended ? {} : { cancel: `${self}/cancel` }),
+      ...(sync.status === 'failed' || sync.status === 'canceled' ? { retry: `${self}/retry` } : {}),
+      ...(sync.retryOf ? { retryOf: `/v1/syncs/${sync.retryOf}` } : {}),
       ...(sync.databricks.runPageUrl ? { databricksRun: sync.databricks.runPageUrl } : {}),
     },
   };
