@@ -59,12 +59,20 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // The page holds no data and asks for a token itself; every call it makes goes to the authenticated API.
   await app.register(webRoutes);
 
+  // Event streams never end on their own while a sync runs: closing the server ends them first, or
+  // app.close() would wait for them and a SIGTERM would hang until the grace period ran out.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...openStreams]) end();
+  });
+
   const authenticate = bearerAuth(deps.config.api.tokens);
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate);
     await api.register(syncRoutes, {
       syncs: deps.syncs,
       events: deps.events,
+      openStreams,
       ...(deps.sseRefreshMs ? { sseRefreshMs: deps.sseRefreshMs } : {}),
     });
     await api.register(datasetRoutes, { config: deps.config });

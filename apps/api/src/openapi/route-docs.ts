@@ -191,11 +191,26 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/syncs/:id/events',
-    summary: 'Server-Sent Events: `stage` and `status` events until the sync ends',
+    summary: 'Server-Sent Events: `stage` and `status` events until the sync ends, then `end`',
     tag: 'syncs',
     params: SyncParams,
+    headers: {
+      'Last-Event-ID': {
+        description:
+          'The id of the last event a reconnecting client received (EventSource sends it by itself): ' +
+          'the stream then sends only what it missed. Ids are stable for a sync: `<stage>.<status digest>[.end]`',
+        schema: z.string().max(200),
+      },
+    },
     responses: {
-      200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() },
+      200: {
+        description:
+          'An event stream: `retry:` first, a `stage` event per stage reached, a `status` event whenever the ' +
+          'status changes, and `end` once the sync has ended, after which the server closes the stream',
+        contentType: 'text/event-stream',
+        schema: z.string(),
+      },
+      204: { description: 'The sync has ended and the client has seen its end: nothing more (EventSource stops)' },
       ...errors(400, 401, 404),
     },
   },

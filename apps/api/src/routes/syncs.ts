@@ -1,8 +1,9 @@
-import { SYNC_STATES, type SyncService, type SyncState, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { type SyncService, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
+import type { FastifyInstance } from 'fastify';
 import { parseOr400 } from '../http-errors.js';
 import { CreateSyncBody, idempotencyKeyOf, ListSyncsQuery, SyncParams } from '../schemas.js';
 import type { SyncEventHub } from '../sync-events.js';
+import { streamSyncEvents } from '../sync-stream.js';
 
 export interface SyncRoutesDeps {
   syncs: SyncService;
@@ -10,9 +11,9 @@ export interface SyncRoutesDeps {
   /** How often an open event stream re-reads the status even without a queue event. */
   sseRefreshMs?: number;
   sseHeartbeatMs?: number;
+  /** Ends every open event stream; the server calls them all when it shuts down. */
+  openStreams?: Set<() => void>;
 }
-
-const ORDER = new Map<SyncState, number>(SYNC_STATES.map((s, i) => [s, i]));
 
 /**
  * A sync with the links a client may follow: only the actions valid in its state (cancel while it runs,
@@ -86,81 +87,15 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
   app.get('/v1/syncs/:id/events', async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
     const first = await syncs.require(id);
-    streamStatus(reply, id, first, deps);
-  });
-}
-
-/** The stages a sync passes through on its way to `status`, in order. */
-export function stagesUpTo(view: SyncView): SyncState[] {
-  const path: SyncState[] = ['queued', 'exporting', 'importing', 'verifying'];
-  if (view.status === 'succeeded') return [...path, 'succeeded'];
-  if (view.status === 'failed' || view.status === 'canceled') {
-    const reached =
-      view.error?.stage === 'import'
-        ? path.slice(0, 3)
-        : view.databricks.runId !== undefined
-          ? path.slice(0, 2)
-          : path.slice(0, 1);
-    return [...reached, view.status];
-  }
-  return path.slice(0, (ORDER.get(view.status) ?? 0) + 1);
-}
-
-/**
- * Server-Sent Events until the sync ends: a `stage` event for every stage the
- * sync has entered (those before the stream opened are sent first, in order),
- * and a `status` event with the whole status whenever it changes. Queue events
- * trigger a re-read; a timer re-reads too, so a missed event only delays an update.
- */
-function streamStatus(reply: FastifyReply, id: string, first: SyncView, deps: SyncRoutesDeps): void {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  let seq = 0;
-  let last = '';
-  let closed = false;
-  const stagesSent = new Set<SyncState>();
-  const write = (event: string, data: unknown) => {
-    if (!closed) raw.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
-  const send = (view: SyncView) => {
-    for (const stage of stagesUpTo(view)) {
-      if (stagesSent.has(stage)) continue;
-      stagesSent.add(stage);
-      write('stage', { id, stage, at: new Date().toISOString() });
-    }
-    const text = JSON.stringify(withLinks(view));
-    if (text === last) return;
-    last = text;
-    write('status', withLinks(view));
-  };
-  const finish = () => {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    clearInterval(refresh);
-    clearInterval(heartbeat);
-    raw.end();
-  };
-  let reading = Promise.resolve();
-  const update = () => {
-    reading = reading.then(async () => {
-      if (closed) return;
-      const view = await deps.syncs.get(id).catch(() => undefined);
-      if (!view) return;
-      send(view);
-      if (TERMINAL_SYNC_STATES.has(view.status)) finish();
+    const lastEventId = request.headers['last-event-id'];
+    const end = streamSyncEvents(reply, first, typeof lastEventId === 'string' ? lastEventId : undefined, {
+      syncs,
+      events: deps.events,
+      present: withLinks,
+      ...(deps.sseRefreshMs ? { refreshMs: deps.sseRefreshMs } : {}),
+      ...(deps.sseHeartbeatMs ? { heartbeatMs: deps.sseHeartbeatMs } : {}),
     });
-  };
-  const unsubscribe = deps.events.subscribe(id, () => update());
-  const refresh = setInterval(update, deps.sseRefreshMs ?? 2_000);
-  const heartbeat = setInterval(() => !closed && raw.write(': keep-alive\n\n'), deps.sseHeartbeatMs ?? 15_000);
-  raw.on('close', finish);
-  send(first);
-  if (TERMINAL_SYNC_STATES.has(first.status)) finish();
+    deps.openStreams?.add(end);
+    reply.raw.once('close', () => deps.openStreams?.delete(end));
+  });
 }
