@@ -124,6 +124,7 @@ export async function startMirrorStack(options: MirrorStackOptions): Promise<Mir
   await writeFile(
     configPath,
     `
+api: { rateLimit: { mutatingPerMinute: 1000000 }, schedules: { minIntervalMs: 1000 } }
 databricks: { requestTimeoutMs: 10000, retryBudgetMs: 20000 }
 snowflake: { poolMax: 8, statementTimeoutSeconds: 120 }
 workers:

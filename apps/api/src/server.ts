@@ -4,9 +4,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { bearerAuth } from './auth.js';
+import { authenticate } from './auth/authenticate.js';
+import { StreamTokenStore } from './auth/stream-tokens.js';
+import { TokenRegistry } from './auth/token-registry.js';
 import { bullBoard } from './bull-board.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './http-errors.js';
+import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -49,9 +52,12 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
   });
   installErrorHandling(app);
-  const registered: { method: string; url: string }[] = [];
+  const registered: { method: string; url: string; scope?: string }[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) registered.push({ method: String(method), url: route.url });
+    const scope = (route.config as { scope?: string } | undefined)?.scope;
+    for (const method of [route.method].flat()) {
+      registered.push({ method: String(method), url: route.url, ...(scope ? { scope } : {}) });
+    }
   });
   (app as unknown as Record<symbol, unknown>)[REGISTERED_ROUTES] = registered;
 
@@ -66,13 +72,20 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     for (const end of [...openStreams]) end();
   });
 
-  const authenticate = bearerAuth(deps.config.api.tokens);
+  const tokens = new TokenRegistry(deps.config.api.tokens);
+  const streamTokens = new StreamTokenStore({
+    redis: deps.redis,
+    prefix: deps.config.redis.prefix,
+    ttlSeconds: deps.config.api.streamTokenTtlSeconds,
+  });
   await app.register(async (api) => {
-    api.addHook('onRequest', authenticate);
+    api.addHook('onRequest', authenticate({ tokens, streamTokens }));
+    await registerMutationGuards(api, { redis: deps.redis, config: deps.config });
     await api.register(syncRoutes, {
       syncs: deps.syncs,
       events: deps.events,
       openStreams,
+      streamTokens,
       ...(deps.sseRefreshMs ? { sseRefreshMs: deps.sseRefreshMs } : {}),
     });
     await api.register(datasetRoutes, { config: deps.config });
@@ -80,7 +93,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     if (deps.mirror) await api.register(mirrorRoutes, { mirror: deps.mirror });
     const metrics = deps.metrics;
     if (metrics) {
-      api.get('/metrics', async (_request, reply) => {
+      api.get('/metrics', { config: { scope: 'admin' } }, async (_request, reply) => {
         const { contentType, body } = await metrics.text();
         return reply.type(contentType).send(body);
       });
@@ -90,12 +103,15 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // The OpenAPI document, generated from the zod schemas the routes validate with, and Swagger UI at /docs.
   const document = buildOpenApiDocument(ROUTE_DOCS, { version: deps.version ?? '0.1.0' });
   await app.register(async (docs) => {
-    docs.addHook('onRequest', bearerAuth(deps.config.api.tokens, { allowBasic: true }));
+    docs.addHook('onRequest', authenticate({ tokens, scope: 'read', allowBasic: true }));
     docs.get('/openapi.json', async () => document);
     await docs.register(swagger, { mode: 'static', specification: { document: document as never } });
     await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   });
 
-  await bullBoard(app, { queues: deps.queues, authenticate: bearerAuth(deps.config.api.tokens, { allowBasic: true }) });
+  await bullBoard(app, {
+    queues: deps.queues,
+    authenticate: authenticate({ tokens, scope: 'admin', allowBasic: true }),
+  });
   return app;
 }

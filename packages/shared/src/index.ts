@@ -8,6 +8,14 @@ export {
 } from './config/load-config.js';
 export { ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
 export {
+  API_SCOPES,
+  type ApiScope,
+  type ApiTokenEntry,
+  ApiTokenHashConfig,
+  parseApiTokens,
+  sha256Hex,
+} from './config/api-tokens.js';
+export {
   ConfigError,
   D2sError,
   type D2sErrorOptions,

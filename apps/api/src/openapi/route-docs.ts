@@ -1,4 +1,4 @@
-import { MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
+import { type ApiScope, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
 import { z } from 'zod';
 import { CreateSyncBody, ListSyncsQuery, SyncParams } from '../schemas.js';
 
@@ -11,6 +11,8 @@ export interface RouteDoc {
   tag: 'syncs' | 'datasets' | 'schedules' | 'mirror' | 'health' | 'metrics';
   /** False for the unauthenticated routes. @defaultValue true */
   auth?: boolean;
+  /** The token scope the route needs (authenticated routes). */
+  scope?: ApiScope;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -145,6 +147,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     url: '/v1/syncs',
+    scope: 'sync',
     summary: 'Request a sync of a configured dataset',
     tag: 'syncs',
     body: CreateSyncBody,
@@ -169,6 +172,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/syncs',
+    scope: 'read',
     summary: 'List syncs, newest first',
     tag: 'syncs',
     query: ListSyncsQuery,
@@ -183,6 +187,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/syncs/:id',
+    scope: 'read',
     summary: 'A sync’s status, run link, per-file results, timings and error',
     tag: 'syncs',
     params: SyncParams,
@@ -191,6 +196,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/syncs/:id/events',
+    scope: 'read',
     summary: 'Server-Sent Events: `stage` and `status` events until the sync ends, then `end`',
     tag: 'syncs',
     params: SyncParams,
@@ -216,7 +222,25 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
   {
     method: 'post',
+    url: '/v1/syncs/:id/events/token',
+    summary: 'A short-lived token that opens this sync’s event stream, for a browser’s EventSource',
+    tag: 'syncs',
+    scope: 'read',
+    params: SyncParams,
+    responses: {
+      201: {
+        description:
+          'The token and the stream URL to give EventSource (`?stream_token=`); it opens only this sync’s ' +
+          'events, until `expiresAt`, so the API token never sits in a URL',
+        schema: z.object({ token: z.string(), expiresAt: z.string(), url: z.string() }),
+      },
+      ...errors(400, 401, 403, 404),
+    },
+  },
+  {
+    method: 'post',
     url: '/v1/syncs/:id/cancel',
+    scope: 'sync',
     summary: 'Cancel a sync wherever it is (cancels the Databricks run or the COPY)',
     tag: 'syncs',
     params: SyncParams,
@@ -225,6 +249,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     url: '/v1/syncs/:id/retry',
+    scope: 'sync',
     summary: 'Retry a failed or canceled sync as a new attempt',
     tag: 'syncs',
     params: SyncParams,
@@ -242,6 +267,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/datasets',
+    scope: 'read',
     summary: 'The configured datasets and the parameters a request may set',
     tag: 'datasets',
     responses: {
@@ -252,6 +278,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'put',
     url: '/v1/schedules/:id',
+    scope: 'admin',
     summary: 'Create or replace a schedule (BullMQ Job Scheduler)',
     tag: 'schedules',
     params: z.object({ id: ScheduleId }),
@@ -261,6 +288,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/schedules',
+    scope: 'read',
     summary: 'List schedules',
     tag: 'schedules',
     responses: {
@@ -271,6 +299,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/schedules/:id',
+    scope: 'read',
     summary: 'One schedule',
     tag: 'schedules',
     params: z.object({ id: ScheduleId }),
@@ -279,6 +308,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'delete',
     url: '/v1/schedules/:id',
+    scope: 'admin',
     summary: 'Remove a schedule',
     tag: 'schedules',
     params: z.object({ id: ScheduleId }),
@@ -287,6 +317,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     url: '/v1/mirror/plan',
+    scope: 'mirror',
     summary: 'Dry run: what a mirror run would do, with its SQL (secrets masked)',
     tag: 'mirror',
     query: z.object({ format: z.enum(['json', 'sql']).optional() }),
@@ -299,6 +330,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     url: '/v1/mirror/runs',
+    scope: 'mirror',
     summary: 'Plan and apply: integrations first, then one job per table',
     tag: 'mirror',
     body: MirrorPlanBody,
@@ -321,6 +353,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/mirror/runs/:id',
+    scope: 'read',
     summary: 'A mirror run’s progress and per-action results',
     tag: 'mirror',
     params: z.object({ id: z.string() }),
@@ -329,6 +362,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/mirror/tables',
+    scope: 'read',
     summary: 'Mirror state per table (Unity Catalog name and id, Snowflake name, status, last action, last error)',
     tag: 'mirror',
     responses: { 200: { description: 'Tables', schema: z.object({ items: z.array(AnyObject) }) }, ...errors(401) },
@@ -355,6 +389,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/metrics',
+    scope: 'admin',
     summary: 'Prometheus metrics',
     tag: 'metrics',
     responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain', schema: z.string() } },

@@ -41,7 +41,7 @@ function withLinks(run: MirrorRunView) {
 export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps): Promise<void> {
   const { mirror } = deps;
 
-  app.post('/v1/mirror/plan', async (request, reply) => {
+  app.post('/v1/mirror/plan', { config: { scope: 'mirror' } }, async (request, reply) => {
     const query = parseOr400(PlanQuery, request.query ?? {}, 'query');
     const body = parseOr400(PlanBody, request.body ?? {}, 'body');
     const plan = await upstream(() => mirror.plan({ scope: body.scope, includeRefresh: body.includeRefresh }));
@@ -55,7 +55,7 @@ export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps)
     return plan;
   });
 
-  app.post('/v1/mirror/runs', async (request, reply) => {
+  app.post('/v1/mirror/runs', { config: { scope: 'mirror' } }, async (request, reply) => {
     const body = parseOr400(PlanBody, request.body ?? {}, 'body');
     const idempotencyKey = idempotencyKeyOf(request);
     const result = await upstream(() =>
@@ -69,12 +69,12 @@ export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps)
       .send({ ...withLinks(run), ...(result.reason ? { deduplicated: result.reason } : {}) });
   });
 
-  app.get('/v1/mirror/runs/:id', async (request) => {
+  app.get('/v1/mirror/runs/:id', { config: { scope: 'read' } }, async (request) => {
     const { id } = parseOr400(RunParams, request.params, 'path');
     return withLinks(await mirror.requireRun(id));
   });
 
-  app.get('/v1/mirror/tables', async () => ({ items: await mirror.listTables() }));
+  app.get('/v1/mirror/tables', { config: { scope: 'read' } }, async () => ({ items: await mirror.listTables() }));
 }
 
 /** Configuration and upstream (Databricks, Snowflake) failures as coded answers instead of a bare 500. */

@@ -1,5 +1,7 @@
-import { type SyncService, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
+import { RequestError, type SyncService, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
 import type { FastifyInstance } from 'fastify';
+import type { StreamTokenStore } from '../auth/stream-tokens.js';
+import type { ApiPrincipal } from '../auth/token-registry.js';
 import { parseOr400 } from '../http-errors.js';
 import { CreateSyncBody, idempotencyKeyOf, ListSyncsQuery, SyncParams } from '../schemas.js';
 import type { SyncEventHub } from '../sync-events.js';
@@ -11,6 +13,8 @@ export interface SyncRoutesDeps {
   /** How often an open event stream re-reads the status even without a queue event. */
   sseRefreshMs?: number;
   sseHeartbeatMs?: number;
+  /** Mints stream tokens (for a browser's EventSource); without it the token route answers 404. */
+  streamTokens?: StreamTokenStore;
   /** Ends every open event stream; the server calls them all when it shuts down. */
   openStreams?: Set<() => void>;
 }
@@ -38,7 +42,7 @@ export function withLinks(sync: SyncView) {
 export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Promise<void> {
   const { syncs } = deps;
 
-  app.post('/v1/syncs', async (request, reply) => {
+  app.post('/v1/syncs', { config: { scope: 'sync' } }, async (request, reply) => {
     const input = parseOr400(CreateSyncBody, request.body ?? {}, 'body');
     const idempotencyKey = idempotencyKeyOf(request);
     const result = await syncs.create({
@@ -56,25 +60,25 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
       .send({ ...withLinks(result.sync), ...(result.reason ? { deduplicated: result.reason } : {}) });
   });
 
-  app.get('/v1/syncs', async (request) => {
+  app.get('/v1/syncs', { config: { scope: 'read' } }, async (request) => {
     const query = parseOr400(ListSyncsQuery, request.query, 'query');
     const page = await syncs.list(query);
     return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
   });
 
-  app.get('/v1/syncs/:id', async (request) => {
+  app.get('/v1/syncs/:id', { config: { scope: 'read' } }, async (request) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
     return withLinks(await syncs.require(id));
   });
 
-  app.post('/v1/syncs/:id/cancel', async (request, reply) => {
+  app.post('/v1/syncs/:id/cancel', { config: { scope: 'sync' } }, async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
     const view = await syncs.cancel(id);
     request.log.info({ syncId: id }, 'sync cancel requested');
     return reply.status(202).send(withLinks(view));
   });
 
-  app.post('/v1/syncs/:id/retry', async (request, reply) => {
+  app.post('/v1/syncs/:id/retry', { config: { scope: 'sync' } }, async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
     const result = await syncs.retry(id, { idempotencyKey: idempotencyKeyOf(request) });
     request.log.info({ syncId: result.sync.id, retryOf: id, created: result.created }, 'sync retried');
@@ -84,7 +88,18 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
       .send({ ...withLinks(result.sync), ...(result.reason ? { deduplicated: result.reason } : {}) });
   });
 
-  app.get('/v1/syncs/:id/events', async (request, reply) => {
+  app.post('/v1/syncs/:id/events/token', { config: { scope: 'read' } }, async (request, reply) => {
+    const { id } = parseOr400(SyncParams, request.params, 'path');
+    if (!deps.streamTokens) throw new RequestError('ROUTE_NOT_FOUND', 404, 'Stream tokens are not enabled.');
+    await syncs.require(id);
+    const minted = await deps.streamTokens.mint(id, request.principal as ApiPrincipal);
+    return reply.status(201).send({
+      ...minted,
+      url: `/v1/syncs/${id}/events?stream_token=${minted.token}`,
+    });
+  });
+
+  app.get('/v1/syncs/:id/events', { config: { scope: 'read', streamToken: true } }, async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
     const first = await syncs.require(id);
     const lastEventId = request.headers['last-event-id'];
