@@ -38,6 +38,14 @@ describe('graceful shutdown', () => {
     expect(stack.snowflake?.emulator.admin.sessionCount()).toBeLessThanOrEqual(1);
   });
 
+  it('API: refuses to start without API tokens, saying what to set', async () => {
+    const port = await freePort();
+    const api = stack.spawnService('api', { ...env, D2S_API_PORT: String(port), D2S_API_TOKENS: '' });
+    expect(await api.exited, api.output().slice(-2000)).toBe(1);
+    expect(api.output()).toContain('No API tokens configured: set D2S_API_TOKENS');
+    expect(await httpAnswers(`http://127.0.0.1:${port}/healthz`)).toBe(false);
+  });
+
   it('API: SIGTERM stops accepting requests and exits 0', async () => {
     const port = await freePort();
     const api = stack.spawnService('api', { ...env, D2S_API_PORT: String(port) });

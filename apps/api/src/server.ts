@@ -9,11 +9,13 @@ import { StreamTokenStore } from './auth/stream-tokens.js';
 import { TokenRegistry } from './auth/token-registry.js';
 import { bullBoard } from './bull-board.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './http-errors.js';
+import { serializeRequest } from './log-redaction.js';
 import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { mirrorRoutes } from './routes/mirror.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { syncRoutes } from './routes/syncs.js';
@@ -41,9 +43,11 @@ export const REGISTERED_ROUTES = Symbol('d2s.registeredRoutes');
 
 /** Builds the API with everything it uses passed in; main.ts owns connections and signals. */
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
+  // Request log lines carry the URL with query values and credential-like path segments redacted.
+  const logger = deps.logger.child({}, { serializers: { req: serializeRequest } });
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps plugin types compatible.
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: deps.config.api.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     return503OnClosing: true,
@@ -52,6 +56,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
   });
   installErrorHandling(app);
+  installSecurityHeaders(app);
   const registered: { method: string; url: string; scope?: string }[] = [];
   app.addHook('onRoute', (route) => {
     const scope = (route.config as { scope?: string } | undefined)?.scope;
@@ -106,7 +111,13 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     docs.addHook('onRequest', authenticate({ tokens, scope: 'read', allowBasic: true }));
     docs.get('/openapi.json', async () => document);
     await docs.register(swagger, { mode: 'static', specification: { document: document as never } });
-    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await docs.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      // The default CSP upgrades every request to HTTPS, which breaks /docs served over plain HTTP (a
+      // private network, a local port); behind TLS the browser already uses HTTPS.
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/g, ''),
+    });
   });
 
   await bullBoard(app, {

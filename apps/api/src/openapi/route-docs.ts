@@ -283,7 +283,16 @@ export const ROUTE_DOCS: RouteDoc[] = [
     tag: 'schedules',
     params: z.object({ id: ScheduleId }),
     body: ScheduleSpec,
-    responses: { 200: { description: 'The schedule', schema: ScheduleViewSchema }, ...errors(400, 401) },
+    responses: {
+      200: { description: 'The schedule', schema: ScheduleViewSchema },
+      400: {
+        description:
+          'Invalid schedule; SCHEDULE_TOO_FREQUENT when it would fire more often than api.schedules.minIntervalMs ' +
+          '(default one minute)',
+        schema: ErrorBodySchema,
+      },
+      ...errors(401, 403),
+    },
   },
   {
     method: 'get',
@@ -378,12 +387,12 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/readyz',
-    summary: 'Ready to serve: config loaded and Redis answering',
+    summary: 'Ready to serve: config loaded and Redis answering (why not goes to the log, not the answer)',
     tag: 'health',
     auth: false,
     responses: {
-      200: { description: 'Ready', schema: AnyObject },
-      503: { description: 'Not ready', schema: AnyObject },
+      200: { description: 'Ready', schema: z.object({ status: z.literal('ready') }) },
+      503: { description: 'Not ready', schema: z.object({ status: z.literal('not-ready') }) },
     },
   },
   {

@@ -192,7 +192,9 @@ export const ConfigFile = z.strictObject({
       /** Origins (scheme://host[:port]) a browser may call the API from; none (CORS off) unless listed. */
       cors: z
         .strictObject({
-          origins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin like https://app.example.com')).default([]),
+          origins: z
+            .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin like https://app.example.com'))
+            .default([]),
         })
         .default(API_DEFAULTS.cors),
       schedules: z
