@@ -1,4 +1,5 @@
 import type { D2sConfig, D2sMetrics, Logger, MirrorService, ScheduleService, SyncService } from '@d2s/shared';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Queue } from 'bullmq';
@@ -9,7 +10,9 @@ import { StreamTokenStore } from './auth/stream-tokens.js';
 import { TokenRegistry } from './auth/token-registry.js';
 import { bullBoard } from './bull-board.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './http-errors.js';
+import { corsOptions } from './cors.js';
 import { serializeRequest } from './log-redaction.js';
+import { installRequestConventions, requestIdFor } from './request-conventions.js';
 import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
@@ -49,15 +52,20 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps plugin types compatible.
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: deps.config.api.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'requestId',
     return503OnClosing: true,
     // Malformed URLs and oversized requests are answered before routing; give them our error shape too.
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
+  const registered: { method: string; url: string; scope?: string }[] = [];
+  installRequestConventions(app, () => registered);
   installErrorHandling(app);
   installSecurityHeaders(app);
-  const registered: { method: string; url: string; scope?: string }[] = [];
+  // Registered on the root (the plugin is not encapsulated), so preflights for every route are answered.
+  if (deps.config.api.cors.origins.length > 0) await app.register(cors, corsOptions(deps.config.api.cors.origins));
   app.addHook('onRoute', (route) => {
     const scope = (route.config as { scope?: string } | undefined)?.scope;
     for (const method of [route.method].flat()) {

@@ -26,6 +26,7 @@ export const ErrorBodySchema = z
       code: z.string().describe('Stable, machine-readable code, e.g. UNKNOWN_DATASET'),
       message: z.string(),
       details: z.unknown().optional(),
+      requestId: z.string().describe('The x-request-id of the answer, for support and log searches'),
     }),
   })
   .meta({ id: 'Error' });
@@ -125,6 +126,7 @@ const errors = (...codes: number[]) =>
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request: the details name each bad field',
   401: 'Missing or wrong bearer token',
+  403: 'The token lacks the scope this route needs (INSUFFICIENT_SCOPE)',
   404: 'Not found',
   409: 'Conflict with the current state',
   429: 'Too many requests for this token: wait for Retry-After seconds',
@@ -191,7 +193,17 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: 'A sync’s status, run link, per-file results, timings and error',
     tag: 'syncs',
     params: SyncParams,
-    responses: { 200: { description: 'The sync', schema: SyncViewSchema }, ...errors(400, 401, 404, 503) },
+    headers: {
+      'If-None-Match': {
+        description: 'The ETag of the status the client has: answered 304 while it is still current',
+        schema: z.string().max(500),
+      },
+    },
+    responses: {
+      200: { description: 'The sync, with an ETag', schema: SyncViewSchema },
+      304: { description: 'Not modified since the ETag sent in If-None-Match' },
+      ...errors(400, 401, 404, 503),
+    },
   },
   {
     method: 'get',

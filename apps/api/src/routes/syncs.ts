@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RequestError, type SyncService, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
 import type { FastifyInstance } from 'fastify';
 import type { StreamTokenStore } from '../auth/stream-tokens.js';
@@ -66,9 +67,14 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
     return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
   });
 
-  app.get('/v1/syncs/:id', { config: { scope: 'read' } }, async (request) => {
+  // A polling client sends the ETag back in If-None-Match and gets 304, no body, while nothing changed.
+  app.get('/v1/syncs/:id', { config: { scope: 'read' } }, async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
-    return withLinks(await syncs.require(id));
+    const text = JSON.stringify(withLinks(await syncs.require(id)));
+    const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+    reply.header('etag', etag);
+    if (matchesEtag(request.headers['if-none-match'], etag)) return reply.status(304).send();
+    return reply.type('application/json; charset=utf-8').send(text);
   });
 
   app.post('/v1/syncs/:id/cancel', { config: { scope: 'sync' } }, async (request, reply) => {
@@ -113,4 +119,11 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
     deps.openStreams?.add(end);
     reply.raw.once('close', () => deps.openStreams?.delete(end));
   });
+}
+
+/** If-None-Match: `*`, or a list of (possibly weak) entity tags, one of which is ours. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
