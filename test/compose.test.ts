@@ -62,6 +62,17 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('ships no API token: the API gets D2S_API_TOKENS from the environment or refuses to start', () => {
+    const tokens = compose.services.api?.environment?.D2S_API_TOKENS;
+    expect(tokens).toMatch(/^\$\{D2S_API_TOKENS(:-)?\}$/);
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        if (/TOKEN|SECRET|PASSWORD|PASSPHRASE/.test(key))
+          expect(String(value), `${name}.${key}`).toMatch(/^\$\{[A-Z0-9_]+(:-)?\}$/);
+      }
+    }
+  });
+
   it('has a Dockerfile that builds every service the compose file runs, from folders it copies', () => {
     const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
     const build = /npx tsc -b ([^\\\n&]+)/.exec(dockerfile)?.[1]?.trim().split(/\s+/) ?? [];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, httpAnswers, waitFor } from '../scripts/src/local-stack.js';
-import { LOAD_DATASETS, type SyncStack, startSyncStack } from './support/sync-stack.js';
+import { API_TOKEN, LOAD_DATASETS, type SyncStack, startSyncStack } from './support/sync-stack.js';
 
 /** SIGTERM mid-job: the worker stops taking jobs, finishes the one it has, closes its connections and exits 0. */
 describe('graceful shutdown', () => {
@@ -38,6 +38,14 @@ describe('graceful shutdown', () => {
     expect(stack.snowflake?.emulator.admin.sessionCount()).toBeLessThanOrEqual(1);
   });
 
+  it('API: refuses to start without API tokens, saying what to set', async () => {
+    const port = await freePort();
+    const api = stack.spawnService('api', { ...env, D2S_API_PORT: String(port), D2S_API_TOKENS: '' });
+    expect(await api.exited, api.output().slice(-2000)).toBe(1);
+    expect(api.output()).toContain('No API tokens configured: set D2S_API_TOKENS');
+    expect(await httpAnswers(`http://127.0.0.1:${port}/healthz`)).toBe(false);
+  });
+
   it('API: SIGTERM stops accepting requests and exits 0', async () => {
     const port = await freePort();
     const api = stack.spawnService('api', { ...env, D2S_API_PORT: String(port) });
@@ -45,5 +53,40 @@ describe('graceful shutdown', () => {
     api.child.kill('SIGTERM');
     expect(await api.exited, api.output().slice(-2000)).toBe(0);
     expect(await httpAnswers(`http://127.0.0.1:${port}/healthz`)).toBe(false);
+  });
+
+  it('API: SIGTERM ends open event streams of running syncs and exits 0', async () => {
+    const port = await freePort();
+    const api = stack.spawnService('api', { ...env, D2S_API_PORT: String(port) });
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor('the API', () => httpAnswers(`${base}/readyz`), 30_000, api.output);
+    const headers = { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' };
+    // No import worker in this stack: the sync stays running, so its streams never end by themselves.
+    const streams = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const created = await fetch(`${base}/v1/syncs`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ dataset: 'forecasts_append' }),
+        });
+        const { id } = (await created.json()) as { id: string };
+        const response = await fetch(`${base}/v1/syncs/${id}/events`, { headers });
+        expect(response.status).toBe(200);
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        await reader.read(); // the stream is open and has sent its first bytes
+        // Wrapped: an async function returning the promise itself would wait for the stream to end.
+        const ended = (async () => {
+          while (!(await reader.read().catch(() => ({ done: true }))).done) {
+            // drain until the server ends the stream
+          }
+          return 'ended';
+        })();
+        return { ended };
+      }),
+    );
+    api.child.kill('SIGTERM');
+    expect(await api.exited, api.output().slice(-2000)).toBe(0);
+    expect(await Promise.all(streams.map((s) => s.ended))).toEqual(['ended', 'ended', 'ended']);
+    expect(api.output()).toContain('api stopped');
   });
 });

@@ -140,7 +140,7 @@ mirror:
 
     // d2s: one mirror run through the real mirror-worker process.
     worker = startService('mirror-worker', env);
-    const run = await mirror.startRun({ origin: 'bench' });
+    const { run } = await mirror.startRun({ origin: 'bench' });
     const runStarted = Date.parse(run.createdAt);
     await until(
       'the mirror run to finish',

@@ -54,7 +54,12 @@ export interface MirrorStack {
   logLines: string[];
   /** Statements the d2s Snowflake client ran, by kind (`SHOW`, `CREATE ICEBERG TABLE`, …). */
   statements: string[];
-  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; text: string }>;
   waitForRun(id: string, timeoutMs?: number): Promise<MirrorRunView>;
   close(): Promise<void>;
 }
@@ -115,6 +120,7 @@ export async function startMirrorStack(options: MirrorStackOptions): Promise<Mir
   await writeFile(
     configPath,
     `
+api: { rateLimit: { mutatingPerMinute: 1000000 }, schedules: { minIntervalMs: 1000 } }
 databricks: { requestTimeoutMs: 10000, retryBudgetMs: 20000 }
 snowflake: { poolMax: 8, statementTimeoutSeconds: 120 }
 workers:
@@ -173,10 +179,10 @@ ${options.mirrorYaml}`,
     state,
     logLines,
     statements,
-    async request(method, path, body) {
+    async request(method, path, body, headers = {}) {
       const response = await fetch(`${api}${path}`, {
         method,
-        headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const text = await response.text();

@@ -110,7 +110,9 @@ export async function startSyncStack(options: StackOptions): Promise<SyncStack> 
         }
       : {}),
   };
+  // Schedules firing every second keep the tests short; the one-minute default is tested on its own.
   const yaml = `
+api: { rateLimit: { mutatingPerMinute: 1000000 }, schedules: { minIntervalMs: 1000 } }
 databricks: { requestTimeoutMs: 5000, retryBudgetMs: 20000 }
 snowflake: { database: D2S_SANDBOX, schema: PUBLIC, warehouse: D2S_WH, role: SYSADMIN, poolMax: 4 }
 workers:

@@ -4,6 +4,7 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import { redactSecrets } from '@d2s/shared';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import { installAdminPageHeaders } from './security-headers.js';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
@@ -30,6 +31,7 @@ export async function bullBoard(
   createBullBoard({ queues: adapters, serverAdapter, options: { uiConfig: { boardTitle: 'd2s queues' } } });
   await app.register(async (scope) => {
     scope.addHook('onRequest', deps.authenticate);
+    installAdminPageHeaders(scope);
     await scope.register(serverAdapter.registerPlugin(), { prefix: BULL_BOARD_PATH });
   });
 }

@@ -24,14 +24,13 @@ function invalidRequest(error: ZodError, part: string): RequestError {
     path: [part, ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));
-  return new RequestError(
-    'INVALID_REQUEST',
-    400,
-    `Invalid request ${part}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-    {
-      details: { issues },
-    },
+  // The part is named once: "Invalid header Idempotency-Key: printable ASCII…", "Invalid body: dataset: …".
+  const described = error.issues.map((issue) =>
+    issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message,
   );
+  return new RequestError('INVALID_REQUEST', 400, `Invalid ${part}: ${described.join('; ')}`, {
+    details: { issues },
+  });
 }
 
 // Fastify's own codes for malformed requests, mapped to ours.
@@ -80,9 +79,21 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.status(500).send(body('INTERNAL_ERROR', 'Internal error; the server log has the details.'));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = app.hasDecorator('allowedMethods') ? app.allowedMethods(request) : [];
+    if (allowed.length > 0) {
+      return reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send(
+          body('METHOD_NOT_ALLOWED', `${path} does not answer ${request.method}; it answers ${allowed.join(', ')}.`, {
+            allowed,
+          }),
+        );
+    }
+    return reply.status(404).send(body('ROUTE_NOT_FOUND', `No route ${request.method} ${path}`));
+  });
 }
 
 export function body(code: string, message: string, details?: unknown): ErrorBody {

@@ -1,16 +1,24 @@
 import type { D2sConfig, D2sMetrics, Logger, MirrorService, ScheduleService, SyncService } from '@d2s/shared';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { bearerAuth } from './auth.js';
+import { authenticate } from './auth/authenticate.js';
+import { StreamTokenStore } from './auth/stream-tokens.js';
+import { TokenRegistry } from './auth/token-registry.js';
 import { bullBoard } from './bull-board.js';
 import { answerClientError, answerFrameworkError, installErrorHandling } from './http-errors.js';
+import { corsOptions } from './cors.js';
+import { serializeRequest } from './log-redaction.js';
+import { installRequestConventions, requestIdFor } from './request-conventions.js';
+import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { mirrorRoutes } from './routes/mirror.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { syncRoutes } from './routes/syncs.js';
@@ -38,20 +46,31 @@ export const REGISTERED_ROUTES = Symbol('d2s.registeredRoutes');
 
 /** Builds the API with everything it uses passed in; main.ts owns connections and signals. */
 export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
+  // Request log lines carry the URL with query values and credential-like path segments redacted.
+  const logger = deps.logger.child({}, { serializers: { req: serializeRequest } });
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps plugin types compatible.
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: deps.config.api.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'requestId',
     return503OnClosing: true,
     // Malformed URLs and oversized requests are answered before routing; give them our error shape too.
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
+  const registered: { method: string; url: string; scope?: string }[] = [];
+  installRequestConventions(app, () => registered);
   installErrorHandling(app);
-  const registered: { method: string; url: string }[] = [];
+  installSecurityHeaders(app);
+  // Registered on the root (the plugin is not encapsulated), so preflights for every route are answered.
+  if (deps.config.api.cors.origins.length > 0) await app.register(cors, corsOptions(deps.config.api.cors.origins));
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) registered.push({ method: String(method), url: route.url });
+    const scope = (route.config as { scope?: string } | undefined)?.scope;
+    for (const method of [route.method].flat()) {
+      registered.push({ method: String(method), url: route.url, ...(scope ? { scope } : {}) });
+    }
   });
   (app as unknown as Record<symbol, unknown>)[REGISTERED_ROUTES] = registered;
 
@@ -59,12 +78,27 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // The page holds no data and asks for a token itself; every call it makes goes to the authenticated API.
   await app.register(webRoutes);
 
-  const authenticate = bearerAuth(deps.config.api.tokens);
+  // Event streams never end on their own while a sync runs: closing the server ends them first, or
+  // app.close() would wait for them and a SIGTERM would hang until the grace period ran out.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...openStreams]) end();
+  });
+
+  const tokens = new TokenRegistry(deps.config.api.tokens);
+  const streamTokens = new StreamTokenStore({
+    redis: deps.redis,
+    prefix: deps.config.redis.prefix,
+    ttlSeconds: deps.config.api.streamTokenTtlSeconds,
+  });
   await app.register(async (api) => {
-    api.addHook('onRequest', authenticate);
+    api.addHook('onRequest', authenticate({ tokens, streamTokens }));
+    await registerMutationGuards(api, { redis: deps.redis, config: deps.config });
     await api.register(syncRoutes, {
       syncs: deps.syncs,
       events: deps.events,
+      openStreams,
+      streamTokens,
       ...(deps.sseRefreshMs ? { sseRefreshMs: deps.sseRefreshMs } : {}),
     });
     await api.register(datasetRoutes, { config: deps.config });
@@ -72,7 +106,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     if (deps.mirror) await api.register(mirrorRoutes, { mirror: deps.mirror });
     const metrics = deps.metrics;
     if (metrics) {
-      api.get('/metrics', async (_request, reply) => {
+      api.get('/metrics', { config: { scope: 'admin' } }, async (_request, reply) => {
         const { contentType, body } = await metrics.text();
         return reply.type(contentType).send(body);
       });
@@ -82,12 +116,21 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   // The OpenAPI document, generated from the zod schemas the routes validate with, and Swagger UI at /docs.
   const document = buildOpenApiDocument(ROUTE_DOCS, { version: deps.version ?? '0.1.0' });
   await app.register(async (docs) => {
-    docs.addHook('onRequest', bearerAuth(deps.config.api.tokens, { allowBasic: true }));
+    docs.addHook('onRequest', authenticate({ tokens, scope: 'read', allowBasic: true }));
     docs.get('/openapi.json', async () => document);
     await docs.register(swagger, { mode: 'static', specification: { document: document as never } });
-    await docs.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await docs.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      // The default CSP upgrades every request to HTTPS, which breaks /docs served over plain HTTP (a
+      // private network, a local port); behind TLS the browser already uses HTTPS.
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/g, ''),
+    });
   });
 
-  await bullBoard(app, { queues: deps.queues, authenticate: bearerAuth(deps.config.api.tokens, { allowBasic: true }) });
+  await bullBoard(app, {
+    queues: deps.queues,
+    authenticate: authenticate({ tokens, scope: 'admin', allowBasic: true }),
+  });
   return app;
 }

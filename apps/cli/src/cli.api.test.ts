@@ -44,10 +44,15 @@ describe('d2s against the real API', () => {
     const sync = await api.syncs.get(id);
     expect(sync?.parameters).toEqual({ days: 7, region: 'eu' });
 
-    // The dataset is single-active: asking again returns the running sync (200), and says so.
-    const again = await d2s('sync', 'forecasts', '--json');
+    // The dataset is single-active: the same request again joins the running sync (200) and says so …
+    const again = await d2s('sync', 'forecasts', '--param', 'days=7', '-p', 'region=eu', '--json');
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toMatchObject({ id, status: 'queued', dataset: 'forecasts' });
+    expect(JSON.parse(again.stdout)).toMatchObject({ id, status: 'queued', deduplicated: 'already-active' });
+    // … and another request is refused: exit 3 with the API's code, naming the running sync.
+    const other = await d2s('sync', 'forecasts');
+    expect(other.code).toBe(3);
+    expect(other.stderr).toContain('DATASET_BUSY');
+    expect(other.stderr).toContain(id);
   });
 
   it('sync --idempotency-key returns the same sync for the same key', async () => {

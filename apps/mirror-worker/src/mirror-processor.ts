@@ -11,6 +11,7 @@ import {
   type MirrorActionJobResult,
   type MirrorActionRecord,
   MirrorError,
+  MirrorRunActiveError,
   type MirrorPlanJobResult,
   type MirrorService,
   type MirrorSettings,
@@ -42,7 +43,7 @@ import type { Job, Queue } from 'bullmq';
 export interface MirrorWorkerDeps {
   config: Pick<D2sConfig, 'mirror' | 'databricks' | 'snowflake' | 'api'>;
   /** Plans runs (discovery + SHOW + diff). */
-  mirror: Pick<MirrorService, 'plan'>;
+  mirror: Pick<MirrorService, 'plan' | 'startRun'>;
   snowflake: SnowflakeExecutor;
   /** The `mirror` queue, for the per-table jobs. */
   queue: Queue;
@@ -81,7 +82,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
     return planJob(job);
   };
 
-  async function planJob(job: Job): Promise<MirrorPlanJobResult | { firedRunId: string }> {
+  async function planJob(job: Job): Promise<MirrorPlanJobResult | { firedRunId: string } | { skippedFor: string }> {
     const data = parseJobData('mirror', 'mirror-plan', job.data);
     if (job.id !== data.mirrorRunId) return fireSchedule(job, data);
     const runId = data.mirrorRunId;
@@ -179,13 +180,23 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         .split(':')
         .pop() ?? String(now());
     const runId = `${data.mirrorRunId}-${firing}`.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 200);
-    await addJob(
-      deps.queue,
-      'mirror',
-      'mirror-plan',
-      { ...data, mirrorRunId: runId },
-      { jobId: runId, retentionSeconds: deps.config.api.retentionSeconds },
-    );
+    try {
+      // Through the service, as the API starts runs: it refuses while another run applies.
+      await deps.mirror.startRun({
+        runId,
+        scope: data.scope,
+        includeRefresh: data.includeRefresh,
+        origin: data.origin,
+      });
+    } catch (error) {
+      if (!(error instanceof MirrorRunActiveError)) throw error;
+      // The next firing tries again; starting now would apply two runs at once.
+      deps.logger.warn(
+        { schedule: data.mirrorRunId, activeRunId: error.active.id },
+        'mirror schedule fired while another run is active: this firing is skipped',
+      );
+      return { skippedFor: error.active.id };
+    }
     deps.logger.info({ schedule: data.mirrorRunId, mirrorRunId: runId }, 'mirror schedule fired');
     return { firedRunId: runId };
   }

@@ -9,6 +9,14 @@ export {
 } from './config/load-config.js';
 export { ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
 export {
+  API_SCOPES,
+  type ApiScope,
+  type ApiTokenEntry,
+  ApiTokenHashConfig,
+  parseApiTokens,
+  sha256Hex,
+} from './config/api-tokens.js';
+export {
   ConfigError,
   D2sError,
   type D2sErrorOptions,
@@ -64,9 +72,13 @@ export { type ParameterIssue, type ParameterValues, validateParameters } from '.
 export { type RunLocation, runLocationFor } from './sync/run-path.js';
 export { syncKeys } from './sync/sync-keys.js';
 export { outcomeOfFailure, recordSyncEnd, type SyncOutcome, type SyncOutcomeDeps } from './sync/sync-outcome.js';
+export { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './sync/idempotency-keys.js';
+export { MutexTimeoutError, RedisMutex, type RedisMutexOptions } from './redis/redis-mutex.js';
 export {
   type CreateSyncInput,
   type CreateSyncResult,
+  DatasetBusyError,
+  type DeduplicationReason,
   type ListSyncsInput,
   SyncService,
   type SyncServiceDeps,

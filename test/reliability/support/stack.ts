@@ -201,8 +201,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     D2S_MIRROR_OAUTH_CLIENT_ID: secrets.mirror.clientId,
     D2S_MIRROR_OAUTH_CLIENT_SECRET: secrets.mirror.clientSecret,
   };
+  // Fuzzing and chaos send many changes with one token; the per-token limit is tested on its own.
   const yaml = `
 log: { level: ${logLevel} }
+api: { rateLimit: { mutatingPerMinute: 1000000 }, schedules: { minIntervalMs: 1000 } }
 ${options.databricksYaml ?? DEFAULT_DATABRICKS_YAML}
 snowflake: { database: D2S_SANDBOX, schema: PUBLIC, warehouse: D2S_WH, role: SYSADMIN, poolMax: 4 }
 ${options.workersYaml ?? DEFAULT_WORKERS_YAML}

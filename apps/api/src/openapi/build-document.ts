@@ -49,6 +49,9 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], info: { versio
     const operation: Record<string, unknown> = {
       operationId: `${route.method}${path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       summary: route.summary,
+      ...(route.scope
+        ? { description: `Needs a token with the \`${route.scope}\` scope.`, 'x-required-scope': route.scope }
+        : {}),
       tags: [route.tag],
       ...(parameters.length ? { parameters } : {}),
       ...(route.auth === false ? { security: [] } : {}),

@@ -43,6 +43,20 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('documents the scope each route really requires', () => {
+    const registered = (
+      (api.app as unknown as Record<symbol, { method: string; url: string; scope?: string }[]>)[REGISTERED_ROUTES] ?? []
+    ).filter((r) => r.url.startsWith('/v1/'));
+    expect(registered.length).toBeGreaterThan(10);
+    for (const route of registered.filter((r) => r.method !== 'HEAD')) {
+      const doc = ROUTE_DOCS.find((d) => d.method === route.method.toLowerCase() && d.url === route.url);
+      expect(route.scope, `${route.method} ${route.url}`).toBeDefined();
+      expect(doc?.scope, `${route.method} ${route.url}`).toBe(route.scope);
+      const path = route.url.replace(/:([A-Za-z_]+)/g, '{$1}');
+      expect(document.paths[path][route.method.toLowerCase()]['x-required-scope']).toBe(route.scope);
+    }
+  });
+
   it('uses the same schemas the routes validate with', () => {
     const body = document.paths['/v1/syncs'].post.requestBody.content['application/json'].schema;
     expect(body).toMatchObject({ type: 'object', required: ['dataset'], additionalProperties: false });

@@ -1,4 +1,4 @@
-import { MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
+import { type ApiScope, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
 import { z } from 'zod';
 import { CreateSyncBody, ListSyncsQuery, SyncParams } from '../schemas.js';
 
@@ -11,6 +11,8 @@ export interface RouteDoc {
   tag: 'syncs' | 'datasets' | 'schedules' | 'mirror' | 'health' | 'metrics';
   /** False for the unauthenticated routes. @defaultValue true */
   auth?: boolean;
+  /** The token scope the route needs (authenticated routes). */
+  scope?: ApiScope;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -24,6 +26,7 @@ export const ErrorBodySchema = z
       code: z.string().describe('Stable, machine-readable code, e.g. UNKNOWN_DATASET'),
       message: z.string(),
       details: z.unknown().optional(),
+      requestId: z.string().describe('The x-request-id of the answer, for support and log searches'),
     }),
   })
   .meta({ id: 'Error' });
@@ -81,7 +84,13 @@ export const SyncViewSchema = z
       })
       .nullable(),
     links: z.record(z.string(), z.string()),
-    deduplicated: z.enum(['idempotency-key', 'already-active']).optional(),
+    deduplicated: z
+      .enum(['idempotency-key', 'already-active', 'already-retried'])
+      .optional()
+      .describe(
+        'Set when the answer is an existing sync: the Idempotency-Key names it, an identical request is running, ' +
+          'or this failed sync was retried before',
+      ),
   })
   .meta({ id: 'Sync' });
 
@@ -117,8 +126,10 @@ const errors = (...codes: number[]) =>
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request: the details name each bad field',
   401: 'Missing or wrong bearer token',
+  403: 'The token lacks the scope this route needs (INSUFFICIENT_SCOPE)',
   404: 'Not found',
   409: 'Conflict with the current state',
+  429: 'Too many requests for this token: wait for Retry-After seconds',
   413: 'Body too large',
   415: 'Not JSON',
   422: 'Idempotency-Key reused for a different request',
@@ -127,7 +138,9 @@ const ERROR_TEXT: Record<number, string> = {
 };
 const idempotencyHeader = {
   'Idempotency-Key': {
-    description: 'Repeating a request with the same key returns the same result',
+    description:
+      'Names exactly one sync (or run) for the retention period: repeating the request with the key answers 200 ' +
+      'with that one, even after it ended; the key with another request body is refused with 422',
     schema: z.string().max(255),
   },
 };
@@ -136,6 +149,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     url: '/v1/syncs',
+    scope: 'sync',
     summary: 'Request a sync of a configured dataset',
     tag: 'syncs',
     body: CreateSyncBody,
@@ -143,8 +157,16 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: {
       202: { description: 'Sync created', schema: SyncViewSchema },
       200: {
-        description: 'An existing sync (same Idempotency-Key, or one already active for the dataset)',
+        description:
+          'An existing sync, with `deduplicated` saying why: the Idempotency-Key names it, or an identical request ' +
+          '(same dataset, same parameters once defaults are filled) is running on a single-active dataset',
         schema: SyncViewSchema,
+      },
+      409: {
+        description:
+          'DATASET_BUSY: a single-active dataset is running a sync of another request; `details.links.activeSync` ' +
+          'links to it. Nothing was queued: try again once it has ended.',
+        schema: ErrorBodySchema,
       },
       ...errors(400, 401, 413, 415, 422, 503),
     },
@@ -152,6 +174,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/syncs',
+    scope: 'read',
     summary: 'List syncs, newest first',
     tag: 'syncs',
     query: ListSyncsQuery,
@@ -166,25 +189,70 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/syncs/:id',
+    scope: 'read',
     summary: 'A sync’s status, run link, per-file results, timings and error',
     tag: 'syncs',
     params: SyncParams,
-    responses: { 200: { description: 'The sync', schema: SyncViewSchema }, ...errors(400, 401, 404, 503) },
+    headers: {
+      'If-None-Match': {
+        description: 'The ETag of the status the client has: answered 304 while it is still current',
+        schema: z.string().max(500),
+      },
+    },
+    responses: {
+      200: { description: 'The sync, with an ETag', schema: SyncViewSchema },
+      304: { description: 'Not modified since the ETag sent in If-None-Match' },
+      ...errors(400, 401, 404, 503),
+    },
   },
   {
     method: 'get',
     url: '/v1/syncs/:id/events',
-    summary: 'Server-Sent Events: `stage` and `status` events until the sync ends',
+    scope: 'read',
+    summary: 'Server-Sent Events: `stage` and `status` events until the sync ends, then `end`',
     tag: 'syncs',
     params: SyncParams,
+    headers: {
+      'Last-Event-ID': {
+        description:
+          'The id of the last event a reconnecting client received (EventSource sends it by itself): ' +
+          'the stream then sends only what it missed. Ids are stable for a sync: `<stage>.<status digest>[.end]`',
+        schema: z.string().max(200),
+      },
+    },
     responses: {
-      200: { description: 'An event stream', contentType: 'text/event-stream', schema: z.string() },
+      200: {
+        description:
+          'An event stream: `retry:` first, a `stage` event per stage reached, a `status` event whenever the ' +
+          'status changes, and `end` once the sync has ended, after which the server closes the stream',
+        contentType: 'text/event-stream',
+        schema: z.string(),
+      },
+      204: { description: 'The sync has ended and the client has seen its end: nothing more (EventSource stops)' },
       ...errors(400, 401, 404),
     },
   },
   {
     method: 'post',
+    url: '/v1/syncs/:id/events/token',
+    summary: 'A short-lived token that opens this sync’s event stream, for a browser’s EventSource',
+    tag: 'syncs',
+    scope: 'read',
+    params: SyncParams,
+    responses: {
+      201: {
+        description:
+          'The token and the stream URL to give EventSource (`?stream_token=`); it opens only this sync’s ' +
+          'events, until `expiresAt`, so the API token never sits in a URL',
+        schema: z.object({ token: z.string(), expiresAt: z.string(), url: z.string() }),
+      },
+      ...errors(400, 401, 403, 404),
+    },
+  },
+  {
+    method: 'post',
     url: '/v1/syncs/:id/cancel',
+    scope: 'sync',
     summary: 'Cancel a sync wherever it is (cancels the Databricks run or the COPY)',
     tag: 'syncs',
     params: SyncParams,
@@ -193,14 +261,25 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     url: '/v1/syncs/:id/retry',
+    scope: 'sync',
     summary: 'Retry a failed or canceled sync as a new attempt',
     tag: 'syncs',
     params: SyncParams,
-    responses: { 202: { description: 'The new sync', schema: SyncViewSchema }, ...errors(400, 401, 404, 409) },
+    headers: idempotencyHeader,
+    responses: {
+      202: { description: 'The new sync', schema: SyncViewSchema },
+      200: {
+        description:
+          'The sync this one was retried as before (`deduplicated: already-retried`), or the one the key names',
+        schema: SyncViewSchema,
+      },
+      ...errors(400, 401, 404, 409, 422),
+    },
   },
   {
     method: 'get',
     url: '/v1/datasets',
+    scope: 'read',
     summary: 'The configured datasets and the parameters a request may set',
     tag: 'datasets',
     responses: {
@@ -211,15 +290,26 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'put',
     url: '/v1/schedules/:id',
+    scope: 'admin',
     summary: 'Create or replace a schedule (BullMQ Job Scheduler)',
     tag: 'schedules',
     params: z.object({ id: ScheduleId }),
     body: ScheduleSpec,
-    responses: { 200: { description: 'The schedule', schema: ScheduleViewSchema }, ...errors(400, 401) },
+    responses: {
+      200: { description: 'The schedule', schema: ScheduleViewSchema },
+      400: {
+        description:
+          'Invalid schedule; SCHEDULE_TOO_FREQUENT when it would fire more often than api.schedules.minIntervalMs ' +
+          '(default one minute)',
+        schema: ErrorBodySchema,
+      },
+      ...errors(401, 403),
+    },
   },
   {
     method: 'get',
     url: '/v1/schedules',
+    scope: 'read',
     summary: 'List schedules',
     tag: 'schedules',
     responses: {
@@ -230,6 +320,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/schedules/:id',
+    scope: 'read',
     summary: 'One schedule',
     tag: 'schedules',
     params: z.object({ id: ScheduleId }),
@@ -238,6 +329,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'delete',
     url: '/v1/schedules/:id',
+    scope: 'admin',
     summary: 'Remove a schedule',
     tag: 'schedules',
     params: z.object({ id: ScheduleId }),
@@ -246,6 +338,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     url: '/v1/mirror/plan',
+    scope: 'mirror',
     summary: 'Dry run: what a mirror run would do, with its SQL (secrets masked)',
     tag: 'mirror',
     query: z.object({ format: z.enum(['json', 'sql']).optional() }),
@@ -258,15 +351,30 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'post',
     url: '/v1/mirror/runs',
+    scope: 'mirror',
     summary: 'Plan and apply: integrations first, then one job per table',
     tag: 'mirror',
     body: MirrorPlanBody,
     headers: idempotencyHeader,
-    responses: { 202: { description: 'The run', schema: AnyObject }, ...errors(400, 401, 503) },
+    responses: {
+      202: { description: 'The run, started', schema: AnyObject },
+      200: {
+        description: 'The run the Idempotency-Key names (`deduplicated: idempotency-key`), running or ended',
+        schema: AnyObject,
+      },
+      409: {
+        description:
+          'MIRROR_RUN_ACTIVE: another run is planning or applying (two applies never run at once); ' +
+          '`details.links.activeRun` links to it. Nothing was started.',
+        schema: ErrorBodySchema,
+      },
+      ...errors(400, 401, 422, 503),
+    },
   },
   {
     method: 'get',
     url: '/v1/mirror/runs/:id',
+    scope: 'read',
     summary: 'A mirror run’s progress and per-action results',
     tag: 'mirror',
     params: z.object({ id: z.string() }),
@@ -275,6 +383,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/v1/mirror/tables',
+    scope: 'read',
     summary: 'Mirror state per table (Unity Catalog name and id, Snowflake name, status, last action, last error)',
     tag: 'mirror',
     responses: { 200: { description: 'Tables', schema: z.object({ items: z.array(AnyObject) }) }, ...errors(401) },
@@ -290,17 +399,18 @@ export const ROUTE_DOCS: RouteDoc[] = [
   {
     method: 'get',
     url: '/readyz',
-    summary: 'Ready to serve: config loaded and Redis answering',
+    summary: 'Ready to serve: config loaded and Redis answering (why not goes to the log, not the answer)',
     tag: 'health',
     auth: false,
     responses: {
-      200: { description: 'Ready', schema: AnyObject },
-      503: { description: 'Not ready', schema: AnyObject },
+      200: { description: 'Ready', schema: z.object({ status: z.literal('ready') }) },
+      503: { description: 'Not ready', schema: z.object({ status: z.literal('not-ready') }) },
     },
   },
   {
     method: 'get',
     url: '/metrics',
+    scope: 'admin',
     summary: 'Prometheus metrics',
     tag: 'metrics',
     responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain', schema: z.string() } },

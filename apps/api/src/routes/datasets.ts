@@ -6,7 +6,7 @@ export async function datasetRoutes(
   app: FastifyInstance,
   deps: { config: Pick<D2sConfig, 'datasets'> },
 ): Promise<void> {
-  app.get('/v1/datasets', async () => ({
+  app.get('/v1/datasets', { config: { scope: 'read' } }, async () => ({
     items: Object.entries(deps.config.datasets).map(([name, dataset]) => ({
       name,
       description: dataset.description,

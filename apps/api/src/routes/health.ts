@@ -1,17 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 
-/** `/healthz`: the process is up. `/readyz`: it can serve (config loaded, Redis answers). No auth on either. */
+/**
+ * `/healthz`: the process is up. `/readyz`: it can serve (config loaded, Redis
+ * answers). No auth on either, so they say only ready or not: why not (Redis's
+ * error text, the config file's path) goes to the log, for operators.
+ */
 export async function healthRoutes(app: FastifyInstance, deps: { redis: Redis; configSource: string }): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', async (request, reply) => {
     try {
       await deps.redis.ping();
-      return { status: 'ready', config: deps.configSource, redis: 'ok' };
+      return { status: 'ready' };
     } catch (error) {
-      return reply
-        .status(503)
-        .send({ status: 'not-ready', config: deps.configSource, redis: (error as Error).message });
+      request.log.warn({ err: error, config: deps.configSource }, 'not ready: Redis does not answer');
+      return reply.status(503).header('retry-after', '5').send({ status: 'not-ready' });
     }
   });
 }

@@ -3,6 +3,7 @@ import {
   D2sError,
   MIRROR_RUN_ID,
   MirrorNotConfiguredError,
+  MutexTimeoutError,
   type MirrorRunView,
   MirrorScope,
   type MirrorService,
@@ -12,7 +13,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOr400 } from '../http-errors.js';
-import { IdempotencyKey } from '../schemas.js';
+import { idempotencyKeyOf } from '../schemas.js';
 
 export interface MirrorRoutesDeps {
   /** Plans (in this process: needs Databricks and Snowflake clients), runs (the mirror queue), table state (Redis). */
@@ -40,7 +41,7 @@ function withLinks(run: MirrorRunView) {
 export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps): Promise<void> {
   const { mirror } = deps;
 
-  app.post('/v1/mirror/plan', async (request, reply) => {
+  app.post('/v1/mirror/plan', { config: { scope: 'mirror' } }, async (request, reply) => {
     const query = parseOr400(PlanQuery, request.query ?? {}, 'query');
     const body = parseOr400(PlanBody, request.body ?? {}, 'body');
     const plan = await upstream(() => mirror.plan({ scope: body.scope, includeRefresh: body.includeRefresh }));
@@ -54,24 +55,26 @@ export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps)
     return plan;
   });
 
-  app.post('/v1/mirror/runs', async (request, reply) => {
+  app.post('/v1/mirror/runs', { config: { scope: 'mirror' } }, async (request, reply) => {
     const body = parseOr400(PlanBody, request.body ?? {}, 'body');
-    const header = request.headers['idempotency-key'];
-    const idempotencyKey =
-      header === undefined ? undefined : parseOr400(IdempotencyKey, header, 'header Idempotency-Key');
-    const run = await upstream(() =>
+    const idempotencyKey = idempotencyKeyOf(request);
+    const result = await upstream(() =>
       mirror.startRun({ scope: body.scope, includeRefresh: body.includeRefresh, origin: 'api', idempotencyKey }),
     );
-    request.log.info({ mirrorRunId: run.id }, 'mirror run requested');
-    return reply.status(202).header('location', `/v1/mirror/runs/${run.id}`).send(withLinks(run));
+    const { run } = result;
+    request.log.info({ mirrorRunId: run.id, created: result.created }, 'mirror run requested');
+    return reply
+      .status(result.created ? 202 : 200)
+      .header('location', `/v1/mirror/runs/${run.id}`)
+      .send({ ...withLinks(run), ...(result.reason ? { deduplicated: result.reason } : {}) });
   });
 
-  app.get('/v1/mirror/runs/:id', async (request) => {
+  app.get('/v1/mirror/runs/:id', { config: { scope: 'read' } }, async (request) => {
     const { id } = parseOr400(RunParams, request.params, 'path');
     return withLinks(await mirror.requireRun(id));
   });
 
-  app.get('/v1/mirror/tables', async () => ({ items: await mirror.listTables() }));
+  app.get('/v1/mirror/tables', { config: { scope: 'read' } }, async () => ({ items: await mirror.listTables() }));
 }
 
 /** Configuration and upstream (Databricks, Snowflake) failures as coded answers instead of a bare 500. */
@@ -80,6 +83,12 @@ async function upstream<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (error) {
     if (error instanceof RequestError) throw error;
+    if (error instanceof MutexTimeoutError) {
+      throw new RequestError('MIRROR_RUN_CONTENDED', 503, 'Too many mirror run requests at once; try again shortly.', {
+        cause: error,
+        retryable: true,
+      });
+    }
     if (error instanceof MirrorNotConfiguredError || error instanceof ConfigError) {
       throw new RequestError('MIRROR_NOT_CONFIGURED', 503, error.message, { cause: error, details: error.details });
     }

@@ -1,8 +1,12 @@
-import { SYNC_STATES, type SyncService, type SyncState, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
+import { RequestError, type SyncService, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
+import type { FastifyInstance } from 'fastify';
+import type { StreamTokenStore } from '../auth/stream-tokens.js';
+import type { ApiPrincipal } from '../auth/token-registry.js';
 import { parseOr400 } from '../http-errors.js';
-import { CreateSyncBody, IdempotencyKey, ListSyncsQuery, SyncParams } from '../schemas.js';
+import { CreateSyncBody, idempotencyKeyOf, ListSyncsQuery, SyncParams } from '../schemas.js';
 import type { SyncEventHub } from '../sync-events.js';
+import { streamSyncEvents } from '../sync-stream.js';
 
 export interface SyncRoutesDeps {
   syncs: SyncService;
@@ -10,19 +14,27 @@ export interface SyncRoutesDeps {
   /** How often an open event stream re-reads the status even without a queue event. */
   sseRefreshMs?: number;
   sseHeartbeatMs?: number;
+  /** Mints stream tokens (for a browser's EventSource); without it the token route answers 404. */
+  streamTokens?: StreamTokenStore;
+  /** Ends every open event stream; the server calls them all when it shuts down. */
+  openStreams?: Set<() => void>;
 }
 
-const ORDER = new Map<SyncState, number>(SYNC_STATES.map((s, i) => [s, i]));
-
-function withLinks(sync: SyncView) {
+/**
+ * A sync with the links a client may follow: only the actions valid in its state (cancel while it runs,
+ * retry once it failed or was canceled), so a client can render buttons from the links alone.
+ */
+export function withLinks(sync: SyncView) {
   const self = `/v1/syncs/${sync.id}`;
+  const ended = TERMINAL_SYNC_STATES.has(sync.status);
   return {
     ...sync,
     links: {
       self,
       events: `${self}/events`,
-      cancel: `${self}/cancel`,
-      retry: `${self}/retry`,
+      ...(ended ? {} : { cancel: `${self}/cancel` }),
+      ...(sync.status === 'failed' || sync.status === 'canceled' ? { retry: `${self}/retry` } : {}),
+      ...(sync.retryOf ? { retryOf: `/v1/syncs/${sync.retryOf}` } : {}),
       ...(sync.databricks.runPageUrl ? { databricksRun: sync.databricks.runPageUrl } : {}),
     },
   };
@@ -31,12 +43,14 @@ function withLinks(sync: SyncView) {
 export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Promise<void> {
   const { syncs } = deps;
 
-  app.post('/v1/syncs', async (request, reply) => {
+  app.post('/v1/syncs', { config: { scope: 'sync' } }, async (request, reply) => {
     const input = parseOr400(CreateSyncBody, request.body ?? {}, 'body');
-    const header = request.headers['idempotency-key'];
-    const idempotencyKey =
-      header === undefined ? undefined : parseOr400(IdempotencyKey, header, 'header Idempotency-Key');
-    const result = await syncs.create({ dataset: input.dataset, parameters: input.parameters, idempotencyKey });
+    const idempotencyKey = idempotencyKeyOf(request);
+    const result = await syncs.create({
+      dataset: input.dataset,
+      parameters: input.parameters ?? undefined,
+      idempotencyKey,
+    });
     request.log.info(
       { syncId: result.sync.id, dataset: input.dataset, created: result.created, reason: result.reason },
       'sync requested',
@@ -47,112 +61,69 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
       .send({ ...withLinks(result.sync), ...(result.reason ? { deduplicated: result.reason } : {}) });
   });
 
-  app.get('/v1/syncs', async (request) => {
+  app.get('/v1/syncs', { config: { scope: 'read' } }, async (request) => {
     const query = parseOr400(ListSyncsQuery, request.query, 'query');
     const page = await syncs.list(query);
     return { items: page.items.map(withLinks), nextCursor: page.nextCursor };
   });
 
-  app.get('/v1/syncs/:id', async (request) => {
+  // A polling client sends the ETag back in If-None-Match and gets 304, no body, while nothing changed.
+  app.get('/v1/syncs/:id', { config: { scope: 'read' } }, async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
-    return withLinks(await syncs.require(id));
+    const text = JSON.stringify(withLinks(await syncs.require(id)));
+    const etag = `"${createHash('sha256').update(text).digest('base64url').slice(0, 27)}"`;
+    reply.header('etag', etag);
+    if (matchesEtag(request.headers['if-none-match'], etag)) return reply.status(304).send();
+    return reply.type('application/json; charset=utf-8').send(text);
   });
 
-  app.post('/v1/syncs/:id/cancel', async (request, reply) => {
+  app.post('/v1/syncs/:id/cancel', { config: { scope: 'sync' } }, async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
     const view = await syncs.cancel(id);
     request.log.info({ syncId: id }, 'sync cancel requested');
     return reply.status(202).send(withLinks(view));
   });
 
-  app.post('/v1/syncs/:id/retry', async (request, reply) => {
+  app.post('/v1/syncs/:id/retry', { config: { scope: 'sync' } }, async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
-    const result = await syncs.retry(id);
-    request.log.info({ syncId: result.sync.id, retryOf: id }, 'sync retried');
+    const result = await syncs.retry(id, { idempotencyKey: idempotencyKeyOf(request) });
+    request.log.info({ syncId: result.sync.id, retryOf: id, created: result.created }, 'sync retried');
     return reply
       .status(result.created ? 202 : 200)
       .header('location', `/v1/syncs/${result.sync.id}`)
-      .send(withLinks(result.sync));
+      .send({ ...withLinks(result.sync), ...(result.reason ? { deduplicated: result.reason } : {}) });
   });
 
-  app.get('/v1/syncs/:id/events', async (request, reply) => {
+  app.post('/v1/syncs/:id/events/token', { config: { scope: 'read' } }, async (request, reply) => {
+    const { id } = parseOr400(SyncParams, request.params, 'path');
+    if (!deps.streamTokens) throw new RequestError('ROUTE_NOT_FOUND', 404, 'Stream tokens are not enabled.');
+    await syncs.require(id);
+    const minted = await deps.streamTokens.mint(id, request.principal as ApiPrincipal);
+    return reply.status(201).send({
+      ...minted,
+      url: `/v1/syncs/${id}/events?stream_token=${minted.token}`,
+    });
+  });
+
+  app.get('/v1/syncs/:id/events', { config: { scope: 'read', streamToken: true } }, async (request, reply) => {
     const { id } = parseOr400(SyncParams, request.params, 'path');
     const first = await syncs.require(id);
-    streamStatus(reply, id, first, deps);
-  });
-}
-
-/** The stages a sync passes through on its way to `status`, in order. */
-export function stagesUpTo(view: SyncView): SyncState[] {
-  const path: SyncState[] = ['queued', 'exporting', 'importing', 'verifying'];
-  if (view.status === 'succeeded') return [...path, 'succeeded'];
-  if (view.status === 'failed' || view.status === 'canceled') {
-    const reached =
-      view.error?.stage === 'import'
-        ? path.slice(0, 3)
-        : view.databricks.runId !== undefined
-          ? path.slice(0, 2)
-          : path.slice(0, 1);
-    return [...reached, view.status];
-  }
-  return path.slice(0, (ORDER.get(view.status) ?? 0) + 1);
-}
-
-/**
- * Server-Sent Events until the sync ends: a `stage` event for every stage the
- * sync has entered (those before the stream opened are sent first, in order),
- * and a `status` event with the whole status whenever it changes. Queue events
- * trigger a re-read; a timer re-reads too, so a missed event only delays an update.
- */
-function streamStatus(reply: FastifyReply, id: string, first: SyncView, deps: SyncRoutesDeps): void {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  let seq = 0;
-  let last = '';
-  let closed = false;
-  const stagesSent = new Set<SyncState>();
-  const write = (event: string, data: unknown) => {
-    if (!closed) raw.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
-  const send = (view: SyncView) => {
-    for (const stage of stagesUpTo(view)) {
-      if (stagesSent.has(stage)) continue;
-      stagesSent.add(stage);
-      write('stage', { id, stage, at: new Date().toISOString() });
-    }
-    const text = JSON.stringify(withLinks(view));
-    if (text === last) return;
-    last = text;
-    write('status', withLinks(view));
-  };
-  const finish = () => {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    clearInterval(refresh);
-    clearInterval(heartbeat);
-    raw.end();
-  };
-  let reading = Promise.resolve();
-  const update = () => {
-    reading = reading.then(async () => {
-      if (closed) return;
-      const view = await deps.syncs.get(id).catch(() => undefined);
-      if (!view) return;
-      send(view);
-      if (TERMINAL_SYNC_STATES.has(view.status)) finish();
+    const lastEventId = request.headers['last-event-id'];
+    const end = streamSyncEvents(reply, first, typeof lastEventId === 'string' ? lastEventId : undefined, {
+      syncs,
+      events: deps.events,
+      present: withLinks,
+      ...(deps.sseRefreshMs ? { refreshMs: deps.sseRefreshMs } : {}),
+      ...(deps.sseHeartbeatMs ? { heartbeatMs: deps.sseHeartbeatMs } : {}),
     });
-  };
-  const unsubscribe = deps.events.subscribe(id, () => update());
-  const refresh = setInterval(update, deps.sseRefreshMs ?? 2_000);
-  const heartbeat = setInterval(() => !closed && raw.write(': keep-alive\n\n'), deps.sseHeartbeatMs ?? 15_000);
-  raw.on('close', finish);
-  send(first);
-  if (TERMINAL_SYNC_STATES.has(first.status)) finish();
+    deps.openStreams?.add(end);
+    reply.raw.once('close', () => deps.openStreams?.delete(end));
+  });
+}
+
+/** If-None-Match: `*`, or a list of (possibly weak) entity tags, one of which is ours. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }

@@ -2,6 +2,7 @@ import { closeQueues, type D2sConfig, loadConfig, openQueues, ScheduleService, S
 import { deletePrefix, uniquePrefix } from '@d2s/testkit';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { buildServer } from '../server.js';
 import { SyncEventHub } from '../sync-events.js';
@@ -33,6 +34,8 @@ datasets:
 
 export interface ApiHarness {
   url: string;
+  /** The queue prefix this API's keys live under (unique to it). */
+  prefix: string;
   config: D2sConfig;
   redis: Redis;
   syncs: SyncService;
@@ -47,12 +50,42 @@ export interface ApiHarness {
 }
 
 /** The real API on a loopback port, over a real Redis, under a queue prefix no other test uses. */
-export async function startApi(redisUrl: string, yaml = TEST_DATASETS_YAML): Promise<ApiHarness> {
+export interface ApiHarnessOptions {
+  /** D2S_API_TOKENS. @defaultValue TEST_TOKEN (a bare token: every scope) */
+  tokens?: string;
+  /** More lines of the `api:` section, each indented by two spaces. */
+  apiYaml?: string;
+  /** Receives every log line the API writes (JSON, level info), for tests that read the log. */
+  logLines?: string[];
+}
+
+export async function startApi(
+  redisUrl: string,
+  yaml = TEST_DATASETS_YAML,
+  options: ApiHarnessOptions = {},
+): Promise<ApiHarness> {
   const prefix = uniquePrefix('api');
   const config = loadConfig({
-    env: { D2S_CONFIG: '/test/d2s.yaml', REDIS_URL: redisUrl, D2S_QUEUE_PREFIX: prefix, D2S_API_TOKENS: TEST_TOKEN },
-    readFile: () => `api:\n  bodyLimitBytes: 4096\n${yaml}`,
+    env: {
+      D2S_CONFIG: '/test/d2s.yaml',
+      REDIS_URL: redisUrl,
+      D2S_QUEUE_PREFIX: prefix,
+      D2S_API_TOKENS: options.tokens ?? TEST_TOKEN,
+    },
+    readFile: () => `api:\n  bodyLimitBytes: 4096\n${options.apiYaml ?? ''}${yaml}`,
   });
+  const lines = options.logLines;
+  const logger = lines
+    ? pino(
+        { level: 'info' },
+        new Writable({
+          write(chunk, _encoding, done) {
+            lines.push(String(chunk));
+            done();
+          },
+        }),
+      )
+    : pino({ level: 'silent' });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const queues = openQueues(redis, prefix);
   const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
@@ -60,7 +93,7 @@ export async function startApi(redisUrl: string, yaml = TEST_DATASETS_YAML): Pro
   const events = new SyncEventHub({ prefix, connect: () => new Redis(redisUrl, { maxRetriesPerRequest: null }) });
   const app = await buildServer({
     config,
-    logger: pino({ level: 'silent' }),
+    logger,
     redis,
     queues: Object.values(queues),
     syncs,
@@ -74,6 +107,7 @@ export async function startApi(redisUrl: string, yaml = TEST_DATASETS_YAML): Pro
 
   return {
     url,
+    prefix,
     config,
     redis,
     syncs,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { isSecret } from '../secret.js';
+import { sha256Hex } from './api-tokens.js';
 import { loadConfig } from './load-config.js';
 
 function filesystem(files: Record<string, string>) {
@@ -110,7 +111,10 @@ describe('loadConfig', () => {
     if (config.databricks.auth.kind !== 'pat') throw new Error('unreachable');
     expect(isSecret(config.databricks.auth.token)).toBe(true);
     expect(config.databricks.auth.token.reveal()).toBe('dapi-from-file');
-    expect(config.api.tokens.map((t) => t.reveal())).toEqual(['a', 'b']);
+    expect(config.api.tokens).toEqual([
+      { name: 'token-1', scopes: ['read', 'sync', 'mirror', 'admin'], sha256: sha256Hex('a') },
+      { name: 'token-2', scopes: ['read', 'sync', 'mirror', 'admin'], sha256: sha256Hex('b') },
+    ]);
     expect(JSON.stringify(config)).not.toContain('dapi-from-file');
   });
 

@@ -4,6 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
+import { type ApiTokenEntry, parseApiTokens } from './api-tokens.js';
 import { ConfigFile, type DatasetConfig } from './schema.js';
 
 export type Env = Record<string, string | undefined>;
@@ -22,7 +23,7 @@ export interface D2sConfig {
   source: string;
   log: { level: ConfigFile['log']['level']; pretty: boolean };
   redis: ConfigFile['redis'];
-  api: Omit<ConfigFile['api'], 'tokens'> & { tokens: Secret[] };
+  api: Omit<ConfigFile['api'], 'tokens'> & { tokens: ApiTokenEntry[] };
   databricks: Omit<ConfigFile['databricks'], 'token' | 'clientId' | 'clientSecret' | 'host'> & {
     host: string | undefined;
     auth: DatabricksAuth;
@@ -214,14 +215,16 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
   const secret = (name: string) => secretFromEnv(env, name, sources);
 
   const apiTokens = secret('D2S_API_TOKENS');
-  const tokens = apiTokens
-    ? apiTokens
-        .reveal()
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean)
-        .map((t) => new Secret(t))
-    : (file.api.tokens ?? []).map((t, i) => plaintext(file, source, `api.tokens[${i}]`, t, 'D2S_API_TOKENS') as Secret);
+  const tokens: ApiTokenEntry[] = apiTokens
+    ? parseApiTokens(apiTokens.reveal())
+    : (file.api.tokens ?? []).flatMap((t, i) =>
+        typeof t === 'string'
+          ? parseApiTokens(
+              (plaintext(file, source, `api.tokens[${i}]`, t, 'D2S_API_TOKENS') as Secret).reveal(),
+              `api.tokens[${i}]`,
+            )
+          : [{ name: t.name, scopes: [...new Set(t.scopes)], sha256: t.sha256.toLowerCase() }],
+      );
 
   const db = file.databricks;
   const dbToken =

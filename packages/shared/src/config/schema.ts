@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DATA_FILE_PATTERN, isValidPattern } from '../sync/data-files.js';
+import { ApiTokenHashConfig } from './api-tokens.js';
 
 /**
  * The shape of the configuration file (YAML or JSON). Secrets are not part of
@@ -10,6 +11,17 @@ import { DEFAULT_DATA_FILE_PATTERN, isValidPattern } from '../sync/data-files.js
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
 const PositiveInt = z.number().int().positive();
+
+const API_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  bodyLimitBytes: 64 * 1024,
+  retentionSeconds: 7 * 24 * 3600,
+  streamTokenTtlSeconds: 900,
+  rateLimit: { mutatingPerMinute: 120 },
+  cors: { origins: [] as string[] },
+  schedules: { minIntervalMs: 60_000 },
+};
 
 /** A Snowflake object name; quoted wherever it reaches SQL, so any non-empty text is allowed. */
 export const SnowflakeObjectName = z.strictObject({
@@ -176,9 +188,33 @@ export const ConfigFile = z.strictObject({
       bodyLimitBytes: PositiveInt.default(64 * 1024),
       /** How long finished syncs stay visible, in seconds. */
       retentionSeconds: PositiveInt.default(7 * 24 * 3600),
-      tokens: z.array(z.string().min(1)).optional(),
+      /**
+       * Bearer tokens: entries `{ name, scopes, sha256 }` (the token's hash: no secret in the file), or
+       * plain tokens (need allowPlaintextSecrets). D2S_API_TOKENS, when set, replaces them.
+       */
+      tokens: z.array(z.union([z.string().min(1), ApiTokenHashConfig])).optional(),
+      /** How long a stream token (for a browser's EventSource) opens its sync's event stream, in seconds. */
+      streamTokenTtlSeconds: PositiveInt.max(86_400).default(API_DEFAULTS.streamTokenTtlSeconds),
+      /** Mutating requests (POST, PUT, DELETE) one token may make per minute; past it, 429 with Retry-After. */
+      rateLimit: z
+        .strictObject({ mutatingPerMinute: PositiveInt.default(API_DEFAULTS.rateLimit.mutatingPerMinute) })
+        .default(API_DEFAULTS.rateLimit),
+      /** Origins (scheme://host[:port]) a browser may call the API from; none (CORS off) unless listed. */
+      cors: z
+        .strictObject({
+          origins: z
+            .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin like https://app.example.com'))
+            .default([]),
+        })
+        .default(API_DEFAULTS.cors),
+      schedules: z
+        .strictObject({
+          /** The shortest interval a schedule may fire at (cron or every), in milliseconds. */
+          minIntervalMs: PositiveInt.default(API_DEFAULTS.schedules.minIntervalMs),
+        })
+        .default(API_DEFAULTS.schedules),
     })
-    .default({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 64 * 1024, retentionSeconds: 7 * 24 * 3600 }),
+    .default(API_DEFAULTS),
   databricks: z
     .strictObject({
       host: z.string().url().optional(),

@@ -54,11 +54,13 @@ export {
 export {
   MIRROR_RUN_ID,
   type MirrorClients,
+  MirrorRunActiveError,
   MirrorService,
   type MirrorServiceDeps,
   type PlanRequest,
   planToSql,
   type StartRunRequest,
+  type StartRunResult,
 } from './mirror-service.js';
 export {
   type MirrorConfigSource,

@@ -5,7 +5,10 @@ import type { D2sConfig } from '../config/load-config.js';
 import { RequestError } from '../errors.js';
 import { type JobSnapshot, snapshotOf } from '../jobs/job-snapshot.js';
 import { addJob } from '../jobs/typed-queue.js';
+import { RedisMutex } from '../redis/redis-mutex.js';
+import { IdempotencyKeyStore, requestFingerprint } from '../sync/idempotency-keys.js';
 import { newSyncId, syncIdForKey } from '../sync/ids.js';
+import { syncKeys } from '../sync/sync-keys.js';
 import { type DiscoveryOptions, discoverTables, type UnityCatalogReader } from './discovery.js';
 import type { MirrorScope } from './mirror-action.js';
 import { actionJobId, deriveMirrorRunView, type MirrorPlanJobResult, type MirrorRunView } from './mirror-run.js';
@@ -47,9 +50,40 @@ export interface PlanRequest {
 
 export interface StartRunRequest extends PlanRequest {
   origin?: string;
-  /** The same key always names the same run. */
+  /** The same key always names the same run; the key with another request is refused (422). */
   idempotencyKey?: string | undefined;
+  /** The run's id, for a Job Scheduler firing (one id per firing, so a retried firing finds its run). */
+  runId?: string | undefined;
 }
+
+export type StartRunResult =
+  | { run: MirrorRunView; created: true; reason?: undefined }
+  | { run: MirrorRunView; created: false; reason: 'idempotency-key' | 'same-run' };
+
+/** Another mirror run is planning or applying: two applies never run at once. */
+export class MirrorRunActiveError extends RequestError {
+  readonly active: MirrorRunView;
+
+  constructor(active: MirrorRunView) {
+    super(
+      'MIRROR_RUN_ACTIVE',
+      409,
+      `Mirror run ${active.id} is ${active.status}; two mirror runs never apply at once. Try again once it has ended.`,
+      {
+        retryable: true,
+        details: {
+          activeRunId: active.id,
+          activeStatus: active.status,
+          links: { activeRun: `/v1/mirror/runs/${active.id}` },
+        },
+      },
+    );
+    this.active = active;
+  }
+}
+
+// Jobs not yet finished; a run with any of them is still planning or applying.
+const UNFINISHED_STATES = ['active', 'waiting', 'delayed', 'prioritized', 'waiting-children'] as const;
 
 export const MIRROR_RUN_ID = /^[A-Za-z0-9_.-]{1,200}$/;
 
@@ -63,11 +97,13 @@ export class MirrorService {
   readonly #now: () => number;
   #clients: MirrorClients | undefined;
   readonly state: MirrorStateStore | undefined;
+  readonly #keys: ReturnType<typeof syncKeys>;
 
   constructor(deps: MirrorServiceDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     this.state = deps.redis ? new MirrorStateStore(deps.redis, deps.config.redis.prefix) : undefined;
+    this.#keys = syncKeys(deps.config.redis.prefix);
   }
 
   /** The checked settings; throws MIRROR_NOT_CONFIGURED naming what is missing. */
@@ -124,18 +160,56 @@ export class MirrorService {
     return plan;
   }
 
-  /** Starts a run: a `mirror-plan` job whose id is the run id. */
-  async startRun(request: StartRunRequest = {}): Promise<MirrorRunView> {
+  /**
+   * Starts a run: a `mirror-plan` job whose id is the run id. Runs one at a time: while another run plans
+   * or applies, this throws MirrorRunActiveError. The check and the add happen under one Redis lock, so
+   * two requests at once cannot both start. An Idempotency-Key is bound to its run as a sync's key is.
+   */
+  async startRun(request: StartRunRequest = {}): Promise<StartRunResult> {
     const queue = this.#requireQueue();
+    const redis = this.#requireRedis();
     const settings = this.settings();
     const scope = this.#checkScope(request.scope ?? {}, settings);
-    const id = request.idempotencyKey
-      ? syncIdForKey('mirror', request.idempotencyKey).replace(/^sync_/, 'mirror_')
-      : newSyncId(this.#now()).replace(/^sync_/, 'mirror_');
-    const existing = await queue.getJob(id);
-    const job =
-      existing ??
-      (await addJob(
+    const fingerprint = requestFingerprint({ scope, includeRefresh: request.includeRefresh ?? null });
+    const keys = new IdempotencyKeyStore(
+      redis,
+      this.#keys.idempotencyKey,
+      this.#deps.config.api.retentionSeconds + 86_400,
+    );
+    const mutex = new RedisMutex(redis);
+    return mutex.withLock(this.#keys.creationLock('mirror', 'runs'), async () => {
+      let id = request.runId;
+      if (request.idempotencyKey) {
+        const bound = await keys.get('mirror', request.idempotencyKey);
+        if (bound) {
+          if (bound.fingerprint !== fingerprint) {
+            throw new RequestError(
+              'IDEMPOTENCY_KEY_REUSED',
+              422,
+              'This Idempotency-Key was already used for a different mirror run (another scope or includeRefresh).',
+              { details: { runId: bound.id } },
+            );
+          }
+          const job = await queue.getJob(bound.id);
+          if (job) return { run: await this.#view(bound.id, job), created: false, reason: 'idempotency-key' };
+          id = bound.id; // bound, but the process died before adding the job: start that run now
+        }
+      }
+      id ??= request.idempotencyKey
+        ? syncIdForKey('mirror', request.idempotencyKey).replace(/^sync_/, 'mirror_')
+        : newSyncId(this.#now()).replace(/^sync_/, 'mirror_');
+      const existing = await queue.getJob(id);
+      if (existing) {
+        return {
+          run: await this.#view(id, existing),
+          created: false,
+          reason: request.idempotencyKey ? 'idempotency-key' : 'same-run',
+        };
+      }
+      const active = await this.activeRun();
+      if (active) throw new MirrorRunActiveError(active);
+      if (request.idempotencyKey) await keys.bind('mirror', request.idempotencyKey, { id, fingerprint });
+      const job = await addJob(
         queue,
         'mirror',
         'mirror-plan',
@@ -146,8 +220,26 @@ export class MirrorService {
           ...(request.includeRefresh === undefined ? {} : { includeRefresh: request.includeRefresh }),
         },
         { jobId: id, retentionSeconds: this.#deps.config.api.retentionSeconds },
-      ));
-    return this.#view(id, job);
+      );
+      return { run: await this.#view(id, job), created: true };
+    });
+  }
+
+  /**
+   * The run still planning or applying, if any: a run job (or one of its action jobs) not yet finished.
+   * A Job Scheduler's next firing waits in the queue too, but its id is not a run id: it is not a run.
+   */
+  async activeRun(): Promise<MirrorRunView | undefined> {
+    const jobs = await this.#requireQueue().getJobs([...UNFINISHED_STATES], 0, 99);
+    for (const job of jobs) {
+      if (!job) continue;
+      const runId = (job.data as { mirrorRunId?: unknown }).mirrorRunId;
+      if (typeof runId !== 'string') continue;
+      if (job.name === 'mirror-plan' && job.id !== runId) continue;
+      const run = await this.getRun(runId);
+      if (run && run.status !== 'succeeded' && run.status !== 'failed') return run;
+    }
+    return undefined;
   }
 
   async getRun(id: string): Promise<MirrorRunView | undefined> {
@@ -190,6 +282,11 @@ export class MirrorService {
       this.#clients = typeof clients === 'function' ? clients() : clients;
     }
     return this.#clients;
+  }
+
+  #requireRedis(): Redis {
+    if (!this.#deps.redis) throw new Error('MirrorService was built without a Redis connection');
+    return this.#deps.redis;
   }
 
   #requireQueue(): Queue {

@@ -4,6 +4,7 @@ import type { D2sConfig } from '../config/load-config.js';
 import { RequestError } from '../errors.js';
 import { defaultJobOptions, parseJobData } from '../jobs/catalog.js';
 import { validateParameters } from '../sync/parameters.js';
+import { shortestInterval } from './schedule-interval.js';
 
 export const ScheduleId = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - (at most 100)');
 
@@ -12,14 +13,15 @@ export const ScheduleSpec = z
   .strictObject({
     kind: z.enum(['sync', 'mirror']),
     dataset: z.string().min(1).optional(),
-    parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** A `null` value (or `parameters: null`) means the same as leaving it out: the default applies. */
+    parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullish(),
     /** Mirror schedules: which catalogs/schemas to mirror (default: the configured scope). */
     scope: z
       .strictObject({ catalogs: z.array(z.string()).optional(), schemas: z.array(z.string()).optional() })
       .optional(),
     /** A cron pattern (5 or 6 fields) … */
     cron: z.string().min(1).max(200).optional(),
-    /** … or a fixed interval in milliseconds (at least one second). */
+    /** … or a fixed interval in milliseconds (at least api.schedules.minIntervalMs, default one minute). */
     every: z.number().int().min(1_000).optional(),
     tz: z.string().default('UTC'),
   })
@@ -34,7 +36,8 @@ export const ScheduleSpec = z
   .refine((s) => isTimeZone(s.tz), { message: 'not an IANA time zone (e.g. UTC, Europe/Paris)', path: ['tz'] });
 export type ScheduleSpec = z.infer<typeof ScheduleSpec>;
 
-export interface ScheduleView extends ScheduleSpec {
+export interface ScheduleView extends Omit<ScheduleSpec, 'parameters'> {
+  parameters?: Record<string, string | number | boolean>;
   id: string;
   /** When it fires next (ISO time), as BullMQ computed it. */
   next: string | null;
@@ -53,6 +56,7 @@ function isTimeZone(tz: string): boolean {
 export interface ScheduleServiceDeps {
   config: Pick<D2sConfig, 'datasets' | 'api'>;
   queues: { sync: Queue; mirror: Queue };
+  now?: () => number;
 }
 
 const JOB_NAME = { sync: 'sync-scheduled', mirror: 'mirror-plan' } as const;
@@ -71,11 +75,15 @@ export class ScheduleService {
 
   async upsert(id: string, spec: ScheduleSpec): Promise<ScheduleView> {
     const { config, queues } = this.#deps;
+    this.#checkInterval(spec);
     let data: Record<string, unknown>;
     if (spec.kind === 'sync') {
-      const dataset = config.datasets[spec.dataset ?? ''];
+      const name = spec.dataset ?? '';
+      // Any name is safe as a lookup key: "constructor" or "toString" is an unknown dataset, not Object's.
+      const dataset = Object.hasOwn(config.datasets, name) ? config.datasets[name] : undefined;
       if (!dataset) throw new RequestError('UNKNOWN_DATASET', 400, `Unknown dataset "${spec.dataset}"`);
-      const parameters = validateParameters(dataset, spec.parameters);
+      const given = withoutNulls(spec.parameters);
+      const parameters = validateParameters(dataset, given);
       if (!parameters.ok) {
         throw new RequestError('INVALID_PARAMETERS', 400, 'Invalid parameters for the scheduled dataset', {
           details: { issues: parameters.issues },
@@ -84,7 +92,7 @@ export class ScheduleService {
       data = parseJobData('export', 'sync-scheduled', {
         scheduleId: id,
         dataset: spec.dataset,
-        parameters: spec.parameters ?? {},
+        parameters: given,
       });
     } else {
       data = parseJobData('mirror', 'mirror-plan', {
@@ -114,6 +122,23 @@ export class ScheduleService {
     // place (removing first would lose the old schedule when BullMQ refuses the new one).
     await other.removeJobScheduler(id);
     return this.require(id);
+  }
+
+  /** A schedule firing more often than api.schedules.minIntervalMs is refused, with the gap it would have. */
+  #checkInterval(spec: ScheduleSpec): void {
+    const minimum = this.#deps.config.api.schedules.minIntervalMs;
+    const shortest = shortestInterval(spec, new Date((this.#deps.now ?? Date.now)()));
+    if (shortest === undefined || shortest >= minimum) return;
+    const what =
+      spec.cron !== undefined
+        ? `The cron "${spec.cron}" fires every ${seconds(shortest)}`
+        : `Every ${seconds(shortest)}`;
+    throw new RequestError(
+      'SCHEDULE_TOO_FREQUENT',
+      400,
+      `${what}; schedules may fire at most once every ${seconds(minimum)} (api.schedules.minIntervalMs).`,
+      { details: { shortestIntervalMs: shortest, minIntervalMs: minimum } },
+    );
   }
 
   async get(id: string): Promise<ScheduleView | undefined> {
@@ -163,7 +188,7 @@ interface SchedulerJson {
 function toView(kind: 'sync' | 'mirror', scheduler: SchedulerJson): ScheduleView {
   const data = (scheduler.template?.data ?? {}) as {
     dataset?: string;
-    parameters?: ScheduleSpec['parameters'];
+    parameters?: Record<string, string | number | boolean>;
     scope?: ScheduleSpec['scope'];
   };
   const view: ScheduleView = {
@@ -182,4 +207,17 @@ function toView(kind: 'sync' | 'mirror', scheduler: SchedulerJson): ScheduleView
     view.scope = data.scope;
   }
   return view;
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** A schedule's parameters with `null` values dropped: null means "not given", so the default applies. */
+function withoutNulls(
+  parameters: Record<string, string | number | boolean | null> | null | undefined,
+): Record<string, string | number | boolean> {
+  return Object.fromEntries(
+    Object.entries(parameters ?? {}).filter((entry): entry is [string, string | number | boolean] => entry[1] !== null),
+  );
 }

@@ -11,6 +11,8 @@ export interface ParameterIssue {
  * Checks a request's parameters against what the dataset declares: unknown
  * names, wrong types, values outside `enum` or `pattern`, missing required
  * ones. Returns the values to pass to the job (defaults filled) or the issues.
+ * An explicit `null` means the same as leaving the parameter out: its default
+ * applies, and a required parameter without one is reported missing.
  */
 export function validateParameters(
   dataset: DatasetConfig,
@@ -29,7 +31,7 @@ export function validateParameters(
     }
   }
   for (const [name, declaration] of Object.entries(dataset.parameters)) {
-    const raw = Object.hasOwn(given, name) ? given[name] : declaration.default;
+    const raw = (Object.hasOwn(given, name) ? given[name] : undefined) ?? declaration.default;
     if (raw === undefined || raw === null) {
       if (declaration.required) issues.push({ parameter: name, message: 'is required' });
       continue;

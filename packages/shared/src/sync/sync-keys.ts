@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+
+/** A fixed-length, key-safe name for any user-given string (an idempotency key may hold any printable ASCII). */
+const digestOf = (text: string) => createHash('sha256').update(text).digest('base64url');
+
 /** Redis keys d2s keeps beside BullMQ's, all under the queue prefix so one hash tag covers them. */
 export function syncKeys(prefix: string) {
   const base = `${prefix}:d2s`;
@@ -9,5 +14,9 @@ export function syncKeys(prefix: string) {
     active: (dataset: string) => `${base}:active:${dataset}`,
     /** Set when cancel was requested; workers check it between steps. */
     cancel: (syncId: string) => `${base}:cancel:${syncId}`,
+    /** Which sync (or mirror run) an idempotency key names, and what it was asked for. */
+    idempotencyKey: (scope: string, key: string) => `${base}:idem:${scope}:${digestOf(key)}`,
+    /** Held while one request decides whether to create, join or refuse (see RedisMutex). */
+    creationLock: (scope: string, name: string) => `${base}:creating:${scope}:${digestOf(name)}`,
   };
 }

@@ -1,12 +1,14 @@
 import type { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { D2sConfig } from '../config/load-config.js';
+import type { DatasetConfig } from '../config/schema.js';
 import { RequestError } from '../errors.js';
-import type { ExportJobData } from '../jobs/catalog.js';
 import { snapshotOf } from '../jobs/job-snapshot.js';
 import { addJob } from '../jobs/typed-queue.js';
+import { MutexTimeoutError, RedisMutex } from '../redis/redis-mutex.js';
+import { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './idempotency-keys.js';
 import { newSyncId, syncIdForKey } from './ids.js';
-import { validateParameters } from './parameters.js';
+import { type ParameterValues, validateParameters } from './parameters.js';
 import { runLocationFor } from './run-path.js';
 import { syncKeys } from './sync-keys.js';
 import { deriveSyncView, type SyncState, type SyncView, TERMINAL_SYNC_STATES } from './sync-view.js';
@@ -15,9 +17,11 @@ export interface SyncServiceDeps {
   config: Pick<D2sConfig, 'datasets' | 'api' | 'redis'>;
   exportQueue: Queue;
   importQueue: Queue;
-  /** A producer-profile connection for d2s's own keys (index, locks, cancel flags). */
+  /** A producer-profile connection for d2s's own keys (index, locks, cancel flags, idempotency keys). */
   redis: Redis;
   now?: () => number;
+  /** Serialises the create-or-join decision per dataset (or per key); built on `redis` unless given. */
+  mutex?: RedisMutex;
 }
 
 export interface CreateSyncInput {
@@ -28,12 +32,18 @@ export interface CreateSyncInput {
   retryOf?: string;
 }
 
-export interface CreateSyncResult {
-  sync: SyncView;
-  /** False when an existing sync was returned (same idempotency key, or one already active for the dataset). */
-  created: boolean;
-  reason?: 'idempotency-key' | 'already-active';
-}
+/** Why a request was answered with an existing sync instead of a new one. */
+export type DeduplicationReason =
+  /** The Idempotency-Key was used before: this is the sync it names. */
+  | 'idempotency-key'
+  /** An identical request (same dataset and parameters) is running on a single-active dataset. */
+  | 'already-active'
+  /** This failed sync was retried before: this is that retry. */
+  | 'already-retried';
+
+export type CreateSyncResult =
+  | { sync: SyncView; created: true; reason?: undefined }
+  | { sync: SyncView; created: false; reason: DeduplicationReason };
 
 export interface ListSyncsInput {
   dataset?: string | undefined;
@@ -46,24 +56,59 @@ export interface ListSyncsInput {
 const RELEASE_IF_HELD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
+ * An index entry with no job is a sync whose creation died between writing the entry and adding the job
+ * (or one removed by retention). Younger than this, it may be a creation still in flight: skip, keep.
+ */
+const INDEX_ORPHAN_GRACE_MS = 5 * 60_000;
+
+/** A sync's request as keys and active syncs are compared: the same dataset and parameters (defaults filled). */
+interface SyncRequestShape {
+  dataset: string;
+  parameters: Record<string, unknown>;
+  retryOf?: string | undefined;
+}
+
+/**
  * Creating, reading, listing, canceling and retrying syncs. A sync's status is
  * derived from its export and import jobs each time it is read; the only other
- * keys are an index for listing, the per-dataset active lock and cancel flags.
+ * keys are an index for listing, the per-dataset active lock, cancel flags and
+ * idempotency-key bindings.
+ *
+ * Creation is one decision made under a short Redis lock (per dataset for a
+ * single-active dataset, per key otherwise): is the key bound? is the dataset
+ * busy, and with the same request? Then bind, claim, index, add the job, in
+ * that order, so a process killed at any point leaves nothing a reader can
+ * see half-made: an index entry with no job is skipped, and a bound key whose
+ * job is missing is completed by the next request with that key.
  */
 export class SyncService {
   readonly #deps: SyncServiceDeps;
   readonly #keys: ReturnType<typeof syncKeys>;
   readonly #now: () => number;
+  readonly #mutex: RedisMutex;
+  readonly #idempotency: IdempotencyKeyStore;
 
   constructor(deps: SyncServiceDeps) {
     this.#deps = deps;
     this.#keys = syncKeys(deps.config.redis.prefix);
     this.#now = deps.now ?? Date.now;
+    this.#mutex = deps.mutex ?? new RedisMutex(deps.redis);
+    const longestRunSeconds = Math.max(
+      0,
+      ...Object.values(deps.config.datasets).map((d) => d.export.maxRunDurationSeconds),
+    );
+    // A key outlives its sync: the sync is kept for the retention period after it ends, so the key must
+    // be kept at least as long after it was bound (plus the longest a sync may run).
+    this.#idempotency = new IdempotencyKeyStore(
+      deps.redis,
+      this.#keys.idempotencyKey,
+      deps.config.api.retentionSeconds + longestRunSeconds * 2 + 3600,
+    );
   }
 
   async create(input: CreateSyncInput): Promise<CreateSyncResult> {
-    const { config, exportQueue } = this.#deps;
-    const dataset = config.datasets[input.dataset];
+    const { config } = this.#deps;
+    const dataset = Object.hasOwn(config.datasets, input.dataset) ? config.datasets[input.dataset] : undefined;
     if (!dataset) {
       throw new RequestError('UNKNOWN_DATASET', 400, `Unknown dataset "${input.dataset}"`, {
         details: { dataset: input.dataset, known: Object.keys(config.datasets) },
@@ -78,32 +123,112 @@ export class SyncService {
         { details: { issues: parameters.issues } },
       );
     }
+    const request: SyncRequestShape = { dataset: input.dataset, parameters: parameters.values, retryOf: input.retryOf };
+    // A retry is keyed by the sync it retries, so retrying one failed sync twice gives the first retry.
+    const identity = input.retryOf
+      ? { scope: 'retry', key: input.retryOf }
+      : input.idempotencyKey
+        ? { scope: 'sync', key: input.idempotencyKey }
+        : undefined;
+    const lock = dataset.singleActive
+      ? this.#keys.creationLock('dataset', input.dataset)
+      : identity
+        ? this.#keys.creationLock(identity.scope, identity.key)
+        : undefined;
+    const decide = () => this.#createOrJoin(input, request, dataset, parameters.values, identity);
+    if (!lock) return decide();
+    try {
+      return await this.#mutex.withLock(lock, decide);
+    } catch (error) {
+      if (error instanceof MutexTimeoutError) {
+        throw new RequestError(
+          'SYNC_CREATION_CONTENDED',
+          503,
+          `Too many requests for dataset "${input.dataset}" at once; try again shortly.`,
+          { retryable: true, cause: error },
+        );
+      }
+      throw error;
+    }
+  }
 
-    const syncId = input.idempotencyKey ? syncIdForKey('sync', input.idempotencyKey) : newSyncId(this.#now());
-    if (input.idempotencyKey) {
-      const existing = await exportQueue.getJob(syncId);
-      if (existing) {
-        const request = (existing.data as ExportJobData).request;
-        if (request.dataset !== input.dataset || !sameValues(request.parameters, parameters.values)) {
-          throw new RequestError(
-            'IDEMPOTENCY_KEY_REUSED',
-            422,
-            'This Idempotency-Key was already used for a different request (another dataset or other parameters).',
-            { details: { syncId } },
-          );
-        }
-        return { sync: await this.#view(existing), created: false, reason: 'idempotency-key' };
+  /** The decision, run while holding the dataset's (or the key's) creation lock. */
+  async #createOrJoin(
+    input: CreateSyncInput,
+    request: SyncRequestShape,
+    dataset: DatasetConfig,
+    parameterValues: ParameterValues,
+    identity: { scope: string; key: string } | undefined,
+  ): Promise<CreateSyncResult> {
+    const fingerprint = requestFingerprint({ ...request });
+    let syncId: string | undefined;
+    if (identity) {
+      const bound = await this.#idempotency.get(identity.scope, identity.key);
+      if (bound) {
+        const existing = await this.#existingFor(identity.scope, bound, fingerprint);
+        if (existing) return existing;
+        // Bound, but its job was never added (the process died in between): finish creating that sync.
+        syncId = bound.id;
       }
     }
 
     if (dataset.singleActive) {
-      const active = await this.#claimDataset(input.dataset, syncId, dataset.export.maxRunDurationSeconds);
-      if (active) return { sync: active, created: false, reason: 'already-active' };
+      const active = await this.#activeSync(input.dataset);
+      if (active && active.id !== syncId) {
+        if (!sameRequest(active, request)) throw new DatasetBusyError(input.dataset, active);
+        if (identity) await this.#idempotency.bind(identity.scope, identity.key, { id: active.id, fingerprint });
+        return { sync: active, created: false, reason: 'already-active' };
+      }
     }
 
+    syncId ??= identity ? syncIdForKey(identity.scope, identity.key) : newSyncId(this.#now());
+    if (identity) {
+      const bound = await this.#idempotency.bind(identity.scope, identity.key, { id: syncId, fingerprint });
+      if (bound.id !== syncId) {
+        // The same key, bound meanwhile by a request for another dataset (whose creation lock we do not hold).
+        const existing = await this.#existingFor(identity.scope, bound, fingerprint);
+        if (existing) return existing;
+        syncId = bound.id;
+      }
+      // The key's id may exist from before its binding expired: that sync is the answer, not a new one.
+      const job = await this.#deps.exportQueue.getJob(syncId);
+      if (job) return { sync: await this.#indexed(job), created: false, reason: reasonFor(identity.scope) };
+    }
+    if (dataset.singleActive) {
+      const ttlMs = (dataset.export.maxRunDurationSeconds * 2 + 86_400) * 1000;
+      await this.#deps.redis.set(this.#keys.active(input.dataset), syncId, 'PX', ttlMs);
+    }
+    const job = await this.#addExportJob(syncId, input, dataset, parameterValues);
+    return { sync: await this.#view(job), created: true };
+  }
+
+  /** The sync a bound key names, if it exists; throws when the key was bound to another request. */
+  async #existingFor(scope: string, bound: KeyBinding, fingerprint: string): Promise<CreateSyncResult | undefined> {
+    if (bound.fingerprint !== fingerprint) {
+      throw new RequestError(
+        'IDEMPOTENCY_KEY_REUSED',
+        422,
+        'This Idempotency-Key was already used for a different request (another dataset or other parameters).',
+        { details: { syncId: bound.id } },
+      );
+    }
+    const job = await this.#deps.exportQueue.getJob(bound.id);
+    if (!job) return undefined;
+    return { sync: await this.#indexed(job), created: false, reason: reasonFor(scope) };
+  }
+
+  /** Index entries first, then the job: a sync that exists is always listed (see INDEX_ORPHAN_GRACE_MS). */
+  async #addExportJob(
+    syncId: string,
+    input: CreateSyncInput,
+    dataset: DatasetConfig,
+    parameterValues: ParameterValues,
+  ): Promise<Job> {
+    const { config, exportQueue } = this.#deps;
     const now = this.#now();
     const location = runLocationFor(dataset, { syncId, dataset: input.dataset, now: new Date(now) });
-    const job = await addJob(
+    await this.#index(syncId, input.dataset, now);
+    return addJob(
       exportQueue,
       'export',
       'sync-export',
@@ -111,7 +236,7 @@ export class SyncService {
         request: {
           syncId,
           dataset: input.dataset,
-          parameters: parameters.values,
+          parameters: parameterValues,
           attempt: 1,
           requestedAt: new Date(now).toISOString(),
           outputUrl: location.outputUrl,
@@ -123,13 +248,24 @@ export class SyncService {
       },
       { jobId: syncId, retentionSeconds: config.api.retentionSeconds },
     );
+  }
+
+  async #index(syncId: string, dataset: string, at: number): Promise<void> {
+    const cutoff = this.#now() - this.#deps.config.api.retentionSeconds * 1000;
     await this.#deps.redis
       .multi()
-      .zadd(this.#keys.index, now, syncId)
-      .zadd(this.#keys.datasetIndex(input.dataset), now, syncId)
-      .zremrangebyscore(this.#keys.index, '-inf', now - config.api.retentionSeconds * 1000)
+      .zadd(this.#keys.index, 'NX', at, syncId)
+      .zadd(this.#keys.datasetIndex(dataset), 'NX', at, syncId)
+      .zremrangebyscore(this.#keys.index, '-inf', cutoff)
+      .zremrangebyscore(this.#keys.datasetIndex(dataset), '-inf', cutoff)
       .exec();
-    return { sync: await this.#view(job), created: true };
+  }
+
+  /** The view of an existing sync, its index entries repaired first (NX: an existing entry keeps its place). */
+  async #indexed(job: Job): Promise<SyncView> {
+    const view = await this.#view(job);
+    await this.#index(view.id, view.dataset, job.timestamp);
+    return view;
   }
 
   async get(syncId: string): Promise<SyncView | undefined> {
@@ -163,7 +299,8 @@ export class SyncService {
         budget--;
         const view = await this.get(id);
         if (!view) {
-          await this.#deps.redis.zrem(key, id); // removed by retention
+          // Removed by retention, or a creation that died before adding its job; a young entry may be in flight.
+          if (score < this.#now() - INDEX_ORPHAN_GRACE_MS) await this.#deps.redis.zrem(key, id);
           continue;
         }
         if (!input.status || view.status === input.status) items.push(view);
@@ -200,19 +337,51 @@ export class SyncService {
     return this.require(syncId);
   }
 
-  async retry(syncId: string): Promise<CreateSyncResult> {
+  /**
+   * A failed or canceled sync, as a new attempt. Retrying the same sync again gives the first retry;
+   * an Idempotency-Key names the retry it started, like a key on a new sync.
+   */
+  async retry(syncId: string, options: { idempotencyKey?: string | undefined } = {}): Promise<CreateSyncResult> {
+    const fingerprint = requestFingerprint({ retryOf: syncId });
+    if (options.idempotencyKey) {
+      const bound = await this.#idempotency.get('sync', options.idempotencyKey);
+      if (bound) {
+        if (bound.fingerprint !== fingerprint) {
+          throw new RequestError(
+            'IDEMPOTENCY_KEY_REUSED',
+            422,
+            'This Idempotency-Key was already used for a different request.',
+            { details: { syncId: bound.id } },
+          );
+        }
+        const sync = await this.get(bound.id);
+        if (sync) return { sync, created: false, reason: 'idempotency-key' };
+      }
+    }
     const view = await this.require(syncId);
-    if (view.status !== 'failed' && view.status !== 'canceled') {
+    const earlier = await this.#idempotency.get('retry', syncId);
+    if (!earlier && view.status !== 'failed' && view.status !== 'canceled') {
       throw new RequestError(
         'SYNC_NOT_RETRYABLE',
         409,
         `Only a failed or canceled sync can be retried; ${syncId} is ${view.status}.`,
-        {
-          details: { syncId, status: view.status },
-        },
+        { details: { syncId, status: view.status } },
       );
     }
-    return this.create({ dataset: view.dataset, parameters: view.parameters, origin: 'retry', retryOf: syncId });
+    const result = await this.create({
+      dataset: view.dataset,
+      parameters: view.parameters,
+      origin: 'retry',
+      retryOf: syncId,
+    });
+    if (options.idempotencyKey) {
+      const bound = await this.#idempotency.bind('sync', options.idempotencyKey, { id: result.sync.id, fingerprint });
+      if (bound.id !== result.sync.id) {
+        const sync = await this.get(bound.id);
+        if (sync) return { sync, created: false, reason: 'idempotency-key' };
+      }
+    }
+    return result;
   }
 
   async isCancelRequested(syncId: string): Promise<boolean> {
@@ -224,21 +393,15 @@ export class SyncService {
     await this.#deps.redis.eval(RELEASE_IF_HELD, 1, this.#keys.active(dataset), syncId);
   }
 
-  /** Takes the dataset's active lock, or returns the sync that holds it while that sync is still running. */
-  async #claimDataset(dataset: string, syncId: string, maxRunSeconds: number): Promise<SyncView | undefined> {
+  /** The sync holding the dataset's active lock while it still runs; a lock left by an ended sync is freed. */
+  async #activeSync(dataset: string): Promise<SyncView | undefined> {
     const key = this.#keys.active(dataset);
-    // Outlives any real sync; if a holder dies without releasing, readers find it ended and free the lock.
-    const ttlMs = (maxRunSeconds * 2 + 86_400) * 1000;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      if ((await this.#deps.redis.set(key, syncId, 'PX', ttlMs, 'NX')) === 'OK') return undefined;
-      const holder = await this.#deps.redis.get(key);
-      if (holder === null) continue;
-      if (holder === syncId) return undefined;
-      const view = await this.get(holder);
-      if (view && !TERMINAL_SYNC_STATES.has(view.status)) return view;
-      await this.#deps.redis.eval(RELEASE_IF_HELD, 1, key, holder);
-    }
-    throw new RequestError('DATASET_BUSY', 409, `Dataset "${dataset}" is contended; try again.`, { retryable: true });
+    const holder = await this.#deps.redis.get(key);
+    if (holder === null) return undefined;
+    const view = await this.get(holder);
+    if (view && !TERMINAL_SYNC_STATES.has(view.status)) return view;
+    await this.#deps.redis.eval(RELEASE_IF_HELD, 1, key, holder);
+    return undefined;
   }
 
   async #view(exportJob: Job): Promise<SyncView> {
@@ -253,10 +416,41 @@ export class SyncService {
   }
 }
 
-function sameValues(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of keys) if (a[key] !== b[key]) return false;
-  return true;
+/** Only an identical request (same dataset, same parameters once defaults are filled) may join a running sync. */
+function sameRequest(active: SyncView, request: SyncRequestShape): boolean {
+  return (
+    active.dataset === request.dataset &&
+    requestFingerprint(active.parameters) === requestFingerprint(request.parameters)
+  );
+}
+
+function reasonFor(scope: string): DeduplicationReason {
+  return scope === 'retry' ? 'already-retried' : 'idempotency-key';
+}
+
+/** The dataset runs a sync of another request: answering with it would tell the client its request was served. */
+export class DatasetBusyError extends RequestError {
+  readonly active: SyncView;
+
+  constructor(dataset: string, active: SyncView) {
+    super(
+      'DATASET_BUSY',
+      409,
+      `Dataset "${dataset}" is busy with sync ${active.id} (${active.status}), requested with other parameters; ` +
+        'try again once it has ended.',
+      {
+        retryable: true,
+        details: {
+          dataset,
+          activeSyncId: active.id,
+          activeStatus: active.status,
+          activeParameters: active.parameters,
+          links: { activeSync: `/v1/syncs/${active.id}` },
+        },
+      },
+    );
+    this.active = active;
+  }
 }
 
 function encodeCursor(cursor: { score: number; id: string }): string {
