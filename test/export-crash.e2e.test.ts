@@ -52,7 +52,7 @@ describe('export worker crash while polling', () => {
     expect(imports.map((j) => j.id)).toEqual([id]);
 
     expect(await second.stop('SIGTERM')).toBe(0);
-  });
+  }, 90_000);
   /**
    * The narrowest window: Databricks has started the run but the worker has
    * not saved its id. run-now's answer is held back by the emulator (a
