@@ -41,18 +41,13 @@ await runService({
       queue: queues.mirror,
       state: new MirrorStateStore(redis, config.redis.prefix),
       logger,
+      metrics,
     });
     // Per-table DDL jobs at once: bounded by both the worker slots and mirror.maxParallelTables.
     const concurrency = Math.min(config.workers.mirror.concurrency, config.mirror.maxParallelTables);
     const worker = startWorker('mirror', processor, { config, logger, concurrency });
     metrics.trackWorker(worker, 'mirror');
     metrics.trackQueues([queues.mirror]);
-    const countAction = (job: { name: string; data: unknown } | undefined, outcome: string) => {
-      const kind = (job?.data as { action?: { kind?: string } } | undefined)?.action?.kind;
-      if (job?.name === 'mirror-action' && kind) metrics.mirrorActions.inc({ kind, outcome });
-    };
-    worker.on('completed', (job) => countAction(job, 'succeeded'));
-    worker.on('failed', (job) => countAction(job, 'failed'));
     logger.info({ concurrency, catalogs: config.mirror.catalogs.map((c) => c.name) }, 'mirror worker started');
 
     return {

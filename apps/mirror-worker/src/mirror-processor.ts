@@ -3,6 +3,7 @@ import {
   addJob,
   type ContainerAction,
   type D2sConfig,
+  type D2sMetrics,
   displayName,
   isD2sError,
   isLastAttempt,
@@ -49,6 +50,8 @@ export interface MirrorWorkerDeps {
   queue: Queue;
   state: MirrorStateStore;
   logger: Logger;
+  /** Counts every action's outcome: table actions here, and the integration and schema actions a plan job applies. */
+  metrics?: Pick<D2sMetrics, 'mirrorActions'>;
   /** Integrations applied at once by a plan job. @defaultValue 4 */
   integrationConcurrency?: number;
   now?: () => number;
@@ -115,18 +118,21 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
             if (users.length > 0 && blocked.every((b) => b !== undefined)) {
               record.status = 'skipped';
               record.error = dependencyError(blocked[0] as MirrorActionRecord);
+              countAction(action.kind, 'skipped');
               return;
             }
           }
           try {
             await applyContainerAction(action, settings, runId);
             record.status = 'succeeded';
+            countAction(action.kind, 'succeeded');
             log.info({ actionId: action.id, kind: action.kind, target: record.target }, 'mirror action applied');
           } catch (error) {
             // A transient failure retries the whole plan job (every step is idempotent) while attempts remain.
             if (isD2sError(error) && error.retryable && !isLastAttempt(job, toJobError(error))) throw error;
             record.status = 'failed';
             record.error = errorOf(error);
+            countAction(action.kind, 'failed');
             log.error({ actionId: action.id, kind: action.kind, err: error }, 'mirror action failed');
           }
         });
@@ -140,6 +146,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         if (failed) {
           record.status = 'skipped';
           record.error = dependencyError(failed);
+          countAction(action.kind, 'skipped');
           await recordState(action, settings, runId, 'skipped', record.error);
           continue;
         }
@@ -171,6 +178,11 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
     } catch (error) {
       throw await settleFailedAttempt(job, error, { log, message: 'mirror plan failed' });
     }
+  }
+
+  /** One action's end, once: a retried attempt is not a failure until it is the last. */
+  function countAction(kind: string, outcome: 'succeeded' | 'failed' | 'skipped'): void {
+    deps.metrics?.mirrorActions.inc({ kind, outcome });
   }
 
   async function fireSchedule(job: Job, data: ReturnType<typeof parseJobData<'mirror', 'mirror-plan'>>) {
@@ -253,6 +265,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
       }
       if (action.kind === 'create-table' || action.kind === 'rename-table') await checkMirrored(action, runId);
       await recordState(action, settings, runId, action.kind === 'drop-table' ? 'dropped' : 'mirrored', null);
+      countAction(action.kind, 'succeeded');
       const durationMs = Math.round(performance.now() - started);
       log.info(
         { target: displayName(action.target), statements: statements.length, durationMs },
@@ -272,6 +285,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         log,
         message: 'mirror action failed',
         onLastAttempt: async () => {
+          countAction(action.kind, 'failed');
           if (resolved) await recordState(action, resolved, runId, 'failed', errorOf(error));
         },
       });
