@@ -25,7 +25,8 @@
  * An export run writes its Parquet files into the `output_path` job parameter's directory before it reports
  * SUCCESS; each Iceberg-readable table has a full Iceberg metadata tree under `<storage_location>/metadata/`
  * (`NNNNN-<uuid>.metadata.json` -> Avro manifest list -> Avro manifests -> data files; metadata.location =
- * storage_location), data files under `data/`. `POST /__emulator/tables/:full_name/rows` commits a new snapshot.
+ * storage_location), with UniForm data files in the Delta layout (Parquet at the table root) and managed
+ * Iceberg data under `data/`. `POST /__emulator/tables/:full_name/rows` commits a new snapshot.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

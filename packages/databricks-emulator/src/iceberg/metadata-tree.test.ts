@@ -157,8 +157,11 @@ describe('Iceberg metadata tree (metadata.json -> manifest list -> manifests -> 
     expect(entry.data_file.value_counts).toHaveLength(5);
     expect(entry.data_file.value_counts[0]).toEqual({ key: 1, value: 7 });
 
+    // The data file sits where Delta writes it: at the table root, not under data/.
     const dataFile: string = entry.data_file.file_path;
+    expect(dataFile).toMatch(new RegExp(`^${metadata.location}/part-00000-[0-9a-f-]{36}-c000\\.snappy\\.parquet$`));
     expect((await readFile(local(dataFile))).length).toBe(entry.data_file.file_size_in_bytes);
+    await expect(access(local(`${metadata.location}/data`))).rejects.toThrow();
     const fieldIds = await duckQuery(
       `SELECT name, field_id FROM parquet_schema('${local(dataFile)}') WHERE field_id IS NOT NULL`,
     );
@@ -173,6 +176,15 @@ describe('Iceberg metadata tree (metadata.json -> manifest list -> manifests -> 
       `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${local(dataFile)}')`,
     );
     expect(JSON.parse(String(kv.find((r) => r.k === 'iceberg.schema')?.v))).toEqual(metadata.schemas[0]);
+  });
+
+  it('writes managed Iceberg data under data/ (Iceberg default write.data.path)', async () => {
+    const loaded = await load('ice');
+    const list = await readAvroContainer(await readFile(local(loaded.metadata.snapshots[0]['manifest-list'])));
+    const entries = await readAvroContainer(await readFile(local(list.records[0]!.manifest_path)));
+    expect(entries.records[0]!.data_file.file_path).toMatch(
+      new RegExp(`^${loaded.metadata.location}/data/.+\\.parquet$`),
+    );
   });
 
   it('commits a new snapshot when rows are appended, keeping the previous manifests and metadata file', async () => {

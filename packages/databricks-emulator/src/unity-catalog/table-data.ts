@@ -19,8 +19,10 @@ export interface TableDataDeps {
  * Writes an Iceberg-readable table's first rows and its Iceberg metadata tree into the object
  * store, replacing whatever the location held, and records the metadata on the table:
  *
- *   `<location>/data/` holds the Parquet data files;
- *   `<location>/metadata/` holds `NNNNN-<uuid>.metadata.json` -> `snap-<id>-1-<uuid>.avro`
+ *   UniForm (Delta with Iceberg reads): Parquet files where Delta writes them, at the table root
+ *     (`<location>/part-00000-<uuid>-c000.snappy.parquet`); managed Iceberg: `<location>/data/`
+ *     (Iceberg's default `write.data.path`, https://iceberg.apache.org/docs/latest/configuration/).
+ *   Both: `<location>/metadata/` holds `NNNNN-<uuid>.metadata.json` -> `snap-<id>-1-<uuid>.avro`
  *     (manifest list) -> `<uuid>-m0.avro` (manifest) -> the data files, per the Iceberg table spec.
  *
  * Rows are deterministic from the table id. Other tables are left alone.
@@ -62,7 +64,10 @@ async function writeDataFile(
   if (count === 0) return undefined;
   const location = table.storageLocation ?? '';
   const fileUuid = stableUuid(`data:${table.tableId}:${firstRow}`);
-  const url = `${location}/data/00000-0-${fileUuid}-00001.parquet`;
+  const url =
+    table.format === 'uniform'
+      ? `${location}/part-00000-${fileUuid}-c000.snappy.parquet`
+      : `${location}/data/00000-0-${fileUuid}-00001.parquet`;
   const path = deps.objectStore.pathOf(url);
   const schema = icebergSchemaOf(table);
   const rows = generateRows({
