@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldsOf, readAvroContainer } from '../../test-support/avro-files.js';
 import { api, duckQuery, oauthToken, startTestEmulator, type TestEmulator } from '../../test-support/harness.js';
@@ -240,6 +240,20 @@ describe('Iceberg metadata tree (metadata.json -> manifest list -> manifests -> 
       `SELECT count(*) AS n FROM read_parquet('${local(newEntries.records[0]!.data_file.file_path)}')`,
     );
     expect(rows[0]?.n).toBe(3n);
+  });
+
+  it('goes back to one snapshot on reset, removing only the files it wrote', async () => {
+    const location = (await load('uni')).metadata.location as string;
+    await writeFile(local(`${location}/notes.txt`), "not the emulator's");
+    await emu.admin.reset();
+    token = await oauthToken(emu); // a reset forgets the tokens issued
+    const loaded = await load('uni');
+    expect(loaded['metadata-location']).toMatch(/\/metadata\/00000-[0-9a-f-]{36}\.metadata\.json$/);
+    expect(loaded.metadata.snapshots).toHaveLength(1);
+    expect(loaded.metadata.snapshots[0].summary['total-records']).toBe('7');
+    const parquet = (await readdir(local(location))).filter((n) => n.endsWith('.parquet'));
+    expect(parquet).toHaveLength(1);
+    expect(await readFile(local(`${location}/notes.txt`), 'utf8')).toBe("not the emulator's");
   });
 
   it('refuses bad appends with Databricks errors', async () => {

@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ObjectStore } from '../object-store.js';
 import { COLUMN_TYPES } from '../data/column-types.js';
@@ -29,7 +29,7 @@ export interface TableDataDeps {
  */
 export async function writeTableData(deps: TableDataDeps, table: TableEntry, now: number): Promise<void> {
   if (!isIcebergReadable(table) || !table.storageLocation) return;
-  await rm(deps.objectStore.pathOf(table.storageLocation), { recursive: true, force: true });
+  await removeTableFiles(deps.objectStore.pathOf(table.storageLocation));
   table.iceberg = undefined;
   const file = await writeDataFile(deps, table, 0, table.rows);
   table.iceberg = await commitAppend(objectWriter(deps), table, undefined, file ? [file] : [], now);
@@ -92,6 +92,20 @@ async function writeDataFile(
     sizeBytes: (await stat(path)).size,
     nullValueCounts: nullCounts(rows, schema.fields.length),
   };
+}
+
+/**
+ * Removes what this module writes at a table location (metadata/, data/, root part-*.parquet
+ * files) and nothing else: a location given in a fixture or through the admin API may hold
+ * other files.
+ */
+async function removeTableFiles(root: string): Promise<void> {
+  await rm(join(root, 'metadata'), { recursive: true, force: true });
+  await rm(join(root, 'data'), { recursive: true, force: true });
+  const names = await readdir(root).catch(() => [] as string[]);
+  await Promise.all(
+    names.filter((n) => /^part-\d+-.+\.parquet$/.test(n)).map((n) => rm(join(root, n), { force: true })),
+  );
 }
 
 function nullCounts(rows: Cell[][], columns: number): Map<number, number> {
