@@ -19,13 +19,14 @@
  *   entity-tag-assignments (list/get/create/delete)
  * - Iceberg REST catalog at `/api/2.1/unity-catalog/iceberg-rest` (and the legacy `/iceberg`):
  *   `v1/config?warehouse=`, namespaces, tables, load table (vended credentials on request)
- * - Admin (no auth) under `/__emulator`: health, requests, reset, faults, tokens/expire, settings, runs, tables
+ * - Admin (no auth) under `/__emulator`: health, requests, reset, faults, tokens/expire, settings, runs, tables (and rows)
  *
  * Object store contract (shared with the Snowflake emulator): `s3://bucket/key` ↔ `<objectStoreRoot>/bucket/key`.
  * An export run writes its Parquet files into the `output_path` job parameter's directory before it reports
- * SUCCESS; each Iceberg-readable table has `<storage_location>/data/*.parquet` and
- * `<storage_location>/metadata/00000-<uuid>.metadata.json` (metadata.location = storage_location).
- * Avro manifests / manifest lists are not written.
+ * SUCCESS; each Iceberg-readable table has a full Iceberg metadata tree under `<storage_location>/metadata/`
+ * (`NNNNN-<uuid>.metadata.json` -> Avro manifest list -> Avro manifests -> data files; metadata.location =
+ * storage_location), with UniForm data files in the Delta layout (Parquet at the table root) and managed
+ * Iceberg data under `data/`. `POST /__emulator/tables/:full_name/rows` commits a new snapshot.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -19,6 +19,14 @@ export interface ParquetColumn {
   duckdbType: string;
 }
 
+/** What a Parquet file carries besides its rows. */
+export interface ParquetFileOptions {
+  /** Parquet field_id per column name (Iceberg readers resolve columns by these ids). */
+  fieldIds?: Record<string, number>;
+  /** File key-value metadata (for example `iceberg.schema`). */
+  keyValueMetadata?: Record<string, string>;
+}
+
 /**
  * Writes Parquet files with an embedded DuckDB. Each file is written under `tempDir` and then
  * renamed into place, so a reader listing the destination never sees a half-written file
@@ -33,8 +41,8 @@ export class ParquetWriter {
   constructor(private readonly tempDir: string) {}
 
   /** Writes `rows` to `path` (a local path) atomically; resolves when the file is in place. */
-  write(path: string, columns: ParquetColumn[], rows: Cell[][]): Promise<void> {
-    const job = this.queue.then(() => this.writeNow(path, columns, rows));
+  write(path: string, columns: ParquetColumn[], rows: Cell[][], options: ParquetFileOptions = {}): Promise<void> {
+    const job = this.queue.then(() => this.writeNow(path, columns, rows, options));
     this.queue = job.catch(() => undefined);
     return job;
   }
@@ -54,7 +62,12 @@ export class ParquetWriter {
     return this.connection;
   }
 
-  private async writeNow(path: string, columns: ParquetColumn[], rows: Cell[][]): Promise<void> {
+  private async writeNow(
+    path: string,
+    columns: ParquetColumn[],
+    rows: Cell[][],
+    options: ParquetFileOptions,
+  ): Promise<void> {
     const connection = await this.open();
     const table = `rows_${++this.counter}`;
     const columnList = columns.map((c) => `${quoteIdent(c.name)} ${c.duckdbType}`).join(', ');
@@ -74,7 +87,7 @@ export class ParquetWriter {
         appender.closeSync();
       }
       await mkdir(this.tempDir, { recursive: true });
-      await connection.run(`COPY ${table} TO ${quoteLiteral(temp)} (FORMAT PARQUET, COMPRESSION SNAPPY)`);
+      await connection.run(`COPY ${table} TO ${quoteLiteral(temp)} (${copyOptions(options).join(', ')})`);
       await mkdir(dirname(path), { recursive: true });
       await rename(temp, path);
     } finally {
@@ -82,6 +95,20 @@ export class ParquetWriter {
       await rm(temp, { force: true });
     }
   }
+}
+
+/** DuckDB COPY ... TO options: Parquet with Snappy, plus field ids and key-value metadata when given. */
+function copyOptions(options: ParquetFileOptions): string[] {
+  const list = ['FORMAT PARQUET', 'COMPRESSION SNAPPY'];
+  const struct = (entries: [string, string][]) =>
+    `{${entries.map(([key, value]) => `${quoteLiteral(key)}: ${value}`).join(', ')}}`;
+  if (options.fieldIds)
+    list.push(`FIELD_IDS ${struct(Object.entries(options.fieldIds).map(([name, id]) => [name, String(id)]))}`);
+  if (options.keyValueMetadata)
+    list.push(
+      `KV_METADATA ${struct(Object.entries(options.keyValueMetadata).map(([key, value]) => [key, quoteLiteral(value)]))}`,
+    );
+  return list;
 }
 
 function append(appender: DuckDBAppender, column: ParquetColumn, value: Cell): void {

@@ -9,7 +9,7 @@ import { RunRegistry } from './jobs/run-registry.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { RequestLog } from './request-log.js';
 import { CatalogStore, type TableEntry } from './unity-catalog/catalog-store.js';
-import { writeTableData } from './unity-catalog/table-data.js';
+import { appendTableRows, writeTableData } from './unity-catalog/table-data.js';
 
 export interface WorkspaceOptions {
   fixture: DatabricksFixture;
@@ -48,6 +48,7 @@ export class Workspace {
   readonly metastoreId: string;
   readonly userName: string;
   settings: EffectiveSettings;
+  private readonly tableWrites = new Map<string, Promise<void>>();
 
   constructor(options: WorkspaceOptions) {
     this.fixture = options.fixture;
@@ -86,11 +87,42 @@ export class Workspace {
   }
 
   async writeTable(table: TableEntry): Promise<void> {
-    await writeTableData(
-      { objectStore: this.objectStore, writer: this.writer, tempDir: this.tempDir },
-      table,
-      this.clock.now(),
+    await this.oneWriteAtATime(table, () =>
+      writeTableData(
+        { objectStore: this.objectStore, writer: this.writer, tempDir: this.tempDir },
+        table,
+        this.clock.now(),
+      ),
     );
+  }
+
+  /** Appends rows to an Iceberg-readable table: a new data file and a new Iceberg snapshot. */
+  async appendRows(table: TableEntry, count: number): Promise<void> {
+    await this.oneWriteAtATime(table, () =>
+      appendTableRows(
+        { objectStore: this.objectStore, writer: this.writer, tempDir: this.tempDir },
+        table,
+        count,
+        this.clock.now(),
+      ),
+    );
+    table.updatedAt = this.clock.now();
+  }
+
+  /**
+   * Writes to one table run one after another: each commit builds on the metadata the previous
+   * one left, as Iceberg's optimistic commit would force a retry to (two concurrent appends
+   * must not both become version N+1).
+   */
+  private oneWriteAtATime(table: TableEntry, write: () => Promise<void>): Promise<void> {
+    const before = this.tableWrites.get(table.tableId) ?? Promise.resolve();
+    const next = before.then(write);
+    const settled = next.catch(() => undefined);
+    this.tableWrites.set(table.tableId, settled);
+    void settled.then(() => {
+      if (this.tableWrites.get(table.tableId) === settled) this.tableWrites.delete(table.tableId);
+    });
+    return next;
   }
 
   async addTable(catalog: string, schema: string, spec: TableFixture): Promise<TableEntry> {

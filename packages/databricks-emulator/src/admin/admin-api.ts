@@ -2,7 +2,8 @@ import type { HttpFault, RunFault } from '../faults.js';
 import { validateHttpFault, validateRunFault, validateTable } from '../fixture.js';
 import type { HttpFaultSpec, RunFaultSpec, SettingsFixture, TableFixture } from '../fixture-types.js';
 import type { RequestLogEntry, RequestLogFilter } from '../request-log.js';
-import { fullNameOf, type TableEntry } from '../unity-catalog/catalog-store.js';
+import { databricksErrors } from '../errors.js';
+import { fullNameOf, isIcebergReadable, type TableEntry } from '../unity-catalog/catalog-store.js';
 import type { EffectiveSettings, Workspace } from '../workspace.js';
 
 export interface TableSummary {
@@ -11,6 +12,10 @@ export interface TableSummary {
   storage_location?: string;
   /** The Iceberg metadata file, for Iceberg-readable tables. */
   metadata_location?: string;
+  /** The current Iceberg snapshot, for Iceberg-readable tables. */
+  snapshot_id?: number;
+  /** Rows the table holds. */
+  rows: number;
 }
 
 export interface RunSummary {
@@ -31,6 +36,23 @@ export class DatabricksEmulatorAdmin {
   async addTable(catalogName: string, schemaName: string, table: TableFixture): Promise<TableSummary> {
     const spec = validateTable(table, 'table');
     return summarize(await this.workspace.addTable(catalogName, schemaName, spec));
+  }
+
+  /**
+   * Writes `count` more rows into an Iceberg-readable table, as a Databricks job writing to it
+   * would: a new data file and a new Iceberg snapshot (new manifest, manifest list and
+   * metadata.json), so the Iceberg REST catalog answers with a new metadata-location.
+   */
+  async appendRows(fullName: string, count: unknown): Promise<TableSummary> {
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1_000_000)
+      throw databricksErrors.invalidParameter(`count must be an integer from 1 to 1000000, got ${String(count)}.`);
+    const table = this.workspace.catalog.getTable(fullName);
+    if (!isIcebergReadable(table) || !table.iceberg)
+      throw databricksErrors.invalidParameter(
+        `Table '${fullName}' is not readable as Iceberg (format ${table.format}); rows are appended only to UniForm and Iceberg tables.`,
+      );
+    await this.workspace.appendRows(table, count);
+    return summarize(table);
   }
 
   dropTable(fullName: string): TableSummary {
@@ -126,5 +148,7 @@ function summarize(table: TableEntry): TableSummary {
     table_id: table.tableId,
     storage_location: table.storageLocation,
     metadata_location: table.iceberg?.metadataLocation,
+    snapshot_id: table.iceberg?.metadata['current-snapshot-id'],
+    rows: table.rows,
   };
 }

@@ -70,6 +70,9 @@ export function adminRoutes(admin: DatabricksEmulatorAdmin): Route[] {
     route('POST', '/tables/:full_name/rename', 'tables/rename', (ctx) =>
       ok(admin.renameTable(ctx.params.full_name ?? '', String(ctx.json().new_name ?? ''))),
     ),
+    route('POST', '/tables/:full_name/rows', 'tables/rows', async (ctx) =>
+      ok(await admin.appendRows(ctx.params.full_name ?? '', ctx.json().count)),
+    ),
     route('POST', '/tables/:full_name/tags', 'tables/tags', (ctx) => {
       const body = ctx.json();
       admin.setTableTag(

@@ -60,7 +60,7 @@ describe('Iceberg REST catalog', () => {
     expect((await api(emu, 'HEAD', `${IRC}/v1/catalogs/main/namespaces/mixed`, { token })).status).toBe(204);
   });
 
-  it('loads a UniForm table: metadata file on disk, location = storage_location, data under <location>/data/', async () => {
+  it('loads a UniForm table: metadata file on disk, location = storage_location, Parquet at the table root', async () => {
     const uc = (await api(emu, 'GET', '/api/2.1/unity-catalog/tables/main.mixed.uni', { token })).body;
     const res = await api(emu, 'GET', `${IRC}/v1/catalogs/main/namespaces/mixed/tables/uni`, { token });
     expect(res.status).toBe(200);
@@ -83,10 +83,12 @@ describe('Iceberg REST catalog', () => {
 
     const onDisk = JSON.parse(await readFile(metadataLocation.replace('s3://', `${emu.objectStoreRoot}/`), 'utf8'));
     expect(onDisk).toEqual(metadata);
-    const dataDir = `${uc.storage_location.replace('s3://', `${emu.objectStoreRoot}/`)}/data`;
-    const rows = await duckQuery(`SELECT count(*) AS n FROM read_parquet('${dataDir}/*.parquet')`);
+    // UniForm keeps Delta's layout: the Parquet files sit at the table root (metadata-tree.test.ts
+    // follows the manifests to them).
+    const tableDir = uc.storage_location.replace('s3://', `${emu.objectStoreRoot}/`);
+    const rows = await duckQuery(`SELECT count(*) AS n FROM read_parquet('${tableDir}/*.parquet')`);
     expect(rows[0]?.n).toBe(7n);
-    const schema = await duckQuery(`DESCRIBE SELECT * FROM read_parquet('${dataDir}/*.parquet')`);
+    const schema = await duckQuery(`DESCRIBE SELECT * FROM read_parquet('${tableDir}/*.parquet')`);
     expect(schema.map((c) => c.column_type)).toEqual([
       'BIGINT',
       'VARCHAR',

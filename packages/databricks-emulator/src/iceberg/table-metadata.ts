@@ -1,39 +1,51 @@
 import { COLUMN_TYPES } from '../data/column-types.js';
 import type { TableEntry } from '../unity-catalog/catalog-store.js';
+import type { SnapshotEntry, TableMetadata } from './table-state.js';
 
-export interface DataFileInfo {
-  /** s3:// URL */
-  path: string;
-  recordCount: number;
-  sizeBytes: number;
+/** The table's schema as Iceberg JSON (spec Appendix C): field ids 1..n in column order. */
+export function icebergSchemaOf(table: TableEntry): { type: 'struct'; 'schema-id': 0; fields: IcebergSchemaField[] } {
+  return {
+    type: 'struct',
+    'schema-id': 0,
+    fields: table.columns.map((c, i) => ({
+      id: i + 1,
+      name: c.name,
+      required: false,
+      type: COLUMN_TYPES[c.type].icebergType,
+      ...(c.comment ? { doc: c.comment } : {}),
+    })),
+  };
+}
+
+export interface IcebergSchemaField {
+  id: number;
+  name: string;
+  required: boolean;
+  type: string;
+  doc?: string;
 }
 
 /**
- * Iceberg table metadata (format v2, spec "Table Metadata") for a table whose data is one
- * Parquet file under `<location>/data/`. It names one snapshot; that snapshot's manifest list
- * (Avro) is NOT written — readers in this repo list `<location>/data/` instead.
+ * The next table metadata: `snapshot` becomes current, the earlier snapshots and their log
+ * stay, and the file being replaced (`previous`) goes into `metadata-log`, as every Iceberg
+ * commit does (spec "Table Metadata Fields": snapshot-log, metadata-log).
  */
-export function buildTableMetadata(table: TableEntry, dataFiles: DataFileInfo[], now: number): Record<string, unknown> {
-  const location = table.storageLocation ?? '';
-  const snapshotId = snapshotIdOf(table.icebergUuid);
-  const records = dataFiles.reduce((n, f) => n + f.recordCount, 0);
-  const bytes = dataFiles.reduce((n, f) => n + f.sizeBytes, 0);
-  const fields = table.columns.map((c, i) => ({
-    id: i + 1,
-    name: c.name,
-    required: false,
-    type: COLUMN_TYPES[c.type].icebergType,
-    ...(c.comment ? { doc: c.comment } : {}),
-  }));
+export function nextTableMetadata(
+  table: TableEntry,
+  previous: { location: string; metadata: TableMetadata } | undefined,
+  snapshot: SnapshotEntry,
+): TableMetadata {
+  const schema = icebergSchemaOf(table);
+  const before = previous?.metadata;
   return {
     'format-version': 2,
     'table-uuid': table.icebergUuid,
-    location,
-    'last-sequence-number': 1,
-    'last-updated-ms': now,
-    'last-column-id': fields.length,
+    location: table.storageLocation ?? '',
+    'last-sequence-number': snapshot['sequence-number'],
+    'last-updated-ms': snapshot['timestamp-ms'],
+    'last-column-id': schema.fields.length,
     'current-schema-id': 0,
-    schemas: [{ type: 'struct', 'schema-id': 0, fields }],
+    schemas: [schema],
     'default-spec-id': 0,
     'partition-specs': [{ 'spec-id': 0, fields: [] }],
     'last-partition-id': 999,
@@ -44,36 +56,17 @@ export function buildTableMetadata(table: TableEntry, dataFiles: DataFileInfo[],
       'write.parquet.compression-codec': 'snappy',
       ...(table.format === 'uniform' ? { 'databricks.uniform.source': 'delta' } : {}),
     },
-    'current-snapshot-id': snapshotId,
-    refs: { main: { 'snapshot-id': snapshotId, type: 'branch' } },
-    snapshots: [
-      {
-        'snapshot-id': snapshotId,
-        'sequence-number': 1,
-        'timestamp-ms': now,
-        'manifest-list': `${location}/metadata/snap-${snapshotId}-1-${table.icebergUuid}.avro`,
-        summary: {
-          operation: 'append',
-          'added-data-files': String(dataFiles.length),
-          'added-records': String(records),
-          'added-files-size': String(bytes),
-          'total-data-files': String(dataFiles.length),
-          'total-records': String(records),
-          'total-files-size': String(bytes),
-          'total-delete-files': '0',
-          'total-position-deletes': '0',
-          'total-equality-deletes': '0',
-        },
-        'schema-id': 0,
-      },
+    'current-snapshot-id': snapshot['snapshot-id'],
+    refs: { main: { 'snapshot-id': snapshot['snapshot-id'], type: 'branch' } },
+    snapshots: [...(before?.snapshots ?? []), snapshot],
+    'snapshot-log': [
+      ...(before?.['snapshot-log'] ?? []),
+      { 'snapshot-id': snapshot['snapshot-id'], 'timestamp-ms': snapshot['timestamp-ms'] },
     ],
-    'snapshot-log': [{ 'snapshot-id': snapshotId, 'timestamp-ms': now }],
-    'metadata-log': [],
+    'metadata-log': before
+      ? [...before['metadata-log'], { 'metadata-file': previous.location, 'timestamp-ms': before['last-updated-ms'] }]
+      : [],
     statistics: [],
+    'partition-statistics': [],
   };
-}
-
-/** A positive snapshot id below 2^53 derived from the table uuid. */
-function snapshotIdOf(uuid: string): number {
-  return Number.parseInt(uuid.replaceAll('-', '').slice(0, 13), 16);
 }

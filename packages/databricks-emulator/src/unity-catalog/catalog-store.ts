@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { stableUuid } from '../data/stable-uuid.js';
 import { databricksErrors } from '../errors.js';
+import type { IcebergTableState } from '../iceberg/table-state.js';
 import type { CatalogFixture, ColumnFixture, TableFixture, TableFormat } from '../fixture-types.js';
 
 export interface CatalogEntry {
@@ -46,7 +47,7 @@ export interface TableEntry {
   /** The Iceberg table-uuid (equals table_id for managed Iceberg, differs for UniForm). */
   icebergUuid: string;
   /** Set once the table's data and Iceberg metadata are written. */
-  iceberg?: { metadataLocation: string; metadata: Record<string, unknown> };
+  iceberg?: IcebergTableState;
 }
 
 /** Fixture tables get timestamps from here, so restarts render the same objects. */

@@ -1,10 +1,11 @@
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ObjectStore } from '../object-store.js';
 import { COLUMN_TYPES } from '../data/column-types.js';
 import { stableUuid } from '../data/stable-uuid.js';
-import { generateRows, seedFrom } from '../data/synthetic-rows.js';
-import { buildTableMetadata } from '../iceberg/table-metadata.js';
+import { type Cell, generateRows, seedFrom } from '../data/synthetic-rows.js';
+import { type AddedDataFile, commitAppend, type ObjectWriter } from '../iceberg/snapshot-commit.js';
+import { icebergSchemaOf } from '../iceberg/table-metadata.js';
 import type { ParquetWriter } from '../parquet-writer.js';
 import { isIcebergReadable, type TableEntry } from './catalog-store.js';
 
@@ -15,45 +16,112 @@ export interface TableDataDeps {
 }
 
 /**
- * Writes an Iceberg-readable table's data and Iceberg metadata into the object store:
- *   <storage_location>/data/00000-0-<uuid>-00001.parquet        (the rows, deterministic from table_id)
- *   <storage_location>/metadata/00000-<uuid>.metadata.json       (format-v2 table metadata)
- * and records the metadata location on the table. Other tables are left alone.
+ * Writes an Iceberg-readable table's first rows and its Iceberg metadata tree into the object
+ * store, replacing whatever the location held, and records the metadata on the table:
+ *
+ *   UniForm (Delta with Iceberg reads): Parquet files where Delta writes them, at the table root
+ *     (`<location>/part-00000-<uuid>-c000.snappy.parquet`); managed Iceberg: `<location>/data/`
+ *     (Iceberg's default `write.data.path`, https://iceberg.apache.org/docs/latest/configuration/).
+ *   Both: `<location>/metadata/` holds `NNNNN-<uuid>.metadata.json` -> `snap-<id>-1-<uuid>.avro`
+ *     (manifest list) -> `<uuid>-m0.avro` (manifest) -> the data files, per the Iceberg table spec.
+ *
+ * Rows are deterministic from the table id. Other tables are left alone.
  */
 export async function writeTableData(deps: TableDataDeps, table: TableEntry, now: number): Promise<void> {
   if (!isIcebergReadable(table) || !table.storageLocation) return;
-  const location = table.storageLocation;
-  const root = deps.objectStore.pathOf(location);
-  await rm(join(root, 'data'), { recursive: true, force: true });
-  await rm(join(root, 'metadata'), { recursive: true, force: true });
+  await removeTableFiles(deps.objectStore.pathOf(table.storageLocation));
+  table.iceberg = undefined;
+  const file = await writeDataFile(deps, table, 0, table.rows);
+  table.iceberg = await commitAppend(objectWriter(deps), table, undefined, file ? [file] : [], now);
+}
 
-  const dataName = `00000-0-${stableUuid(`data:${table.tableId}`)}-00001.parquet`;
-  const dataPath = join(root, 'data', dataName);
-  const columns = table.columns.map((c) => ({
-    name: c.name,
-    type: c.type,
-    duckdbType: COLUMN_TYPES[c.type].duckdbTableType,
-  }));
+/**
+ * Appends `count` more rows to the table as a new data file and commits a new snapshot (a Delta
+ * write converted to Iceberg by UniForm, or a write to a managed Iceberg table): new manifest,
+ * new manifest list, new metadata.json. The rows continue the table's deterministic sequence.
+ */
+export async function appendTableRows(
+  deps: TableDataDeps,
+  table: TableEntry,
+  count: number,
+  now: number,
+): Promise<void> {
+  const previous = table.iceberg;
+  if (!isIcebergReadable(table) || !table.storageLocation || !previous)
+    throw new Error(`${table.name} is not a table the emulator writes Iceberg metadata for`);
+  const file = await writeDataFile(deps, table, table.rows, count);
+  table.iceberg = await commitAppend(objectWriter(deps), table, previous, file ? [file] : [], now);
+  table.rows += count;
+}
+
+/** Rows [firstRow, firstRow + count) as one Parquet file; none when count is 0 (Delta writes no empty files). */
+async function writeDataFile(
+  deps: TableDataDeps,
+  table: TableEntry,
+  firstRow: number,
+  count: number,
+): Promise<AddedDataFile | undefined> {
+  if (count === 0) return undefined;
+  const location = table.storageLocation ?? '';
+  const fileUuid = stableUuid(`data:${table.tableId}:${firstRow}`);
+  const url =
+    table.format === 'uniform'
+      ? `${location}/part-00000-${fileUuid}-c000.snappy.parquet`
+      : `${location}/data/00000-0-${fileUuid}-00001.parquet`;
+  const path = deps.objectStore.pathOf(url);
+  const schema = icebergSchemaOf(table);
   const rows = generateRows({
     columns: table.columns,
     seed: seedFrom(0, { table: table.tableId }),
-    firstRow: 0,
-    count: table.rows,
+    firstRow,
+    count,
   });
-  await deps.writer.write(dataPath, columns, rows);
-  const size = (await stat(dataPath)).size;
-
-  const metadata = buildTableMetadata(
-    table,
-    [{ path: `${location}/data/${dataName}`, recordCount: table.rows, sizeBytes: size }],
-    now,
+  await deps.writer.write(
+    path,
+    table.columns.map((c) => ({ name: c.name, type: c.type, duckdbType: COLUMN_TYPES[c.type].duckdbTableType })),
+    rows,
+    // Iceberg readers match Parquet columns by field id and find the schema under iceberg.schema.
+    {
+      fieldIds: Object.fromEntries(schema.fields.map((f) => [f.name, f.id])),
+      keyValueMetadata: { 'iceberg.schema': JSON.stringify(schema) },
+    },
   );
-  const metadataLocation = `${location}/metadata/00000-${stableUuid(`metadata:${table.tableId}`)}.metadata.json`;
-  const metadataPath = deps.objectStore.pathOf(metadataLocation);
-  await mkdir(deps.tempDir, { recursive: true });
-  const temp = join(deps.tempDir, `${stableUuid(`${metadataLocation}:${now}`)}.json`);
-  await writeFile(temp, JSON.stringify(metadata, null, 2));
-  await mkdir(dirname(metadataPath), { recursive: true });
-  await rename(temp, metadataPath);
-  table.iceberg = { metadataLocation, metadata };
+  return {
+    path: url,
+    recordCount: count,
+    sizeBytes: (await stat(path)).size,
+    nullValueCounts: nullCounts(rows, schema.fields.length),
+  };
+}
+
+/**
+ * Removes what this module writes at a table location (metadata/, data/, root part-*.parquet
+ * files) and nothing else: a location given in a fixture or through the admin API may hold
+ * other files.
+ */
+async function removeTableFiles(root: string): Promise<void> {
+  await rm(join(root, 'metadata'), { recursive: true, force: true });
+  await rm(join(root, 'data'), { recursive: true, force: true });
+  const names = await readdir(root).catch(() => [] as string[]);
+  await Promise.all(
+    names.filter((n) => /^part-\d+-.+\.parquet$/.test(n)).map((n) => rm(join(root, n), { force: true })),
+  );
+}
+
+function nullCounts(rows: Cell[][], columns: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (let c = 0; c < columns; c++) counts.set(c + 1, rows.filter((row) => row[c] === null).length);
+  return counts;
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees a half-written object. */
+function objectWriter(deps: TableDataDeps): ObjectWriter {
+  return async (url, bytes) => {
+    const path = deps.objectStore.pathOf(url);
+    await mkdir(deps.tempDir, { recursive: true });
+    const temp = join(deps.tempDir, `${stableUuid(`${url}:${Date.now()}:${Math.random()}`)}.tmp`);
+    await writeFile(temp, bytes);
+    await mkdir(dirname(path), { recursive: true });
+    await rename(temp, path);
+  };
 }

@@ -112,8 +112,9 @@ export function renderTable(t: TableEntry, ctx: RenderContext, detail: boolean):
   if (detail && t.format === 'uniform' && t.iceberg) {
     info.delta_uniform_iceberg = {
       metadata_location: t.iceberg.metadataLocation,
-      converted_delta_version: 1,
-      converted_delta_timestamp: new Date(t.updatedAt).toISOString(),
+      // One Iceberg metadata version per converted Delta commit: version 0 is the table's creation.
+      converted_delta_version: t.iceberg.version,
+      converted_delta_timestamp: new Date(t.iceberg.metadata['last-updated-ms']).toISOString(),
     };
   }
   return info;

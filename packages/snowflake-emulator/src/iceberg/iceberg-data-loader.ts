@@ -3,8 +3,8 @@ import { runDuck } from '../engine/duck-results.js';
 import { duckIdent, duckString } from '../engine/sql-lexer.js';
 import type { StatementContext } from '../engine/statement-context.js';
 import { type ColumnType, types } from '../engine/type-mapping.js';
-import { walk } from '../stage/stage-files.js';
 import type { IcebergField, LoadTableResult } from './rest-catalog-client.js';
+import { currentSnapshotDataFiles } from './snapshot-files.js';
 
 /** Snowflake's mapping of Iceberg types (docs: "Data types for Apache Iceberg tables"). */
 export function columnTypeFromIceberg(type: IcebergField['type']): ColumnType {
@@ -59,18 +59,17 @@ export function icebergColumns(result: LoadTableResult): ColumnDef[] {
   }));
 }
 
-async function parquetFilesUnder(dir: string): Promise<string[]> {
-  return (await walk(dir)).filter((file) => file.endsWith('.parquet')).sort();
+/**
+ * The local paths of the current snapshot's data files, found only by following the table's
+ * metadata tree (snapshot-files.ts). Call it before touching the table, so a table whose
+ * manifests are wrong keeps the rows it had.
+ */
+export async function planIcebergScan(ctx: StatementContext, loaded: LoadTableResult): Promise<string[]> {
+  return (await currentSnapshotDataFiles(ctx.engine.objectStore, loaded.metadata)).map((f) => f.path);
 }
 
-/**
- * Replaces the table's rows with the Parquet data files under
- * `<metadata.location>/data/` (the contract with the Databricks emulator;
- * Avro manifests are not read). Columns are matched by name.
- */
-export async function loadIcebergData(ctx: StatementContext, table: TableEntry, location: string): Promise<void> {
-  const dataDir = ctx.engine.objectStore.pathOf(`${location.replace(/\/+$/, '')}/data/`);
-  const files = await parquetFilesUnder(dataDir);
+/** Replaces the table's rows with those of `files` (from planIcebergScan). Columns are matched by name. */
+export async function loadIcebergData(ctx: StatementContext, table: TableEntry, files: string[]): Promise<void> {
   const connection = ctx.session.connection;
   await runDuck(connection, `DELETE FROM ${table.physical}`);
   if (files.length === 0) return;

@@ -7,7 +7,7 @@ import { optionBool, optionText } from '../engine/token-cursor.js';
 import { displayIdentifier, SnowflakeError, sqlErrors } from '../errors.js';
 import { catalogSqlError } from './catalog-functions.js';
 import { findCatalogIntegration } from './catalog-integration-ddl.js';
-import { icebergColumns, loadIcebergData } from './iceberg-data-loader.js';
+import { icebergColumns, loadIcebergData, planIcebergScan } from './iceberg-data-loader.js';
 import { RestCatalogClient } from './rest-catalog-client.js';
 
 const OK = 'Statement executed successfully.';
@@ -55,6 +55,7 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
   } catch (err) {
     throw catalogSqlError(err);
   }
+  const files = await planIcebergScan(ctx, loaded);
   const table = ctx.engine.catalog.newTable(ref.name, icebergColumns(loaded), {
     owner: ctx.session.state.role,
     comment: optionText(options.get('COMMENT')) ?? null,
@@ -71,7 +72,7 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
   });
   await createPhysicalTable(ctx, table);
   try {
-    await loadIcebergData(ctx, table, loaded.metadata.location);
+    await loadIcebergData(ctx, table, files);
   } catch (err) {
     await dropPhysicalTable(ctx, table);
     throw err;
@@ -84,7 +85,11 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
   return statusResult(`Table ${displayIdentifier(ref.name)} successfully created.`);
 }
 
-/** Re-reads the remote table's metadata and data files. */
+/**
+ * Re-reads the remote table: its current metadata from the catalog, then the data files its
+ * snapshot's manifests name. A metadata tree that cannot be followed fails the refresh and
+ * leaves the table as it was.
+ */
 export async function refreshIcebergTable(ctx: StatementContext, table: TableEntry): Promise<void> {
   const state = table.iceberg;
   if (!state) return;
@@ -99,6 +104,7 @@ export async function refreshIcebergTable(ctx: StatementContext, table: TableEnt
   } catch (err) {
     throw catalogSqlError(err);
   }
+  const files = await planIcebergScan(ctx, loaded);
   const columns = icebergColumns(loaded);
   const sameSchema =
     columns.length === table.columns.length &&
@@ -108,7 +114,7 @@ export async function refreshIcebergTable(ctx: StatementContext, table: TableEnt
     table.columns = columns;
     await createPhysicalTable(ctx, table);
   }
-  await loadIcebergData(ctx, table, loaded.metadata.location);
+  await loadIcebergData(ctx, table, files);
   state.baseLocation = loaded.metadata.location;
   state.metadataLocation = loaded['metadata-location'] ?? null;
   state.lastRefreshedOn = ctx.engine.clock();

@@ -1,16 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unlink, writeFile } from 'node:fs/promises';
 import { type DriverConnection, failureOf, writeParquet } from '../../test-support/driver.js';
 import { type Harness, startHarness } from '../../test-support/harness.js';
+import { IcebergTestTable } from '../../test-support/iceberg-table-writer.js';
 
 /**
- * A tiny Iceberg REST catalog with a Databricks-style OAuth token endpoint,
- * honouring the emulator contract: data files under `<metadata.location>/data/`.
+ * A tiny Iceberg REST catalog with a Databricks-style OAuth token endpoint, serving one table
+ * whose metadata tree (metadata.json -> Avro manifest list -> Avro manifests -> Parquet) a test
+ * writes with IcebergTestTable; load-table answers with its current metadata-location.
  */
 function fakeCatalog(): Promise<{ server: Server; url: string; requests: string[] }> {
   const requests: string[] = [];
-  const tableLocation = 's3://lake/uc/sales/orders';
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -52,27 +54,7 @@ function fakeCatalog(): Promise<{ server: Server; url: string; requests: string[
     if (url.pathname === `${base}/catalogs/main/namespaces/sales/tables`)
       return json(200, { identifiers: [{ namespace: ['sales'], name: 'orders' }] });
     if (url.pathname === `${base}/catalogs/main/namespaces/sales/tables/orders`)
-      return json(200, {
-        'metadata-location': `${tableLocation}/metadata/00001.metadata.json`,
-        metadata: {
-          'format-version': 2,
-          'table-uuid': '2b1c4f5e-0000-4000-8000-000000000001',
-          location: tableLocation,
-          'current-schema-id': 0,
-          schemas: [
-            {
-              'schema-id': 0,
-              type: 'struct',
-              fields: [
-                { id: 1, name: 'order_id', required: true, type: 'long' },
-                { id: 2, name: 'amount', required: false, type: 'decimal(10,2)' },
-                { id: 3, name: 'region', required: false, type: 'string' },
-              ],
-            },
-          ],
-        },
-        config: {},
-      });
+      return json(200, { 'metadata-location': orders.metadataLocation, metadata: orders.metadata, config: {} });
     return json(404, {
       error: {
         message: `Table does not exist: ${url.pathname.split('/').slice(-3).join('.')}`,
@@ -91,6 +73,7 @@ function fakeCatalog(): Promise<{ server: Server; url: string; requests: string[
 let h: Harness;
 let c: DriverConnection;
 let catalog: Awaited<ReturnType<typeof fakeCatalog>>;
+let orders: IcebergTestTable;
 
 const integrationSql = (name: string, secret: string, catalogName = 'main') => `
   create or replace catalog integration ${name}
@@ -116,10 +99,18 @@ const integrationSql = (name: string, secret: string, catalogName = 'main') => `
 beforeAll(async () => {
   catalog = await fakeCatalog();
   h = await startHarness();
-  await writeParquet(
-    h.root,
-    's3://lake/uc/sales/orders/data/part-0.parquet',
+  orders = new IcebergTestTable(h.root, 's3://lake/uc/sales/orders', '2b1c4f5e-0000-4000-8000-000000000001', {
+    type: 'struct',
+    'schema-id': 0,
+    fields: [
+      { id: 1, name: 'order_id', required: true, type: 'long' },
+      { id: 2, name: 'amount', required: false, type: 'decimal(10,2)' },
+      { id: 3, name: 'region', required: false, type: 'string' },
+    ],
+  });
+  await orders.append(
     `SELECT * FROM (VALUES (1::BIGINT, 10.50::DECIMAL(10,2), 'emea'), (2, 20.25, 'apac')) v(order_id, amount, region)`,
+    2,
   );
   c = await h.connect();
   await c.rows('create database mirror_db');
@@ -228,17 +219,69 @@ describe('Iceberg tables', () => {
     expect((await c.rows('show tables')).find((t) => t.name === 'orders')?.is_iceberg).toBe('Y');
   });
 
-  it('re-reads the data on REFRESH', async () => {
+  it('reads only the files the manifests name: a Parquet file merely lying in the folder is not data', async () => {
     await writeParquet(
       h.root,
-      's3://lake/uc/sales/orders/data/part-1.parquet',
-      `SELECT 3::BIGINT AS order_id, 5.00::DECIMAL(10,2) AS amount, 'amer' AS region`,
+      's3://lake/uc/sales/orders/data/stray.parquet',
+      `SELECT 99::BIGINT AS order_id, 1.00::DECIMAL(10,2) AS amount, 'stray' AS region`,
     );
+    await c.rows('alter iceberg table "orders" refresh');
+    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 2 }]);
+  });
+
+  it('sees a new snapshot on REFRESH, not before', async () => {
+    await orders.append(`SELECT 3::BIGINT AS order_id, 5.00::DECIMAL(10,2) AS amount, 'amer' AS region`, 1);
     expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 2 }]);
     await c.rows('alter iceberg table "orders" refresh');
     expect(await c.rows('select count(*) as n, sum("amount") as total from "orders"')).toEqual([
       { N: 3, TOTAL: 35.75 },
     ]);
+    const [shown] = await c.rows("show iceberg tables like 'orders'");
+    expect(shown?.base_location).toBe('s3://lake/uc/sales/orders');
+  });
+
+  // A manifest naming a data file that is gone: Snowflake's read fails with its "Remote file ...
+  // was not found" message (worded as in https://docs.snowflake.com/en/user-guide/data-load-snowpipe-ts
+  // and https://docs.snowflake.com/en/sql-reference/functions/to_file; Iceberg readers fail the same
+  // way, e.g. apache/iceberg#7007 "FileNotFoundException"). The table keeps its rows.
+  it('fails REFRESH when a manifest lists a missing data file, and keeps the rows it had', async () => {
+    const url = await orders.append(`SELECT 4::BIGINT AS order_id, 1.00::DECIMAL(10,2) AS amount, 'apac' AS region`, 1);
+    await unlink(orders.pathOf(url));
+    const err = await failureOf(c.execute('alter iceberg table "orders" refresh'));
+    expect(err.message).toBe(
+      `Remote file '${url}' was not found. There are several potential causes. The file might not exist. The required credentials may be missing or invalid. If you are running a copy command, please make sure files are not deleted when they are being loaded or files are not being loaded into two different tables concurrently with auto purge option.`,
+    );
+    expect(err.sqlState).toBe('22000');
+    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 3 }]);
+    // Put a file back at that path and the same snapshot reads.
+    await writeParquet(h.root, url, `SELECT 4::BIGINT AS order_id, 1.00::DECIMAL(10,2) AS amount, 'apac' AS region`);
+    await c.rows('alter iceberg table "orders" refresh');
+    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 4 }]);
+  });
+
+  it('fails REFRESH on a manifest without a required field (data_file.record_count, field id 103)', async () => {
+    orders.breakNext = 'drop-record-count';
+    await orders.append(`SELECT 5::BIGINT AS order_id, 1.00::DECIMAL(10,2) AS amount, 'emea' AS region`, 1);
+    const err = await failureOf(c.execute('alter iceberg table "orders" refresh'));
+    expect(err.message).toMatch(
+      /^SQL execution error: Failed to read Iceberg metadata file 's3:\/\/lake\/uc\/sales\/orders\/metadata\/.+-m0\.avro': manifest .+ required field 103 \(recordCount\) is missing$/,
+    );
+    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 4 }]);
+  });
+
+  it('fails REFRESH when the manifest list is gone or is not Avro', async () => {
+    const snapshot = orders.metadata!.snapshots.at(-1);
+    await writeFile(orders.pathOf(snapshot['manifest-list']), 'not avro');
+    const garbled = await failureOf(c.execute('alter iceberg table "orders" refresh'));
+    expect(garbled.message).toContain(
+      `Failed to read Iceberg metadata file '${snapshot['manifest-list']}': not a readable Avro file`,
+    );
+    await unlink(orders.pathOf(snapshot['manifest-list']));
+    const gone = await failureOf(c.execute('alter iceberg table "orders" refresh'));
+    expect(gone.message).toMatch(
+      /^Remote file 's3:\/\/lake\/uc\/sales\/orders\/metadata\/snap-.+\.avro' was not found\./,
+    );
+    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 4 }]);
   });
 
   it('fails like Snowflake when the remote table does not exist', async () => {
@@ -255,7 +298,7 @@ describe('Iceberg tables', () => {
   it("has no ALTER ICEBERG TABLE ... RENAME TO (not in Snowflake's documented syntax)", async () => {
     const err = await failureOf(c.execute('alter iceberg table "orders" rename to "orders_v2"'));
     expect([err.code, err.sqlState]).toEqual(['000002', '0A000']);
-    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 3 }]);
+    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 4 }]);
     expect((await failureOf(c.execute('select * from "orders_v2"'))).code).toBe('002003');
   });
 

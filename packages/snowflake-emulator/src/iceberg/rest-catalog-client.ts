@@ -25,8 +25,11 @@ export interface IcebergField {
 export interface LoadTableResult {
   'metadata-location'?: string | null;
   metadata: {
+    'format-version'?: number;
     'table-uuid'?: string;
     location: string;
+    'current-snapshot-id'?: number | null;
+    snapshots?: { 'snapshot-id': number; 'manifest-list'?: string; manifests?: string[] }[];
     'current-schema-id'?: number;
     schemas?: { 'schema-id'?: number; fields: IcebergField[] }[];
     schema?: { fields: IcebergField[] };
