@@ -146,7 +146,7 @@ export class Engine implements EngineServices {
         engine: this,
         session,
         tokens,
-        cursor: new TokenCursor(tokens),
+        cursor: new TokenCursor(tokens, sql),
         sql,
         queryId,
         signal,
