@@ -202,6 +202,20 @@ function columnMapping(plan: CopyPlan, fileColumns: string[]): (string | null)[]
  * With USE_LOGICAL_TYPE = TRUE the instant is kept for LTZ/TZ targets.
  */
 
+/**
+ * The first_error of a file that cannot be read as Parquet, in Snowflake's
+ * words. DuckDB's own message names the emulator's local file path, which no
+ * client may see: a file without Parquet's magic bytes gets Snowflake's
+ * message for it, anything else DuckDB's first line with local paths turned
+ * back into the file's URL.
+ */
+function unreadableParquet(err: unknown, file: StagedFile, objectStoreRoot: string): string {
+  const detail = String((err as Error).message ?? err).split('\n')[0] ?? '';
+  if (/magic bytes/i.test(detail)) return CORRUPT_PARQUET;
+  const clean = detail.split(file.localPath).join(file.url).split(objectStoreRoot).join('');
+  return `Error parsing the parquet file: ${clean.replace(/^[A-Za-z ]+Error: /, '')}`;
+}
+
 /** Validates one file: counts rows and errors, finds the first error, and prepares its converted rows. */
 async function examineFile(ctx: StatementContext, plan: CopyPlan, file: StagedFile): Promise<FileOutcome> {
   const injected = ctx.engine
@@ -228,7 +242,7 @@ async function examineFile(ctx: StatementContext, plan: CopyPlan, file: StagedFi
     });
   } catch (err) {
     if ((err as { code?: string }).code === '000604') throw err;
-    return fileFailure(`Error parsing the parquet file: ${String((err as Error).message).split('\n')[0]}`);
+    return fileFailure(unreadableParquet(err, file, ctx.engine.objectStore.root));
   }
   const mapping = columnMapping(plan, fileColumns);
   const columns = plan.table.columns;
@@ -267,7 +281,7 @@ async function examineFile(ctx: StatementContext, plan: CopyPlan, file: StagedFi
     stats = ((await result.getRows())[0] ?? [0n, 0n]) as unknown[];
   } catch (err) {
     if ((err as { code?: string }).code === '000604') throw err;
-    return fileFailure(`Error parsing the parquet file: ${String((err as Error).message).split('\n')[0]}`);
+    return fileFailure(unreadableParquet(err, file, ctx.engine.objectStore.root));
   }
   const rowsParsed = Number(stats[0]);
   const errorsSeen = Number(stats[1]);
