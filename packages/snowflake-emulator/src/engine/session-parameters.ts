@@ -38,6 +38,56 @@ const bool = (value: string): string | undefined => (/^(true|false)$/i.test(valu
  * TIMESTAMP_OUTPUT_FORMAT).
  */
 export const SESSION_PARAMETERS: readonly SessionParameterSpec[] = [
+  // Accepted and shown, not acted on: clients commonly set them.
+  {
+    name: 'ABORT_DETACHED_QUERY',
+    default: 'false',
+    type: 'BOOLEAN',
+    description: 'Whether a query is aborted when its client connection is lost.',
+    normalize: bool,
+  },
+  {
+    name: 'CLIENT_TIMESTAMP_TYPE_MAPPING',
+    default: 'TIMESTAMP_LTZ',
+    type: 'STRING',
+    description: 'The TIMESTAMP_* type a client binds TIMESTAMP values as.',
+    normalize: oneOf('TIMESTAMP_LTZ', 'TIMESTAMP_NTZ'),
+  },
+  {
+    name: 'LOCK_TIMEOUT',
+    default: '43200',
+    type: 'NUMBER',
+    description: 'Seconds to wait for a lock before a statement fails.',
+    normalize: wholeNumber,
+  },
+  {
+    name: 'MULTI_STATEMENT_COUNT',
+    default: '1',
+    type: 'NUMBER',
+    description: 'How many statements one request may hold.',
+    normalize: wholeNumber,
+  },
+  {
+    name: 'ROWS_PER_RESULTSET',
+    default: '0',
+    type: 'NUMBER',
+    description: 'Maximum rows of a result set; 0 for no maximum.',
+    normalize: wholeNumber,
+  },
+  {
+    name: 'USE_CACHED_RESULT',
+    default: 'true',
+    type: 'BOOLEAN',
+    description: 'Whether persisted query results are reused.',
+    normalize: bool,
+  },
+  {
+    name: 'WEEK_START',
+    default: '0',
+    type: 'NUMBER',
+    description: 'The first day of the week (0 for ISO semantics).',
+    normalize: wholeNumber,
+  },
   {
     name: 'AUTOCOMMIT',
     default: 'true',

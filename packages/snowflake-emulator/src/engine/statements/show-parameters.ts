@@ -24,7 +24,8 @@ export function showParameters(ctx: StatementContext): StatementResult {
   }
   c.expectEnd();
   const set = ctx.session.state.parameters;
-  const rows = SESSION_PARAMETERS.filter((p) => like(p.name)).map((p) => {
+  const listed = SESSION_PARAMETERS.filter((p) => like(p.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const rows = listed.map((p) => {
     const value = scope === 'SESSION' ? (set.get(p.name) ?? p.default) : p.default;
     const level = scope === 'SESSION' && set.has(p.name) ? 'SESSION' : '';
     return [p.name, value, p.default, level, p.description, p.type];
