@@ -83,11 +83,12 @@ export const sqlErrors = {
       `SQL compilation error:\n${kind} '${displayQualified(parts)}' already exists.`,
     );
   },
-  invalidIdentifier(name: string): SnowflakeError {
+  /** `name` as Snowflake prints it: bare when plain upper case, else quoted (`'"id"'`). */
+  invalidIdentifier(name: string, line = 1, position = 0): SnowflakeError {
     return new SnowflakeError(
       '000904',
       '42000',
-      `SQL compilation error: error line 1 at position 0\ninvalid identifier '${name}'`,
+      `SQL compilation error: error line ${line} at position ${position}\ninvalid identifier '${name}'`,
     );
   },
   unknownFunction(name: string): SnowflakeError {

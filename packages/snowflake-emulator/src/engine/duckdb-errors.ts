@@ -9,6 +9,15 @@ function withSnowflakeNames(message: string, catalog: Catalog): string {
   });
 }
 
+function numberOutOfRange(precision: string, scale: string, value?: string): SnowflakeError {
+  const type = `FIXED[SB16](${precision},${scale})`;
+  return new SnowflakeError(
+    '100046',
+    '22003',
+    `Number out of representable range: type ${type}${value === undefined ? '' : `, value ${value}`}`,
+  );
+}
+
 const stripKind = (message: string) => message.replace(/^[A-Za-z ]+Error: /, '');
 
 /** DuckDB message patterns and the Snowflake error each stands for, first match wins. */
@@ -51,6 +60,16 @@ const RULES: [RegExp, (m: RegExpExecArray, message: string) => SnowflakeError][]
   [
     /^Constraint Error: NOT NULL constraint failed/,
     () => new SnowflakeError('100072', '22000', 'NULL result in a non-nullable column'),
+  ],
+  // Numeric overflow: "100046 (22003): Number out of representable range: type
+  // FIXED[SB16](38,12)" (calogica/dbt-expectations issue #16, from Snowflake).
+  [
+    /^Conversion Error: Could not (?:cast value|convert string) "?([^"\s]+)"? to DECIMAL\((\d+),(\d+)\)/,
+    (m) => numberOutOfRange(m[2] ?? '38', m[3] ?? '0', m[1] ?? ''),
+  ],
+  [
+    /^Out of Range Error: Overflow in \w+ of DECIMAL\((\d+)(?:,(\d+))?\)/,
+    (m) => numberOutOfRange(m[1] ?? '38', m[2] ?? '0'),
   ],
   [/Division by zero/i, () => new SnowflakeError('100051', '22012', 'Division by zero')],
   [/^(Conversion|Out of Range) Error/, (_m, message) => new SnowflakeError('100038', '22018', stripKind(message))],

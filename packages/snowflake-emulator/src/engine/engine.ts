@@ -6,8 +6,8 @@ import { Catalog } from './catalog.js';
 import { mapDuckError } from './duckdb-errors.js';
 import { installSnowflakeFunctions } from './duckdb-functions.js';
 import { LoadMetadata } from './load-metadata.js';
-import type { SessionState } from './session-state.js';
-import { splitStatements, type Token, tokenize } from './sql-lexer.js';
+import { DEFAULT_SESSION_PARAMETERS, type SessionState, sessionParameter } from './session-state.js';
+import { duckString, splitStatements, type Token, tokenize } from './sql-lexer.js';
 import type { EngineHooks, EngineServices, EngineSession, FailingFile, StatementContext } from './statement-context.js';
 import type { StatementResult } from './statement-result.js';
 import { dispatchStatement } from './statements/dispatch.js';
@@ -73,7 +73,11 @@ export class Engine implements EngineServices {
 
   async openSession(state: SessionState): Promise<EngineSession> {
     const connection = await this.instance.connect();
-    await connection.run("SET TimeZone = 'UTC'");
+    // DuckDB's zone follows the session's TIMEZONE (see applyTimeZone); a zone
+    // passed at login that DuckDB does not know leaves Snowflake's default.
+    await connection
+      .run(`SET TimeZone = ${duckString(sessionParameter(state, 'TIMEZONE'))}`)
+      .catch(() => connection.run(`SET TimeZone = ${duckString(DEFAULT_SESSION_PARAMETERS.TIMEZONE ?? 'UTC')}`));
     return { state, connection, lastQueryId: null };
   }
 
@@ -146,7 +150,7 @@ export class Engine implements EngineServices {
         engine: this,
         session,
         tokens,
-        cursor: new TokenCursor(tokens),
+        cursor: new TokenCursor(tokens, sql),
         sql,
         queryId,
         signal,

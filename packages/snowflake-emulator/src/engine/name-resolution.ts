@@ -46,15 +46,7 @@ export function resolveObjectRef(
   return { database, schema, name, qualified: [database.name, schema.name, name] };
 }
 
-/** The qualified name for error messages, filled in from the session where it can be. */
-export function qualifyForMessage(session: SessionState, parts: readonly string[]): string[] {
-  if (parts.length >= 3) return [...parts];
-  if (parts.length === 2) return session.database ? [session.database, ...parts] : [...parts];
-  const prefix = [session.database, session.schema].filter((p): p is string => p !== null);
-  return [...prefix, ...parts];
-}
-
-/** Finds an existing table, or fails with Snowflake's 002003. */
+/** Finds an existing table, or fails with Snowflake's 002003 naming it as written. */
 export function resolveTable(
   catalog: Catalog,
   session: SessionState,
@@ -65,11 +57,14 @@ export function resolveTable(
   try {
     ref = resolveObjectRef(catalog, session, parts, action);
   } catch (err) {
-    if ((err as { code?: string }).code === '002003') throw sqlErrors.objectMissing(qualifyForMessage(session, parts));
+    if ((err as { code?: string }).code === '002003') throw sqlErrors.objectMissing(parts);
     throw err;
   }
   const table = ref.schema.tables.get(ref.name);
-  if (!table) throw sqlErrors.objectMissing(ref.qualified);
+  // Snowflake names the object as the statement wrote it (`Object 'T'`,
+  // `Object 'DB.SCH.T'`), not qualified from the session: mindsdb/mindshub
+  // issue #9432 and iqea-ai/duckdb-snowflake issue #38 quote real messages.
+  if (!table) throw sqlErrors.objectMissing(parts);
   return { ref, table };
 }
 

@@ -1,17 +1,10 @@
+import { SESSION_PARAMETERS } from './session-parameters.js';
+import type { TimestampMapping } from './type-mapping.js';
+
 /** Session-level defaults Snowflake reports; echoed in every query response. */
-export const DEFAULT_SESSION_PARAMETERS: Readonly<Record<string, string>> = {
-  TIMEZONE: 'America/Los_Angeles',
-  TIMESTAMP_OUTPUT_FORMAT: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM',
-  TIMESTAMP_NTZ_OUTPUT_FORMAT: 'YYYY-MM-DD HH24:MI:SS.FF3',
-  TIMESTAMP_LTZ_OUTPUT_FORMAT: '',
-  TIMESTAMP_TZ_OUTPUT_FORMAT: '',
-  DATE_OUTPUT_FORMAT: 'YYYY-MM-DD',
-  TIME_OUTPUT_FORMAT: 'HH24:MI:SS',
-  BINARY_OUTPUT_FORMAT: 'HEX',
-  QUERY_TAG: '',
-  STATEMENT_TIMEOUT_IN_SECONDS: '172800',
-  AUTOCOMMIT: 'true',
-};
+export const DEFAULT_SESSION_PARAMETERS: Readonly<Record<string, string>> = Object.fromEntries(
+  SESSION_PARAMETERS.map((p) => [p.name, p.default]),
+);
 
 /** The current database, schema, warehouse and role of one session, and its parameters. */
 export interface SessionState {
@@ -28,4 +21,9 @@ export interface SessionState {
 
 export function sessionParameter(session: SessionState, name: string): string {
   return session.parameters.get(name) ?? DEFAULT_SESSION_PARAMETERS[name] ?? '';
+}
+
+/** The TIMESTAMP_* type a bare TIMESTAMP means in this session. */
+export function timestampMapping(session: SessionState): TimestampMapping {
+  return sessionParameter(session, 'TIMESTAMP_TYPE_MAPPING') as TimestampMapping;
 }

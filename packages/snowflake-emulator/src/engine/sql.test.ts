@@ -22,9 +22,7 @@ describe('identifiers', () => {
     const missing = await failureOf(c.execute('select * from "people"'));
     expect(missing.code).toBe('002003');
     expect(missing.sqlState).toBe('42S02');
-    expect(missing.message).toBe(
-      `SQL compilation error:\nObject 'SQL_DB.PUBLIC."people"' does not exist or not authorized.`,
-    );
+    expect(missing.message).toBe(`SQL compilation error:\nObject '"people"' does not exist or not authorized.`);
   });
 
   it('round-trips quoted names with quotes, spaces, semicolons, dots and unicode', async () => {
@@ -76,7 +74,7 @@ describe('errors', () => {
   it('fails a missing table with 002003 / 42S02', async () => {
     const err = await failureOf(c.execute('select * from nope'));
     expect(err.code).toBe('002003');
-    expect(err.message).toBe("SQL compilation error:\nObject 'SQL_DB.PUBLIC.NOPE' does not exist or not authorized.");
+    expect(err.message).toBe("SQL compilation error:\nObject 'NOPE' does not exist or not authorized.");
   });
 
   it('fails an unknown column with 000904', async () => {

@@ -1,4 +1,5 @@
 import { sqlErrors } from '../errors.js';
+import { sourcePosition } from './source-position.js';
 import { isTrivia, type Token } from './sql-lexer.js';
 
 /** An identifier as written: its Snowflake name (upper-cased unless quoted). */
@@ -28,7 +29,11 @@ export class TokenCursor {
   private readonly tokens: Token[];
   index = 0;
 
-  constructor(all: readonly Token[]) {
+  /** `sql` is the statement's text, for the line and position of syntax errors. */
+  constructor(
+    all: readonly Token[],
+    private readonly sql = '',
+  ) {
     this.tokens = all.filter((t) => !isTrivia(t));
   }
 
@@ -42,7 +47,7 @@ export class TokenCursor {
 
   next(): Token {
     const t = this.tokens[this.index];
-    if (!t) throw sqlErrors.unexpected('<EOF>', this.endPosition());
+    if (!t) return this.fail(undefined);
     this.index++;
     return t;
   }
@@ -97,8 +102,13 @@ export class TokenCursor {
   }
 
   fail(t: Token | undefined): never {
-    if (!t) throw sqlErrors.unexpected('<EOF>', this.endPosition());
-    throw sqlErrors.unexpected(t.text, t.pos);
+    const at = (offset: number) => sourcePosition(this.sql, offset);
+    if (!t) {
+      const end = at(this.endPosition());
+      throw sqlErrors.unexpected('<EOF>', end.position, end.line);
+    }
+    const { line, position } = at(t.pos);
+    throw sqlErrors.unexpected(t.text, position, line);
   }
 
   identifier(): string {

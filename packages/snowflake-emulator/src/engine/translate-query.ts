@@ -1,7 +1,8 @@
 import type { Catalog, TableEntry } from './catalog.js';
 import { FUNCTION_RENAMES } from './duckdb-functions.js';
 import { resolveTable } from './name-resolution.js';
-import type { SessionState } from './session-state.js';
+import { type SessionState, timestampMapping } from './session-state.js';
+import { isTimestampFunctionName, isTimestampTypeName, normalizeTimestampLiteral } from './timestamp-literals.js';
 import { duckIdent, duckString, isTrivia, type Token, tokenize } from './sql-lexer.js';
 import { identifierName, isIdentifierToken } from './token-cursor.js';
 import { columnTypeFromName } from './type-mapping.js';
@@ -284,6 +285,10 @@ export function translateQuery(
   for (let k = 0; k < sig.length; k++) {
     const t = sig[k] as Token;
     const prev = S(k - 1);
+    if (t.kind === 'string') {
+      if (isTimestampLiteral(k)) setOut(k, duckString(normalizeTimestampLiteral(t.value)));
+      continue;
+    }
     if (t.kind === 'op') {
       if (t.text === '(') {
         parenFunctions.push(prev?.kind === 'word' ? prev.upper : null);
@@ -340,6 +345,19 @@ export function translateQuery(
     }
   }
 
+  /** A string read as a timestamp: `'…'::TIMESTAMP_TZ`, `TIMESTAMP '…'`, `CAST('…' AS …)`, `TO_TIMESTAMP('…')`. */
+  function isTimestampLiteral(k: number): boolean {
+    const prev = S(k - 1);
+    if (prev?.kind === 'word' && isTimestampTypeName(prev.upper)) return true;
+    if (S(k + 1)?.text === '::' && isTimestampTypeName(S(k + 2)?.upper)) return true;
+    if (prev?.text !== '(') return false;
+    const callee = S(k - 2)?.upper;
+    if (isTimestampFunctionName(callee)) return true;
+    return (
+      (callee === 'CAST' || callee === 'TRY_CAST') && S(k + 1)?.upper === 'AS' && isTimestampTypeName(S(k + 2)?.upper)
+    );
+  }
+
   function mapType(k: number): number {
     const t = S(k);
     if (t?.kind !== 'word') return k;
@@ -356,7 +374,7 @@ export function translateQuery(
       j = m + 1;
     }
     try {
-      const type = columnTypeFromName(t.upper, args);
+      const type = columnTypeFromName(t.upper, args, timestampMapping(ctx.session));
       blank(k, j - 1);
       setOut(k, type.duck);
       return j;

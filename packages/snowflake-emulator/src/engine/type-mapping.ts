@@ -83,8 +83,20 @@ function intArg(args: number[], i: number, fallback: number): number {
   return args[i] ?? fallback;
 }
 
-/** Maps a Snowflake type name (and its numeric arguments) to a column type. */
-export function columnTypeFromName(name: string, args: number[] = []): ColumnType {
+/** What the bare `TIMESTAMP` stands for: the session's TIMESTAMP_TYPE_MAPPING (DATETIME is always TIMESTAMP_NTZ). */
+export type TimestampMapping = 'TIMESTAMP_NTZ' | 'TIMESTAMP_LTZ' | 'TIMESTAMP_TZ';
+
+/**
+ * Maps a Snowflake type name (and its numeric arguments) to a column type.
+ * `TIMESTAMP` follows TIMESTAMP_TYPE_MAPPING (default TIMESTAMP_NTZ,
+ * https://docs.snowflake.com/en/sql-reference/parameters#timestamp-type-mapping).
+ */
+export function columnTypeFromName(
+  name: string,
+  args: number[] = [],
+  timestampMapping: TimestampMapping = 'TIMESTAMP_NTZ',
+): ColumnType {
+  if (name === 'TIMESTAMP') name = timestampMapping;
   switch (name) {
     case 'NUMBER':
     case 'NUMERIC':
@@ -160,7 +172,7 @@ const MULTI_WORD_TYPES = [
 ];
 
 /** Parses a type at the cursor: `NUMBER(10,2)`, `VARCHAR`, `TIMESTAMP_NTZ(9)`, `DOUBLE PRECISION`. */
-export function parseColumnType(cursor: TokenCursor): ColumnType {
+export function parseColumnType(cursor: TokenCursor, timestampMapping?: TimestampMapping): ColumnType {
   let name: string | undefined;
   for (const words of MULTI_WORD_TYPES) {
     if (cursor.acceptWords(...words)) {
@@ -179,7 +191,7 @@ export function parseColumnType(cursor: TokenCursor): ColumnType {
     cursor.expectOp(')');
   }
   // OBJECT(...)/ARRAY(...) structured types and VECTOR are not modelled.
-  return columnTypeFromName(name, args);
+  return columnTypeFromName(name, args, timestampMapping);
 }
 
 /** The Snowflake type a DuckDB result column maps onto. */

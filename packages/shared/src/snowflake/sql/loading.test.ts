@@ -13,7 +13,7 @@ describe('createStage', () => {
         'CREATE STAGE IF NOT EXISTS "ANALYTICS"."RAW"."D2S_EXPORTS"',
         "  URL = 's3://bucket/exports/'",
         '  STORAGE_INTEGRATION = "S3_INT"',
-        '  FILE_FORMAT = (TYPE = PARQUET)',
+        '  FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE)',
       ].join('\n'),
     );
     expect(sql.masked).toBe(sql.text());
@@ -24,7 +24,7 @@ describe('createStage', () => {
       [
         'CREATE STAGE IF NOT EXISTS "ANALYTICS"."RAW"."D2S_EXPORTS"',
         "  URL = 's3://b/p/'",
-        '  FILE_FORMAT = (TYPE = PARQUET)',
+        '  FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE)',
         "  COMMENT = 'd2s''s stage'",
       ].join('\n'),
     );
@@ -39,7 +39,7 @@ describe('createStage', () => {
 describe('createFileFormat', () => {
   it('is a named Parquet format', () => {
     expect(createFileFormat({ fileFormat: { database: 'ANALYTICS', schema: 'RAW', name: 'D2S_PARQUET' } }).text()).toBe(
-      'CREATE FILE FORMAT IF NOT EXISTS "ANALYTICS"."RAW"."D2S_PARQUET"\n  TYPE = PARQUET',
+      'CREATE FILE FORMAT IF NOT EXISTS "ANALYTICS"."RAW"."D2S_PARQUET"\n  TYPE = PARQUET USE_LOGICAL_TYPE = TRUE',
     );
   });
 });
@@ -50,7 +50,7 @@ describe('copyIntoTable', () => {
       [
         'COPY INTO "ANALYTICS"."PUBLIC"."orders"',
         '  FROM @"ANALYTICS"."RAW"."D2S_EXPORTS"/sync-01J/',
-        '  FILE_FORMAT = (TYPE = PARQUET)',
+        '  FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE)',
         '  MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE',
         '  ON_ERROR = ABORT_STATEMENT',
       ].join('\n'),

@@ -5,6 +5,18 @@ import { SqlStatement } from './sql-statement.js';
 
 /** Statements that set up and run a load: stage, file format, COPY INTO. */
 
+/**
+ * Spark writes timestamps to Parquet as UTC instants (isAdjustedToUTC =
+ * true). Unless USE_LOGICAL_TYPE = TRUE, Snowflake ignores that flag and
+ * loads the stored UTC wall clock into a TIMESTAMP_LTZ / _TZ column as if it
+ * were local time in the session's TIMEZONE (America/Los_Angeles by default),
+ * moving every instant by the session's offset. With it, the instants land
+ * as they are. Sources: Snowflake's CREATE FILE FORMAT reference
+ * (USE_LOGICAL_TYPE, Parquet), snowflakedb/snowflake-connector-python
+ * issues #1687 and #1688.
+ */
+const PARQUET_FORMAT = 'TYPE = PARQUET USE_LOGICAL_TYPE = TRUE';
+
 export interface CreateStageOptions {
   stage: SnowflakeObjectName;
   /** The external location, `s3://bucket/prefix/` (also `gcs://`, `azure://`). */
@@ -21,7 +33,7 @@ const STAGE_URL = /^(s3|s3gov|s3china|gcs|azure):\/\/[^\s]+$/;
  * CREATE STAGE IF NOT EXISTS "DB"."SCH"."STAGE"
  *   URL = 's3://bucket/prefix/'
  *   STORAGE_INTEGRATION = "S3_INT"
- *   FILE_FORMAT = (TYPE = PARQUET)
+ *   FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE)
  * ```
  */
 export function createStage(options: CreateStageOptions): SqlStatement {
@@ -34,7 +46,7 @@ export function createStage(options: CreateStageOptions): SqlStatement {
   if (options.storageIntegration !== undefined) {
     lines.push(`  STORAGE_INTEGRATION = ${quoteIdentifier(options.storageIntegration)}`);
   }
-  lines.push('  FILE_FORMAT = (TYPE = PARQUET)');
+  lines.push(`  FILE_FORMAT = (${PARQUET_FORMAT})`);
   if (options.comment !== undefined) lines.push(`  COMMENT = ${quoteLiteral(options.comment)}`);
   return SqlStatement.plain(lines.join('\n'));
 }
@@ -49,11 +61,11 @@ export interface CreateFileFormatOptions {
  *
  * ```sql
  * CREATE FILE FORMAT IF NOT EXISTS "DB"."SCH"."FF"
- *   TYPE = PARQUET
+ *   TYPE = PARQUET USE_LOGICAL_TYPE = TRUE
  * ```
  */
 export function createFileFormat(options: CreateFileFormatOptions): SqlStatement {
-  const lines = [`CREATE FILE FORMAT IF NOT EXISTS ${qualifiedName(options.fileFormat)}`, '  TYPE = PARQUET'];
+  const lines = [`CREATE FILE FORMAT IF NOT EXISTS ${qualifiedName(options.fileFormat)}`, `  ${PARQUET_FORMAT}`];
   if (options.comment !== undefined) lines.push(`  COMMENT = ${quoteLiteral(options.comment)}`);
   return SqlStatement.plain(lines.join('\n'));
 }
@@ -73,7 +85,7 @@ export interface CopyIntoTableOptions {
   files?: readonly string[] | undefined;
   /** A regular expression the file paths must match in full. */
   pattern?: string | undefined;
-  /** A named file format instead of the inline `(TYPE = PARQUET)`. */
+  /** A named file format instead of the inline `(TYPE = PARQUET USE_LOGICAL_TYPE = TRUE)`. */
   fileFormat?: SnowflakeObjectName | undefined;
   /** @defaultValue 'CASE_INSENSITIVE' */
   matchByColumnName?: MatchByColumnName | undefined;
@@ -91,7 +103,7 @@ export interface CopyIntoTableOptions {
  * COPY INTO "DB"."SCH"."T"
  *   FROM @"DB"."SCH"."STAGE"/sync-1/
  *   PATTERN = '.*[.]parquet'
- *   FILE_FORMAT = (TYPE = PARQUET)
+ *   FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE)
  *   MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE
  *   ON_ERROR = ABORT_STATEMENT
  *   FORCE = TRUE
@@ -118,7 +130,7 @@ export function copyIntoTable(options: CopyIntoTableOptions): SqlStatement {
   if (options.pattern !== undefined) lines.push(`  PATTERN = ${quoteLiteral(options.pattern)}`);
   lines.push(
     options.fileFormat === undefined
-      ? '  FILE_FORMAT = (TYPE = PARQUET)'
+      ? `  FILE_FORMAT = (${PARQUET_FORMAT})`
       : `  FILE_FORMAT = (FORMAT_NAME = ${qualifiedNameLiteral(options.fileFormat)})`,
   );
   lines.push(`  MATCH_BY_COLUMN_NAME = ${matchBy}`, `  ON_ERROR = ${onError}`);

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { DuckDBTypeId } from '@duckdb/node-api';
 import { SnowflakeError, sqlErrors } from '../../errors.js';
 import {
   listStagedFiles,
@@ -49,6 +50,8 @@ interface CopyPlan {
   force: boolean;
   purge: boolean;
   returnFailedOnly: boolean;
+  /** The Parquet file format's USE_LOGICAL_TYPE (default FALSE). */
+  useLogicalType: boolean;
 }
 
 const ZERO_FILES = 'Copy executed with 0 files processed.';
@@ -113,7 +116,7 @@ function resolveFormat(ctx: StatementContext, options: OptionMap, stageFormat: F
 }
 
 function parseCopy(ctx: StatementContext): {
-  plan: Omit<CopyPlan, 'files'>;
+  plan: Omit<CopyPlan, 'files' | 'useLogicalType'>;
   /** `url`: the stage's URL (or the external location's folder), what COPY_HISTORY reports as STAGE_LOCATION. */
   location: { url: string; path: string };
   pattern?: RegExp;
@@ -185,6 +188,34 @@ function columnMapping(plan: CopyPlan, fileColumns: string[]): (string | null)[]
   });
 }
 
+/*
+ * Parquet timestamps written with isAdjustedToUTC = true hold UTC instants.
+ * Unless the file format says USE_LOGICAL_TYPE = TRUE (default FALSE),
+ * Snowflake ignores that flag and loads the stored UTC wall clock as if it
+ * were a TIMESTAMP_NTZ: into TIMESTAMP_NTZ unchanged, into TIMESTAMP_LTZ /
+ * _TZ read in the session's TIMEZONE (so the instant moves by the session's
+ * offset). Sources: snowflakedb/snowflake-connector-python issues #1687 and
+ * #1688 ("Snowflake uses only the TIMESTAMP_NTZ from the parquet file ...
+ * then casts the TIMESTAMP_NTZ to TIMESTAMP_TZ using the session's
+ * timezone"); bruin-data/ingestr pull #775 (USE_LOGICAL_TYPE defaults to
+ * false for Parquet COPY; TRUE makes Snowflake honour the logical types).
+ * With USE_LOGICAL_TYPE = TRUE the instant is kept for LTZ/TZ targets.
+ */
+
+/**
+ * The first_error of a file that cannot be read as Parquet, in Snowflake's
+ * words. DuckDB's own message names the emulator's local file path, which no
+ * client may see: a file without Parquet's magic bytes gets Snowflake's
+ * message for it, anything else DuckDB's first line with local paths turned
+ * back into the file's URL.
+ */
+function unreadableParquet(err: unknown, file: StagedFile, objectStoreRoot: string): string {
+  const detail = String((err as Error).message ?? err).split('\n')[0] ?? '';
+  if (/magic bytes/i.test(detail)) return CORRUPT_PARQUET;
+  const clean = detail.split(file.localPath).join(file.url).split(objectStoreRoot).join('');
+  return `Error parsing the parquet file: ${clean.replace(/^[A-Za-z ]+Error: /, '')}`;
+}
+
 /** Validates one file: counts rows and errors, finds the first error, and prepares its converted rows. */
 async function examineFile(ctx: StatementContext, plan: CopyPlan, file: StagedFile): Promise<FileOutcome> {
   const injected = ctx.engine
@@ -201,12 +232,17 @@ async function examineFile(ctx: StatementContext, plan: CopyPlan, file: StagedFi
   if (file.size === 0) return { file, rowsParsed: 0, errorsSeen: 0, firstError: null, convertedSql: null };
   const source = `read_parquet(${duckString(file.localPath)}, file_row_number = true)`;
   let fileColumns: string[];
+  /** Parquet timestamps written with isAdjustedToUTC = true (DuckDB reads them as TIMESTAMPTZ). */
+  const utcAdjusted = new Set<string>();
   try {
     const probe = await runDuck(ctx.session.connection, `SELECT * FROM ${source} LIMIT 0`, ctx.signal);
     fileColumns = probe.columnNames().filter((n) => n !== 'file_row_number');
+    probe.columnTypes().forEach((type, i) => {
+      if (type.typeId === DuckDBTypeId.TIMESTAMP_TZ) utcAdjusted.add(probe.columnName(i));
+    });
   } catch (err) {
     if ((err as { code?: string }).code === '000604') throw err;
-    return fileFailure(`Error parsing the parquet file: ${String((err as Error).message).split('\n')[0]}`);
+    return fileFailure(unreadableParquet(err, file, ctx.engine.objectStore.root));
   }
   const mapping = columnMapping(plan, fileColumns);
   const columns = plan.table.columns;
@@ -220,7 +256,10 @@ async function examineFile(ctx: StatementContext, plan: CopyPlan, file: StagedFi
         ? `json_object(${fileColumns.map((f) => `${duckString(f)}, src.${duckIdent(f)}`).join(', ')})`
         : column.type.duck === 'JSON'
           ? `to_json(${src})`
-          : `TRY_CAST(${src} AS ${column.type.duck})`;
+          : from && utcAdjusted.has(from) && (column.type.rowType === 'timestamp_ntz' || !plan.useLogicalType)
+            ? // See parquetTimestamp: the stored UTC wall clock, read as the target type reads a wall clock.
+              `TRY_CAST(timezone('UTC', ${src}) AS ${column.type.duck})`
+            : `TRY_CAST(${src} AS ${column.type.duck})`;
     const length = column.type.rowType === 'text' ? column.type.length : undefined;
     const tooLong =
       length !== undefined && length < 16_777_216 ? `WHEN length(CAST(${src} AS VARCHAR)) > ${length} THEN 3 ` : '';
@@ -242,7 +281,7 @@ async function examineFile(ctx: StatementContext, plan: CopyPlan, file: StagedFi
     stats = ((await result.getRows())[0] ?? [0n, 0n]) as unknown[];
   } catch (err) {
     if ((err as { code?: string }).code === '000604') throw err;
-    return fileFailure(`Error parsing the parquet file: ${String((err as Error).message).split('\n')[0]}`);
+    return fileFailure(unreadableParquet(err, file, ctx.engine.objectStore.root));
   }
   const rowsParsed = Number(stats[0]);
   const errorsSeen = Number(stats[1]);
@@ -299,14 +338,15 @@ function abortError(outcome: FileOutcome): SnowflakeError {
  */
 export async function copyInto(ctx: StatementContext): Promise<StatementResult> {
   const parsed = parseCopy(ctx);
-  resolveFormat(ctx, parsed.options, parsed.stageFormat);
+  const format = resolveFormat(ctx, parsed.options, parsed.stageFormat);
   let files = await listStagedFiles(ctx.engine.objectStore, parsed.location.url, parsed.location.path, parsed.pattern);
   if (parsed.fileList) {
     const wanted = parsed.fileList.map((f) => f.replace(/^\/+/, ''));
     const prefix = parsed.location.path.replace(/\/?$/, parsed.location.path ? '/' : '');
     files = files.filter((f) => wanted.some((w) => f.relativePath === w || f.relativePath === `${prefix}${w}`));
   }
-  const plan: CopyPlan = { ...parsed.plan, files };
+  const useLogicalType = /^true$/i.test(format.options.USE_LOGICAL_TYPE ?? '');
+  const plan: CopyPlan = { ...parsed.plan, files, useLogicalType };
   const toLoad = files.filter((f) => plan.force || !ctx.engine.loadMetadata.isLoaded(plan.table.id, f.url, f.md5));
   if (toLoad.length === 0)
     return { columns: [col.text('status', false)], rows: [[ZERO_FILES]], statementTypeId: StatementType.COPY };

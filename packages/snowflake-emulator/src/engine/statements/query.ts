@@ -1,7 +1,11 @@
 import { refreshIcebergTable } from '../../iceberg/iceberg-table-ddl.js';
+import { displayIdentifier, type SnowflakeError, sqlErrors } from '../../errors.js';
 import type { TableEntry } from '../catalog.js';
+import { checkColumnCase } from '../column-case.js';
+import { mapDuckError } from '../duckdb-errors.js';
 import { resultFromDuck, runDuck } from '../duck-results.js';
 import { resolveTable } from '../name-resolution.js';
+import { sourcePosition } from '../source-position.js';
 import type { Token } from '../sql-lexer.js';
 import type { StatementContext } from '../statement-context.js';
 import { col, type ResultColumn, type StatementResult, StatementType } from '../statement-result.js';
@@ -41,6 +45,22 @@ async function overwriteTarget(ctx: StatementContext): Promise<Token[]> {
 }
 
 /**
+ * DuckDB names a missing column as it was written, lower case included, and
+ * says where only in its own (translated) SQL. Snowflake prints the resolved
+ * name (`FOO` for `foo`, `'"Foo"'` for `"Foo"`) with the line and position in
+ * the statement as sent; the first reference written that way is the one.
+ */
+function locateInvalidIdentifier(err: SnowflakeError, tokens: readonly Token[], sql: string): SnowflakeError {
+  if (err.code !== '000904') return err;
+  const written = /invalid identifier '(.*)'$/.exec(err.message)?.[1];
+  if (written === undefined) return err;
+  const reference = tokens.find((t) => isIdentifierToken(t) && t.value.toUpperCase() === written.toUpperCase());
+  if (!reference) return err;
+  const { line, position } = sourcePosition(sql, reference.pos);
+  return sqlErrors.invalidIdentifier(displayIdentifier(identifierName(reference)), line, position);
+}
+
+/**
  * SELECT / INSERT / UPDATE / DELETE / MERGE: translated to DuckDB and run on
  * the session's connection. DML answers with Snowflake's count rows
  * (`number of rows inserted`, ...).
@@ -55,8 +75,11 @@ export async function runQuery(ctx: StatementContext): Promise<StatementResult> 
   const isSelect = first === 'SELECT' || first === 'WITH' || first === '(';
   const tokens = first === 'INSERT' ? await overwriteTarget(ctx) : ctx.tokens;
   const translated = translateQuery(tokens, translationContext, isSelect);
+  checkColumnCase(tokens, translated.tables, ctx.sql);
   for (const table of new Set(translated.tables)) await autoRefreshIfDue(ctx, table);
-  const result = await runDuck(ctx.session.connection, translated.sql, ctx.signal);
+  const result = await runDuck(ctx.session.connection, translated.sql, ctx.signal).catch((err: unknown) => {
+    throw locateInvalidIdentifier(mapDuckError(err, ctx.engine.catalog), tokens, ctx.sql);
+  });
   if (isSelect) return resultFromDuck(result, translated.tables, StatementType.SELECT);
   const changed = result.rowsChanged;
   switch (first) {

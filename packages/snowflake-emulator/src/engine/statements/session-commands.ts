@@ -1,6 +1,9 @@
 import { SnowflakeError, sqlErrors } from '../../errors.js';
 import type { StatementContext } from '../statement-context.js';
 import { type StatementResult, StatementType, statusResult } from '../statement-result.js';
+import { validatedParameterValue, sessionParameterSpec } from '../session-parameters.js';
+import { sessionParameter } from '../session-state.js';
+import { duckString } from '../sql-lexer.js';
 import { optionText } from '../token-cursor.js';
 
 const OK = 'Statement executed successfully.';
@@ -55,7 +58,18 @@ export async function useObject(ctx: StatementContext): Promise<StatementResult>
   return statusResult(OK, StatementType.USE_SCHEMA);
 }
 
-/** ALTER SESSION SET k = v ... / UNSET k, ... */
+/**
+ * DuckDB evaluates TIMESTAMPTZ casts and CURRENT_TIMESTAMP in its own
+ * TimeZone setting: keeping it equal to the session's TIMEZONE makes a
+ * TIMESTAMP_LTZ literal without an offset mean wall-clock time in the session
+ * zone, as in Snowflake.
+ */
+export async function applyTimeZone(ctx: StatementContext): Promise<void> {
+  const zone = sessionParameter(ctx.session.state, 'TIMEZONE');
+  await ctx.session.connection.run(`SET TimeZone = ${duckString(zone)}`);
+}
+
+/** ALTER SESSION SET k = v ... / UNSET k, ... (known parameters only, values checked). */
 export async function alterSession(ctx: StatementContext): Promise<StatementResult> {
   const c = ctx.cursor;
   const params = ctx.session.state.parameters;
@@ -63,19 +77,24 @@ export async function alterSession(ctx: StatementContext): Promise<StatementResu
     const options = c.optionList();
     c.expectEnd();
     if (options.size === 0) return c.fail(undefined);
-    for (const [key, value] of options) {
+    const validated = [...options].map(([key, value]) => {
       const text = optionText(value);
       if (text === undefined) throw sqlErrors.invalidValue(`invalid value for parameter '${key}'`);
-      if (key === 'STATEMENT_TIMEOUT_IN_SECONDS' && !/^\d+$/.test(text))
-        throw sqlErrors.invalidValue(`invalid value [${text}] for parameter 'STATEMENT_TIMEOUT_IN_SECONDS'`);
-      params.set(key, text);
-    }
+      return [key, validatedParameterValue(key, text)] as const;
+    });
+    for (const [key, value] of validated) params.set(key, value);
+    await applyTimeZone(ctx);
     return statusResult(OK, StatementType.ALTER_SESSION);
   }
   if (c.acceptWords('UNSET')) {
-    do params.delete(c.identifier());
+    const names: string[] = [];
+    do names.push(c.identifier());
     while (c.acceptOp(','));
     c.expectEnd();
+    for (const name of names)
+      if (!sessionParameterSpec(name)) throw sqlErrors.invalidValue(`invalid parameter '${name}'`);
+    for (const name of names) params.delete(name);
+    await applyTimeZone(ctx);
     return statusResult(OK, StatementType.ALTER_SESSION);
   }
   return c.fail(c.peek());

@@ -7,6 +7,7 @@ import type { StatementContext } from '../statement-context.js';
 import { type StatementResult, statusResult } from '../statement-result.js';
 import { isIdentifierToken, optionText, type TokenCursor } from '../token-cursor.js';
 import { translateQuery } from '../translate-query.js';
+import { timestampMapping } from '../session-state.js';
 import { columnTypeFromDuck, parseColumnType } from '../type-mapping.js';
 import { inferColumnsForTemplate } from './infer-schema.js';
 
@@ -70,7 +71,7 @@ function parseColumnDefinitions(ctx: StatementContext): { columns: ColumnDef[]; 
       continue;
     }
     const name = c.identifier();
-    const type = parseColumnType(c);
+    const type = parseColumnType(c, timestampMapping(ctx.session.state));
     const column: ColumnDef = { name, type, nullable: true, comment: null };
     for (;;) {
       if (c.acceptWords('NOT', 'NULL')) column.nullable = false;
@@ -337,7 +338,7 @@ export async function alterTable(ctx: StatementContext): Promise<StatementResult
     c.acceptWords('COLUMN');
     const ifNotExists = c.acceptIfNotExists();
     const name = c.identifier();
-    const type = parseColumnType(c);
+    const type = parseColumnType(c, timestampMapping(ctx.session.state));
     const column: ColumnDef = { name, type, nullable: true, comment: null };
     if (c.acceptWords('NOT', 'NULL')) column.nullable = false;
     c.expectEnd();
