@@ -73,6 +73,10 @@ export class RunRegistry {
 
   constructor(private readonly deps: RunRegistryDeps) {}
 
+  jobs(): JobFixture[] {
+    return [...this.deps.jobs];
+  }
+
   job(jobId: number): JobFixture | undefined {
     return this.deps.jobs.find((j) => j.job_id === jobId);
   }
