@@ -25,6 +25,7 @@ export function jobsRoutes(deps: JobsRoutesDeps): Route[] {
     apiVersion: version,
     pageSize: deps.runsGetPageSize(),
     pageToken: ctx.query.get('page_token'),
+    now: registry.now(),
   });
   const allow = (ctx: RequestContext, run: JobRun, action: JobAction) =>
     requireJobPermission(run.job, ctx.principal, action, deps.ownerName);

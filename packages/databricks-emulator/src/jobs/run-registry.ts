@@ -73,6 +73,10 @@ export class RunRegistry {
 
   constructor(private readonly deps: RunRegistryDeps) {}
 
+  now(): number {
+    return this.deps.clock.now();
+  }
+
   jobs(): JobFixture[] {
     return [...this.deps.jobs];
   }
