@@ -138,7 +138,10 @@ describe('export steps against the Databricks emulator', () => {
         endpoint: 'jobs/run-now',
       });
       expect(error.details.hint).toContain('Grant CAN_MANAGE_RUN on job 1001 to analyst@example.com');
-      expect(error.message).toContain('analyst@example.com lacks CAN_MANAGE_RUN');
+      expect(error.message).toContain('analyst@example.com lacks CAN_MANAGE_RUN on job 1001');
+      // Databricks' own words stay in the message.
+      expect(error.message).toContain('does not have Manage Run or Owner or Admin permissions on job 1001');
+      expect(error.details).toMatchObject({ status: 403, errorCode: 'PERMISSION_DENIED' });
       expect(JSON.stringify(error.details)).not.toContain('dapi-analyst-token');
       // One refused run-now: not retried, no run created.
       expect(emu.requestLog.entries({ route: 'jobs/run-now' }).filter((e) => e.status === 403)).toHaveLength(1);

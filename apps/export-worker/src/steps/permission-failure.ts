@@ -33,7 +33,8 @@ export async function failForMissingPermission(
   const hint = `Grant ${permission} on job ${jobId} to ${who} (job → Permissions in the Databricks UI, or PATCH /api/2.0/permissions/jobs/${jobId}).`;
   return new SyncFailedError(
     'DATABRICKS_PERMISSION_DENIED',
-    `Databricks refused ${error.endpoint} on job ${jobId}: ${who} lacks ${permission}. ${hint}`,
+    // Databricks' own words stay in the message (they name the levels that would do); the hint follows.
+    `${who} lacks ${permission} on job ${jobId}. ${error.message}. ${hint}`,
     {
       cause: error,
       details: {
@@ -41,6 +42,8 @@ export async function failForMissingPermission(
         jobId,
         ...(principal ? { principal } : {}),
         endpoint: error.endpoint,
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        ...(error.errorCode ? { errorCode: error.errorCode } : {}),
         hint,
         ...(error.requestId ? { requestId: error.requestId } : {}),
       },
