@@ -219,6 +219,27 @@ describe.skipIf(!chromiumPath)('web page (headless Chromium)', () => {
     expect(await row.textContent()).toContain(api.body.error.code);
   });
 
+  it('shows the failed Databricks tasks of a failed run with each error and the head of its trace', async () => {
+    web.stack.databricks.admin.addRunFault({ job_id: 1001, outcome: 'FAILED', message: `${HOSTILE} no forecasts` });
+    const syncId = await syncFromPage('forecasts_append');
+    await live(syncId).locator('.notice-error').getByText('Sync failed').waitFor({ timeout: 60_000 });
+
+    const api = await web.stack.request('GET', `/v1/syncs/${syncId}`);
+    expect(api.body.error.code).toBe('DATABRICKS_RUN_FAILED');
+    const [reported] = api.body.error.failedTasks;
+    expect(reported).toMatchObject({ taskKey: 'export_shared_forecasts', resultState: 'FAILED' });
+    const task = live(syncId).locator('.failed-task[data-task-key="export_shared_forecasts"]');
+    expect(await task.locator('.task-key').textContent()).toBe('export_shared_forecasts');
+    expect(await task.locator('.task-result').textContent()).toBe('FAILED');
+    // Databricks' words reach the page as text, never as markup.
+    expect(await task.locator('.task-error').textContent()).toBe(`${HOSTILE} no forecasts`);
+    const trace = await task.locator('.task-trace').textContent();
+    expect(trace?.split('\n').slice(0, reported.errorTraceHead.length)).toEqual(reported.errorTraceHead);
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
+    // Leaves the page as it found it: the next test counts the followed syncs.
+    await live(syncId).getByRole('button', { name: 'Dismiss' }).click();
+  });
+
   it('follows several running syncs at once: three event streams, the rest polled', async () => {
     const polled = new Set<string>();
     const onRequest = (request: { url(): string }) => {

@@ -69,7 +69,16 @@ export interface Sync {
     finishedAt?: string;
     durationsMs: { queued?: number; export?: number; import?: number; total?: number };
   };
-  error: { code: string; message: string; stage?: string; details?: Record<string, unknown> } | null;
+  error: {
+    code: string;
+    message: string;
+    stage?: string;
+    details?: Record<string, unknown>;
+    /** Databricks tasks that did not succeed, with their errors and the head of each trace. */
+    failedTasks?: FailedTask[];
+    /** What to do about it, e.g. the permission to grant. */
+    hint?: string;
+  } | null;
   /** Set on POST /v1/syncs when an existing sync was returned instead of a new one. */
   deduplicated?: string;
 }
@@ -217,4 +226,16 @@ export interface MirrorTable {
   lastAction: { id: string; kind: string; runId: string; at: string };
   lastError: { code: string; message: string } | null;
   updatedAt: string;
+}
+
+/** One Databricks task of a failed run, as the sync view reports it. */
+export interface FailedTask {
+  taskKey: string;
+  taskRunId?: number;
+  resultState: string;
+  terminationCode?: string;
+  message?: string;
+  error?: string;
+  errorTraceHead?: string[];
+  errorTraceTruncated?: boolean;
 }

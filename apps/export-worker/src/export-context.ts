@@ -18,7 +18,10 @@ import type { Job, Queue } from 'bullmq';
 export const MAX_IN_SLOT_WAIT_MS = 2_000;
 
 /** The Databricks Jobs calls the export makes. */
-export type ExportJobsApi = Pick<DatabricksClient['jobs'], 'runNow' | 'getRun' | 'cancelRun'>;
+export type ExportJobsApi = Pick<DatabricksClient['jobs'], 'runNow' | 'getRun' | 'cancelRun' | 'getRunOutput'>;
+
+/** Who the Databricks credentials are (scim/v2/Me), for the hint of a permission failure. */
+export type ExportCurrentUserApi = Pick<DatabricksClient['currentUser'], 'me'>;
 
 /** The live view of an export, as job progress (what SSE and the status read between saved steps). */
 export interface ExportLiveProgress {
@@ -51,6 +54,7 @@ export interface ExportContext {
   readonly progress: ExportProgress;
   readonly log: Logger;
   readonly jobs: ExportJobsApi;
+  readonly currentUser: ExportCurrentUserApi | undefined;
   readonly importQueue: Queue;
   readonly config: Pick<D2sConfig, 'workers' | 'api'>;
   now(): number;
@@ -68,6 +72,7 @@ export interface ExportContext {
 export interface ExportContextDeps {
   jobs: ExportJobsApi;
   syncs: Pick<SyncService, 'isCancelRequested'>;
+  currentUser?: ExportCurrentUserApi;
   importQueue: Queue;
   config: Pick<D2sConfig, 'workers' | 'api'>;
   logger: Logger;
@@ -99,6 +104,7 @@ export function createExportContext(
       return log;
     },
     jobs: deps.jobs,
+    currentUser: deps.currentUser,
     importQueue: deps.importQueue,
     config: deps.config,
     now: deps.now,

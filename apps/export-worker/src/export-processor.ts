@@ -16,6 +16,7 @@ import type { Job, Queue } from 'bullmq';
 import {
   createExportContext,
   type ExportContext,
+  type ExportCurrentUserApi,
   type ExportJobsApi,
   type ExportLiveProgress,
   reportExport,
@@ -26,6 +27,8 @@ import { exportSteps } from './steps/export-steps.js';
 export interface ExportDeps {
   config: Pick<D2sConfig, 'datasets' | 'workers' | 'api'>;
   jobs: ExportJobsApi;
+  /** scim/v2/Me, so a permission failure names the principal to grant to. */
+  currentUser?: ExportCurrentUserApi;
   syncs: Pick<SyncService, 'create' | 'isCancelRequested' | 'releaseDataset'>;
   importQueue: Queue;
   logger: Logger;

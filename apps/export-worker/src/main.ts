@@ -29,6 +29,7 @@ await runService({
     const processor = createExportProcessor({
       config,
       jobs: databricks.jobs,
+      currentUser: databricks.currentUser,
       syncs,
       importQueue: queues.import,
       logger,

@@ -6,8 +6,10 @@ import type { AuthFixture, OAuthClientFixture } from './fixture-types.js';
 /** Who made a request. */
 export interface Principal {
   kind: 'pat' | 'oauth';
-  /** user name (PAT) or client id (OAuth service principal) */
+  /** user name (PAT) or client id (OAuth service principal; Databricks names a service principal by its application id) */
   name: string;
+  /** Workspace groups from the fixture, plus the built-in `users` group every principal is in. */
+  groups: string[];
 }
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: 'missing' | 'invalid' | 'expired' };
@@ -45,11 +47,15 @@ export class AuthService {
     if (!match?.[1]) return { ok: false, reason: 'missing' };
     const token = match[1];
     const pat = this.fixture.personal_access_tokens.find((t) => t.token === token);
-    if (pat) return { ok: true, principal: { kind: 'pat', name: pat.user_name ?? 'sandbox-user@example.com' } };
+    if (pat) {
+      const name = pat.user_name ?? 'sandbox-user@example.com';
+      return { ok: true, principal: { kind: 'pat', name, groups: withUsersGroup(pat.groups) } };
+    }
     const issued = this.issued.get(token);
     if (!issued) return { ok: false, reason: 'invalid' };
     if (this.clock.now() >= issued.expiresAt) return { ok: false, reason: 'expired' };
-    return { ok: true, principal: { kind: 'oauth', name: issued.clientId } };
+    const client = this.fixture.oauth_clients.find((c) => c.client_id === issued.clientId);
+    return { ok: true, principal: { kind: 'oauth', name: issued.clientId, groups: withUsersGroup(client?.groups) } };
   }
 
   /** The client-credentials grant: HTTP Basic client authentication, form body. */
@@ -117,6 +123,11 @@ export class AuthService {
     const signature = createHmac('sha256', this.signingKey).update(`${header}.${payload}`).digest('base64url');
     return `${header}.${payload}.${signature}`;
   }
+}
+
+/** Every workspace principal is a member of the built-in `users` group. */
+function withUsersGroup(groups: string[] | undefined): string[] {
+  return [...new Set(['users', ...(groups ?? [])])];
 }
 
 function base64url(text: string): string {

@@ -10,17 +10,28 @@ export class DatabricksApiError extends Error {
   /** A string code (INVALID_PARAMETER_VALUE, ...) or, for auth failures, the HTTP status as a number, as the real gateway sends. */
   readonly errorCode: string | number;
   readonly headers: Record<string, string>;
+  /** google.rpc details (ErrorInfo, RequestInfo, ...) where the service sends them. */
+  readonly details: Array<Record<string, unknown>> | undefined;
 
-  constructor(status: number, errorCode: string | number, message: string, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    errorCode: string | number,
+    message: string,
+    headers: Record<string, string> = {},
+    details?: Array<Record<string, unknown>>,
+  ) {
     super(message);
     this.name = 'DatabricksApiError';
     this.status = status;
     this.errorCode = errorCode;
     this.headers = headers;
+    this.details = details;
   }
 
-  toBody(): { error_code: string | number; message: string } {
-    return { error_code: this.errorCode, message: this.message };
+  toBody(): { error_code: string | number; message: string; details?: Array<Record<string, unknown>> } {
+    return this.details
+      ? { error_code: this.errorCode, message: this.message, details: this.details }
+      : { error_code: this.errorCode, message: this.message };
   }
 }
 
@@ -82,6 +93,19 @@ export const databricksErrors = {
     new DatabricksApiError(409, 'TABLE_ALREADY_EXISTS', `Table '${fullName}' already exists.`),
   tagDoesNotExist: (entity: string, key: string) =>
     new DatabricksApiError(404, 'RESOURCE_DOES_NOT_EXIST', `Tag assignment '${key}' on '${entity}' does not exist.`),
+  /**
+   * A principal lacks a job permission. Databricks answers 403 PERMISSION_DENIED naming the user and the
+   * permission levels that would do, with a google.rpc.RequestInfo detail. `levels` is that list, e.g.
+   * 'Manage Run or Owner or Admin' (run-now, cancel) or 'Admin or Manage Run or Owner or View' (jobs/get).
+   */
+  jobPermissionDenied: (principal: string, levels: string, jobId: number) =>
+    new DatabricksApiError(
+      403,
+      'PERMISSION_DENIED',
+      `User ${principal} does not have ${levels} permissions on job ${jobId}`,
+      {},
+      [{ '@type': 'type.googleapis.com/google.rpc.RequestInfo', request_id: randomUUID(), serving_data: '' }],
+    ),
   endpointNotFound: (method: string, path: string) =>
     new DatabricksApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${method} ${path}'`),
   /** No or unusable Authorization header: the gateway's 401 (error_code is a number in the real body). */

@@ -21,8 +21,16 @@ export interface WorkspaceFixture {
 }
 
 export interface AuthFixture {
-  personal_access_tokens: Array<{ token: string; user_name?: string }>;
+  personal_access_tokens: PersonalAccessTokenFixture[];
   oauth_clients: OAuthClientFixture[];
+}
+
+export interface PersonalAccessTokenFixture {
+  token: string;
+  /** The user the token belongs to. @defaultValue the workspace's user_name */
+  user_name?: string;
+  /** Workspace groups the user is in (every principal is also in the built-in `users` group). */
+  groups?: string[];
 }
 
 export interface OAuthClientFixture {
@@ -32,6 +40,8 @@ export interface OAuthClientFixture {
   token_ttl_seconds?: number;
   /** Scopes the client may ask for. @defaultValue ['all-apis', 'sql'] */
   scopes?: string[];
+  /** Workspace groups the service principal is in (every principal is also in the built-in `users` group). */
+  groups?: string[];
 }
 
 export interface SettingsFixture {
@@ -87,6 +97,24 @@ export interface JobFixture {
   /** The task that fails when the run fails. @defaultValue the last task */
   failing_task?: string;
   export?: ExportFixture;
+  /**
+   * Who may do what with the job (jobs access control). The job's owner (`owner_user_name`) may do
+   * everything. Omitted: jobs access control is off for this job and every principal may use it.
+   */
+  access_control_list?: JobAccessControlFixture[];
+  /** The job's creator and owner (IS_OWNER). @defaultValue the workspace's user_name */
+  owner_user_name?: string;
+}
+
+export type JobPermissionLevel = 'CAN_VIEW' | 'CAN_MANAGE_RUN' | 'IS_OWNER' | 'CAN_MANAGE';
+
+/** One entry of a job's access control list: exactly one of user_name, service_principal_name, group_name. */
+export interface JobAccessControlFixture {
+  user_name?: string;
+  /** A service principal's application id (what an OAuth M2M client id names). */
+  service_principal_name?: string;
+  group_name?: string;
+  permission_level: JobPermissionLevel;
 }
 
 export interface RunTimingFixture {

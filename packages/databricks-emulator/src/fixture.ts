@@ -121,6 +121,23 @@ function validateJob(raw: unknown, p: string): number {
     string(object(t, `${p}.tasks[${i}]`).task_key, `${p}.tasks[${i}].task_key`);
   });
   optionalNumber(job.task_count, `${p}.task_count`, 1);
+  optionalString(job.owner_user_name, `${p}.owner_user_name`);
+  if (job.access_control_list !== undefined) {
+    array(job.access_control_list, `${p}.access_control_list`).forEach((e, i) => {
+      const q = `${p}.access_control_list[${i}]`;
+      const entry = object(e, q);
+      const named = ['user_name', 'service_principal_name', 'group_name'].filter((k) => entry[k] !== undefined);
+      if (named.length !== 1) {
+        throw new FixtureError(`${q}: give exactly one of user_name, service_principal_name, group_name`);
+      }
+      string(entry[named[0] as string], `${q}.${named[0] as string}`);
+      oneOf(entry.permission_level, ['CAN_VIEW', 'CAN_MANAGE_RUN', 'IS_OWNER', 'CAN_MANAGE'], `${q}.permission_level`);
+      // "A job cannot have a group as an owner." (Databricks jobs access control docs)
+      if (entry.permission_level === 'IS_OWNER') {
+        throw new FixtureError(`${q}: the owner is owner_user_name, not an access_control_list entry`);
+      }
+    });
+  }
   if (job.export !== undefined) {
     const e = object(job.export, `${p}.export`);
     string(e.dataset, `${p}.export.dataset`);

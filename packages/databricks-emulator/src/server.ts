@@ -7,7 +7,9 @@ import type { FaultDecision } from './faults.js';
 import { parseJsonBody, type Reply, type RequestContext, type Route, Router } from './http/router.js';
 import { icebergRoutes } from './iceberg/routes.js';
 import { jobsRoutes } from './jobs/routes.js';
+import { notificationDestinationRoutes } from './notification-destinations/routes.js';
 import { oidcRoutes } from './oidc-routes.js';
+import { scimRoutes } from './scim/routes.js';
 import type { RequestLogEntry } from './request-log.js';
 import { unityCatalogRoutes } from './unity-catalog/routes.js';
 import type { Workspace } from './workspace.js';
@@ -23,7 +25,10 @@ export function buildRouter(workspace: Workspace, admin: DatabricksEmulatorAdmin
       registry: workspace.runs,
       workspaceId: workspace.workspaceId,
       runsGetPageSize: () => workspace.settings.runs_get_page_size,
+      ownerName: workspace.userName,
     }),
+    ...scimRoutes({ auth: workspace.auth, workspaceUserName: workspace.userName }),
+    ...notificationDestinationRoutes(workspace.notificationDestinations),
     ...unityCatalogRoutes({
       store: workspace.catalog,
       render: { metastoreId: workspace.metastoreId, owner: workspace.userName },

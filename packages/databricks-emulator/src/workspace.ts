@@ -6,6 +6,7 @@ import { FaultInjector } from './faults.js';
 import type { DatabricksFixture, SettingsFixture, TableFixture } from './fixture-types.js';
 import { writeExportOutput } from './jobs/export-output.js';
 import { RunRegistry } from './jobs/run-registry.js';
+import { NotificationDestinationStore } from './notification-destinations/store.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { RequestLog } from './request-log.js';
 import { CatalogStore, type TableEntry } from './unity-catalog/catalog-store.js';
@@ -40,6 +41,7 @@ export class Workspace {
   readonly auth: AuthService;
   readonly faults = new FaultInjector();
   readonly requestLog = new RequestLog();
+  readonly notificationDestinations = new NotificationDestinationStore();
   readonly writer: ParquetWriter;
   readonly runs: RunRegistry;
   readonly catalog: CatalogStore;
@@ -140,6 +142,7 @@ export class Workspace {
   async reset(): Promise<void> {
     this.runs.reset();
     this.auth.reset();
+    this.notificationDestinations.reset();
     this.faults.clear();
     this.requestLog.clear();
     this.settings = { ...DEFAULT_SETTINGS, ...(this.fixture.settings ?? {}) };

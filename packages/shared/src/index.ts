@@ -95,4 +95,13 @@ export {
   TERMINAL_SYNC_STATES,
 } from './sync/sync-view.js';
 export { snapshotOf } from './jobs/job-snapshot.js';
+export {
+  clip,
+  ERROR_TRACE_HEAD_LINES,
+  type FailedTaskReport,
+  MAX_ERROR_CHARS,
+  MAX_REPORTED_TASKS,
+  readFailedTasks,
+  traceHead,
+} from './sync/failed-tasks.js';
 export { connectServiceRedis } from './redis/service-redis.js';

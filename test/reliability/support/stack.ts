@@ -160,7 +160,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       fixture.auth.personal_access_tokens.push({ token: db.token, user_name: 'sandbox-user@example.com' });
     }
   } else {
-    fixture.auth.oauth_clients.push({ client_id: db.clientId, client_secret: db.clientSecret, scopes: ['all-apis'] });
+    fixture.auth.oauth_clients.push({
+      client_id: db.clientId,
+      client_secret: db.clientSecret,
+      scopes: ['all-apis'],
+      groups: ['d2s-operators'], // job 1001 grants this group CAN_MANAGE_RUN in the sandbox fixture
+    });
   }
   if (!fixture.auth.oauth_clients.some((c) => c.client_id === secrets.mirror.clientId)) {
     fixture.auth.oauth_clients.push({

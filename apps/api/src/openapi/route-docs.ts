@@ -81,6 +81,23 @@ export const SyncViewSchema = z
         message: z.string(),
         stage: z.enum(['export', 'import']),
         details: z.record(z.string(), z.unknown()),
+        /** Databricks tasks that did not succeed: result state, error and the first lines of the trace. */
+        failedTasks: z
+          .array(
+            z.object({
+              taskKey: z.string(),
+              taskRunId: z.number().optional(),
+              resultState: z.string(),
+              terminationCode: z.string().optional(),
+              message: z.string().optional(),
+              error: z.string().optional(),
+              errorTraceHead: z.array(z.string()).optional(),
+              errorTraceTruncated: z.boolean().optional(),
+            }),
+          )
+          .optional(),
+        /** What to do about it, e.g. the permission to grant. */
+        hint: z.string().optional(),
       })
       .nullable(),
     links: z.record(z.string(), z.string()),

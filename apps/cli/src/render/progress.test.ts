@@ -125,6 +125,44 @@ describe('sync rendering', () => {
     );
   });
 
+  it('lists the failed Databricks tasks with their errors and trace heads, and the hint', () => {
+    const failed = sync({
+      status: 'failed',
+      error: {
+        code: 'DATABRICKS_RUN_FAILED',
+        message: 'Databricks run 42 ended RUN_EXECUTION_ERROR (failed task: extract)',
+        stage: 'export',
+        hint: 'Re-run after fixing extract',
+        failedTasks: [
+          {
+            taskKey: 'extract',
+            resultState: 'FAILED',
+            error: 'table not found\nmore',
+            errorTraceHead: ['Traceback (most recent call last)', 'Exception: table not found'],
+            errorTraceTruncated: true,
+          },
+          { taskKey: 'publish', resultState: 'UPSTREAM_FAILED', message: 'Upstream task extract failed.' },
+        ],
+      },
+    });
+    for (const text of [renderSyncSummary(failed, { now: T0 }), renderSyncDetail(failed, { now: T0 })]) {
+      expect(text).toContain(
+        [
+          '  failed tasks',
+          '    extract FAILED: table not found',
+          '      Traceback (most recent call last)',
+          '      Exception: table not found',
+          '      …',
+          '    publish UPSTREAM_FAILED: Upstream task extract failed.',
+        ].join('\n'),
+      );
+      expect(text).toMatch(/\n {2}hint +Re-run after fixing extract/);
+    }
+    expect(
+      renderSyncSummary(sync({ status: 'failed', error: { code: 'X', message: 'y' } }), { now: T0 }),
+    ).not.toContain('failed tasks');
+  });
+
   it("summarises a failed sync with the error's code and message", () => {
     const failed = sync({
       status: 'failed',

@@ -1,4 +1,4 @@
-import type { Sync } from '../api-types.js';
+import type { FailedTask, Sync } from '../api-types.js';
 import type { Color } from '../output.js';
 import { formatCount, formatDuration, formatParameters, formatTime } from './format.js';
 import { renderTable } from './table.js';
@@ -48,6 +48,28 @@ function filesLine(sync: Sync): string | undefined {
     .join(', ');
 }
 
+/**
+ * The failed Databricks tasks: one line each (key, result state, error), the task that ran and failed
+ * followed by the first lines of its error trace, indented.
+ */
+export function renderFailedTasks(tasks: readonly FailedTask[], paint: Paint = plain): string[] {
+  if (tasks.length === 0) return [];
+  const lines = ['  failed tasks'];
+  for (const task of tasks) {
+    const why = task.error ?? task.message;
+    lines.push(
+      `    ${paint(task.taskKey, 'bold')} ${paint(task.resultState, 'red')}${why ? `: ${firstLine(why)}` : ''}`,
+    );
+    for (const line of task.errorTraceHead ?? []) lines.push(`      ${paint(line, 'dim')}`);
+    if (task.errorTraceTruncated) lines.push(`      ${paint('…', 'dim')}`);
+  }
+  return lines;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
 function databricksLine(sync: Sync): string | undefined {
   const d = sync.databricks;
   if (d.runId === undefined && !d.runPageUrl) return undefined;
@@ -75,7 +97,9 @@ export function renderSyncSummary(sync: Sync, options: { now: number; paint?: Pa
       ['target rows', formatCount(sync.load?.targetRowCount)],
       ['Databricks', databricksLine(sync)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
+      ['hint', sync.error?.hint],
     ]),
+    ...renderFailedTasks(sync.error?.failedTasks ?? [], paint),
   ].join('\n');
 }
 
@@ -113,7 +137,9 @@ export function renderSyncDetail(sync: Sync, options: { now: number; paint?: Pai
       ['target rows', formatCount(sync.load?.targetRowCount)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
       ['error stage', sync.error?.stage],
+      ['hint', sync.error?.hint],
     ]),
+    ...renderFailedTasks(sync.error?.failedTasks ?? [], paint),
   ];
   const files = sync.load?.files ?? [];
   if (files.length > 0) {

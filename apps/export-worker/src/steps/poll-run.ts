@@ -1,5 +1,5 @@
 import { type ExportProgress, nextStep, rescheduleIn, type StepResult, SyncFailedError } from '@d2s/shared';
-import { classifyRunState, DatabricksError, type RunStateSummary } from '@d2s/shared/databricks';
+import { classifyRunState, DatabricksError, type Run, type RunStateSummary } from '@d2s/shared/databricks';
 import {
   type ExportContext,
   type ExportLiveProgress,
@@ -8,6 +8,8 @@ import {
   runDetails,
 } from '../export-context.js';
 import { pollDelayMs } from '../poll-delay.js';
+import { failedTaskReport } from './failed-task-report.js';
+import { failForMissingPermission } from './permission-failure.js';
 
 /**
  * Looks at the run once. Still running: save the poll count and come back
@@ -20,9 +22,13 @@ export async function pollRun(ctx: ExportContext): Promise<StepResult<ExportStep
   const runId = progress.runId as number;
   const settings = ctx.config.workers.export;
   let state: RunStateSummary;
+  let run: Run;
   try {
-    state = classifyRunState(await ctx.jobs.getRun(runId, { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS }));
+    run = await ctx.jobs.getRun(runId, { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS });
+    state = classifyRunState(run);
   } catch (error) {
+    const denied = await failForMissingPermission(error, ctx.dataset.databricks.jobId, ctx);
+    if (denied) throw denied;
     if (!(error instanceof DatabricksError && error.retryable)) throw error;
     // Databricks is busy or down (or asked for a long wait): keep the run and look again later, from `delayed`,
     // without burning an attempt.
@@ -47,11 +53,20 @@ export async function pollRun(ctx: ExportContext): Promise<StepResult<ExportStep
 
   if (state.phase === 'failed' || state.phase === 'canceled') {
     const failure = state.failure;
-    await ctx.report({ ...live, failure: { ...failure } });
+    // Which tasks failed and why: each failed task's own error and the head of its trace (get-output).
+    const report = await failedTaskReport(run, { jobs: ctx.jobs, log: ctx.log, maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS });
+    const details = {
+      runId,
+      ...failure,
+      ...(report.tasks.length > 0 ? { failedTasks: report.tasks } : {}),
+      ...(report.omitted > 0 ? { failedTasksOmitted: report.omitted } : {}),
+    };
+    await ctx.report({ ...live, failure: details });
+    const failedKeys = report.tasks.filter((t) => t.resultState === 'FAILED' || t.error).map((t) => t.taskKey);
     throw new SyncFailedError(
       state.phase === 'canceled' ? 'DATABRICKS_RUN_CANCELED' : 'DATABRICKS_RUN_FAILED',
-      `Databricks run ${runId} ended ${failure?.code ?? state.resultState ?? 'unsuccessfully'}: ${failure?.message ?? 'no message'}${state.runPageUrl ? ` (${state.runPageUrl})` : ''}`,
-      { details: { runId, ...failure } },
+      `Databricks run ${runId} ended ${failure?.code ?? state.resultState ?? 'unsuccessfully'}: ${failure?.message ?? 'no message'}${failedKeys.length > 0 ? ` (failed task${failedKeys.length > 1 ? 's' : ''}: ${failedKeys.join(', ')})` : ''}${state.runPageUrl ? ` (${state.runPageUrl})` : ''}`,
+      { details },
     );
   }
 

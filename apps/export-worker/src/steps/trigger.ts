@@ -2,6 +2,7 @@ import { type ExportProgress, idempotencyTokenFor, rescheduleIn, type StepResult
 import { DatabricksError } from '@d2s/shared/databricks';
 import { type ExportContext, type ExportStepName, MAX_IN_SLOT_WAIT_MS } from '../export-context.js';
 import { pollDelayMs } from '../poll-delay.js';
+import { failForMissingPermission } from './permission-failure.js';
 
 /**
  * Starts the dataset's Databricks job with the sync's parameters and output
@@ -26,6 +27,9 @@ export async function trigger(ctx: ExportContext): Promise<StepResult<ExportStep
       { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS },
     );
   } catch (error) {
+    // A missing job permission: no retry can fix it, so the sync fails now and says what to grant.
+    const denied = await failForMissingPermission(error, dataset.databricks.jobId, ctx);
+    if (denied) throw denied;
     // Rate limited or unavailable: try again from `delayed` (the token makes a repeat safe), within the
     // dataset's time limit, instead of holding a slot or burning attempts.
     const waited = ctx.now() - Date.parse(request.requestedAt);

@@ -152,7 +152,7 @@ describe('Jobs API on a manual clock', () => {
     });
     const byKey = Object.fromEntries(run.tasks.map((t: { task_key: string }) => [t.task_key, t]));
     expect(byKey.ingest.state.result_state).toBe('FAILED');
-    expect(byKey.transform.state.result_state).toBe('FAILED');
+    expect(byKey.transform.state.result_state).toBe('UPSTREAM_FAILED');
     expect(byKey.audit.state.result_state).toBe('SUCCESS');
 
     const output = await api(emu, 'GET', `/api/2.2/jobs/runs/get-output?run_id=${byKey.ingest.run_id}`);

@@ -73,6 +73,14 @@ export class RunRegistry {
 
   constructor(private readonly deps: RunRegistryDeps) {}
 
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  jobs(): JobFixture[] {
+    return [...this.deps.jobs];
+  }
+
   job(jobId: number): JobFixture | undefined {
     return this.deps.jobs.find((j) => j.job_id === jobId);
   }

@@ -10,13 +10,15 @@
  * timestamps do not depend on how often it is polled.
  */
 
+/** BLOCKED is a task's state only: waiting for the tasks it depends on. */
 export type LifeCycleState =
-  'QUEUED' | 'PENDING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED' | 'SKIPPED' | 'INTERNAL_ERROR';
+  'QUEUED' | 'PENDING' | 'BLOCKED' | 'RUNNING' | 'TERMINATING' | 'TERMINATED' | 'SKIPPED' | 'INTERNAL_ERROR';
 
-export type ResultState = 'SUCCESS' | 'FAILED' | 'CANCELED' | 'MAXIMUM_CONCURRENT_RUNS_REACHED';
+export type ResultState =
+  'SUCCESS' | 'FAILED' | 'CANCELED' | 'MAXIMUM_CONCURRENT_RUNS_REACHED' | 'UPSTREAM_FAILED' | 'UPSTREAM_CANCELED';
 
 /** RunStatus.state (the v2 life cycle); terminal states all read TERMINATED. */
-export type StatusState = 'QUEUED' | 'PENDING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED';
+export type StatusState = 'QUEUED' | 'PENDING' | 'BLOCKED' | 'RUNNING' | 'TERMINATING' | 'TERMINATED';
 
 export interface TerminationDetails {
   code: string;

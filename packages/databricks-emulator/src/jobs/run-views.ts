@@ -1,6 +1,7 @@
 import { databricksErrors } from '../errors.js';
 import type { JobRun, TaskRun } from './run-registry.js';
-import { isTerminal, type LifeCycleState, type RunEnding, type RunProgress, statusState } from './run-state-machine.js';
+import { isTerminal, type LifeCycleState, type RunProgress, statusState } from './run-state-machine.js';
+import { taskProgress } from './task-timeline.js';
 
 export interface RunViewOptions {
   baseUrl: string;
@@ -9,6 +10,8 @@ export interface RunViewOptions {
   apiVersion: string;
   pageSize: number;
   pageToken?: string | null;
+  /** The emulator clock's now: where each task stands on its own timeline. */
+  now: number;
 }
 
 /** The JSON of GET jobs/runs/get: a `Run` with both `state` and `status`. */
@@ -59,8 +62,12 @@ export function renderRun(run: JobRun, options: RunViewOptions): Record<string, 
 }
 
 /** One element of `tasks[]` (a RunTask). */
-export function renderTask(run: JobRun, task: TaskRun, options: Pick<RunViewOptions, 'baseUrl' | 'workspaceId'>) {
-  const progress = taskProgress(run, task);
+export function renderTask(
+  run: JobRun,
+  task: TaskRun,
+  options: Pick<RunViewOptions, 'baseUrl' | 'workspaceId' | 'now'>,
+) {
+  const progress = taskProgress(run, task, options.now);
   return {
     task_key: task.taskKey,
     run_id: task.runId,
@@ -87,10 +94,10 @@ export function renderTask(run: JobRun, task: TaskRun, options: Pick<RunViewOpti
 export function renderRunOutput(
   run: JobRun,
   task: TaskRun | undefined,
-  options: Pick<RunViewOptions, 'baseUrl' | 'workspaceId'>,
+  options: Pick<RunViewOptions, 'baseUrl' | 'workspaceId' | 'now'>,
 ): Record<string, unknown> {
   if (!task) throw databricksErrors.multiTaskOutput();
-  const progress = taskProgress(run, task);
+  const progress = taskProgress(run, task, options.now);
   const body: Record<string, unknown> = { metadata: renderTaskRun(run, task, options) };
   const ending = progress.ending;
   if (!isTerminal(progress.phase) || !ending) return body;
@@ -101,7 +108,7 @@ export function renderRunOutput(
     body.notebook_output = { result, truncated: false };
   } else if (ending.resultState === 'FAILED') {
     body.error = ending.stateMessage;
-    body.error_trace = `${ending.stateMessage}\n  at ${task.notebookPath}`;
+    body.error_trace = notebookTrace(ending.stateMessage, task.notebookPath);
   }
   return body;
 }
@@ -110,7 +117,7 @@ export function renderRunOutput(
 export function renderTaskRun(
   run: JobRun,
   task: TaskRun,
-  options: Pick<RunViewOptions, 'baseUrl' | 'workspaceId'>,
+  options: Pick<RunViewOptions, 'baseUrl' | 'workspaceId' | 'now'>,
 ): Record<string, unknown> {
   const metadata: Record<string, unknown> = {
     ...renderTask(run, task, options),
@@ -126,53 +133,6 @@ export function renderTaskRun(
     parent_run_id: run.runId,
   };
   return metadata;
-}
-
-/** A task's own progress: the parent's timeline, with its own ending. */
-function taskProgress(run: JobRun, task: TaskRun): RunProgress {
-  const parent = run.progress;
-  if (task.canceledAt !== undefined && !isTerminal(parent.phase)) {
-    return { ...parent, phase: 'TERMINATED', endedAt: task.canceledAt, ending: cancelledTask() };
-  }
-  if (!isTerminal(parent.phase) || !parent.ending) return { ...parent };
-  return {
-    ...parent,
-    phase: taskEnding(run, task, parent.ending).lifeCycle,
-    ending: taskEnding(run, task, parent.ending),
-  };
-}
-
-function taskEnding(run: JobRun, task: TaskRun, parent: RunEnding): RunEnding {
-  if (task.canceledAt !== undefined) return cancelledTask();
-  if (parent.resultState !== 'FAILED' || parent.lifeCycle === 'INTERNAL_ERROR') return parent;
-  const failing = run.job.failing_task ?? run.tasks[run.tasks.length - 1]?.taskKey;
-  if (task.taskKey === failing) return parent;
-  if (failing !== undefined && task.dependsOn.includes(failing)) {
-    return {
-      lifeCycle: 'TERMINATED',
-      resultState: 'FAILED',
-      stateMessage: `Upstream task ${failing} failed.`,
-      userCancelledOrTimedout: false,
-      termination: { code: 'RUN_EXECUTION_ERROR', type: 'CLIENT_ERROR', message: `Upstream task ${failing} failed.` },
-    };
-  }
-  return {
-    lifeCycle: 'TERMINATED',
-    resultState: 'SUCCESS',
-    stateMessage: '',
-    userCancelledOrTimedout: false,
-    termination: { code: 'SUCCESS', type: 'SUCCESS', message: '' },
-  };
-}
-
-function cancelledTask(): RunEnding {
-  return {
-    lifeCycle: 'TERMINATED',
-    resultState: 'CANCELED',
-    stateMessage: 'Run cancelled.',
-    userCancelledOrTimedout: true,
-    termination: { code: 'USER_CANCELED', type: 'SUCCESS', message: 'Run cancelled.' },
-  };
 }
 
 function renderState(progress: RunProgress, run: JobRun): Record<string, unknown> {
@@ -239,4 +199,24 @@ function decodeTaskToken(token: string, runId: number): number {
     // fall through
   }
   throw databricksErrors.invalidParameter(`Invalid page_token: ${token}`);
+}
+
+/**
+ * A notebook task's error_trace: the IPython traceback a failed notebook cell leaves, many lines long, ending
+ * with the exception line (RunOutput.error_trace, "If there was an error executing the run, this field
+ * contains any available stack traces").
+ */
+function notebookTrace(message: string, notebookPath: string): string {
+  return [
+    '---------------------------------------------------------------------------',
+    'Exception                                 Traceback (most recent call last)',
+    `File ${notebookPath}, line 14`,
+    '     11 rows = df.count()',
+    '     12 if rows == 0:',
+    '     13     # the export refuses to write an empty snapshot',
+    `---> 14     raise Exception(${JSON.stringify(message)})`,
+    '     15 df.write.mode("overwrite").parquet(output_path)',
+    '',
+    `Exception: ${message}`,
+  ].join('\n');
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { D2sConfig } from '../config/load-config.js';
 import { ConfigError } from '../errors.js';
 import { type Clock, type RandomSource, systemClock } from '../clock.js';
+import { CurrentUserApi } from './current-user-api.js';
 import { DatabricksHttpClient, type DatabricksRequestHook } from './http-client.js';
 import { JobsApi } from './jobs-api.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './retry-policy.js';
@@ -37,6 +38,8 @@ export interface DatabricksClient {
   readonly host: string;
   readonly jobs: JobsApi;
   readonly unityCatalog: UnityCatalogApi;
+  /** `currentUser.me()`: who the configured credentials are. */
+  readonly currentUser: CurrentUserApi;
   /** Closes pooled connections once in-flight requests finish. */
   close(): Promise<void>;
 }
@@ -88,6 +91,7 @@ export function createDatabricksClient(
   return {
     host,
     jobs: new JobsApi(http),
+    currentUser: new CurrentUserApi(http),
     unityCatalog: new UnityCatalogApi(http, config.pageSize === undefined ? {} : { pageSize: config.pageSize }),
     close: () => http.close(),
   };

@@ -7,6 +7,8 @@ export type {
   DatabricksClientTuning,
 } from './client.js';
 export { createDatabricksClient } from './client.js';
+export type { CurrentUser } from './current-user-api.js';
+export { CurrentUserApi } from './current-user-api.js';
 export type { Clock, RandomSource } from '../clock.js';
 export { systemClock } from '../clock.js';
 export type { DatabricksErrorFacts, ParsedErrorBody } from './errors.js';

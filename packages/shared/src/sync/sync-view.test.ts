@@ -84,6 +84,38 @@ describe('deriveSyncView', () => {
     expect(view.timings.durationsMs.total).toBe(8_000);
   });
 
+  it('lifts the failed tasks (bounded) and a permission hint out of the failure details', () => {
+    const longLine = 'x'.repeat(1_000);
+    const failedTasks = [
+      {
+        taskKey: 'extract',
+        taskRunId: 71,
+        resultState: 'FAILED',
+        error: 'boom',
+        errorTraceHead: ['Traceback', ...Array.from({ length: 20 }, () => longLine)],
+      },
+      { taskKey: 'publish', taskRunId: 72, resultState: 'UPSTREAM_FAILED', terminationCode: 'SKIPPED' },
+      { taskKey: 42, resultState: 'FAILED' },
+    ];
+    const view = deriveSyncView(
+      job({
+        state: 'failed',
+        failedReason: 'DATABRICKS_RUN_FAILED: Run 7 ended RUN_EXECUTION_ERROR',
+        progress: { failure: { runId: 7, failedTasks, hint: 'Grant CAN_MANAGE_RUN on job 1 to a@example.com' } },
+      }),
+      undefined,
+      false,
+    );
+    expect(view.error?.failedTasks?.map((t) => [t.taskKey, t.resultState])).toEqual([
+      ['extract', 'FAILED'],
+      ['publish', 'UPSTREAM_FAILED'],
+    ]);
+    const head = view.error?.failedTasks?.[0]?.errorTraceHead ?? [];
+    expect(head).toHaveLength(8);
+    expect(head.every((line) => line.length <= 300)).toBe(true);
+    expect(view.error?.hint).toBe('Grant CAN_MANAGE_RUN on job 1 to a@example.com');
+  });
+
   it('is canceled when the failure is a cancel', () => {
     const view = deriveSyncView(
       job({ state: 'failed', failedReason: 'SYNC_CANCELED: canceled by request' }),

@@ -1,4 +1,5 @@
 import type { JobSnapshot } from '../jobs/job-snapshot.js';
+import { type FailedTaskReport, readFailedTasks } from './failed-tasks.js';
 import { decodeFailure } from './job-failure.js';
 
 /** The life of a sync as the webapp sees it. */
@@ -64,7 +65,16 @@ export interface SyncView {
     finishedAt?: string;
     durationsMs: { queued?: number; export?: number; import?: number; total?: number };
   };
-  error: { code: string; message: string; stage: 'export' | 'import'; details: Record<string, unknown> } | null;
+  error: {
+    code: string;
+    message: string;
+    stage: 'export' | 'import';
+    details: Record<string, unknown>;
+    /** The Databricks tasks that did not succeed, with each one's error and the head of its trace. */
+    failedTasks?: FailedTaskReport[];
+    /** What to do about it (a missing permission, say), when d2s knows. */
+    hint?: string;
+  } | null;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -103,7 +113,11 @@ export function deriveSyncView(
   if (exportJob.state === 'failed') {
     const failure = decodeFailure(exportJob.failedReason);
     status = failure.code === SYNC_CANCELED ? 'canceled' : 'failed';
-    error = { ...failure, stage: 'export', details: isObject(live.failure) ? live.failure : {} };
+    const details = isObject(live.failure) ? live.failure : {};
+    error = { ...failure, stage: 'export', details };
+    const failedTasks = readFailedTasks(details);
+    if (failedTasks.length > 0) error.failedTasks = failedTasks;
+    if (typeof details.hint === 'string') error.hint = details.hint;
     finishedOn = exportJob.finishedOn;
   } else if (exportJob.state !== 'completed') {
     status = typeof runId === 'number' ? 'exporting' : 'queued';

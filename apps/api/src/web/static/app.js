@@ -632,7 +632,9 @@ class LiveSync {
               h('code', { class: 'code error-code' }, error.code),
               error.stage ? h('span', { class: 'tag' }, `at ${error.stage}`) : null,
               h('p', { class: 'error-message' }, error.message),
+              error.hint ? h('p', { class: 'error-hint' }, error.hint) : null,
               snowflakeCode(error.details),
+              failedTaskList(error.failedTasks),
             )
           : null,
       );
@@ -756,6 +758,35 @@ class LiveSync {
     this.card.remove();
     byId('live-empty').hidden = lives.size > 0;
   }
+}
+
+/** The Databricks tasks that did not succeed: key, result state, error, and the head of the error trace. */
+function failedTaskList(tasks) {
+  if (!Array.isArray(tasks) || tasks.length === 0) return null;
+  return h(
+    'div',
+    { class: 'failed-tasks' },
+    h('p', { class: 'small muted' }, 'Failed Databricks tasks'),
+    h(
+      'ul',
+      { class: 'failed-task-list' },
+      tasks.map((task) => {
+        const trace = Array.isArray(task.errorTraceHead) ? task.errorTraceHead : [];
+        const why = task.error ?? task.message;
+        return h(
+          'li',
+          { class: 'failed-task', 'data-task-key': task.taskKey },
+          h('code', { class: 'code task-key' }, task.taskKey),
+          ' ',
+          h('span', { class: 'tag task-result' }, task.resultState),
+          why ? h('p', { class: 'task-error error-text' }, why) : null,
+          trace.length > 0
+            ? h('pre', { class: 'task-trace' }, [...trace, ...(task.errorTraceTruncated ? ['…'] : [])].join('\n'))
+            : null,
+        );
+      }),
+    ),
+  );
 }
 
 function snowflakeCode(details) {
