@@ -241,6 +241,9 @@ const queryString = fc
   )
   .map((pairs) => (pairs.length ? `?${new URLSearchParams(pairs).toString()}` : ''));
 
+/** A token with only the `read` scope: what a status dashboard gets. */
+const READ_ONLY_TOKEN = 'fuzz-reader-token-5d0c8e21';
+
 /** Routes served without a token: health checks and the web page's static files (it asks for the token itself). */
 const PUBLIC_ROUTES = ['/healthz', '/readyz', '/', '/ui'];
 
@@ -261,6 +264,7 @@ describe(`API fuzzing (seed ${SEED}, ${RUNS} runs a property, ${RUNS_PER_ROUTE} 
       datasetsYaml: `${APPEND_AND_REPLACE}${TYPED_DATASET}`,
       mirrorYaml: MIRROR_YAML,
       logLevel: 'fatal',
+      extraApiTokens: [`reader:read:${READ_ONLY_TOKEN}`],
     });
     const registered = Object.getOwnPropertySymbols(stack.app).find((s) => s.description === 'd2s.registeredRoutes');
     routes = [...((registered ? (stack.app as any)[registered] : []) as Route[])];
@@ -479,6 +483,35 @@ describe(`API fuzzing (seed ${SEED}, ${RUNS} runs a property, ${RUNS_PER_ROUTE} 
       { numRuns: 150, seed: SEED, endOnFailure: true },
     );
   }, 120_000);
+  it('a read-only token gets a coded 403 on every route that changes something, and changes nothing', async () => {
+    const mutating = routes.filter(
+      (r) =>
+        ['POST', 'PUT', 'DELETE'].includes(r.method) &&
+        (r.url.startsWith('/v1/') || r.url === '/metrics') &&
+        // Minting a stream token is a read: it opens a sync's events, which this token may read anyway.
+        !r.url.endsWith('/events/token'),
+    );
+    expect(mutating.length).toBeGreaterThan(5);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...mutating), text, async (route, segment) => {
+        if (encodeURIComponent(segment).length > 100 || segment === '.' || segment === '..') return;
+        const path = route.url.replace(/:[A-Za-z]+/g, () => encodeURIComponent(segment));
+        const before = await snapshot();
+        const response = await fetch(`${stack.api}${path}`, {
+          method: route.method,
+          headers: { authorization: `Bearer ${READ_ONLY_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ dataset: 'forecasts_append', kind: 'mirror', every: 3_600_000 }),
+        });
+        const body = await response.text();
+        const where = `${route.method} ${path} → ${response.status} ${body.slice(0, 300)}`;
+        expect(response.status, where).toBe(403);
+        expect(JSON.parse(body), where).toMatchObject({ error: { code: 'INSUFFICIENT_SCOPE' } });
+        expect(await snapshot(), where).toEqual(before);
+      }),
+      { numRuns: 60, seed: SEED, endOnFailure: true },
+    );
+  }, 120_000);
+
   it('a refused PUT /v1/schedules/:id leaves the existing schedule of that id alone', async () => {
     expect((await stack.request('PUT', '/v1/schedules/keep-me', { kind: 'mirror', every: 60_000 })).status).toBe(200);
     // Valid for zod, refused by BullMQ's cron parser: 400 INVALID_SCHEDULE ...

@@ -6,6 +6,7 @@ import { dumpRedis, forecastsDataset, type Stack, type StackSecrets, startStack 
 /** Distinctive values, so a leak is found by a plain substring search. */
 const SECRETS: StackSecrets = {
   apiToken: 'd2s-api-Tk-9f83c2a17e5b0d44',
+  apiTokenName: 'audit-client',
   databricks: { clientId: 'd2s-audit-client', clientSecret: 'dbx-oauth-Sc-4a7d19e2b6f0c3' },
   snowflakePassphrase: 'sf-pass-Ph-7c1e83d5f2a96b',
   mirror: { clientId: 'd2s-audit-mirror', clientSecret: 'uc-oauth-Ms-2b8f6e4c91d07a' },
@@ -72,8 +73,6 @@ describe('secrets audit', () => {
       dataset: 'shared_forecasts',
       cron: '0 3 * * *',
     });
-    await stack.request('PUT', '/v1/schedules/mirror-hourly', { kind: 'mirror', every: 3_600_000 });
-    await stack.request('GET', '/v1/schedules');
 
     // The mirror: a plan (JSON and SQL), a run that applies it, its status, the tables, a re-plan.
     const plan = await stack.request('POST', '/v1/mirror/plan', {});
@@ -90,6 +89,9 @@ describe('secrets audit', () => {
     await stack.request('GET', '/v1/mirror/tables');
     const replan = await stack.request('POST', '/v1/mirror/plan', {});
     expect(replan.body.actions).toEqual([]);
+    // After the run: an `every` schedule fires at once, and two mirror runs never apply together.
+    await stack.request('PUT', '/v1/schedules/mirror-hourly', { kind: 'mirror', every: 3_600_000 });
+    await stack.request('GET', '/v1/schedules');
 
     // Operator views and refusals.
     await stack.request('GET', '/openapi.json');
@@ -98,6 +100,15 @@ describe('secrets audit', () => {
     await stack.request('GET', `/admin/queues/api/queues/import/${id}`);
     const refused = await stack.request('GET', '/v1/syncs', undefined, { authorization: 'Bearer wrong-token' });
     expect(refused.status).toBe(401);
+    // A client that puts the token in the query string by mistake: the URL is logged, the token is not.
+    await stack.request('GET', `/v1/syncs?token=${SECRETS.apiToken}`, undefined, { authorization: '' });
+    // A browser's stream token: handed to the client by design, never logged or stored as such.
+    const minted = await stack.request('POST', `/v1/syncs/${id}/events/token`);
+    expect(minted.status, minted.text).toBe(201);
+    const streamToken = minted.body.token as string;
+    const byStreamToken = await fetch(`${stack.api}${minted.body.url}`, { signal: AbortSignal.timeout(30_000) });
+    expect(byStreamToken.status).toBe(200);
+    expect(await byStreamToken.text()).toContain('event: end');
 
     // Let the workers flush, then stop them (their shutdown lines are part of the audit).
     for (const worker of workers) expect(await worker.stop('SIGTERM'), worker.output().slice(-2000)).toBe(0);
@@ -157,6 +168,15 @@ describe('secrets audit', () => {
         }
       }
     }
+    // The stream token is in the answer that minted it, by design; nowhere else.
+    for (const place of ['in-process logs (api, plans; debug)', 'Redis under the prefix']) {
+      const at = (places[place] ?? '').indexOf(streamToken.slice(3));
+      if (at >= 0) leaks.push(`stream token in ${place}`);
+    }
+    // Audit lines name the token; positive control that they were written at all.
+    const audit = stack.logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'audit');
+    expect(audit.length).toBeGreaterThan(3);
+    expect(audit.every((l) => l.audit.tokenName === 'audit-client' || l.audit.status === 401)).toBe(true);
     expect(leaks).toEqual([]);
   }, 120_000);
 });

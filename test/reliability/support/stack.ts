@@ -55,6 +55,8 @@ export type WorkerName = 'export' | 'import' | 'mirror';
 
 export interface StackSecrets {
   apiToken: string;
+  /** Configures the token as `name:read+sync+mirror+admin:token` (named, scoped) instead of a bare token. */
+  apiTokenName?: string;
   /** Databricks credentials d2s uses: a PAT, or an OAuth M2M client (added to the emulator's fixture). */
   databricks: { token: string } | { clientId: string; clientSecret: string };
   /** Encrypts the sandbox's private key (SNOWFLAKE_PRIVATE_KEY_PASSPHRASE). */
@@ -99,6 +101,8 @@ export interface StackOptions {
   logLevel?: string;
   /** Echo captured log lines to stderr (debugging). */
   echoLogs?: boolean;
+  /** More D2S_API_TOKENS entries (`name:scope+scope:token`) beside the stack's own token. */
+  extraApiTokens?: string[];
 }
 
 export interface Stack {
@@ -193,7 +197,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     D2S_CONFIG: configPath,
     REDIS_URL: options.redisUrl,
     D2S_QUEUE_PREFIX: prefix,
-    D2S_API_TOKENS: secrets.apiToken,
+    D2S_API_TOKENS: [
+      secrets.apiTokenName ? `${secrets.apiTokenName}:read+sync+mirror+admin:${secrets.apiToken}` : secrets.apiToken,
+      ...(options.extraApiTokens ?? []),
+    ].join(','),
     DATABRICKS_HOST: databricks.url,
     ...('token' in db
       ? { DATABRICKS_TOKEN: db.token }

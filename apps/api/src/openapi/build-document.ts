@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDoc } from './route-docs.js';
+import { ErrorBodySchema, type RouteDoc } from './route-docs.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -56,7 +56,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], info: { versio
       ...(parameters.length ? { parameters } : {}),
       ...(route.auth === false ? { security: [] } : {}),
       responses: Object.fromEntries(
-        Object.entries(route.responses).map(([status, response]) => [
+        Object.entries(withCommonAnswers(route)).map(([status, response]) => [
           status,
           {
             description: response.description,
@@ -127,4 +127,26 @@ function rewriteRefs(value: unknown): unknown {
         : [key, rewriteRefs(inner)],
     ),
   );
+}
+
+/**
+ * Answers every route of a kind can give, whatever its own entry lists: 401 and 403 on authenticated
+ * routes (no token; a token without the route's scope), 429 on mutating ones (the per-token rate limit).
+ */
+function withCommonAnswers(route: RouteDoc): RouteDoc['responses'] {
+  const responses = { ...route.responses };
+  if (route.auth !== false) {
+    responses[401] ??= { description: 'Missing or wrong bearer token', schema: ErrorBodySchema };
+    responses[403] ??= {
+      description: 'INSUFFICIENT_SCOPE: the token lacks the scope this route needs',
+      schema: ErrorBodySchema,
+    };
+    if (route.method !== 'get') {
+      responses[429] ??= {
+        description: 'RATE_LIMITED: too many changes from this token; wait for Retry-After seconds',
+        schema: ErrorBodySchema,
+      };
+    }
+  }
+  return responses;
 }
