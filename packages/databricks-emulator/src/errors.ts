@@ -7,20 +7,31 @@ import { randomUUID } from 'node:crypto';
  */
 export class DatabricksApiError extends Error {
   readonly status: number;
+  /** google.rpc detail objects (`ErrorInfo`, ...), sent as `details` when present. */
+  readonly details: Array<Record<string, unknown>> | undefined;
   /** A string code (INVALID_PARAMETER_VALUE, ...) or, for auth failures, the HTTP status as a number, as the real gateway sends. */
   readonly errorCode: string | number;
   readonly headers: Record<string, string>;
 
-  constructor(status: number, errorCode: string | number, message: string, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    errorCode: string | number,
+    message: string,
+    headers: Record<string, string> = {},
+    details?: Array<Record<string, unknown>>,
+  ) {
     super(message);
     this.name = 'DatabricksApiError';
     this.status = status;
     this.errorCode = errorCode;
     this.headers = headers;
+    this.details = details;
   }
 
-  toBody(): { error_code: string | number; message: string } {
-    return { error_code: this.errorCode, message: this.message };
+  toBody(): { error_code: string | number; message: string; details?: Array<Record<string, unknown>> } {
+    return this.details === undefined
+      ? { error_code: this.errorCode, message: this.message }
+      : { error_code: this.errorCode, message: this.message, details: this.details };
   }
 }
 
@@ -80,8 +91,36 @@ export const databricksErrors = {
     new DatabricksApiError(404, 'TABLE_DOES_NOT_EXIST', `Table '${fullName}' does not exist.`),
   tableAlreadyExists: (fullName: string) =>
     new DatabricksApiError(409, 'TABLE_ALREADY_EXISTS', `Table '${fullName}' already exists.`),
+  /**
+   * A missing Unity Catalog privilege: 403 PERMISSION_DENIED "User does not have <PRIVILEGE> on <Type> '<name>'."
+   * with a google.rpc.ErrorInfo naming it. Shape and words as a workspace sends them (a 403 body quoted in
+   * https://github.com/Azure/spark-cdm-connector/issues/149: message "User does not have EXTERNAL USE SCHEMA on
+   * Schema 'icebase.telemetry'.", ErrorInfo reason PERMISSION_DENIED, domain unity-catalog.databricks.com,
+   * metadata {principalName, msg, resourceType, resourceName}, then a RequestInfo; the USE CATALOG wording is
+   * quoted in https://github.com/databricks-demos/dbdemos/issues/74).
+   */
+  permissionDenied: (privilege: string, resourceType: 'Catalog' | 'Schema' | 'Table', resourceName: string) => {
+    const words = privilege.replaceAll('_', ' ');
+    return new DatabricksApiError(
+      403,
+      'PERMISSION_DENIED',
+      `User does not have ${words} on ${resourceType} '${resourceName}'.`,
+      {},
+      [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'PERMISSION_DENIED',
+          domain: 'unity-catalog.databricks.com',
+          metadata: { principalName: 'User', msg: words, resourceType, resourceName },
+        },
+        { '@type': 'type.googleapis.com/google.rpc.RequestInfo', request_id: randomUUID(), serving_data: '' },
+      ],
+    );
+  },
   tagDoesNotExist: (entity: string, key: string) =>
     new DatabricksApiError(404, 'RESOURCE_DOES_NOT_EXIST', `Tag assignment '${key}' on '${entity}' does not exist.`),
+  tagAlreadyExists: (entity: string, key: string) =>
+    new DatabricksApiError(409, 'RESOURCE_ALREADY_EXISTS', `Tag assignment '${key}' on '${entity}' already exists.`),
   endpointNotFound: (method: string, path: string) =>
     new DatabricksApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${method} ${path}'`),
   /** No or unusable Authorization header: the gateway's 401 (error_code is a number in the real body). */
@@ -120,6 +159,8 @@ export const icebergErrors = {
     new IcebergRestError(401, 'NotAuthorizedException', message),
   noSuchNamespace: (namespace: string) =>
     new IcebergRestError(404, 'NoSuchNamespaceException', `Namespace does not exist: ${namespace}`),
+  /** 403 per the Iceberg REST spec (ForbiddenException), carrying Unity Catalog's words for the missing privilege. */
+  forbidden: (message: string) => new IcebergRestError(403, 'ForbiddenException', message),
   noSuchTable: (identifier: string) =>
     new IcebergRestError(404, 'NoSuchTableException', `Table does not exist: ${identifier}`),
   noSuchWarehouse: (warehouse: string) =>

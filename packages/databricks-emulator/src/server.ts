@@ -26,6 +26,8 @@ export function buildRouter(workspace: Workspace, admin: DatabricksEmulatorAdmin
     }),
     ...unityCatalogRoutes({
       store: workspace.catalog,
+      access: workspace.access,
+      emptyTokenOnLastPage: () => workspace.settings.empty_string_last_page_token,
       render: { metastoreId: workspace.metastoreId, owner: workspace.userName },
       pageSettings: () => ({
         cap: workspace.settings.list_page_size_cap,
@@ -36,6 +38,7 @@ export function buildRouter(workspace: Workspace, admin: DatabricksEmulatorAdmin
     }),
     ...icebergRoutes({
       store: workspace.catalog,
+      access: workspace.access,
       now: () => workspace.clock.now(),
       emptyPageEvery: () => workspace.settings.iceberg_empty_page_every,
     }),

@@ -8,6 +8,7 @@ import { writeExportOutput } from './jobs/export-output.js';
 import { RunRegistry } from './jobs/run-registry.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { RequestLog } from './request-log.js';
+import { AccessPolicy } from './unity-catalog/access-policy.js';
 import { CatalogStore, type TableEntry } from './unity-catalog/catalog-store.js';
 import { writeTableData } from './unity-catalog/table-data.js';
 
@@ -27,6 +28,7 @@ const DEFAULT_SETTINGS: EffectiveSettings = {
   empty_page_every: 0,
   runs_get_page_size: 100,
   iceberg_empty_page_every: 0,
+  empty_string_last_page_token: false,
 };
 
 /** Temporary files live here (inside the object store root, so renames are atomic). */
@@ -43,6 +45,7 @@ export class Workspace {
   readonly writer: ParquetWriter;
   readonly runs: RunRegistry;
   readonly catalog: CatalogStore;
+  readonly access: AccessPolicy;
   readonly tempDir: string;
   readonly workspaceId: number;
   readonly metastoreId: string;
@@ -61,6 +64,7 @@ export class Workspace {
     this.userName = options.fixture.workspace?.user_name ?? 'sandbox-user@example.com';
     this.settings = { ...DEFAULT_SETTINGS, ...(options.fixture.settings ?? {}) };
     this.catalog = new CatalogStore(options.fixture.catalogs, options.clock);
+    this.access = accessPolicyFor(options.fixture, this.userName);
     this.runs = new RunRegistry({
       jobs: options.fixture.jobs,
       clock: options.clock,
@@ -124,4 +128,27 @@ export class Workspace {
     for (const f of this.fixture.faults?.http ?? []) this.faults.addHttp(f);
     for (const f of this.fixture.faults?.runs ?? []) this.faults.addRun(f);
   }
+}
+
+/**
+ * The fixture's Unity Catalog access rules. A fixture that grants nothing anywhere keeps the metastore open
+ * to its own principals; one that grants anything is enforced, with the workspace user as metastore admin
+ * unless `workspace.metastore_admins` says otherwise.
+ */
+function accessPolicyFor(fixture: DatabricksFixture, userName: string): AccessPolicy {
+  const grants = fixture.catalogs.some(
+    (c) =>
+      c.grants !== undefined ||
+      c.schemas.some(
+        (s) =>
+          s.grants !== undefined ||
+          s.generated_tables?.grants !== undefined ||
+          (s.tables ?? []).some((t) => t.grants !== undefined),
+      ),
+  );
+  return new AccessPolicy({
+    metastoreAdmins: fixture.workspace?.metastore_admins ?? [userName],
+    defaultOwner: userName,
+    enforced: grants,
+  });
 }

@@ -82,7 +82,11 @@ export class DatabricksEmulatorAdmin {
   updateSettings(patch: SettingsFixture): EffectiveSettings {
     for (const [key, value] of Object.entries(patch)) {
       if (!(key in this.workspace.settings)) throw new Error(`unknown setting ${key}`);
-      if (typeof value !== 'number' || value < 0) throw new Error(`setting ${key} must be a number >= 0`);
+      if (typeof this.workspace.settings[key as keyof EffectiveSettings] === 'boolean') {
+        if (typeof value !== 'boolean') throw new Error(`setting ${key} must be true or false`);
+      } else if (typeof value !== 'number' || value < 0) {
+        throw new Error(`setting ${key} must be a number >= 0`);
+      }
     }
     this.workspace.settings = { ...this.workspace.settings, ...patch };
     return this.settings();
