@@ -35,6 +35,34 @@ export class DatabricksApiError extends Error {
   }
 }
 
+/**
+ * An error page from the proxy in front of a workspace (502 / 503 / 504 with a text/html body), which every
+ * client meets sooner or later; the official SDKs read its `<pre>` block or fall back to the HTTP reason phrase.
+ */
+export class ProxyErrorPage extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, headers: Record<string, string> = {}) {
+    super(`HTTP ${status} from the proxy`);
+    this.name = 'ProxyErrorPage';
+    this.status = status;
+    this.headers = headers;
+  }
+
+  toHtml(): string {
+    const title = `${this.status} ${PROXY_REASONS[this.status] ?? 'Error'}`;
+    return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+  }
+}
+
+const PROXY_REASONS: Record<number, string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
+
 /** The Iceberg REST catalog's error shape: `{ error: { message, type, code } }`. */
 export class IcebergRestError extends Error {
   readonly status: number;

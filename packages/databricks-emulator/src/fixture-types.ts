@@ -9,6 +9,11 @@ export interface DatabricksFixture {
   jobs: JobFixture[];
   catalogs: CatalogFixture[];
   faults?: FaultsFixture;
+  /**
+   * Requests per second per route name (`jobs/run-now`, `unity-catalog/tables`, …) the workspace accepts before it
+   * answers 429 with Retry-After, as Databricks enforces its documented per-endpoint limits. @defaultValue {}
+   */
+  rate_limits?: Record<string, number>;
 }
 
 export interface WorkspaceFixture {
@@ -212,6 +217,11 @@ export interface HttpFaultSpec {
   when?: 'before' | 'after';
   error_code?: string;
   message?: string;
+  /**
+   * Answer as a proxy or load balancer in front of the workspace does: an HTML error page (text/html) instead of
+   * Databricks' JSON error, e.g. a 502 Bad Gateway or 503 Service Unavailable. @defaultValue false
+   */
+  html?: boolean;
 }
 
 /** Makes the next `count` runs (of one job, or any) end with the given outcome. */

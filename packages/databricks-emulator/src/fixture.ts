@@ -106,6 +106,7 @@ export function validateFixture(raw: unknown, source = 'fixture'): DatabricksFix
       validateRunFault(r, `${source}.faults.runs[${i}]`);
     });
   }
+  if (f.rate_limits !== undefined) validateRateLimits(f.rate_limits, `${source}.rate_limits`);
   if (f.settings !== undefined) {
     const s = object(f.settings, `${source}.settings`);
     for (const key of Object.keys(s)) {
@@ -235,6 +236,11 @@ export function validateHttpFault(raw: unknown, p = 'fault'): HttpFaultSpec {
   optionalNumber(fault.latency_ms, `${p}.latency_ms`, 0);
   optionalNumber(fault.count, `${p}.count`, 0);
   if (fault.when !== undefined) oneOf(fault.when, ['before', 'after'], `${p}.when`);
+  if (fault.html !== undefined && typeof fault.html !== 'boolean')
+    throw new FixtureError(`${p}.html: expected true or false`);
+  if (fault.html === true && (typeof fault.status !== 'number' || fault.status < 500)) {
+    throw new FixtureError(`${p}.html: an HTML error page needs a 5xx status`);
+  }
   if (fault.status === undefined && fault.latency_ms === undefined) {
     throw new FixtureError(`${p}: give a status, a latency_ms, or both`);
   }
@@ -248,6 +254,16 @@ export function validateRunFault(raw: unknown, p = 'fault'): RunFaultSpec {
   optionalNumber(fault.count, `${p}.count`, 1);
   optionalString(fault.message, `${p}.message`);
   return fault as unknown as RunFaultSpec;
+}
+
+export function validateRateLimits(raw: unknown, p = 'rate_limits'): Record<string, number> {
+  const limits = object(raw, p);
+  for (const [route, perSecond] of Object.entries(limits)) {
+    if (typeof perSecond !== 'number' || !Number.isInteger(perSecond) || perSecond < 1) {
+      throw new FixtureError(`${p}.${route}: expected a whole number of requests per second >= 1`);
+    }
+  }
+  return limits as Record<string, number>;
 }
 
 /** Validates one table entry (as given to the admin API); returns it typed. */

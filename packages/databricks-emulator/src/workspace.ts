@@ -3,6 +3,7 @@ import { ObjectStore } from './object-store.js';
 import { AuthService } from './auth.js';
 import type { Clock } from './clock.js';
 import { FaultInjector } from './faults.js';
+import { EndpointRateLimits } from './http/endpoint-rate-limits.js';
 import type { DatabricksFixture, SettingsFixture, TableFixture } from './fixture-types.js';
 import { writeExportOutput } from './jobs/export-output.js';
 import { RunRegistry } from './jobs/run-registry.js';
@@ -46,6 +47,7 @@ export class Workspace {
   readonly runs: RunRegistry;
   readonly catalog: CatalogStore;
   readonly access: AccessPolicy;
+  readonly rateLimits: EndpointRateLimits;
   readonly tempDir: string;
   readonly workspaceId: number;
   readonly metastoreId: string;
@@ -65,6 +67,7 @@ export class Workspace {
     this.settings = { ...DEFAULT_SETTINGS, ...(options.fixture.settings ?? {}) };
     this.catalog = new CatalogStore(options.fixture.catalogs, options.clock);
     this.access = accessPolicyFor(options.fixture, this.userName);
+    this.rateLimits = new EndpointRateLimits(options.clock, options.fixture.rate_limits ?? {});
     this.runs = new RunRegistry({
       jobs: options.fixture.jobs,
       clock: options.clock,
@@ -115,6 +118,7 @@ export class Workspace {
     this.faults.clear();
     this.requestLog.clear();
     this.settings = { ...DEFAULT_SETTINGS, ...(this.fixture.settings ?? {}) };
+    this.rateLimits.replace(this.fixture.rate_limits ?? {});
     this.catalog.load();
     this.loadFixtureFaults();
     await this.writeAllTableData();

@@ -1,5 +1,5 @@
 import type { HttpFault, RunFault } from '../faults.js';
-import { validateHttpFault, validateRunFault, validateTable } from '../fixture.js';
+import { validateHttpFault, validateRateLimits, validateRunFault, validateTable } from '../fixture.js';
 import type { HttpFaultSpec, RunFaultSpec, SettingsFixture, TableFixture } from '../fixture-types.js';
 import type { RequestLogEntry, RequestLogFilter } from '../request-log.js';
 import { fullNameOf, type TableEntry } from '../unity-catalog/catalog-store.js';
@@ -73,6 +73,12 @@ export class DatabricksEmulatorAdmin {
   /** Expires every OAuth access token issued so far; returns how many were issued. */
   expireTokens(): number {
     return this.workspace.auth.expireAll();
+  }
+
+  /** Requests per second per route name; replaces the current limits (`{}` lifts them all). */
+  setRateLimits(limits: Record<string, number>): Record<string, number> {
+    this.workspace.rateLimits.replace(validateRateLimits(limits));
+    return this.workspace.rateLimits.current();
   }
 
   settings(): EffectiveSettings {
