@@ -136,6 +136,36 @@ export class AccessPolicy {
     throw databricksErrors.permissionDenied('EXTERNAL_USE_SCHEMA', 'Schema', `${catalog.name}.${schema.name}`);
   }
 
+  /**
+   * What GET effective-permissions reports for one principal on a securable: each privilege it holds, granted
+   * there or inherited from a parent (`inherited_from_type` / `inherited_from_name`), ALL PRIVILEGES expanded.
+   */
+  effectivePrivileges(
+    principal: string,
+    chain: Array<{ type: 'CATALOG' | 'SCHEMA' | 'TABLE'; name: string; securable: { access: SecurableAccess } }>,
+  ): Array<{ privilege: Privilege; inherited_from_type?: string; inherited_from_name?: string }> {
+    const target = chain[chain.length - 1];
+    const out = new Map<
+      Privilege,
+      { privilege: Privilege; inherited_from_type?: string; inherited_from_name?: string }
+    >();
+    for (const link of [...chain].reverse()) {
+      for (const grant of link.securable.access.grants) {
+        if (grant.principal !== principal) continue;
+        for (const privilege of expandPrivileges(grant.privileges)) {
+          if (privilege === 'ALL_PRIVILEGES' || out.has(privilege)) continue;
+          out.set(
+            privilege,
+            link === target
+              ? { privilege }
+              : { privilege, inherited_from_type: link.type, inherited_from_name: link.name },
+          );
+        }
+      }
+    }
+    return [...out.values()].sort((a, b) => (a.privilege < b.privilege ? -1 : 1));
+  }
+
   #owns(principal: string, securable: { access: SecurableAccess }): boolean {
     return this.ownerOf(securable) === principal;
   }

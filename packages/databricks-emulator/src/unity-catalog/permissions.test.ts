@@ -153,6 +153,38 @@ describe('Unity Catalog permissions', () => {
     expect((await api(emu, 'GET', `${ICEBERG}/raw/tables/events`, { token: pipeline })).status).toBe(200);
   });
 
+  it('reports effective permissions, inherited ones with where they come from', async () => {
+    // GrantsAPI.get_effective: GET /api/2.1/unity-catalog/effective-permissions/{securable_type}/{full_name}
+    // → {privilege_assignments: [{principal, privileges: [{privilege, inherited_from_type, inherited_from_name}]}]}
+    // (EffectivePermissionsList / EffectivePrivilegeAssignment / EffectivePrivilege in databricks-sdk-py).
+    const res = await api(emu, 'GET', `${UC}/effective-permissions/schema/lake.curated?principal=pipeline-client`, {
+      token: OWNER_PAT,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.privilege_assignments).toEqual([
+      {
+        principal: 'pipeline-client',
+        privileges: [
+          { privilege: 'APPLY_TAG', inherited_from_type: 'CATALOG', inherited_from_name: 'lake' },
+          { privilege: 'EXTERNAL_USE_SCHEMA' },
+          { privilege: 'SELECT', inherited_from_type: 'CATALOG', inherited_from_name: 'lake' },
+          { privilege: 'USE_CATALOG', inherited_from_type: 'CATALOG', inherited_from_name: 'lake' },
+          { privilege: 'USE_SCHEMA', inherited_from_type: 'CATALOG', inherited_from_name: 'lake' },
+        ],
+      },
+    ]);
+    const raw = await api(emu, 'GET', `${UC}/effective-permissions/schema/lake.raw?principal=pipeline-client`, {
+      token: pipeline,
+    });
+    expect(raw.body.privilege_assignments[0].privileges.map((p: { privilege: string }) => p.privilege)).not.toContain(
+      'EXTERNAL_USE_SCHEMA',
+    );
+    expect((await api(emu, 'GET', `${UC}/effective-permissions/schema/lake.raw`, { token: OUTSIDER_PAT })).status).toBe(
+      403,
+    );
+    expect((await api(emu, 'GET', `${UC}/effective-permissions/widget/lake`, { token: OWNER_PAT })).status).toBe(400);
+  });
+
   it('refuses a fixture grant with an unknown privilege', () => {
     const fixture = permissionsFixture();
     fixture.catalogs[0]!.grants = [{ principal: 'x', privileges: ['READ EVERYTHING'] }];

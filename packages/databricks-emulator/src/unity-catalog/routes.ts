@@ -2,7 +2,7 @@ import { databricksErrors } from '../errors.js';
 import { type PageSettings, paginate } from '../http/pagination.js';
 import type { RequestContext, Route } from '../http/router.js';
 import type { AccessPolicy, Visibility } from './access-policy.js';
-import type { CatalogStore, TableEntry } from './catalog-store.js';
+import type { CatalogEntry, CatalogStore, SchemaEntry, TableEntry } from './catalog-store.js';
 import { type RenderContext, renderCatalog, renderSchema, renderTable } from './table-info.js';
 
 export interface UnityCatalogRoutesDeps {
@@ -133,6 +133,29 @@ export function unityCatalogRoutes(deps: UnityCatalogRoutesDeps): Route[] {
       if (table) requireTable(ctx, table, true);
       return ok({ table_exists: table !== undefined });
     }),
+    route('GET', '/effective-permissions/:securable_type/:full_name', 'effective-permissions', (ctx) => {
+      // GrantsAPI.get_effective (databricks-sdk-py service/catalog.py): "Gets the effective permissions for a
+      // securable. Includes inherited permissions from any parent securables", optionally for one `principal`.
+      const type = (ctx.params.securable_type ?? '').toUpperCase();
+      const fullName = ctx.params.full_name ?? '';
+      const chain = securableChain(type, fullName);
+      const last = chain[chain.length - 1];
+      if (last?.type === 'TABLE') requireEntity(ctx, 'tables', fullName, false);
+      else if (last?.type === 'SCHEMA') requireEntity(ctx, 'schemas', fullName, false);
+      else requireEntity(ctx, 'catalogs', fullName, false);
+      const wanted = ctx.query.get('principal');
+      const principals = new Set<string>();
+      for (const link of chain) for (const grant of link.securable.access.grants) principals.add(grant.principal);
+      if (wanted) {
+        principals.clear();
+        principals.add(wanted);
+      }
+      const assignments = [...principals]
+        .sort()
+        .map((principal) => ({ principal, privileges: access.effectivePrivileges(principal, chain) }))
+        .filter((a) => wanted !== null || a.privileges.length > 0);
+      return ok({ privilege_assignments: assignments });
+    }),
     route('GET', '/entity-tag-assignments/:entity_type/:entity_name/tags', 'entity-tag-assignments', (ctx) => {
       const { entity_type: type = '', entity_name: name = '' } = ctx.params;
       requireEntity(ctx, type, name, false);
@@ -255,6 +278,29 @@ export function unityCatalogRoutes(deps: UnityCatalogRoutesDeps): Route[] {
         .slice(0, table ? 3 : schema ? 2 : 1)
         .join('.'),
     );
+  }
+
+  function securableChain(type: string, fullName: string) {
+    const parts = fullName.split('.');
+    const expected = { CATALOG: 1, SCHEMA: 2, TABLE: 3 }[type];
+    if (expected === undefined) {
+      throw databricksErrors.invalidParameter(`Invalid securable type '${type.toLowerCase()}'.`);
+    }
+    if (parts.length !== expected) {
+      throw databricksErrors.invalidParameter(`Invalid ${type.toLowerCase()} name '${fullName}'.`);
+    }
+    const catalog = store.getCatalog(parts[0] ?? '');
+    const chain: Array<{
+      type: 'CATALOG' | 'SCHEMA' | 'TABLE';
+      name: string;
+      securable: CatalogEntry | SchemaEntry | TableEntry;
+    }> = [{ type: 'CATALOG', name: catalog.name, securable: catalog }];
+    if (expected >= 2) {
+      const schema = store.getSchema(parts.slice(0, 2).join('.'));
+      chain.push({ type: 'SCHEMA', name: `${catalog.name}.${schema.name}`, securable: schema });
+    }
+    if (expected === 3) chain.push({ type: 'TABLE', name: fullName, securable: store.getTable(fullName) });
+    return chain;
   }
 
   function touch(type: string, name: string): void {
