@@ -33,6 +33,7 @@ import { createImportProcessor } from '../../../apps/import-worker/src/index.js'
 import { createMirrorProcessor } from '../../../apps/mirror-worker/src/index.js';
 import {
   type DatabricksFixture,
+  grantLike,
   loadFixture,
   type RunningDatabricksEmulator,
   sandboxFixturePath,
@@ -157,6 +158,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     }
   } else {
     fixture.auth.oauth_clients.push({ client_id: db.clientId, client_secret: db.clientSecret, scopes: ['all-apis'] });
+    grantLike(fixture, 'd2s-sandbox-client', db.clientId); // the sandbox enforces Unity Catalog grants
   }
   if (!fixture.auth.oauth_clients.some((c) => c.client_id === secrets.mirror.clientId)) {
     fixture.auth.oauth_clients.push({
@@ -164,6 +166,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       client_secret: secrets.mirror.clientSecret,
       scopes: ['all-apis', 'sql'],
     });
+    grantLike(fixture, 'd2s-sandbox-client', secrets.mirror.clientId);
   }
   const databricks = await startDatabricksEmulator({
     port: 0,

@@ -1,6 +1,6 @@
 import { databricksErrors } from '../errors.js';
 import type { CatalogEntry, SchemaEntry, SecurableAccess, TableEntry } from './catalog-store.js';
-import { expandPrivileges, type Privilege } from './privileges.js';
+import { expandPrivileges, PRIVILEGES, type Privilege } from './privileges.js';
 
 /** How much of a securable a principal may see. */
 export type Visibility = 'full' | 'browse' | 'none';
@@ -145,6 +145,15 @@ export class AccessPolicy {
     chain: Array<{ type: 'CATALOG' | 'SCHEMA' | 'TABLE'; name: string; securable: { access: SecurableAccess } }>,
   ): Array<{ privilege: Privilege; inherited_from_type?: string; inherited_from_name?: string }> {
     const target = chain[chain.length - 1];
+    if (!this.#enforced) {
+      // An open metastore (a fixture without grants): everyone holds everything, as if granted on the catalog.
+      const catalog = chain[0];
+      return PRIVILEGES.filter((p) => p !== 'ALL_PRIVILEGES').map((privilege) =>
+        catalog === target || catalog === undefined
+          ? { privilege }
+          : { privilege, inherited_from_type: catalog.type, inherited_from_name: catalog.name },
+      );
+    }
     const out = new Map<
       Privilege,
       { privilege: Privilege; inherited_from_type?: string; inherited_from_name?: string }
