@@ -29,11 +29,39 @@ export class DatabricksApiError extends Error {
   }
 
   toBody(): { error_code: string | number; message: string; details?: Array<Record<string, unknown>> } {
-    return this.details
-      ? { error_code: this.errorCode, message: this.message, details: this.details }
-      : { error_code: this.errorCode, message: this.message };
+    return this.details === undefined
+      ? { error_code: this.errorCode, message: this.message }
+      : { error_code: this.errorCode, message: this.message, details: this.details };
   }
 }
+
+/**
+ * An error page from the proxy in front of a workspace (502 / 503 / 504 with a text/html body), which every
+ * client meets sooner or later; the official SDKs read its `<pre>` block or fall back to the HTTP reason phrase.
+ */
+export class ProxyErrorPage extends Error {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, headers: Record<string, string> = {}) {
+    super(`HTTP ${status} from the proxy`);
+    this.name = 'ProxyErrorPage';
+    this.status = status;
+    this.headers = headers;
+  }
+
+  toHtml(): string {
+    const title = `${this.status} ${PROXY_REASONS[this.status] ?? 'Error'}`;
+    return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+  }
+}
+
+const PROXY_REASONS: Record<number, string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
 
 /** The Iceberg REST catalog's error shape: `{ error: { message, type, code } }`. */
 export class IcebergRestError extends Error {
@@ -91,6 +119,32 @@ export const databricksErrors = {
     new DatabricksApiError(404, 'TABLE_DOES_NOT_EXIST', `Table '${fullName}' does not exist.`),
   tableAlreadyExists: (fullName: string) =>
     new DatabricksApiError(409, 'TABLE_ALREADY_EXISTS', `Table '${fullName}' already exists.`),
+  /**
+   * A missing Unity Catalog privilege: 403 PERMISSION_DENIED "User does not have <PRIVILEGE> on <Type> '<name>'."
+   * with a google.rpc.ErrorInfo naming it. Shape and words as a workspace sends them (a 403 body quoted in
+   * https://github.com/Azure/spark-cdm-connector/issues/149: message "User does not have EXTERNAL USE SCHEMA on
+   * Schema 'icebase.telemetry'.", ErrorInfo reason PERMISSION_DENIED, domain unity-catalog.databricks.com,
+   * metadata {principalName, msg, resourceType, resourceName}, then a RequestInfo; the USE CATALOG wording is
+   * quoted in https://github.com/databricks-demos/dbdemos/issues/74).
+   */
+  permissionDenied: (privilege: string, resourceType: 'Catalog' | 'Schema' | 'Table', resourceName: string) => {
+    const words = privilege.replaceAll('_', ' ');
+    return new DatabricksApiError(
+      403,
+      'PERMISSION_DENIED',
+      `User does not have ${words} on ${resourceType} '${resourceName}'.`,
+      {},
+      [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'PERMISSION_DENIED',
+          domain: 'unity-catalog.databricks.com',
+          metadata: { principalName: 'User', msg: words, resourceType, resourceName },
+        },
+        { '@type': 'type.googleapis.com/google.rpc.RequestInfo', request_id: randomUUID(), serving_data: '' },
+      ],
+    );
+  },
   tagDoesNotExist: (entity: string, key: string) =>
     new DatabricksApiError(404, 'RESOURCE_DOES_NOT_EXIST', `Tag assignment '${key}' on '${entity}' does not exist.`),
   /**
@@ -106,6 +160,8 @@ export const databricksErrors = {
       {},
       [{ '@type': 'type.googleapis.com/google.rpc.RequestInfo', request_id: randomUUID(), serving_data: '' }],
     ),
+  tagAlreadyExists: (entity: string, key: string) =>
+    new DatabricksApiError(409, 'RESOURCE_ALREADY_EXISTS', `Tag assignment '${key}' on '${entity}' already exists.`),
   endpointNotFound: (method: string, path: string) =>
     new DatabricksApiError(404, 'ENDPOINT_NOT_FOUND', `No API found for '${method} ${path}'`),
   /** No or unusable Authorization header: the gateway's 401 (error_code is a number in the real body). */
@@ -144,6 +200,8 @@ export const icebergErrors = {
     new IcebergRestError(401, 'NotAuthorizedException', message),
   noSuchNamespace: (namespace: string) =>
     new IcebergRestError(404, 'NoSuchNamespaceException', `Namespace does not exist: ${namespace}`),
+  /** 403 per the Iceberg REST spec (ForbiddenException), carrying Unity Catalog's words for the missing privilege. */
+  forbidden: (message: string) => new IcebergRestError(403, 'ForbiddenException', message),
   noSuchTable: (identifier: string) =>
     new IcebergRestError(404, 'NoSuchTableException', `Table does not exist: ${identifier}`),
   noSuchWarehouse: (warehouse: string) =>

@@ -1,4 +1,4 @@
-import { DatabricksApiError, databricksErrors } from './errors.js';
+import { DatabricksApiError, databricksErrors, ProxyErrorPage } from './errors.js';
 import type { HttpFaultSpec, RunFaultSpec } from './fixture-types.js';
 
 export interface HttpFault extends HttpFaultSpec {
@@ -17,7 +17,7 @@ export interface FaultDecision {
   faultId: number;
   latencyMs: number;
   /** When set, answer with this error (before or after running the handler). */
-  error?: DatabricksApiError;
+  error?: DatabricksApiError | ProxyErrorPage;
   when: 'before' | 'after';
 }
 
@@ -89,9 +89,11 @@ export class FaultInjector {
   }
 }
 
-function errorFor(fault: HttpFault): DatabricksApiError {
+function errorFor(fault: HttpFault): DatabricksApiError | ProxyErrorPage {
   const status = fault.status ?? 500;
   const retryAfter = fault.retry_after_seconds;
+  if (fault.html)
+    return new ProxyErrorPage(status, retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) });
   if (status === 429 && !fault.error_code) return databricksErrors.tooManyRequests(retryAfter, fault.message);
   if (status === 503 && !fault.error_code) return databricksErrors.temporarilyUnavailable(retryAfter, fault.message);
   const headers: Record<string, string> = retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) };

@@ -9,6 +9,11 @@ export interface DatabricksFixture {
   jobs: JobFixture[];
   catalogs: CatalogFixture[];
   faults?: FaultsFixture;
+  /**
+   * Requests per second per route name (`jobs/run-now`, `unity-catalog/tables`, …) the workspace accepts before it
+   * answers 429 with Retry-After, as Databricks enforces its documented per-endpoint limits. @defaultValue {}
+   */
+  rate_limits?: Record<string, number>;
 }
 
 export interface WorkspaceFixture {
@@ -18,6 +23,30 @@ export interface WorkspaceFixture {
   metastore_id?: string;
   /** creator_user_name / owner of everything. @defaultValue 'sandbox-user@example.com' */
   user_name?: string;
+  /**
+   * Principals (user names, OAuth client ids) that are Unity Catalog metastore admins: they see every catalog,
+   * schema and table. @defaultValue [user_name] when the fixture grants anything, else every fixture principal
+   * (a fixture without grants keeps the metastore open to its own principals)
+   */
+  metastore_admins?: string[];
+}
+
+/**
+ * A Unity Catalog grant, as `GRANT <privileges> ON <securable> TO <principal>` makes it. Privileges are written
+ * as in SQL (`USE CATALOG`) or as in the REST API (`USE_CATALOG`); a grant on a catalog or schema is inherited by
+ * everything inside it.
+ */
+export interface GrantFixture {
+  /** A user name, or a service principal's application (OAuth client) id. */
+  principal: string;
+  privileges: string[];
+}
+
+/** Ownership and grants of a catalog, schema or table. */
+export interface SecurableAccessFixture {
+  /** @defaultValue workspace.user_name */
+  owner?: string;
+  grants?: GrantFixture[];
 }
 
 export interface AuthFixture {
@@ -55,6 +84,11 @@ export interface SettingsFixture {
   runs_get_page_size?: number;
   /** Every Nth page of a paginated Iceberg REST list is empty but carries next-page-token (0 = never). @defaultValue 0 */
   iceberg_empty_page_every?: number;
+  /**
+   * End the last page of a paginated Unity Catalog list with `"next_page_token": ""` rather than no field, as the
+   * service does for some lists (the SDKs stop on either). @defaultValue false
+   */
+  empty_string_last_page_token?: boolean;
 }
 
 export type ColumnType = 'STRING' | 'BIGINT' | 'INT' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP' | 'TIMESTAMP_NTZ';
@@ -147,7 +181,7 @@ export interface ExportFixture {
 
 export type TableFormat = 'uniform' | 'iceberg' | 'delta' | 'view';
 
-export interface CatalogFixture {
+export interface CatalogFixture extends SecurableAccessFixture {
   name: string;
   comment?: string;
   /** @defaultValue 'MANAGED_CATALOG' */
@@ -158,7 +192,7 @@ export interface CatalogFixture {
   schemas: SchemaFixture[];
 }
 
-export interface SchemaFixture {
+export interface SchemaFixture extends SecurableAccessFixture {
   name: string;
   comment?: string;
   tags?: Record<string, string>;
@@ -176,9 +210,11 @@ export interface GeneratedTablesFixture {
   rows?: number;
   columns: ColumnFixture[];
   tags?: Record<string, string>;
+  /** Grants given to every generated table. */
+  grants?: GrantFixture[];
 }
 
-export interface TableFixture {
+export interface TableFixture extends SecurableAccessFixture {
   name: string;
   format: TableFormat;
   /** @defaultValue 'MANAGED' ('VIEW' for views) */
@@ -215,6 +251,11 @@ export interface HttpFaultSpec {
   when?: 'before' | 'after';
   error_code?: string;
   message?: string;
+  /**
+   * Answer as a proxy or load balancer in front of the workspace does: an HTML error page (text/html) instead of
+   * Databricks' JSON error, e.g. a 502 Bad Gateway or 503 Service Unavailable. @defaultValue false
+   */
+  html?: boolean;
 }
 
 /** Makes the next `count` runs (of one job, or any) end with the given outcome. */

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { PRIVILEGES, parsePrivilege } from './unity-catalog/privileges.js';
 import type {
   ColumnFixture,
   DatabricksFixture,
@@ -25,6 +26,9 @@ const COLUMN_TYPES = ['STRING', 'BIGINT', 'INT', 'DOUBLE', 'BOOLEAN', 'DATE', 'T
 const TABLE_FORMATS = ['uniform', 'iceberg', 'delta', 'view'];
 const GENERATOR_KINDS = ['sequence', 'uniform', 'choice', 'parameter', 'date_cycle', 'offset', 'timestamp_step'];
 
+/** Settings that are switches; every other setting is a non-negative number. */
+const BOOLEAN_SETTINGS = new Set(['empty_string_last_page_token']);
+
 /** Reads and validates a YAML (or JSON) fixture file. */
 export async function loadFixture(path: string): Promise<DatabricksFixture> {
   const text = await readFile(path, 'utf8');
@@ -40,6 +44,14 @@ export async function loadFixture(path: string): Promise<DatabricksFixture> {
 /** Checks a parsed fixture and returns it typed; throws FixtureError naming the first bad field. */
 export function validateFixture(raw: unknown, source = 'fixture'): DatabricksFixture {
   const f = object(raw, source);
+  if (f.workspace !== undefined) {
+    const workspace = object(f.workspace, `${source}.workspace`);
+    if (workspace.metastore_admins !== undefined) {
+      array(workspace.metastore_admins, `${source}.workspace.metastore_admins`).forEach((a, i) => {
+        string(a, `${source}.workspace.metastore_admins[${i}]`);
+      });
+    }
+  }
   const auth = object(f.auth, `${source}.auth`);
   array(auth.personal_access_tokens ?? [], `${source}.auth.personal_access_tokens`).forEach((t, i) => {
     string(
@@ -76,6 +88,7 @@ export function validateFixture(raw: unknown, source = 'fixture'): DatabricksFix
     catalogNames.add(name);
     optionalString(catalog.storage_root, `${p}.storage_root`);
     optionalStringMap(catalog.tags, `${p}.tags`);
+    validateAccess(catalog, p);
     const schemas = array(catalog.schemas ?? [], `${p}.schemas`);
     catalog.schemas = schemas;
     schemas.forEach((s, k) => {
@@ -93,9 +106,16 @@ export function validateFixture(raw: unknown, source = 'fixture'): DatabricksFix
       validateRunFault(r, `${source}.faults.runs[${i}]`);
     });
   }
+  if (f.rate_limits !== undefined) validateRateLimits(f.rate_limits, `${source}.rate_limits`);
   if (f.settings !== undefined) {
     const s = object(f.settings, `${source}.settings`);
-    for (const key of Object.keys(s)) optionalNumber(s[key], `${source}.settings.${key}`, 0);
+    for (const key of Object.keys(s)) {
+      if (BOOLEAN_SETTINGS.has(key)) {
+        if (typeof s[key] !== 'boolean') throw new FixtureError(`${source}.settings.${key}: expected true or false`);
+      } else {
+        optionalNumber(s[key], `${source}.settings.${key}`, 0);
+      }
+    }
   }
   return f as unknown as DatabricksFixture;
 }
@@ -153,6 +173,7 @@ function validateSchema(raw: unknown, p: string): void {
   const schema = object(raw, p) as Partial<Record<keyof SchemaFixture, unknown>>;
   identifier(schema.name, `${p}.name`);
   optionalStringMap(schema.tags, `${p}.tags`);
+  validateAccess(schema, p);
   const names = new Set<string>();
   array(schema.tables ?? [], `${p}.tables`).forEach((t, i) => {
     const name = validateTableEntry(t, `${p}.tables[${i}]`);
@@ -168,7 +189,30 @@ function validateSchema(raw: unknown, p: string): void {
       oneOf(format, TABLE_FORMATS, `${q}.formats[${i}]`);
     });
     validateColumns(g.columns, `${q}.columns`);
+    validateGrants(g.grants, `${q}.grants`);
   }
+}
+
+/** `owner` and `grants` of a securable; unknown privilege names are refused, as GRANT refuses them. */
+function validateAccess(securable: Record<string, unknown>, p: string): void {
+  optionalString(securable.owner, `${p}.owner`);
+  validateGrants(securable.grants, `${p}.grants`);
+}
+
+function validateGrants(raw: unknown, p: string): void {
+  if (raw === undefined) return;
+  array(raw, p).forEach((g, i) => {
+    const grant = object(g, `${p}[${i}]`);
+    string(grant.principal, `${p}[${i}].principal`);
+    array(grant.privileges, `${p}[${i}].privileges`).forEach((privilege, k) => {
+      const q = `${p}[${i}].privileges[${k}]`;
+      if (typeof privilege !== 'string' || parsePrivilege(privilege) === undefined) {
+        throw new FixtureError(
+          `${q}: unknown privilege ${JSON.stringify(privilege)}; expected one of ${PRIVILEGES.join(', ')}`,
+        );
+      }
+    });
+  });
 }
 
 function validateColumns(raw: unknown, p: string): void {
@@ -209,6 +253,11 @@ export function validateHttpFault(raw: unknown, p = 'fault'): HttpFaultSpec {
   optionalNumber(fault.latency_ms, `${p}.latency_ms`, 0);
   optionalNumber(fault.count, `${p}.count`, 0);
   if (fault.when !== undefined) oneOf(fault.when, ['before', 'after'], `${p}.when`);
+  if (fault.html !== undefined && typeof fault.html !== 'boolean')
+    throw new FixtureError(`${p}.html: expected true or false`);
+  if (fault.html === true && (typeof fault.status !== 'number' || fault.status < 500)) {
+    throw new FixtureError(`${p}.html: an HTML error page needs a 5xx status`);
+  }
   if (fault.status === undefined && fault.latency_ms === undefined) {
     throw new FixtureError(`${p}: give a status, a latency_ms, or both`);
   }
@@ -222,6 +271,16 @@ export function validateRunFault(raw: unknown, p = 'fault'): RunFaultSpec {
   optionalNumber(fault.count, `${p}.count`, 1);
   optionalString(fault.message, `${p}.message`);
   return fault as unknown as RunFaultSpec;
+}
+
+export function validateRateLimits(raw: unknown, p = 'rate_limits'): Record<string, number> {
+  const limits = object(raw, p);
+  for (const [route, perSecond] of Object.entries(limits)) {
+    if (typeof perSecond !== 'number' || !Number.isInteger(perSecond) || perSecond < 1) {
+      throw new FixtureError(`${p}.${route}: expected a whole number of requests per second >= 1`);
+    }
+  }
+  return limits as Record<string, number>;
 }
 
 /** Validates one table entry (as given to the admin API); returns it typed. */
@@ -239,6 +298,7 @@ function validateTableEntry(raw: unknown, q: string): string {
   optionalNumber(table.rows, `${q}.rows`, 0);
   optionalStringMap(table.properties, `${q}.properties`);
   optionalStringMap(table.tags, `${q}.tags`);
+  validateAccess(table, q);
   validateColumns(table.columns, `${q}.columns`);
   return name;
 }

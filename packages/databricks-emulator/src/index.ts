@@ -45,6 +45,7 @@ export { type Clock, ManualClock, systemClock } from './clock.js';
 export { databricksConnectHelp } from './connect-help.js';
 export type { HttpFault, RunFault } from './faults.js';
 export { FixtureError, loadFixture, validateFixture } from './fixture.js';
+export { grantLike } from './fixture-grants.js';
 export type * from './fixture-types.js';
 export type { RequestLog, RequestLogEntry, RequestLogFilter } from './request-log.js';
 

@@ -17,6 +17,8 @@ export interface RequestLogEntry {
   auth?: string;
   /** Set when an injected fault answered or delayed the request. */
   fault?: string;
+  /** Refused by the workspace's per-endpoint rate limit (429). */
+  rateLimited?: boolean;
   durationMs: number;
 }
 

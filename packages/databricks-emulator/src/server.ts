@@ -2,7 +2,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabricksEmulatorAdmin } from './admin/admin-api.js';
 import { ADMIN_PREFIX, adminRoutes } from './admin/routes.js';
-import { DatabricksApiError, databricksErrors, IcebergRestError, icebergErrors, OAuthError } from './errors.js';
+import {
+  DatabricksApiError,
+  databricksErrors,
+  IcebergRestError,
+  icebergErrors,
+  OAuthError,
+  ProxyErrorPage,
+} from './errors.js';
 import type { FaultDecision } from './faults.js';
 import { parseJsonBody, type Reply, type RequestContext, type Route, Router } from './http/router.js';
 import { icebergRoutes } from './iceberg/routes.js';
@@ -31,6 +38,8 @@ export function buildRouter(workspace: Workspace, admin: DatabricksEmulatorAdmin
     ...notificationDestinationRoutes(workspace.notificationDestinations),
     ...unityCatalogRoutes({
       store: workspace.catalog,
+      access: workspace.access,
+      emptyTokenOnLastPage: () => workspace.settings.empty_string_last_page_token,
       render: { metastoreId: workspace.metastoreId, owner: workspace.userName },
       pageSettings: () => ({
         cap: workspace.settings.list_page_size_cap,
@@ -41,6 +50,7 @@ export function buildRouter(workspace: Workspace, admin: DatabricksEmulatorAdmin
     }),
     ...icebergRoutes({
       store: workspace.catalog,
+      access: workspace.access,
       now: () => workspace.clock.now(),
       emptyPageEvery: () => workspace.settings.iceberg_empty_page_every,
     }),
@@ -102,6 +112,17 @@ async function handle(workspace: Workspace, router: Router, req: IncomingMessage
       if (fault) entry.fault = `#${fault.faultId}`;
       if (fault && fault.latencyMs > 0) await sleep(fault.latencyMs);
       if (fault?.error && fault.when === 'before') throw fault.error;
+      const wait = workspace.rateLimits.admit(route.name);
+      if (wait !== undefined) {
+        entry.rateLimited = true;
+        throw route.family === 'iceberg'
+          ? new IcebergRestError(
+              429,
+              'TooManyRequestsException',
+              'Too many requests. Please wait a moment and try again.',
+            )
+          : databricksErrors.tooManyRequests(wait);
+      }
     }
     if (route.authenticated) authenticate(workspace, route, ctx, entry);
     reply = await route.handler(ctx);
@@ -114,10 +135,19 @@ async function handle(workspace: Workspace, router: Router, req: IncomingMessage
   entry.status = reply.status;
   entry.durationMs = Date.now() - started;
   if (!path.startsWith(ADMIN_PREFIX)) workspace.requestLog.add(entry);
-  send(res, reply.status, method === 'HEAD' ? undefined : reply.body, {
-    'x-databricks-org-id': String(workspace.workspaceId),
-    ...(reply.headers ?? {}),
-  });
+  const headers = { 'x-databricks-org-id': String(workspace.workspaceId), ...(reply.headers ?? {}) };
+  if (reply.html !== undefined) {
+    // A proxy's page: no Databricks headers, text/html.
+    const html = method === 'HEAD' ? '' : reply.html;
+    res.writeHead(reply.status, {
+      'content-type': 'text/html',
+      'content-length': Buffer.byteLength(html),
+      ...(reply.headers ?? {}),
+    });
+    res.end(html);
+    return;
+  }
+  send(res, reply.status, method === 'HEAD' ? undefined : reply.body, headers);
 }
 
 function authenticate(workspace: Workspace, route: Route, ctx: RequestContext, entry: RequestLogEntry): void {
@@ -139,6 +169,7 @@ function authenticate(workspace: Workspace, route: Route, ctx: RequestContext, e
 }
 
 function errorReply(error: unknown, route: Route | undefined): Reply {
+  if (error instanceof ProxyErrorPage) return { status: error.status, html: error.toHtml(), headers: error.headers };
   if (error instanceof DatabricksApiError)
     return { status: error.status, body: error.toBody(), headers: error.headers };
   if (error instanceof IcebergRestError) return { status: error.status, body: error.toBody() };

@@ -3,12 +3,14 @@ import { ObjectStore } from './object-store.js';
 import { AuthService } from './auth.js';
 import type { Clock } from './clock.js';
 import { FaultInjector } from './faults.js';
+import { EndpointRateLimits } from './http/endpoint-rate-limits.js';
 import type { DatabricksFixture, SettingsFixture, TableFixture } from './fixture-types.js';
 import { writeExportOutput } from './jobs/export-output.js';
 import { RunRegistry } from './jobs/run-registry.js';
 import { NotificationDestinationStore } from './notification-destinations/store.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { RequestLog } from './request-log.js';
+import { AccessPolicy } from './unity-catalog/access-policy.js';
 import { CatalogStore, type TableEntry } from './unity-catalog/catalog-store.js';
 import { appendTableRows, writeTableData } from './unity-catalog/table-data.js';
 
@@ -28,6 +30,7 @@ const DEFAULT_SETTINGS: EffectiveSettings = {
   empty_page_every: 0,
   runs_get_page_size: 100,
   iceberg_empty_page_every: 0,
+  empty_string_last_page_token: false,
 };
 
 /** Temporary files live here (inside the object store root, so renames are atomic). */
@@ -45,6 +48,8 @@ export class Workspace {
   readonly writer: ParquetWriter;
   readonly runs: RunRegistry;
   readonly catalog: CatalogStore;
+  readonly access: AccessPolicy;
+  readonly rateLimits: EndpointRateLimits;
   readonly tempDir: string;
   readonly workspaceId: number;
   readonly metastoreId: string;
@@ -64,6 +69,8 @@ export class Workspace {
     this.userName = options.fixture.workspace?.user_name ?? 'sandbox-user@example.com';
     this.settings = { ...DEFAULT_SETTINGS, ...(options.fixture.settings ?? {}) };
     this.catalog = new CatalogStore(options.fixture.catalogs, options.clock);
+    this.access = accessPolicyFor(options.fixture, this.userName);
+    this.rateLimits = new EndpointRateLimits(options.clock, options.fixture.rate_limits ?? {});
     this.runs = new RunRegistry({
       jobs: options.fixture.jobs,
       clock: options.clock,
@@ -146,6 +153,7 @@ export class Workspace {
     this.faults.clear();
     this.requestLog.clear();
     this.settings = { ...DEFAULT_SETTINGS, ...(this.fixture.settings ?? {}) };
+    this.rateLimits.replace(this.fixture.rate_limits ?? {});
     this.catalog.load();
     this.loadFixtureFaults();
     await this.writeAllTableData();
@@ -159,4 +167,27 @@ export class Workspace {
     for (const f of this.fixture.faults?.http ?? []) this.faults.addHttp(f);
     for (const f of this.fixture.faults?.runs ?? []) this.faults.addRun(f);
   }
+}
+
+/**
+ * The fixture's Unity Catalog access rules. A fixture that grants nothing anywhere keeps the metastore open
+ * to its own principals; one that grants anything is enforced, with the workspace user as metastore admin
+ * unless `workspace.metastore_admins` says otherwise.
+ */
+function accessPolicyFor(fixture: DatabricksFixture, userName: string): AccessPolicy {
+  const grants = fixture.catalogs.some(
+    (c) =>
+      c.grants !== undefined ||
+      c.schemas.some(
+        (s) =>
+          s.grants !== undefined ||
+          s.generated_tables?.grants !== undefined ||
+          (s.tables ?? []).some((t) => t.grants !== undefined),
+      ),
+  );
+  return new AccessPolicy({
+    metastoreAdmins: fixture.workspace?.metastore_admins ?? [userName],
+    defaultOwner: userName,
+    enforced: grants,
+  });
 }

@@ -48,7 +48,7 @@ export interface ApiResponse {
 
 export async function api(
   emulator: { url: string },
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'HEAD',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD',
   path: string,
   options: { token?: string | null; body?: unknown; headers?: Record<string, string>; form?: string } = {},
 ): Promise<ApiResponse> {

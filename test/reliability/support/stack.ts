@@ -33,6 +33,7 @@ import { createImportProcessor } from '../../../apps/import-worker/src/index.js'
 import { createMirrorProcessor } from '../../../apps/mirror-worker/src/index.js';
 import {
   type DatabricksFixture,
+  grantLike,
   loadFixture,
   type RunningDatabricksEmulator,
   sandboxFixturePath,
@@ -170,6 +171,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       scopes: ['all-apis'],
       groups: ['d2s-operators'], // job 1001 grants this group CAN_MANAGE_RUN in the sandbox fixture
     });
+    grantLike(fixture, 'd2s-sandbox-client', db.clientId); // the sandbox enforces Unity Catalog grants
   }
   if (!fixture.auth.oauth_clients.some((c) => c.client_id === secrets.mirror.clientId)) {
     fixture.auth.oauth_clients.push({
@@ -177,6 +179,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       client_secret: secrets.mirror.clientSecret,
       scopes: ['all-apis', 'sql'],
     });
+    grantLike(fixture, 'd2s-sandbox-client', secrets.mirror.clientId);
   }
   const databricks = await startDatabricksEmulator({
     port: 0,

@@ -1,5 +1,5 @@
 import type { HttpFault, RunFault } from '../faults.js';
-import { validateHttpFault, validateRunFault, validateTable } from '../fixture.js';
+import { validateHttpFault, validateRateLimits, validateRunFault, validateTable } from '../fixture.js';
 import type { HttpFaultSpec, RunFaultSpec, SettingsFixture, TableFixture } from '../fixture-types.js';
 import type { RequestLogEntry, RequestLogFilter } from '../request-log.js';
 import { databricksErrors } from '../errors.js';
@@ -97,6 +97,12 @@ export class DatabricksEmulatorAdmin {
     return this.workspace.auth.expireAll();
   }
 
+  /** Requests per second per route name; replaces the current limits (`{}` lifts them all). */
+  setRateLimits(limits: Record<string, number>): Record<string, number> {
+    this.workspace.rateLimits.replace(validateRateLimits(limits));
+    return this.workspace.rateLimits.current();
+  }
+
   settings(): EffectiveSettings {
     return { ...this.workspace.settings };
   }
@@ -104,7 +110,11 @@ export class DatabricksEmulatorAdmin {
   updateSettings(patch: SettingsFixture): EffectiveSettings {
     for (const [key, value] of Object.entries(patch)) {
       if (!(key in this.workspace.settings)) throw new Error(`unknown setting ${key}`);
-      if (typeof value !== 'number' || value < 0) throw new Error(`setting ${key} must be a number >= 0`);
+      if (typeof this.workspace.settings[key as keyof EffectiveSettings] === 'boolean') {
+        if (typeof value !== 'boolean') throw new Error(`setting ${key} must be true or false`);
+      } else if (typeof value !== 'number' || value < 0) {
+        throw new Error(`setting ${key} must be a number >= 0`);
+      }
     }
     this.workspace.settings = { ...this.workspace.settings, ...patch };
     return this.settings();

@@ -58,6 +58,7 @@ export function adminRoutes(admin: DatabricksEmulatorAdmin): Route[] {
     route('DELETE', '/faults/:id', 'faults/remove', (ctx) => ok({ removed: admin.removeFault(Number(ctx.params.id)) })),
     route('POST', '/tokens/expire', 'tokens/expire', () => ok({ expired: admin.expireTokens() })),
     route('GET', '/settings', 'settings', () => ok(admin.settings())),
+    route('PUT', '/rate-limits', 'rate-limits', (ctx) => ok(admin.setRateLimits(ctx.json() as Record<string, number>))),
     route('PATCH', '/settings', 'settings/update', (ctx) => ok(admin.updateSettings(ctx.json() as SettingsFixture))),
     route('GET', '/runs', 'runs', () => ok({ runs: admin.runs() })),
     route('POST', '/tables', 'tables/add', async (ctx) => {

@@ -26,13 +26,15 @@ export interface RequestContext {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** A text/html page instead of a JSON body (a proxy's error page). */
+  html?: string;
   headers?: Record<string, string>;
 }
 
 export type Handler = (ctx: RequestContext) => Reply | Promise<Reply>;
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'HEAD';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
   /** '/api/2.2/jobs/runs/get', with ':name' for one path segment. */
   pattern: string;
   /** Stable name used by faults and the request log, e.g. 'jobs/runs/get'. */

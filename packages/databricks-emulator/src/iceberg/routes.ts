@@ -2,10 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { icebergErrors } from '../errors.js';
 import { paginate } from '../http/pagination.js';
 import type { RequestContext, Route } from '../http/router.js';
+import type { AccessPolicy } from '../unity-catalog/access-policy.js';
 import { type CatalogStore, isIcebergReadable, type TableEntry } from '../unity-catalog/catalog-store.js';
+import { DatabricksApiError } from '../errors.js';
 
 export interface IcebergRoutesDeps {
   store: CatalogStore;
+  /** Unity Catalog privileges: vended credentials need EXTERNAL USE SCHEMA on the table's schema. */
+  access: AccessPolicy;
   now: () => number;
   /** Every Nth page of a paginated list is empty (0 = never). */
   emptyPageEvery: () => number;
@@ -130,6 +134,7 @@ function routesUnder(base: string, deps: IcebergRoutesDeps): Route[] {
       const table = tableOf(ctx);
       const iceberg = table.iceberg!;
       const vended = String(ctx.headers['x-iceberg-access-delegation'] ?? '').includes('vended-credentials');
+      if (vended) requireExternalUse(deps, ctx, table);
       const credentials = vended ? vendCredentials(deps.now(), deps.credentialTtlSeconds ?? 3600) : undefined;
       const body: Record<string, unknown> = {
         'metadata-location': iceberg.metadataLocation,
@@ -144,6 +149,22 @@ function routesUnder(base: string, deps: IcebergRoutesDeps): Route[] {
       return { status: 204 };
     }),
   ];
+}
+
+/**
+ * Credential vending needs EXTERNAL USE SCHEMA on the table's schema
+ * (https://docs.databricks.com/external-access/credential-vending.html); refused as the Iceberg REST spec's
+ * 403 ForbiddenException carrying Unity Catalog's own words for the missing privilege.
+ */
+function requireExternalUse(deps: IcebergRoutesDeps, ctx: RequestContext, table: TableEntry): void {
+  const catalog = deps.store.getCatalog(table.catalogName);
+  const schema = deps.store.getSchema(`${table.catalogName}.${table.schemaName}`);
+  try {
+    deps.access.requireExternalUse(ctx.principal?.name ?? '', catalog, schema);
+  } catch (error) {
+    if (error instanceof DatabricksApiError) throw icebergErrors.forbidden(error.message);
+    throw error;
+  }
 }
 
 /** Temporary S3 credentials shaped like AWS STS ones (they grant nothing: the object store is local). */

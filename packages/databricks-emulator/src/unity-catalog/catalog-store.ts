@@ -3,10 +3,18 @@ import type { Clock } from '../clock.js';
 import { stableUuid } from '../data/stable-uuid.js';
 import { databricksErrors } from '../errors.js';
 import type { IcebergTableState } from '../iceberg/table-state.js';
-import type { CatalogFixture, ColumnFixture, TableFixture, TableFormat } from '../fixture-types.js';
+import type { CatalogFixture, ColumnFixture, GrantFixture, TableFixture, TableFormat } from '../fixture-types.js';
+
+/** Who owns a securable and what was granted on it (the fixture's `owner` / `grants`). */
+export interface SecurableAccess {
+  /** Undefined: the workspace user (the fixture's default owner). */
+  owner?: string | undefined;
+  grants: GrantFixture[];
+}
 
 export interface CatalogEntry {
   name: string;
+  access: SecurableAccess;
   id: string;
   comment: string;
   catalogType: string;
@@ -18,6 +26,7 @@ export interface CatalogEntry {
 
 export interface SchemaEntry {
   name: string;
+  access: SecurableAccess;
   catalogName: string;
   id: string;
   comment: string;
@@ -28,6 +37,7 @@ export interface SchemaEntry {
 
 export interface TableEntry {
   tableId: string;
+  access: SecurableAccess;
   name: string;
   catalogName: string;
   schemaName: string;
@@ -92,6 +102,7 @@ export class CatalogStore {
     for (const c of this.fixture) {
       const catalog: CatalogEntry = {
         name: c.name,
+        access: { owner: c.owner, grants: c.grants ?? [] },
         id: stableUuid(`catalog:${c.name}`),
         comment: c.comment ?? '',
         catalogType: c.catalog_type ?? 'MANAGED_CATALOG',
@@ -108,6 +119,7 @@ export class CatalogStore {
           s.comment ?? '',
           s.tags ?? {},
           FIXTURE_EPOCH + tick++ * 1000,
+          { owner: s.owner, grants: s.grants ?? [] },
         );
         for (const t of s.tables ?? []) this.insertTable(catalog, schema, t, FIXTURE_EPOCH + tick++ * 1000, true);
         const g = s.generated_tables;
@@ -116,7 +128,14 @@ export class CatalogStore {
           for (let i = 0; i < g.count; i++) {
             const name = `${g.name_prefix}${String(i + 1).padStart(3, '0')}`;
             const format = formats[i % formats.length] ?? 'uniform';
-            const table: TableFixture = { name, format, rows: g.rows ?? 5, columns: g.columns, tags: g.tags };
+            const table: TableFixture = {
+              name,
+              format,
+              rows: g.rows ?? 5,
+              columns: g.columns,
+              tags: g.tags,
+              grants: g.grants,
+            };
             if (format === 'view') table.view_definition = `SELECT 1 AS ${g.columns[0]?.name ?? 'id'}`;
             this.insertTable(catalog, schema, table, FIXTURE_EPOCH + tick++ * 1000, true);
           }
@@ -247,9 +266,11 @@ export class CatalogStore {
     comment: string,
     tags: Record<string, string>,
     createdAt: number,
+    access: SecurableAccess = { grants: [] },
   ): SchemaEntry {
     const schema: SchemaEntry = {
       name,
+      access,
       catalogName: catalog.name,
       id: stableUuid(`schema:${catalog.name}.${name}`),
       comment,
@@ -301,6 +322,7 @@ export class CatalogStore {
     const tableType = isView ? 'VIEW' : (spec.table_type ?? 'MANAGED');
     const table: TableEntry = {
       tableId,
+      access: { owner: spec.owner, grants: spec.grants ?? [] },
       name: spec.name,
       catalogName: catalog.name,
       schemaName: schema.name,

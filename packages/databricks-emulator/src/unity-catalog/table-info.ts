@@ -7,13 +7,14 @@ export interface RenderContext {
 }
 
 /** CatalogInfo */
-export function renderCatalog(c: CatalogEntry, ctx: RenderContext): Record<string, unknown> {
+export function renderCatalog(c: CatalogEntry, ctx: RenderContext, browseOnly = false): Record<string, unknown> {
+  const owner = c.access.owner ?? ctx.owner;
   return {
     name: c.name,
     full_name: c.name,
     id: c.id,
     comment: c.comment,
-    owner: ctx.owner,
+    owner,
     catalog_type: c.catalogType,
     isolation_mode: 'OPEN',
     securable_type: 'CATALOG',
@@ -25,19 +26,25 @@ export function renderCatalog(c: CatalogEntry, ctx: RenderContext): Record<strin
     created_by: ctx.owner,
     updated_at: c.createdAt,
     updated_by: ctx.owner,
-    browse_only: false,
+    browse_only: browseOnly,
   };
 }
 
 /** SchemaInfo */
-export function renderSchema(s: SchemaEntry, catalogType: string, ctx: RenderContext): Record<string, unknown> {
+export function renderSchema(
+  s: SchemaEntry,
+  catalogType: string,
+  ctx: RenderContext,
+  browseOnly = false,
+): Record<string, unknown> {
+  const owner = s.access.owner ?? ctx.owner;
   return {
     name: s.name,
     catalog_name: s.catalogName,
     full_name: `${s.catalogName}.${s.name}`,
     schema_id: s.id,
     comment: s.comment,
-    owner: ctx.owner,
+    owner,
     catalog_type: catalogType,
     securable_type: 'SCHEMA',
     properties: {},
@@ -46,7 +53,7 @@ export function renderSchema(s: SchemaEntry, catalogType: string, ctx: RenderCon
     created_by: ctx.owner,
     updated_at: s.createdAt,
     updated_by: ctx.owner,
-    browse_only: false,
+    browse_only: browseOnly,
   };
 }
 
@@ -73,7 +80,13 @@ export function tableProperties(t: TableEntry): Record<string, string> {
 }
 
 /** TableInfo; `detail` adds what only GET tables/{full_name} returns (delta_uniform_iceberg). */
-export function renderTable(t: TableEntry, ctx: RenderContext, detail: boolean): Record<string, unknown> {
+export function renderTable(
+  t: TableEntry,
+  ctx: RenderContext,
+  detail: boolean,
+  browseOnly = false,
+): Record<string, unknown> {
+  const owner = t.access.owner ?? ctx.owner;
   const info: Record<string, unknown> = {
     name: t.name,
     catalog_name: t.catalogName,
@@ -94,14 +107,14 @@ export function renderTable(t: TableEntry, ctx: RenderContext, detail: boolean):
       };
     }),
     properties: tableProperties(t),
-    owner: ctx.owner,
+    owner,
     comment: t.comment,
     metastore_id: ctx.metastoreId,
     created_at: t.createdAt,
     created_by: ctx.owner,
     updated_at: t.updatedAt,
     updated_by: ctx.owner,
-    browse_only: false,
+    browse_only: browseOnly,
   };
   if (t.format !== 'view') {
     info.data_source_format = t.format === 'iceberg' ? 'ICEBERG' : 'DELTA';

@@ -196,6 +196,48 @@ describe('Unity Catalog REST', () => {
     expect((await api(emu, 'GET', `${UC}/entity-tag-assignments/widgets/x/tags`)).status).toBe(400);
   });
 
+  it('updates a tag assignment with PATCH and update_mask, refusing a second create of the same key', async () => {
+    // EntityTagAssignmentsAPI.update / create in databricks-sdk-py databricks/sdk/service/catalog.py:
+    // PATCH /api/2.1/unity-catalog/entity-tag-assignments/{entity_type}/{entity_name}/tags/{tag_key}?update_mask=…
+    // with the TagAssignment as the body; create is POST /api/2.1/unity-catalog/entity-tag-assignments.
+    const path = `${UC}/entity-tag-assignments/tables/main.mixed.uni/tags/snowflake_schema`;
+    const patched = await api(emu, 'PATCH', `${path}?update_mask=tag_value`, {
+      body: { entity_type: 'tables', entity_name: 'main.mixed.uni', tag_key: 'snowflake_schema', tag_value: 'M2' },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ tag_key: 'snowflake_schema', tag_value: 'M2' });
+    expect((await api(emu, 'GET', path)).body.tag_value).toBe('M2');
+    const noMask = await api(emu, 'PATCH', path, { body: { tag_value: 'x' } });
+    expect(noMask.status).toBe(400);
+    expect(noMask.body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    const badMask = await api(emu, 'PATCH', `${path}?update_mask=tag_key`, { body: { tag_key: 'other' } });
+    expect(badMask.status).toBe(400);
+    const missing = await api(emu, 'PATCH', `${path}_nope?update_mask=tag_value`, { body: { tag_value: 'x' } });
+    expect(missing.status).toBe(404);
+    const again = await api(emu, 'POST', `${UC}/entity-tag-assignments`, {
+      body: { entity_type: 'tables', entity_name: 'main.mixed.uni', tag_key: 'snowflake_schema', tag_value: 'x' },
+    });
+    expect(again.status).toBe(409);
+    await api(emu, 'PATCH', `${path}?update_mask=*`, {
+      body: { entity_type: 'tables', entity_name: 'main.mixed.uni', tag_key: 'snowflake_schema', tag_value: 'MIXED' },
+    });
+    expect((await api(emu, 'GET', path)).body.tag_value).toBe('MIXED');
+  });
+
+  it('can end the last page with an empty-string next_page_token', async () => {
+    emu.admin.updateSettings({ empty_string_last_page_token: true });
+    try {
+      const last = await api(emu, 'GET', `${UC}/schemas?catalog_name=main&max_results=10`);
+      expect(last.body.next_page_token).toBe('');
+      const { items } = await listAll(emu, `${UC}/tables?catalog_name=main&schema_name=big`, 'tables', 10);
+      expect(items.length).toBeGreaterThan(10);
+      // The deprecated unpaginated call has no page token at all.
+      expect('next_page_token' in (await api(emu, 'GET', `${UC}/catalogs`)).body).toBe(false);
+    } finally {
+      emu.admin.updateSettings({ empty_string_last_page_token: false });
+    }
+  });
+
   it('adds, renames (keeping table_id and storage) and drops tables through the admin API', async () => {
     const added = await api(emu, 'POST', '/__emulator/tables', {
       token: null,

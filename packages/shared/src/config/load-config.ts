@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { type ApiTokenEntry, parseApiTokens } from './api-tokens.js';
+import { readDatabricksProfile } from './databrickscfg.js';
 import { ConfigFile, type DatasetConfig } from './schema.js';
 
 export type Env = Record<string, string | undefined>;
@@ -24,9 +25,11 @@ export interface D2sConfig {
   log: { level: ConfigFile['log']['level']; pretty: boolean };
   redis: ConfigFile['redis'];
   api: Omit<ConfigFile['api'], 'tokens'> & { tokens: ApiTokenEntry[] };
-  databricks: Omit<ConfigFile['databricks'], 'token' | 'clientId' | 'clientSecret' | 'host'> & {
+  databricks: Omit<ConfigFile['databricks'], 'token' | 'clientId' | 'clientSecret' | 'host' | 'profile'> & {
     host: string | undefined;
     auth: DatabricksAuth;
+    /** The ~/.databrickscfg profile host or credentials came from, when one did (`name (file)`). */
+    profile?: string;
   };
   snowflake: Omit<ConfigFile['snowflake'], 'privateKey' | 'privateKeyPath' | 'privateKeyPassphrase' | 'password'> & {
     auth: SnowflakeAuth;
@@ -245,6 +248,32 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
     databricksAuth = { kind: 'pat', token: dbToken };
   }
 
+  // ~/.databrickscfg: as for the official tools, what d2s's file and the environment set wins; a profile fills
+  // in the host and, when no credentials are set at all, the credentials (never half of them).
+  const profile = readDatabricksProfile({ env, configured: db.profile, readFile: sources.readFile });
+  let databricksHost = db.host;
+  let profileUsed = false;
+  if (profile) {
+    if (databricksHost === undefined && profile.host !== undefined) {
+      databricksHost = profile.host;
+      profileUsed = true;
+    }
+    if (databricksAuth.kind === 'none') {
+      if (profile.clientId !== undefined && profile.clientSecret !== undefined) {
+        databricksAuth = { kind: 'oauth-m2m', clientId: profile.clientId, clientSecret: profile.clientSecret };
+        profileUsed = true;
+      } else if (profile.clientId !== undefined || profile.clientSecret !== undefined) {
+        throw new ConfigError(
+          `Databricks profile [${profile.name}] in ${profile.file} has only one of client_id and client_secret; OAuth M2M needs both.`,
+          { details: { file: profile.file, profile: profile.name } },
+        );
+      } else if (profile.token !== undefined) {
+        databricksAuth = { kind: 'pat', token: profile.token };
+        profileUsed = true;
+      }
+    }
+  }
+
   const sf = file.snowflake;
   const keyPath = sf.privateKeyPath;
   let privateKey =
@@ -284,7 +313,7 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
   }
 
   const { privateKey: _pk, privateKeyPath: _pkp, privateKeyPassphrase: _pp, password: _pw, ...sfRest } = sf;
-  const { token: _t, clientId: _ci, clientSecret: _cs, host: fileHost, ...dbRest } = db;
+  const { token: _t, clientId: _ci, clientSecret: _cs, host: _fileHost, profile: _profile, ...dbRest } = db;
   const { tokens: _tokens, ...apiRest } = file.api;
   const { oauthClientSecret: _ms, ...mirrorRest } = file.mirror;
 
@@ -296,7 +325,12 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
     },
     redis: file.redis,
     api: { ...apiRest, tokens },
-    databricks: { ...dbRest, host: fileHost, auth: databricksAuth },
+    databricks: {
+      ...dbRest,
+      host: databricksHost,
+      auth: databricksAuth,
+      ...(profileUsed && profile ? { profile: `${profile.name} (${profile.file})` } : {}),
+    },
     snowflake: { ...sfRest, auth: snowflakeAuth },
     workers: file.workers,
     mirror: {

@@ -218,6 +218,8 @@ export const ConfigFile = z.strictObject({
   databricks: z
     .strictObject({
       host: z.string().url().optional(),
+      /** A profile of ~/.databrickscfg (or DATABRICKS_CONFIG_FILE) to take host and credentials from. */
+      profile: z.string().min(1).optional(),
       token: z.string().optional(),
       clientId: z.string().optional(),
       clientSecret: z.string().optional(),

@@ -14,6 +14,17 @@ export interface DatabricksErrorFacts {
   retryAfterMs?: number;
   /** The server's request id (google.rpc.RequestInfo), useful when talking to Databricks support. */
   requestId?: string;
+  /** For a Unity Catalog PERMISSION_DENIED: the privilege the caller lacks, and on what. */
+  missingPrivilege?: MissingPrivilege;
+}
+
+/** What a Unity Catalog 403 says is missing, e.g. `USE SCHEMA` on Schema `weather.forecasts`. */
+export interface MissingPrivilege {
+  /** As SQL spells it: `USE SCHEMA`, `SELECT`, `EXTERNAL USE SCHEMA`. */
+  privilege: string;
+  /** `Catalog`, `Schema`, `Table`, … */
+  securableType: string;
+  securableName: string;
 }
 
 export interface DatabricksErrorOptions {
@@ -35,6 +46,7 @@ export class DatabricksError extends D2sError {
   readonly errorCode: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly requestId: string | undefined;
+  readonly missingPrivilege: MissingPrivilege | undefined;
 
   constructor(message: string, facts: DatabricksErrorFacts, options: DatabricksErrorOptions) {
     super(message, {
@@ -47,6 +59,7 @@ export class DatabricksError extends D2sError {
         errorCode: facts.errorCode,
         retryAfterMs: facts.retryAfterMs,
         requestId: facts.requestId,
+        missingPrivilege: facts.missingPrivilege,
       }),
     });
     this.endpoint = facts.endpoint;
@@ -55,6 +68,7 @@ export class DatabricksError extends D2sError {
     this.errorCode = facts.errorCode;
     this.retryAfterMs = facts.retryAfterMs;
     this.requestId = facts.requestId;
+    this.missingPrivilege = facts.missingPrivilege;
   }
 }
 
@@ -104,6 +118,9 @@ export function errorFromResponse(
   const what = facts.errorCode ? `HTTP ${facts.status} ${facts.errorCode}` : `HTTP ${facts.status}`;
   const message = `Databricks ${facts.method} ${facts.endpoint} failed with ${what}: ${body.message}`;
   const code = facts.errorCode;
+  if (body.missingPrivilege !== undefined && facts.missingPrivilege === undefined) {
+    facts = { ...facts, missingPrivilege: body.missingPrivilege };
+  }
   // RESOURCE_DOES_NOT_EXIST, and Unity Catalog's CATALOG_ / SCHEMA_ / TABLE_DOES_NOT_EXIST.
   const missing = code !== undefined && (code === 'NOT_FOUND' || code.endsWith('_DOES_NOT_EXIST'));
   if (facts.status === 404 || missing || isMissingJobOrRun(facts, body)) {
@@ -146,6 +163,8 @@ export interface ParsedErrorBody {
   retryDelayMs?: number;
   /** From a google.rpc.RequestInfo detail. */
   requestId?: string;
+  /** From a Unity Catalog google.rpc.ErrorInfo detail, else from the "User does not have …" message. */
+  missingPrivilege?: MissingPrivilege;
 }
 
 /**
@@ -180,6 +199,10 @@ export function parseErrorBody(status: number, text: string): ParsedErrorBody {
       errorCode ?? stringOf(body.errorCode) ?? (body.error_description !== undefined ? oauthError : undefined);
     if (code !== undefined) parsed.errorCode = code;
     if (Array.isArray(body.details)) readDetails(body.details, parsed);
+    if (parsed.missingPrivilege === undefined && errorCode === 'PERMISSION_DENIED') {
+      const privilege = missingPrivilegeFromMessage(message);
+      if (privilege !== undefined) parsed.missingPrivilege = privilege;
+    }
     return parsed;
   }
   const pre = /<pre>([\s\S]*?)<\/pre>/i.exec(trimmed);
@@ -201,8 +224,28 @@ function readDetails(details: unknown[], parsed: ParsedErrorBody): void {
     } else if (type.endsWith('google.rpc.RequestInfo')) {
       const id = stringOf(entry.request_id);
       if (id !== undefined) parsed.requestId = id;
+    } else if (type.endsWith('google.rpc.ErrorInfo') && entry.reason === 'PERMISSION_DENIED') {
+      // Unity Catalog's ErrorInfo: metadata {principalName, msg: "<PRIVILEGE>", resourceType, resourceName}
+      // (a workspace's body quoted in https://github.com/Azure/spark-cdm-connector/issues/149).
+      const metadata = (typeof entry.metadata === 'object' && entry.metadata !== null ? entry.metadata : {}) as Record<
+        string,
+        unknown
+      >;
+      const privilege = stringOf(metadata.msg);
+      const securableType = stringOf(metadata.resourceType);
+      const securableName = stringOf(metadata.resourceName);
+      if (privilege && securableType && securableName) {
+        parsed.missingPrivilege = { privilege, securableType, securableName };
+      }
     }
   }
+}
+
+/** "User does not have USE SCHEMA on Schema 'weather.forecasts'." → the privilege and the securable. */
+function missingPrivilegeFromMessage(message: string): MissingPrivilege | undefined {
+  const match = /does not have ([A-Z][A-Z _]*?) on (\w+) '([^']+)'/.exec(message);
+  if (!match?.[1] || !match[2] || !match[3]) return undefined;
+  return { privilege: match[1], securableType: match[2], securableName: match[3] };
 }
 
 function stringOf(value: unknown): string | undefined {

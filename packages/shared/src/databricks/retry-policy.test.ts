@@ -88,8 +88,8 @@ describe('transient classification', () => {
     [404, false],
     [409, false],
     [500, false],
-    [502, false],
-    [504, false],
+    [502, true],
+    [504, true],
   ])('HTTP %i transient: %s', (status, expected) => {
     expect(isTransientStatus(status)).toBe(expected);
   });

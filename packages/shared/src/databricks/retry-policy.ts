@@ -58,9 +58,15 @@ export function parseProtoDuration(value: unknown): number | undefined {
   return Math.ceil(Number(match[1]) * 1000);
 }
 
-/** HTTP statuses that mean "not now, try again": rate limited, or the service is temporarily unavailable. */
+/**
+ * HTTP statuses that mean "not now, try again": rate limited (429), the service temporarily unavailable (503),
+ * or the proxy in front of the workspace could not reach it or gave up waiting (502, 504 — usually an HTML page,
+ * not a Databricks error). The official SDKs retry only 429 and 503; d2s also retries the gateway errors, and
+ * like every transient status only for requests that are safe to repeat (or were provably not processed).
+ * A 500 is not retried: it is the service's own answer.
+ */
 export function isTransientStatus(status: number): boolean {
-  return status === 429 || status === 503;
+  return status === 429 || status === 502 || status === 503 || status === 504;
 }
 
 /** Databricks error codes that mean "try again later" whatever the HTTP status. */

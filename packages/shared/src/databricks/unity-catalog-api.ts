@@ -1,7 +1,15 @@
 import type { DatabricksHttpClient } from './http-client.js';
 import { type CallOptions, callOptionsOf } from './jobs-api.js';
 import { collect, paginate } from './pagination.js';
-import type { CatalogInfo, SchemaInfo, TableInfo, TagAssignment, TaggableEntityType } from './unity-catalog-types.js';
+import type {
+  CatalogInfo,
+  EffectivePermissionsList,
+  EffectivePrivilege,
+  SchemaInfo,
+  TableInfo,
+  TagAssignment,
+  TaggableEntityType,
+} from './unity-catalog-types.js';
 
 export interface ListOptions extends CallOptions {
   /**
@@ -166,6 +174,35 @@ export class UnityCatalogApi {
   /** Every tag assigned to a table (`cat.sch.tbl`). */
   listTableTags(fullName: string, options: TagListOptions = {}): Promise<TagAssignment[]> {
     return collect(this.iterateTagAssignments('tables', fullName, options));
+  }
+
+  /**
+   * `GET /api/2.1/unity-catalog/effective-permissions/{securable_type}/{full_name}?principal=…`: the privileges
+   * `principal` holds on a securable, inherited ones included (GrantsAPI.get_effective in the official SDKs).
+   */
+  async effectivePrivileges(
+    securableType: 'catalog' | 'schema' | 'table',
+    fullName: string,
+    principal: string,
+    options: CallOptions = {},
+  ): Promise<EffectivePrivilege[]> {
+    const privileges: EffectivePrivilege[] = [];
+    const endpoint = 'unity-catalog/effective-permissions/{securable_type}/{full_name}';
+    const pages = paginate(endpoint, async (pageToken) => {
+      const page = await this.#http.request<EffectivePermissionsList>({
+        method: 'GET',
+        endpoint,
+        path: `${UC}/effective-permissions/${securableType}/${encodePathSegment(fullName)}`,
+        query: { principal, page_token: pageToken },
+        idempotent: true,
+        ...callOptionsOf(options),
+      });
+      return { items: page.privilege_assignments, nextPageToken: page.next_page_token };
+    });
+    for await (const assignment of pages) {
+      if (assignment.principal === principal) privileges.push(...(assignment.privileges ?? []));
+    }
+    return privileges;
   }
 
   #maxResults(options: ListOptions): number {

@@ -132,3 +132,18 @@ export interface TagAssignment {
   update_time?: string;
   updated_by?: string;
 }
+
+/** One privilege a principal holds on a securable (effective-permissions API). */
+export interface EffectivePrivilege {
+  /** `USE_CATALOG`, `SELECT`, `EXTERNAL_USE_SCHEMA`, … */
+  privilege: string;
+  /** Set when the privilege was granted on a parent: its type (`CATALOG`, `SCHEMA`) and name. */
+  inherited_from_type?: string;
+  inherited_from_name?: string;
+}
+
+/** `GET /api/2.1/unity-catalog/effective-permissions/{securable_type}/{full_name}` */
+export interface EffectivePermissionsList {
+  privilege_assignments?: Array<{ principal: string; privileges?: EffectivePrivilege[] }>;
+  next_page_token?: string;
+}

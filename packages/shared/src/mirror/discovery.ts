@@ -1,6 +1,7 @@
 import type { MirrorCatalogConfig } from '../config/schema.js';
+import { DatabricksPermissionError } from '../databricks/errors.js';
 import type { ListTablesOptions, TagListOptions } from '../databricks/unity-catalog-api.js';
-import type { SchemaInfo, TableInfo, TagAssignment } from '../databricks/unity-catalog-types.js';
+import type { EffectivePrivilege, SchemaInfo, TableInfo, TagAssignment } from '../databricks/unity-catalog-types.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { icebergReadability, tableFilter, tagMap } from './eligibility.js';
 import type { MirrorScope } from './mirror-action.js';
@@ -13,12 +14,25 @@ export interface UnityCatalogReader {
   listSchemas(catalogName: string): Promise<SchemaInfo[]>;
   listTables(catalogName: string, schemaName: string, options?: ListTablesOptions): Promise<TableInfo[]>;
   listTableTags(fullName: string, options?: TagListOptions): Promise<TagAssignment[]>;
+  /** Privileges a principal holds on a schema; used to check EXTERNAL USE SCHEMA for the integration. */
+  effectivePrivileges?(securableType: 'schema', fullName: string, principal: string): Promise<EffectivePrivilege[]>;
 }
 
 export interface DiscoveryOptions {
   /** Unity Catalog calls in flight at once. @defaultValue 8 */
   concurrency?: number;
   signal?: AbortSignal;
+  /**
+   * Who d2s reads Unity Catalog as (a user name or an OAuth client id), named in "grant … to <principal>"
+   * reasons. @defaultValue "d2s's Databricks principal"
+   */
+  principal?: string;
+  /**
+   * The principal Snowflake's catalog integration authenticates as (mirror.oauthClientId). When set, every
+   * schema with tables to mirror is checked for EXTERNAL USE SCHEMA for it: without that privilege the Iceberg
+   * REST catalog vends no storage credentials and Snowflake cannot load the tables.
+   */
+  integrationPrincipal?: string;
 }
 
 export interface DiscoveryResult extends DiscoveredTables {
@@ -48,11 +62,25 @@ export async function discoverTables(
   const signal = options.signal === undefined ? {} : { signal: options.signal };
   const filter = tableFilter(settings);
   let calls = 0;
+  const who = options.principal ?? "d2s's Databricks principal";
+  const skipped: SkippedTable[] = [];
+  const unreadable: string[] = [];
+  /** A listing refused for a missing privilege: recorded as skipped with the grant that fixes it. */
+  const refused = (scope: string, error: unknown): [] => {
+    if (!(error instanceof DatabricksPermissionError)) throw error;
+    unreadable.push(scope);
+    skipped.push({
+      fullName: `${scope}.*`,
+      code: 'PERMISSION_DENIED',
+      reason: `cannot list ${scope.includes('.') ? 'schema' : 'catalog'} ${scope}: ${grantAdvice(error, who)}`,
+    });
+    return [];
+  };
 
   const catalogs = settings.catalogs.filter((c) => scope.catalogs === undefined || scope.catalogs.includes(c.name));
   const schemaLists = await mapWithConcurrency(catalogs, concurrency, async (catalog) => {
     calls++;
-    const schemas = await uc.listSchemas(catalog.name);
+    const schemas = await uc.listSchemas(catalog.name).catch((error: unknown) => refused(catalog.name, error));
     return schemas
       .filter((s) => !SYSTEM_SCHEMAS.has(s.name.toLowerCase()))
       .filter((s) => catalog.schemas === undefined || catalog.schemas.includes(s.name))
@@ -67,18 +95,25 @@ export async function discoverTables(
 
   const tableLists = await mapWithConcurrency(schemas, concurrency, async ({ catalog, schema }) => {
     calls++;
-    const tables = await uc.listTables(catalog.name, schema, { omitColumns: true, ...signal });
+    // include_browse: tables d2s may only browse come back marked browse_only, so they are reported as skipped
+    // with the grant they need instead of silently missing.
+    const tables = await uc
+      .listTables(catalog.name, schema, { omitColumns: true, includeBrowse: true, ...signal })
+      .catch((error: unknown) => refused(`${catalog.name}.${schema}`, error));
     return tables.map((table) => ({ catalog, table }));
   });
   const listed = tableLists.flat();
 
-  const skipped: SkippedTable[] = [];
   const candidates: Array<{ catalog: MirrorCatalogConfig; table: TableInfo }> = [];
   for (const entry of listed) {
     const { table } = entry;
     const fullName = table.full_name || `${table.catalog_name}.${table.schema_name}.${table.name}`;
     const skip = (code: SkippedTable['code'], reason: string) =>
       skipped.push({ fullName, ...(table.table_id ? { tableId: table.table_id } : {}), code, reason });
+    if (table.browse_only === true) {
+      skip('PERMISSION_DENIED', `d2s may only browse it: grant SELECT on table ${fullName} to ${who}`);
+      continue;
+    }
     const readable = icebergReadability(table);
     if (!readable.readable) {
       skip(readable.code, readable.reason);
@@ -96,14 +131,34 @@ export async function discoverTables(
     candidates.push(entry);
   }
 
+  const externalUse = await checkExternalUse(uc, candidates, options.integrationPrincipal, concurrency);
+  calls += externalUse.calls;
+
   const decided = await mapWithConcurrency(candidates, concurrency, async ({ catalog, table }) => {
+    const schemaName = `${table.catalog_name}.${table.schema_name}`;
+    const missing = externalUse.missing.get(schemaName);
+    if (missing) return { catalog, table, refusal: { code: 'NO_EXTERNAL_USE' as const, reason: missing } };
     calls++;
-    const tags = tagMap(await uc.listTableTags(table.full_name, signal));
-    return { catalog, table, tags };
+    try {
+      const tags = tagMap(await uc.listTableTags(table.full_name, signal));
+      return { catalog, table, tags };
+    } catch (error) {
+      if (!(error instanceof DatabricksPermissionError)) throw error;
+      return {
+        catalog,
+        table,
+        refusal: { code: 'PERMISSION_DENIED' as const, reason: `cannot read its tags: ${grantAdvice(error, who)}` },
+      };
+    }
   });
 
   const tables: DesiredTable[] = [];
-  for (const { catalog, table, tags } of decided) {
+  for (const { catalog, table, tags, refusal } of decided) {
+    if (refusal || tags === undefined) {
+      const { code, reason } = refusal ?? { code: 'PERMISSION_DENIED' as const, reason: 'tags unreadable' };
+      skipped.push({ fullName: table.full_name, tableId: table.table_id, code, reason });
+      continue;
+    }
     const byTags = filter.byTags(tags);
     if (!byTags.selected) {
       skipped.push({ fullName: table.full_name, tableId: table.table_id, code: byTags.code, reason: byTags.reason });
@@ -118,5 +173,42 @@ export async function discoverTables(
       integration: integrationFor(ref, settings),
     });
   }
-  return { tables, skipped, tablesSeen: listed.length, schemasSeen: schemas.length, calls };
+  return { tables, skipped, unreadable, tablesSeen: listed.length, schemasSeen: schemas.length, calls };
+}
+
+/** "grant USE SCHEMA on schema weather.forecasts to <who>", from what the 403 says is missing. */
+function grantAdvice(error: DatabricksPermissionError, who: string): string {
+  const missing = error.missingPrivilege;
+  if (!missing) return `permission denied (${error.message}); check d2s's grants`;
+  return `grant ${missing.privilege} on ${missing.securableType.toLowerCase()} ${missing.securableName} to ${who}`;
+}
+
+/**
+ * For each schema with tables to mirror, whether the integration's principal holds EXTERNAL USE SCHEMA (one
+ * effective-permissions call per schema). A schema d2s may not inspect is not judged: Snowflake will say.
+ */
+async function checkExternalUse(
+  uc: UnityCatalogReader,
+  candidates: ReadonlyArray<{ table: TableInfo }>,
+  principal: string | undefined,
+  concurrency: number,
+): Promise<{ missing: Map<string, string>; calls: number }> {
+  const missing = new Map<string, string>();
+  if (principal === undefined || uc.effectivePrivileges === undefined) return { missing, calls: 0 };
+  const check = uc.effectivePrivileges.bind(uc);
+  const schemas = [...new Set(candidates.map(({ table }) => `${table.catalog_name}.${table.schema_name}`))];
+  await mapWithConcurrency(schemas, concurrency, async (schema) => {
+    try {
+      const privileges = await check('schema', schema, principal);
+      if (!privileges.some((p) => p.privilege === 'EXTERNAL_USE_SCHEMA')) {
+        missing.set(
+          schema,
+          `grant EXTERNAL USE SCHEMA on schema ${schema} to ${principal} (Snowflake's catalog integration reads as ${principal}; without it Unity Catalog vends no storage credentials)`,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof DatabricksPermissionError)) throw error;
+    }
+  });
+  return { missing, calls: schemas.length };
 }

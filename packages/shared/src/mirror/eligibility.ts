@@ -13,7 +13,14 @@ export type SkipCode =
   | 'NOT_OPTED_IN'
   | 'NAME_CONFLICT'
   | 'INTEGRATION_CONFLICT'
-  | 'DUPLICATE_TARGET';
+  | 'DUPLICATE_TARGET'
+  /** d2s's principal may not read it (or its schema / catalog): the reason names the privilege to grant. */
+  | 'PERMISSION_DENIED'
+  /** The integration's principal lacks EXTERNAL USE SCHEMA, so Snowflake would get no storage credentials. */
+  | 'NO_EXTERNAL_USE';
+
+/** Skips that come from missing privileges: the table may still exist, so its mirror is never dropped for them. */
+export const PERMISSION_SKIPS: ReadonlySet<SkipCode> = new Set(['PERMISSION_DENIED', 'NO_EXTERNAL_USE']);
 
 export type Readability =
   { readable: true; format: 'ICEBERG' | 'UNIFORM' } | { readable: false; code: SkipCode; reason: string };

@@ -117,7 +117,12 @@ export class MirrorService {
     const scope = this.#checkScope(request.scope ?? {}, settings);
     const clients = this.#resolveClients();
     const started = performance.now();
-    const discovered = await discoverTables(clients.unityCatalog, settings, scope, this.#deps.discovery);
+    const auth = this.#deps.config.databricks.auth;
+    const discovered = await discoverTables(clients.unityCatalog, settings, scope, {
+      ...this.#deps.discovery,
+      ...(auth.kind === 'oauth-m2m' ? { principal: auth.clientId } : {}),
+      integrationPrincipal: settings.oauthClientId,
+    });
     const discoveryMs = performance.now() - started;
 
     const databases = new Set<string>(discovered.tables.map((t) => t.target.database));

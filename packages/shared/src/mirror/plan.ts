@@ -113,6 +113,7 @@ export function planMirror(input: PlanInput): MirrorPlan {
     skippedById,
     scope,
     dropRemoved: settings.dropRemoved,
+    ...(discovered.unreadable === undefined ? {} : { unreadable: discovered.unreadable }),
   });
   const placed = tables.actions.filter((a) => a.kind === 'create-table' || a.kind === 'rename-table');
   const containers = planContainers(placed, snowflake.databases);

@@ -22,6 +22,37 @@ function input(rows: SnowflakeIcebergTable[], overrides: Partial<OrphanInput> = 
 }
 
 describe('planOrphans', () => {
+  it('never drops the mirror of a table d2s may no longer read, even with dropRemoved', () => {
+    const plan = planOrphans(
+      input([mirroredRow(daily), mirroredRow(orders)], {
+        skippedById: new Map([
+          [
+            daily.table.tableId,
+            {
+              fullName: 'weather.forecasts.daily',
+              tableId: daily.table.tableId,
+              code: 'NO_EXTERNAL_USE',
+              reason: 'grant EXTERNAL USE SCHEMA on schema weather.forecasts to sp',
+            },
+          ],
+        ]),
+        unreadable: ['sales.retail'],
+        dropRemoved: true,
+      }),
+    );
+    expect(plan.drops).toEqual([]);
+    expect(plan.orphans.map((o) => [o.ucFullName, o.reason])).toEqual([
+      [
+        'weather.forecasts.daily',
+        'the mirror of weather.forecasts.daily, which d2s cannot see now (grant EXTERNAL USE SCHEMA on schema weather.forecasts to sp); kept, never dropped for a missing privilege',
+      ],
+      [
+        'sales.retail.orders',
+        'the mirror of sales.retail.orders, which d2s cannot see now (cannot list sales.retail); kept, never dropped for a missing privilege',
+      ],
+    ]);
+  });
+
   it('calls an unclaimed copy of a mirrored table a second mirror, and drops it with dropRemoved', () => {
     const copy = mirroredRow(daily, { name: 'DAILY_COPY' });
     const plan = planOrphans(

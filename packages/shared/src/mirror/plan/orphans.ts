@@ -1,3 +1,4 @@
+import { PERMISSION_SKIPS } from '../eligibility.js';
 import { parseIntegrationComment, type TableMarker } from '../markers.js';
 import { actionIdFor, type DropTableAction, type MirrorScope } from '../mirror-action.js';
 import { displayName } from '../naming.js';
@@ -27,6 +28,8 @@ export interface OrphanInput {
   skippedById: ReadonlyMap<string, SkippedTable>;
   scope: MirrorScope;
   dropRemoved: boolean;
+  /** Catalogs / schemas discovery could not list (missing privilege): their mirrors are never dropped. */
+  unreadable?: readonly string[];
 }
 
 export interface OrphanPlan {
@@ -52,6 +55,18 @@ export function planOrphans(input: OrphanInput): OrphanPlan {
         ? `a second mirror of ${marker.ucFullName} (uc_table_id=${marker.tableId})`
         : `the mirror of ${marker.ucFullName}, which is ${goneReason(marker, input.skippedById)}`;
       const target = { database: row.database, schema: row.schema, name: row.name };
+      const hidden = hiddenReason(marker, input);
+      if (hidden) {
+        // Unity Catalog refused d2s a look, which says nothing about whether the table still exists.
+        plan.orphans.push({
+          kind: 'table',
+          name: displayName(target),
+          tableId: marker.tableId,
+          ucFullName: marker.ucFullName,
+          reason: `the mirror of ${marker.ucFullName}, which d2s cannot see now (${hidden}); kept, never dropped for a missing privilege`,
+        });
+        continue;
+      }
       if (input.dropRemoved) {
         plan.drops.push({
           id: actionIdFor('drop-table', `${marker.tableId}\u0000${tableKey(row)}`),
@@ -84,6 +99,15 @@ export function planOrphans(input: OrphanInput): OrphanPlan {
     });
   }
   return plan;
+}
+
+/** Why a mirrored table is out of d2s's sight for lack of a privilege, if it is. */
+function hiddenReason(marker: TableMarker, input: OrphanInput): string | undefined {
+  const skip = input.skippedById.get(marker.tableId);
+  if (skip && PERMISSION_SKIPS.has(skip.code)) return skip.reason;
+  const [catalog = '', schema = ''] = marker.ucFullName.split('.');
+  const scope = (input.unreadable ?? []).find((s) => s === catalog || s === `${catalog}.${schema}`);
+  return scope === undefined ? undefined : `cannot list ${scope}`;
 }
 
 /** Why the Unity Catalog table of a d2s table is no longer mirrored: deselected (and how) or gone. */

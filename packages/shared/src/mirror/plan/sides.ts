@@ -28,6 +28,11 @@ export interface SkippedTable {
 export interface DiscoveredTables {
   tables: DesiredTable[];
   skipped: SkippedTable[];
+  /**
+   * Catalogs (`cat`) and schemas (`cat.sch`) discovery could not list for lack of a privilege: what is inside
+   * them is unknown, so no mirror under them is treated as gone.
+   */
+  unreadable?: string[];
 }
 
 /** One row of SHOW CATALOG INTEGRATIONS. */
