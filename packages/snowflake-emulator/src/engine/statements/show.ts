@@ -6,6 +6,7 @@ import { runDuck } from '../duck-results.js';
 import { likeMatcher, resolveSchema } from '../name-resolution.js';
 import type { StatementContext } from '../statement-context.js';
 import { col, type ResultColumn, type StatementResult, StatementType } from '../statement-result.js';
+import { showGrants, showRoles, showWarehouses } from './show-grants.js';
 
 /** The filters every SHOW takes: LIKE, IN scope, STARTS WITH, LIMIT. */
 export interface ShowFilters {
@@ -84,6 +85,13 @@ export async function show(ctx: StatementContext): Promise<StatementResult> {
   const terse = c.acceptWords('TERSE');
   const state = ctx.session.state;
   if (c.acceptWords('CATALOG', 'INTEGRATIONS')) return showCatalogIntegrations(ctx);
+  if (c.acceptWords('GRANTS')) return showGrants(ctx);
+  const accountObjects = c.acceptWords('ROLES') ? 'ROLES' : c.acceptWords('WAREHOUSES') ? 'WAREHOUSES' : null;
+  if (accountObjects) {
+    const like = likeMatcher(c.acceptWords('LIKE') ? c.string() : undefined);
+    c.expectEnd();
+    return accountObjects === 'ROLES' ? showRoles(ctx, like) : showWarehouses(ctx, like);
+  }
   if (c.acceptWords('DATABASES')) {
     const filters = parseShowFilters(ctx);
     const databases = applyShowFilters(filters, [...ctx.engine.catalog.databases.values()], (d) => d.name);
