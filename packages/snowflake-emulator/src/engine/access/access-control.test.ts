@@ -236,6 +236,21 @@ describe('SHOW GRANTS', () => {
   });
 });
 
+describe('SHOW', () => {
+  // SHOW lists only the objects the role holds a privilege on
+  // (https://docs.snowflake.com/en/sql-reference/sql/show-tables, access control requirements).
+  it('lists only what the role may see', async () => {
+    await admin.rows('create table acl_db.public.secret_table (n int)');
+    const c = await as(ANALYST);
+    const tables = (await c.rows('show tables in schema acl_db.public')).map((r) => r.name);
+    expect(tables).toContain('ORDERS');
+    expect(tables).not.toContain('SECRET_TABLE');
+    expect((await admin.rows('show tables in schema acl_db.public')).map((r) => r.name)).toContain('SECRET_TABLE');
+    expect((await c.rows('show databases')).map((r) => r.name)).toEqual(['ACL_DB']);
+    await c.destroy();
+  });
+});
+
 describe('SWAP WITH and COPY GRANTS', () => {
   async function analystCanRead(table: string): Promise<boolean> {
     const c = await as(ANALYST);

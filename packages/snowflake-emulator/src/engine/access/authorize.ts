@@ -206,3 +206,23 @@ export function authorizeIntegration(
 ): void {
   authorizeAccountObject(ctx, integration, 'integration', name, privilege, () => sqlErrors.integrationMissing(name));
 }
+
+/**
+ * What SHOW lists for the session: schemas whose database it may use (and
+ * that it sees), objects it holds something on. Operator sessions see all.
+ */
+export function showVisibility(ctx: StatementContext): {
+  database: (database: DatabaseEntry) => boolean;
+  schema: (database: DatabaseEntry, schema: SchemaEntry) => boolean;
+  object: (database: DatabaseEntry, schema: SchemaEntry, object: object) => boolean;
+} {
+  const roles = sessionRoles(ctx);
+  const engine = ctx.engine;
+  if (roles === null) return { database: () => true, schema: () => true, object: () => true };
+  return {
+    database: (database) => engine.access.sees(roles, database),
+    schema: (database, schema) =>
+      usable(engine, roles, database) && (schema.name === 'INFORMATION_SCHEMA' || engine.access.sees(roles, schema)),
+    object: (database, schema, object) => canSeeObject(engine, roles, database, schema, object),
+  };
+}
