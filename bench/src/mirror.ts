@@ -84,6 +84,8 @@ export async function benchMirror(options: MirrorOptions): Promise<BenchmarkResu
       },
     ],
   });
+  // Only ACCOUNTADMIN may create integrations out of the box; the mirror's role needs the right.
+  await snowflake.admin.execute('GRANT CREATE INTEGRATION ON ACCOUNT TO ROLE SYSADMIN');
   const setupMs = Date.now() - setupStarted;
   const configPath = await writeConfig(
     dir.path,

@@ -101,6 +101,8 @@ export async function startMirrorStack(options: MirrorStackOptions): Promise<Mir
       },
     ],
   });
+  // Only ACCOUNTADMIN may create integrations out of the box; the mirror's role needs the right.
+  await snowflakeEmulator.admin.execute('GRANT CREATE INTEGRATION ON ACCOUNT TO ROLE SYSADMIN');
   const prefix = uniquePrefix('mirror');
   const configPath = join(root, 'd2s.yaml');
   const env: Record<string, string> = {

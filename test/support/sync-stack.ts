@@ -293,6 +293,18 @@ const forecastsDataset = (name: string, table: string, mode: 'append' | 'replace
     singleActive: false${extra}
 `;
 
+/**
+ * A replace-mode dataset whose target d2s creates with SELECT for the sandbox's
+ * consumer role ANALYST (user D2S_ANALYST).
+ */
+export const GRANTED_DATASETS = `
+datasets:${forecastsDataset(
+  'forecasts_granted',
+  'FORECASTS_GRANTED',
+  'replace',
+  '\n    verify: { expectedRows: 10000 }',
+).replace('      createTable: true', '      createTable: true\n      grants: [ANALYST]')}`;
+
 /** Two datasets over the sandbox export job: one appends, one replaces (and expects exactly 10,000 rows). */
 export const LOAD_DATASETS = `
 datasets:${forecastsDataset('forecasts_append', 'FORECASTS_APPEND', 'append')}${forecastsDataset(

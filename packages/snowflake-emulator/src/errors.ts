@@ -156,3 +156,68 @@ export const loginErrors = {
   masterTokenInvalid: { code: '390115', message: 'Master token is invalid.' },
   userLocked: { code: '390102', message: 'User temporarily locked.' },
 } as const;
+
+/**
+ * Access-control failures, worded as Snowflake words them (SnowSQL transcripts
+ * in public notes, for example `003001 (42501): SQL access control error:
+ * Insufficient privileges to operate on database 'WORKDB'` and `003013 (42501):
+ * … Requested role 'WORKROLE' is not assigned to the executing user.  Specify
+ * another role to activate.`). An object the role may not see is reported as
+ * missing, with the `does not exist or not authorized` errors above.
+ */
+export const accessErrors = {
+  /** `kind` as Snowflake prints it: `table`, `schema`, `database`, `stage`, `account`, … */
+  insufficientPrivileges(kind: string, name: string): SnowflakeError {
+    return new SnowflakeError(
+      '003001',
+      '42501',
+      `SQL access control error:\nInsufficient privileges to operate on ${kind} '${displayIdentifier(name)}'`,
+    );
+  },
+  roleNotAssigned(role: string): SnowflakeError {
+    return new SnowflakeError(
+      '003013',
+      '42501',
+      `SQL access control error:\nRequested role '${displayIdentifier(role)}' is not assigned to the executing user.  Specify another role to activate.`,
+    );
+  },
+  roleMissing(role: string): SnowflakeError {
+    return new SnowflakeError(
+      '002003',
+      '02000',
+      `SQL compilation error:\nRole '${displayIdentifier(role)}' does not exist or not authorized.`,
+    );
+  },
+  userMissing(user: string): SnowflakeError {
+    return new SnowflakeError(
+      '002003',
+      '02000',
+      `SQL compilation error:\nUser '${displayIdentifier(user)}' does not exist or not authorized.`,
+    );
+  },
+  warehouseMissing(warehouse: string): SnowflakeError {
+    return new SnowflakeError(
+      '002003',
+      '02000',
+      `SQL compilation error:\nWarehouse '${displayIdentifier(warehouse)}' does not exist or not authorized.`,
+    );
+  },
+  cyclicRoleGrant(role: string, parent: string): SnowflakeError {
+    return new SnowflakeError(
+      '003012',
+      '42501',
+      `SQL execution error: Role '${displayIdentifier(parent)}' is already granted to role '${displayIdentifier(role)}', a grant in the other direction would make a cycle.`,
+    );
+  },
+} as const;
+
+/** Login refusals for a connection's role and warehouse (codes the connectors report). */
+export const loginAccessErrors = {
+  roleNotGranted(role: string): { code: string; message: string } {
+    return {
+      code: '390189',
+      message: `Role '${role}' specified in the connect string is not granted to this user. Contact your local system administrator, or attempt to login with another role, e.g. PUBLIC.`,
+    };
+  },
+  warehouseUnavailable: { code: '390201', message: 'The requested warehouse does not exist or not authorized.' },
+} as const;

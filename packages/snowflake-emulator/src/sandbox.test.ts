@@ -71,3 +71,24 @@ it('lets D2S_SANDBOX log in with its key and load from the shared_forecasts stag
   expect(await dev.rows('select count(*) as n from forecasts')).toEqual([{ N: 1 }]);
   await dev.destroy();
 });
+
+it('has a consumer, D2S_ANALYST, that sees a table only once SELECT on it is granted to ANALYST', async () => {
+  await sandbox.emulator.admin.execute(`create table ${SANDBOX.database}.${SANDBOX.schema}.for_analysts (n number)`);
+  const analyst = await driver.connect({
+    accessUrl: sandbox.emulator.url,
+    account: SANDBOX.account,
+    username: SANDBOX.analystUser,
+    password: SANDBOX.analystPassword,
+    warehouse: SANDBOX.warehouse,
+  });
+  expect(await analyst.rows('select current_role() as r, current_warehouse() as w, current_database() as d')).toEqual([
+    { R: SANDBOX.analystRole, W: SANDBOX.warehouse, D: SANDBOX.database },
+  ]);
+  await expect(analyst.rows('select * from for_analysts')).rejects.toMatchObject({ code: '002003' });
+  await expect(analyst.rows('create table mine (n number)')).rejects.toMatchObject({ code: '003001' });
+  await sandbox.emulator.admin.execute(
+    `grant select on table ${SANDBOX.database}.${SANDBOX.schema}.for_analysts to role ${SANDBOX.analystRole}`,
+  );
+  expect(await analyst.rows('select count(*) as n from for_analysts')).toEqual([{ N: 0 }]);
+  await analyst.destroy();
+});

@@ -14,6 +14,10 @@ export const SANDBOX = {
   password: 'd2s-dev-password',
   role: 'SYSADMIN',
   warehouse: 'D2S_WH',
+  /** A consumer of d2s's tables: password user with role ANALYST (USAGE on the warehouse, database and schema only). */
+  analystUser: 'D2S_ANALYST',
+  analystPassword: 'd2s-analyst-password',
+  analystRole: 'ANALYST',
   database: 'D2S_SANDBOX',
   schema: 'PUBLIC',
   fileFormat: 'D2S_SANDBOX.PUBLIC.D2S_PARQUET',

@@ -106,6 +106,11 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
     fetch: options.fetch ?? globalThis.fetch,
     failingFiles: () => faults.failingFiles(),
   });
+  const grantUserRoles = (user: SnowflakeUserConfig) => {
+    const roles = user.roles ?? (user.defaultRole !== undefined ? [user.defaultRole] : []);
+    for (const role of roles) engine.access.grantRoleToUser(role.toUpperCase(), user.name, 'USERADMIN');
+  };
+  for (const user of [...(fixture.users ?? []), ...(options.users ?? [])]) grantUserRoles(user);
   const sessions = new SessionStore(
     { sessionSeconds: options.sessionValiditySeconds ?? 3600, masterSeconds: options.masterValiditySeconds ?? 14_400 },
     now,
@@ -116,15 +121,18 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
   let adminSessionId = -1;
   const admin: SnowflakeEmulatorAdmin = {
     async execute(sql, opts = {}): Promise<AdminResult> {
+      // The operator is not checked for privileges; what it creates is owned by
+      // its role, SYSADMIN unless told otherwise (as Snowflake advises for databases).
       const session = await engine.openSession({
         id: adminSessionId--,
         user: 'EMULATOR_ADMIN',
         database: opts.database ?? null,
         schema: opts.database ? (opts.schema ?? 'PUBLIC') : null,
         warehouse: null,
-        role: 'ACCOUNTADMIN',
+        role: opts.role ?? 'SYSADMIN',
         parameters: new Map(),
         inTransaction: false,
+        operator: true,
       });
       try {
         const result = await engine.execute(session, sql, undefined, crypto.randomUUID(), new AbortController().signal);
@@ -133,7 +141,10 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
         await engine.closeSession(session);
       }
     },
-    addUser: (user) => users.add(user),
+    addUser: (user) => {
+      users.add(user);
+      grantUserRoles(user);
+    },
     setFaults: (f) => faults.set(f),
     resetFaults: () => faults.reset(),
     faults: () => faults.current(),

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { type SnowflakeEmulator, type SnowflakeEmulatorOptions, startSnowflakeEmulator } from '../src/server.js';
 import { type DriverConnection, DriverHost } from './driver.js';
 
-export const PASSWORD_USER = { name: 'ALICE', password: 'alice-pw' };
+/** The tests' own user: SYSADMIN, the role Snowflake gives object creation to. */
+export const PASSWORD_USER = { name: 'ALICE', password: 'alice-pw', defaultRole: 'SYSADMIN' };
 
 export function rsaKeyPair(passphrase?: string): { privateKey: string; publicKey: string } {
   return generateKeyPairSync('rsa', {

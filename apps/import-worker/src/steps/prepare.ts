@@ -1,13 +1,23 @@
-import { nextStep, type StepResult } from '@d2s/shared';
-import { createFileFormat, createStage, createTableFromFiles, createTableLike, listStage } from '@d2s/shared/snowflake';
+import { nextStep, type StepResult, SyncFailedError } from '@d2s/shared';
+import {
+  createFileFormat,
+  createStage,
+  createTableFromFiles,
+  createTableLike,
+  dropTable,
+  grantNotExecuted,
+  grantSelectOnTable,
+  listStage,
+} from '@d2s/shared/snowflake';
 import type { ImportContext, ImportStepName } from '../import-context.js';
 import { fileKey, requireDataFiles } from '../verify-load.js';
 
 /**
  * Gets Snowflake ready for the COPY: the stage and target table where the
- * dataset lets d2s create them, the list of the run's data files, and in replace
- * mode a fresh staging table (fresh every attempt: its load metadata starts
- * empty, so every file loads again).
+ * dataset lets d2s create them (with SELECT for the dataset's `grants` roles),
+ * the list of the run's data files, and in replace mode a fresh staging table
+ * (fresh every attempt: its load metadata starts empty, so every file loads
+ * again) that carries the target's grants.
  */
 export async function prepare(ctx: ImportContext): Promise<StepResult<ImportStepName, never>> {
   await ctx.throwIfCanceled();
@@ -32,11 +42,32 @@ export async function prepare(ctx: ImportContext): Promise<StepResult<ImportStep
     // INFER_SCHEMA takes no PATTERN: name the data files, or it reads the commit files as Parquet too.
     const files = ctx.state.listedFiles.slice(0, 1000).map((name) => relativeTo(ctx.request.outputUrl, name));
     await ctx.run(createTableFromFiles({ table: sf.table, stage: sf.stage, path, fileFormat, files }));
+    // Every sync, not only the one that created the table: a crash between CREATE and GRANT
+    // must not leave the consumers without access for good, and a repeated GRANT changes nothing.
+    for (const role of sf.grants) await grantSelect(ctx, role);
   }
   if (ctx.dataset.load.mode === 'replace') {
-    await ctx.run(createTableLike({ table: ctx.loadInto, like: sf.table, orReplace: true }));
+    // The SWAP exchanges the two tables' grants with them (ALTER TABLE … SWAP WITH), so the staging
+    // table must hold the target's grants or the consumers lose SELECT on the swapped-in table.
+    // COPY GRANTS on CREATE OR REPLACE would prefer the grants of a staging table left by an
+    // earlier attempt (possibly stale), so the old one is dropped and the new one copies the target's.
+    await ctx.run(dropTable(ctx.loadInto));
+    await ctx.run(createTableLike({ table: ctx.loadInto, like: sf.table, copyGrants: true }));
   }
   return nextStep('load');
+}
+
+/** GRANT SELECT, failing the sync when Snowflake says the grant was not made (it answers that as a success). */
+async function grantSelect(ctx: ImportContext, role: string): Promise<void> {
+  const table = ctx.dataset.snowflake.table;
+  const result = await ctx.run(grantSelectOnTable(table, role));
+  const refused = grantNotExecuted(result.rows);
+  if (refused !== undefined)
+    throw new SyncFailedError(
+      'SNOWFLAKE_GRANT_NOT_EXECUTED',
+      `SELECT on ${table.database}.${table.schema}.${table.name} could not be granted to role ${role}: ${refused} d2s's role must own the table (or hold MANAGE GRANTS).`,
+      { details: { table: table.name, role } },
+    );
 }
 
 function fileNames(rows: readonly Record<string, unknown>[]): string[] {

@@ -81,6 +81,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes roles to grant SELECT to only for a table d2s creates', () => {
+    const table = 'table: { database: D2S, schema: PUBLIC, name: SHARED_FORECASTS }';
+    const granted = load(dataset.replace(table, `${table}\n      createTable: true\n      grants: [ANALYST]`));
+    expect(granted.datasets.shared_forecasts?.snowflake.grants).toEqual(['ANALYST']);
+    expect(load(dataset).datasets.shared_forecasts?.snowflake.grants).toEqual([]);
+    const error = errorOf(() => load(dataset.replace(table, `${table}\n      grants: [ANALYST]`)));
+    expect(error.message).toMatch(/datasets\.shared_forecasts\.snowflake\.grants: .*set snowflake\.createTable/);
+  });
+
   it('requires {syncId} in the run path so every sync writes to its own prefix', () => {
     const error = errorOf(() =>
       load(

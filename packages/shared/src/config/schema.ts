@@ -82,6 +82,13 @@ export const DatasetConfig = z
       table: SnowflakeObjectName,
       /** Create the target table when missing, its columns inferred from the run's Parquet files. */
       createTable: z.boolean().default(false),
+      /**
+       * Roles that get SELECT on the target table d2s creates (`createTable`),
+       * granted at every sync (a repeated GRANT changes nothing) and kept
+       * through replace-mode swaps. Names are used exactly as written (quoted).
+       * @defaultValue []
+       */
+      grants: z.array(z.string().min(1)).default([]),
       fileFormat: z.strictObject({ type: z.literal('PARQUET') }).default({ type: 'PARQUET' }),
       copyOptions: z
         .strictObject({
@@ -106,6 +113,10 @@ export const DatasetConfig = z
   .refine((d) => withSlash(d.export.s3Prefix).startsWith(withSlash(d.snowflake.stageUrl)), {
     message: 'export.s3Prefix must lie under snowflake.stageUrl, or COPY INTO cannot read what the export writes',
     path: ['export', 's3Prefix'],
+  })
+  .refine((d) => d.snowflake.grants.length === 0 || d.snowflake.createTable, {
+    message: 'snowflake.grants applies to a table d2s creates: set snowflake.createTable, or grant on your own table',
+    path: ['snowflake', 'grants'],
   });
 export type DatasetConfig = z.infer<typeof DatasetConfig>;
 

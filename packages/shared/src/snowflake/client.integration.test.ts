@@ -104,6 +104,8 @@ beforeAll(async () => {
   });
   await emulator.admin.execute(`CREATE DATABASE IF NOT EXISTS ${DB}`);
   await emulator.admin.execute(`CREATE SCHEMA IF NOT EXISTS ${DB}.RAW`);
+  // A connection's warehouse must exist and be usable by its role (login fails with 390201 otherwise).
+  await emulator.admin.execute('CREATE WAREHOUSE IF NOT EXISTS D2S_WH');
 }, 60_000);
 
 afterAll(async () => {
@@ -300,6 +302,7 @@ describe('query tags, timeouts, retries, sessions, cancel', () => {
       sessionValiditySeconds: 1,
       masterValiditySeconds: 1,
       users: [{ name: 'D2S_DEV', password: 'dev-pw', defaultRole: 'SYSADMIN' }],
+      fixture: { setup: ['CREATE WAREHOUSE D2S_WH'] },
     });
     try {
       const events: QueryEvent[] = [];

@@ -60,6 +60,8 @@ beforeAll(async () => {
       },
     ],
   });
+  // Only ACCOUNTADMIN may create integrations out of the box; the mirror's role needs the right.
+  await snowflake.admin.execute('GRANT CREATE INTEGRATION ON ACCOUNT TO ROLE SYSADMIN');
   await snowflake.admin.execute(`CREATE DATABASE IF NOT EXISTS ${DB}`);
   await snowflake.admin.execute(`CREATE SCHEMA IF NOT EXISTS ${DB}."forecasts"`);
   sf = createSnowflakeClient({

@@ -67,6 +67,7 @@ export function registerAdminRoutes(app: FastifyInstance, admin: SnowflakeEmulat
       const result = await admin.execute(String(body.sql ?? ''), {
         ...(typeof body.database === 'string' ? { database: body.database } : {}),
         ...(typeof body.schema === 'string' ? { schema: body.schema } : {}),
+        ...(typeof body.role === 'string' ? { role: body.role } : {}),
       });
       return reply.headers(json).send(result);
     } catch (err) {

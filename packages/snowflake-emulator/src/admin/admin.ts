@@ -10,8 +10,12 @@ export interface AdminResult {
 
 /** Control over a running emulator, for tests, benchmarks and the sandbox. */
 export interface SnowflakeEmulatorAdmin {
-  /** Runs one SQL statement as an administrator (role ACCOUNTADMIN) in a fresh session. */
-  execute(sql: string, options?: { database?: string; schema?: string }): Promise<AdminResult>;
+  /**
+   * Runs one SQL statement as the emulator's operator in a fresh session: no
+   * privilege checks, and what it creates is owned by `role`.
+   * @defaultValue role 'SYSADMIN'
+   */
+  execute(sql: string, options?: { database?: string; schema?: string; role?: string }): Promise<AdminResult>;
   addUser(user: SnowflakeUserConfig): void;
   /** Merges faults into the current ones. */
   setFaults(faults: SnowflakeFaults): void;

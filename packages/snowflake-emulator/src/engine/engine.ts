@@ -2,6 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { ObjectStore } from '../object-store.js';
 import { sqlErrors } from '../errors.js';
 import { type Bindings, expandBindings, substituteBinds } from './binds.js';
+import { AccessControl } from './access/access-control.js';
 import { Catalog } from './catalog.js';
 import { mapDuckError } from './duckdb-errors.js';
 import { installSnowflakeFunctions } from './duckdb-functions.js';
@@ -36,6 +37,7 @@ export const EMULATED_VERSION = '9.30.1';
  */
 export class Engine implements EngineServices {
   readonly catalog: Catalog;
+  readonly access: AccessControl;
   readonly loadMetadata = new LoadMetadata();
   readonly objectStore: ObjectStore;
   readonly account: string;
@@ -52,6 +54,7 @@ export class Engine implements EngineServices {
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.catalog = new Catalog(this.clock);
+    this.access = new AccessControl(this.clock);
     this.objectStore = options.objectStore;
     this.account = options.account.toUpperCase();
     this.fetch = options.fetch ?? globalThis.fetch;
@@ -122,7 +125,7 @@ export class Engine implements EngineServices {
       CURRENT_STATEMENT: null,
       LAST_QUERY_ID: session.lastQueryId,
       CURRENT_SECONDARY_ROLES: '{"roles":"","value":""}',
-      CURRENT_AVAILABLE_ROLES: JSON.stringify([s.role]),
+      CURRENT_AVAILABLE_ROLES: JSON.stringify(s.operator ? [s.role] : [...this.access.rolesOfUser(s.user)].sort()),
     };
   }
 

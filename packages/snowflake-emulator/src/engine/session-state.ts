@@ -17,6 +17,8 @@ export interface SessionState {
   /** Session parameters set with ALTER SESSION (upper-case keys). */
   parameters: Map<string, string>;
   inTransaction: boolean;
+  /** An emulator operator session (admin API, fixture setup): no privilege checks. */
+  operator?: boolean;
 }
 
 export function sessionParameter(session: SessionState, name: string): string {

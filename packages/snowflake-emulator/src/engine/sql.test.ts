@@ -159,6 +159,8 @@ describe('DDL and DML', () => {
   it('answers session functions and USE', async () => {
     await c.rows('create database other_db');
     await c.rows('use database sql_db');
+    await c.rows('create warehouse my_wh initially_suspended = true');
+    await c.rows('use database sql_db');
     await c.rows('use warehouse my_wh');
     const [row] = await c.rows('select current_database(), current_schema(), current_warehouse(), current_version()');
     expect(row).toEqual({

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ObjectStore } from '../object-store.js';
+import type { AccessControl } from './access/access-control.js';
 import type { Catalog } from './catalog.js';
 import type { LoadMetadata } from './load-metadata.js';
 import type { SessionState } from './session-state.js';
@@ -29,6 +30,8 @@ export interface EngineSession {
 /** What statement handlers may use of the engine. */
 export interface EngineServices {
   readonly catalog: Catalog;
+  /** Roles, users' roles, warehouses, owners and grants. */
+  readonly access: AccessControl;
   readonly loadMetadata: LoadMetadata;
   readonly objectStore: ObjectStore;
   readonly account: string;

@@ -1,3 +1,4 @@
+import { authorizeAccount, authorizeIntegration, ownNewObject } from '../engine/access/authorize.js';
 import type { CatalogIntegrationEntry } from '../engine/catalog.js';
 import { likeMatcher } from '../engine/name-resolution.js';
 import type { StatementContext } from '../engine/statement-context.js';
@@ -45,6 +46,9 @@ export async function createCatalogIntegration(ctx: StatementContext, orReplace:
   const options = c.optionList();
   c.expectEnd();
   const catalog = ctx.engine.catalog;
+  authorizeAccount(ctx, 'CREATE INTEGRATION');
+  const replaced = catalog.catalogIntegrations.get(name);
+  if (replaced && orReplace && !ifNotExists) authorizeIntegration(ctx, replaced, name, 'OWNERSHIP');
   if (catalog.catalogIntegrations.has(name) || catalog.storageIntegrations.has(name)) {
     if (ifNotExists) return statusResult(`${displayIdentifier(name)} already exists, statement succeeded.`);
     if (!orReplace) throw sqlErrors.alreadyExists('Object', [name]);
@@ -88,6 +92,7 @@ export async function createCatalogIntegration(ctx: StatementContext, orReplace:
   if (entry.authType !== 'OAUTH' && entry.authType !== 'BEARER')
     throw sqlErrors.unsupported(`REST_AUTHENTICATION TYPE = ${entry.authType}`);
   catalog.catalogIntegrations.set(name, entry);
+  ownNewObject(ctx, entry);
   return statusResult(`Integration ${displayIdentifier(name)} successfully created.`);
 }
 
@@ -101,6 +106,7 @@ export async function alterCatalogIntegration(ctx: StatementContext): Promise<St
     if (ifExists) return statusResult(OK);
     throw sqlErrors.integrationMissing(name);
   }
+  authorizeIntegration(ctx, entry, name, 'OWNERSHIP');
   if (c.acceptWords('UNSET')) {
     do if (c.identifier() === 'COMMENT') entry.comment = null;
     while (c.acceptOp(','));
@@ -131,6 +137,8 @@ export async function dropCatalogIntegration(ctx: StatementContext): Promise<Sta
   const name = c.identifier();
   c.expectEnd();
   const catalog = ctx.engine.catalog;
+  const existing = catalog.catalogIntegrations.get(name) ?? catalog.storageIntegrations.get(name);
+  if (existing) authorizeIntegration(ctx, existing, name, 'OWNERSHIP');
   if (!catalog.catalogIntegrations.delete(name) && !catalog.storageIntegrations.delete(name)) {
     if (ifExists)
       return statusResult(`Drop statement executed successfully (${displayIdentifier(name)} already dropped).`);

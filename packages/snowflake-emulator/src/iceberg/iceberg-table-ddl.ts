@@ -1,3 +1,4 @@
+import { authorizeCreateIn, authorizeIntegration, authorizeTable } from '../engine/access/authorize.js';
 import type { DatabaseEntry, SchemaEntry, TableEntry } from '../engine/catalog.js';
 import { resolveObjectRef, resolveTable } from '../engine/name-resolution.js';
 import type { StatementContext } from '../engine/statement-context.js';
@@ -27,7 +28,9 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
   if (c.isOp('(')) throw sqlErrors.unsupported('Snowflake-managed Iceberg tables (column definitions)');
   const options = c.optionList();
   c.expectEnd();
+  authorizeCreateIn(ctx, ref, 'CREATE ICEBERG TABLE');
   const existing = ref.schema.tables.get(ref.name);
+  if (existing && orReplace && !ifNotExists) authorizeTable(ctx, ref, existing, 'OWNERSHIP');
   if (existing && ifNotExists)
     return statusResult(`${displayIdentifier(ref.name)} already exists, statement succeeded.`);
   if (existing && !orReplace) throw sqlErrors.alreadyExists('Object', ref.qualified);
@@ -35,6 +38,7 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
   if (!integrationName) throw sqlErrors.syntax('Missing option(s): [CATALOG]');
   const integration = findCatalogIntegration(ctx, integrationName);
   if (!integration) throw sqlErrors.integrationMissing(integrationName);
+  authorizeIntegration(ctx, integration, integration.name, 'USAGE');
   if (!integration.enabled)
     throw new SnowflakeError(
       '091305',
@@ -141,6 +145,7 @@ export async function alterIcebergTable(ctx: StatementContext): Promise<Statemen
   }
   const { table } = found;
   if (!table.iceberg) throw sqlErrors.objectMissing(found.ref.qualified);
+  authorizeTable(ctx, found.ref, table, 'OWNERSHIP');
   if (c.acceptWords('REFRESH')) {
     if (!c.done) c.string();
     c.expectEnd();

@@ -112,6 +112,9 @@ beforeAll(async () => {
     `SELECT * FROM (VALUES (1::BIGINT, 10.50::DECIMAL(10,2), 'emea'), (2, 20.25, 'apac')) v(order_id, amount, region)`,
     2,
   );
+  // Only ACCOUNTADMIN may create integrations out of the box; the mirror's role is given the right, as in
+  // https://docs.snowflake.com/en/sql-reference/sql/create-catalog-integration-rest (access control requirements).
+  await h.emulator.admin.execute('GRANT CREATE INTEGRATION ON ACCOUNT TO ROLE SYSADMIN');
   c = await h.connect();
   await c.rows('create database mirror_db');
 });

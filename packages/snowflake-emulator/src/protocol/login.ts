@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
 import { EMULATED_VERSION } from '../engine/engine.js';
 import type { SessionState } from '../engine/session-state.js';
-import { loginErrors } from '../errors.js';
+import { loginAccessErrors, loginErrors } from '../errors.js';
 import { type Envelope, failure, ok } from './envelope.js';
 import { verifyKeyPairJwt } from './jwt.js';
 import { loginParameters } from './parameters.js';
@@ -20,6 +20,11 @@ function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A name from the connection string: unquoted names are upper-cased, `"quoted"` ones kept. */
+function connectionIdentifier(name: string): string {
+  return /^".*"$/.test(name) ? name.slice(1, -1).replace(/""/g, '"') : name.toUpperCase();
 }
 
 function loginFailure(error: { code: string; message: string }, authnMethod: string): Envelope {
@@ -61,10 +66,41 @@ export async function login(
   }
   const user = deps.users.get(userName);
   const catalog = deps.engine.catalog;
+  const access = deps.engine.access;
+  const sessionUser = userName.toUpperCase();
+  const grantedRoles = access.rolesOfUser(sessionUser);
+  // A role named in the connection must be granted to the user; the user's
+  // default role is used only when it is (else PUBLIC), as Snowflake does.
+  const requestedRole = query.roleName !== undefined ? connectionIdentifier(query.roleName) : undefined;
+  if (requestedRole !== undefined && !grantedRoles.has(requestedRole))
+    return loginFailure(
+      loginAccessErrors.roleNotGranted(requestedRole),
+      authenticator === 'SNOWFLAKE_JWT' ? 'KEY_PAIR' : 'PASSWORD',
+    );
+  const defaultRole = user?.defaultRole !== undefined ? connectionIdentifier(user.defaultRole) : undefined;
+  const role = requestedRole ?? (defaultRole !== undefined && grantedRoles.has(defaultRole) ? defaultRole : 'PUBLIC');
+  const roles = access.effectiveRoles(role);
+  // A warehouse named in the connection must exist and be usable by the role
+  // (390201); a default warehouse that is not is simply not current.
+  const usableWarehouse = (name: string) => {
+    const warehouse = access.warehouses.get(connectionIdentifier(name));
+    return warehouse && access.holds(roles, warehouse, 'USAGE') ? warehouse.name : null;
+  };
+  let warehouse: string | null = null;
+  if (query.warehouse !== undefined) {
+    warehouse = usableWarehouse(query.warehouse);
+    if (warehouse === null)
+      return loginFailure(
+        loginAccessErrors.warehouseUnavailable,
+        authenticator === 'SNOWFLAKE_JWT' ? 'KEY_PAIR' : 'PASSWORD',
+      );
+  } else if (user?.defaultWarehouse !== undefined) warehouse = usableWarehouse(user.defaultWarehouse);
   const [defaultDb, defaultSchema] = (user?.defaultNamespace ?? '').split('.');
   const dbName = query.databaseName ?? (defaultDb || undefined);
-  const database =
+  const found =
     dbName !== undefined ? (catalog.databases.get(dbName) ?? catalog.databases.get(dbName.toUpperCase())) : undefined;
+  // A database the role may not use is not current (queries then need qualified names).
+  const database = found && access.holds(roles, found, 'USAGE') ? found : undefined;
   const schemaName = query.schemaName ?? (defaultSchema || 'PUBLIC');
   const schema = database
     ? (database.schemas.get(schemaName) ?? database.schemas.get(schemaName.toUpperCase()))
@@ -75,11 +111,11 @@ export async function login(
   const id = deps.sessions.nextSessionId();
   const state: SessionState = {
     id,
-    user: userName.toUpperCase(),
+    user: sessionUser,
     database: database?.name ?? null,
     schema: schema?.name ?? null,
-    warehouse: query.warehouse ?? user?.defaultWarehouse ?? null,
-    role: query.roleName ?? user?.defaultRole ?? 'PUBLIC',
+    warehouse,
+    role,
     parameters,
     inTransaction: false,
   };

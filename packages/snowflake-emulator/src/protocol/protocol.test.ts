@@ -91,6 +91,7 @@ describe('login', () => {
 
   it('starts the session in the database, schema, warehouse and role the client names', async () => {
     await h.emulator.admin.execute('create database if not exists LOGIN_DB');
+    await h.emulator.admin.execute('create warehouse if not exists WH');
     const c = await h.connect({ database: 'LOGIN_DB', schema: 'PUBLIC', warehouse: 'WH', role: 'SYSADMIN' });
     const [row] = await c.rows(
       'select current_database() as d, current_schema() as s, current_warehouse() as w, current_role() as r',

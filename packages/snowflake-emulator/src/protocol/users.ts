@@ -12,6 +12,12 @@ export interface SnowflakeUserConfig {
   rsaPublicKey2?: string;
   /** @defaultValue 'PUBLIC' */
   defaultRole?: string;
+  /**
+   * Roles granted to the user (GRANT ROLE … TO USER). Roles that do not exist
+   * yet take effect once created (fixture setup creates them after the users).
+   * @defaultValue [defaultRole] when a default role is given, else none (PUBLIC only)
+   */
+  roles?: string[];
   defaultWarehouse?: string;
   /** `DB` or `DB.SCHEMA` used when the client names none. */
   defaultNamespace?: string;

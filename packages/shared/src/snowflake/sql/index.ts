@@ -1,4 +1,5 @@
 export * from './catalog-integration.js';
+export * from './grants.js';
 export * from './iceberg-tables.js';
 export * from './loading.js';
 export * from './quoting.js';

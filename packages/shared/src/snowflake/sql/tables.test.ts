@@ -45,6 +45,12 @@ describe('createTableLike', () => {
       'CREATE OR REPLACE TABLE "ANALYTICS"."PUBLIC"."orders__d2s_staging" LIKE "ANALYTICS"."PUBLIC"."orders"',
     );
   });
+
+  it('copies the grants of the table it is like when asked', () => {
+    expect(createTableLike({ table: staging, like: table, copyGrants: true }).text()).toBe(
+      'CREATE TABLE IF NOT EXISTS "ANALYTICS"."PUBLIC"."orders__d2s_staging" LIKE "ANALYTICS"."PUBLIC"."orders" COPY GRANTS',
+    );
+  });
 });
 
 describe('countRows, swapTables, dropTable', () => {

@@ -62,6 +62,13 @@ export interface CreateTableLikeOptions {
   like: SnowflakeObjectName;
   /** `CREATE OR REPLACE` (a fresh, empty staging table every time) instead of `IF NOT EXISTS`. @defaultValue false */
   orReplace?: boolean | undefined;
+  /**
+   * `COPY GRANTS`: the new table gets every privilege granted on the `like`
+   * table (all but OWNERSHIP). With `orReplace` and a table already there,
+   * Snowflake copies that table's grants instead, so a caller that wants the
+   * `like` table's grants drops the old one first. @defaultValue false
+   */
+  copyGrants?: boolean | undefined;
 }
 
 /**
@@ -69,12 +76,13 @@ export interface CreateTableLikeOptions {
  *
  * ```sql
  * CREATE OR REPLACE TABLE "DB"."SCH"."T__d2s_staging" LIKE "DB"."SCH"."T"
- * CREATE TABLE IF NOT EXISTS "DB"."SCH"."T__d2s_staging" LIKE "DB"."SCH"."T"
+ * CREATE TABLE IF NOT EXISTS "DB"."SCH"."T__d2s_staging" LIKE "DB"."SCH"."T" COPY GRANTS
  * ```
  */
 export function createTableLike(options: CreateTableLikeOptions): SqlStatement {
   const head = options.orReplace === true ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE IF NOT EXISTS';
-  return SqlStatement.plain(`${head} ${qualifiedName(options.table)} LIKE ${qualifiedName(options.like)}`);
+  const copyGrants = options.copyGrants === true ? ' COPY GRANTS' : '';
+  return SqlStatement.plain(`${head} ${qualifiedName(options.table)} LIKE ${qualifiedName(options.like)}${copyGrants}`);
 }
 
 /** The name of the single column `countRows` returns. */

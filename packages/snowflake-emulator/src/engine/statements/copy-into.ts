@@ -11,6 +11,7 @@ import {
   stageFileFormat,
 } from '../../stage/stage-files.js';
 import type { ColumnDef, FileFormatSpec, TableEntry } from '../catalog.js';
+import { authorizeStageObject, authorizeTable } from '../access/authorize.js';
 import { runDuck } from '../duck-results.js';
 import type { LoadEvent } from '../load-metadata.js';
 import { resolveTable } from '../name-resolution.js';
@@ -108,6 +109,7 @@ function resolveFormat(ctx: StatementContext, options: OptionMap, stageFormat: F
   let spec = stageFormat;
   if (group) {
     const name = optionText(group.get('FORMAT_NAME'));
+    if (name) authorizeStageObject(ctx, 'file format', name);
     spec = name ? resolveFileFormat(ctx.engine.catalog, ctx.session.state, name).spec : fileFormatSpec(group);
   }
   const type = spec?.type ?? 'CSV';
@@ -130,6 +132,7 @@ function parseCopy(ctx: StatementContext): {
     throw sqlErrors.unsupported('COPY INTO <location> (unloading)');
   const parts = c.objectName();
   const { ref, table } = resolveTable(ctx.engine.catalog, ctx.session.state, parts, 'COPY');
+  authorizeTable(ctx, ref, table, 'INSERT');
   if (c.isOp('(')) throw sqlErrors.unsupported('COPY INTO with a column list');
   c.expectWords('FROM');
   const source = c.next();
@@ -138,7 +141,9 @@ function parseCopy(ctx: StatementContext): {
   if (source.kind === 'stage') {
     const { nameParts, path } = parseStageReference(source.value);
     const stage = resolveStage(ctx.engine.catalog, ctx.session.state, nameParts);
+    authorizeStageObject(ctx, 'stage', nameParts);
     location = { url: stage.url, path };
+    if (stage.fileFormatName) authorizeStageObject(ctx, 'file format', stage.fileFormatName);
     stageFormat = stageFileFormat(ctx.engine.catalog, ctx.session.state, stage);
   } else if (source.kind === 'string' && /^s3a?:\/\//.test(source.value)) {
     location = { url: source.value.replace(/[^/]*$/, ''), path: source.value.replace(/^.*\//, '') };

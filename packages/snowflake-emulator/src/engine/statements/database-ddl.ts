@@ -1,4 +1,5 @@
 import { displayIdentifier, sqlErrors } from '../../errors.js';
+import { authorizeAccount, authorizeDatabase, authorizeSchema } from '../access/authorize.js';
 import type { SchemaEntry } from '../catalog.js';
 import { runDuck } from '../duck-results.js';
 import { resolveSchema } from '../name-resolution.js';
@@ -22,9 +23,11 @@ export async function createDatabase(ctx: StatementContext, orReplace: boolean):
   const options = c.optionList();
   c.expectEnd();
   const catalog = ctx.engine.catalog;
+  authorizeAccount(ctx, 'CREATE DATABASE');
   const existing = catalog.databases.get(name);
   if (existing && ifNotExists) return statusResult(`${displayIdentifier(name)} already exists, statement succeeded.`);
   if (existing && !orReplace) throw sqlErrors.alreadyExists('Object', [name]);
+  if (existing) authorizeDatabase(ctx, existing, 'OWNERSHIP', () => sqlErrors.databaseMissing(name));
   if (existing) for (const schema of existing.schemas.values()) await dropSchemaTables(ctx, schema);
   const database = catalog.newDatabase(name, optionText(options.get('COMMENT')) ?? null, ctx.session.state.role);
   catalog.databases.set(name, database);
@@ -46,6 +49,7 @@ export async function dropDatabase(ctx: StatementContext): Promise<StatementResu
       return statusResult(`Drop statement executed successfully (${displayIdentifier(name)} already dropped).`);
     throw sqlErrors.databaseMissing(name);
   }
+  authorizeDatabase(ctx, database, 'OWNERSHIP', () => sqlErrors.databaseMissing(name));
   for (const schema of database.schemas.values()) await dropSchemaTables(ctx, schema);
   catalog.databases.delete(name);
   if (ctx.session.state.database === name) {
@@ -69,9 +73,12 @@ export async function createSchema(ctx: StatementContext, orReplace: boolean): P
   if (dbName === null) throw sqlErrors.noCurrentDatabase('CREATE SCHEMA');
   const database = ctx.engine.catalog.databases.get(dbName);
   if (!database) throw sqlErrors.databaseMissing(dbName);
+  authorizeDatabase(ctx, database, 'USAGE', () => sqlErrors.databaseMissing(dbName));
+  authorizeDatabase(ctx, database, 'CREATE SCHEMA', () => sqlErrors.databaseMissing(dbName));
   const existing = database.schemas.get(name);
   if (existing && ifNotExists) return statusResult(`${displayIdentifier(name)} already exists, statement succeeded.`);
   if (existing && !orReplace) throw sqlErrors.alreadyExists('Object', [dbName, name]);
+  if (existing) authorizeSchema(ctx, database, existing, 'OWNERSHIP', () => sqlErrors.schemaMissing([dbName, name]));
   if (existing) await dropSchemaTables(ctx, existing);
   database.schemas.set(
     name,
@@ -96,6 +103,8 @@ export async function dropSchema(ctx: StatementContext): Promise<StatementResult
     if (!ifExists) throw err;
   }
   if (!found) return statusResult(`Drop statement executed successfully (${displayIdentifier(name)} already dropped).`);
+  const { database, schema } = found;
+  authorizeSchema(ctx, database, schema, 'OWNERSHIP', () => sqlErrors.schemaMissing([database.name, schema.name]));
   await dropSchemaTables(ctx, found.schema);
   found.database.schemas.delete(found.schema.name);
   if (ctx.session.state.database === found.database.name && ctx.session.state.schema === found.schema.name)

@@ -15,6 +15,7 @@ import { inferSchemaQuery, mentionsInferSchema } from './infer-schema.js';
 import { listStage } from './list-stage.js';
 import { runQuery } from './query.js';
 import { alterSession, transactionControl, useObject } from './session-commands.js';
+import { createRole, createWarehouse, dropRole, dropWarehouse, grant, revoke } from './access-ddl.js';
 import { show } from './show.js';
 import { createFileFormat, createStage, createStorageIntegration, dropFileFormat, dropStage } from './stage-ddl.js';
 import { callSystemFunction, isSystemFunctionQuery, isWaitCall, systemWait } from './system-functions.js';
@@ -55,12 +56,12 @@ async function routeCreate(ctx: StatementContext): Promise<StatementResult> {
   if (c.acceptWords('FILE', 'FORMAT')) return createFileFormat(ctx, flags.orReplace);
   if (c.acceptWords('CATALOG', 'INTEGRATION')) return createCatalogIntegration(ctx, flags.orReplace);
   if (c.acceptWords('STORAGE', 'INTEGRATION')) return createStorageIntegration(ctx, flags.orReplace);
+  if (c.acceptWords('ROLE')) return createRole(ctx, flags.orReplace);
+  if (c.acceptWords('WAREHOUSE')) return createWarehouse(ctx, flags.orReplace);
   const t = c.peek();
   if (
     t?.kind === 'word' &&
-    ['VIEW', 'WAREHOUSE', 'USER', 'ROLE', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'TASK', 'STREAM', 'PIPE'].includes(
-      t.upper,
-    )
+    ['VIEW', 'USER', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'TASK', 'STREAM', 'PIPE'].includes(t.upper)
   )
     throw sqlErrors.unsupported(`CREATE ${t.upper}`);
   return c.fail(t);
@@ -77,6 +78,8 @@ async function routeDrop(ctx: StatementContext): Promise<StatementResult> {
   if (c.acceptWords('STAGE')) return dropStage(ctx);
   if (c.acceptWords('FILE', 'FORMAT')) return dropFileFormat(ctx);
   if (c.acceptWords('CATALOG', 'INTEGRATION') || c.acceptWords('INTEGRATION')) return dropCatalogIntegration(ctx);
+  if (c.acceptWords('ROLE')) return dropRole(ctx);
+  if (c.acceptWords('WAREHOUSE')) return dropWarehouse(ctx);
   return c.fail(c.peek());
 }
 
@@ -122,6 +125,12 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
       return truncateTable(ctx);
     case 'USE':
       return useObject(ctx);
+    case 'GRANT':
+      await implicitCommit(ctx);
+      return grant(ctx);
+    case 'REVOKE':
+      await implicitCommit(ctx);
+      return revoke(ctx);
     case 'SHOW':
       return show(ctx);
     case 'DESC':

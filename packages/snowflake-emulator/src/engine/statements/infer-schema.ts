@@ -1,3 +1,4 @@
+import { authorizeStageObject } from '../access/authorize.js';
 import { SnowflakeError, sqlErrors } from '../../errors.js';
 import {
   listStagedFiles,
@@ -80,9 +81,11 @@ async function inferFromArgs(ctx: StatementContext, args: InferSchemaArgs): Prom
   if (args.fileFormat === null)
     throw sqlErrors.invalidValue("INFER_SCHEMA requires FILE_FORMAT => '<named file format>'");
   const format = resolveFileFormat(ctx.engine.catalog, ctx.session.state, args.fileFormat);
+  authorizeStageObject(ctx, 'file format', args.fileFormat);
   if (format.spec.type !== 'PARQUET') throw sqlErrors.unsupported(`INFER_SCHEMA for ${format.spec.type} files`);
   const { nameParts, path } = parseStageReference(args.location.slice(1));
   const stage = resolveStage(ctx.engine.catalog, ctx.session.state, nameParts);
+  authorizeStageObject(ctx, 'stage', nameParts);
   let files: StagedFile[] = await listStagedFiles(ctx.engine.objectStore, stage.url, path);
   if (args.files) {
     const wanted = new Set(args.files);

@@ -1,3 +1,4 @@
+import { authorizeStageObject } from '../access/authorize.js';
 import { listStagedFiles, parseStageReference, patternRegExp, resolveStage } from '../../stage/stage-files.js';
 import type { StatementContext } from '../statement-context.js';
 import { col, type StatementResult, StatementType } from '../statement-result.js';
@@ -13,6 +14,7 @@ export async function listStage(ctx: StatementContext): Promise<StatementResult>
   c.expectEnd();
   const { nameParts, path } = parseStageReference(t.value);
   const stage = resolveStage(ctx.engine.catalog, ctx.session.state, nameParts);
+  authorizeStageObject(ctx, 'stage', nameParts);
   const files = await listStagedFiles(
     ctx.engine.objectStore,
     stage.url,

@@ -1,5 +1,6 @@
 import { refreshIcebergTable } from '../../iceberg/iceberg-table-ddl.js';
 import { displayIdentifier, type SnowflakeError, sqlErrors } from '../../errors.js';
+import { authorizeTable, authorizeTableEntry } from '../access/authorize.js';
 import type { TableEntry } from '../catalog.js';
 import { checkColumnCase } from '../column-case.js';
 import { mapDuckError } from '../duckdb-errors.js';
@@ -39,9 +40,39 @@ async function overwriteTarget(ctx: StatementContext): Promise<Token[]> {
     parts.push(identifierName(sig[k] as Token));
     if (sig[k + 1]?.text !== '.') break;
   }
-  const { table } = resolveTable(ctx.engine.catalog, ctx.session.state, parts, 'INSERT');
+  const { ref, table } = resolveTable(ctx.engine.catalog, ctx.session.state, parts, 'INSERT');
+  authorizeTable(ctx, ref, table, 'INSERT', 'DELETE');
   await runDuck(ctx.session.connection, `DELETE FROM ${table.physical}`, ctx.signal);
   return ctx.tokens.filter((t) => t !== overwrite);
+}
+
+/** The privileges a MERGE's WHEN clauses need on its target. */
+function mergePrivileges(ctx: StatementContext): string[] {
+  const needed = new Set<string>();
+  const sig = ctx.cursor.rest();
+  sig.forEach((t, i) => {
+    if (t.upper === 'THEN' && ['INSERT', 'UPDATE', 'DELETE'].includes(sig[i + 1]?.upper ?? ''))
+      needed.add(sig[i + 1]?.upper as string);
+  });
+  return [...needed];
+}
+
+/**
+ * A query reads its tables (SELECT); DML writes its target, the first table it
+ * names (INSERT INTO t, UPDATE t, DELETE FROM t, MERGE INTO t), with the
+ * privilege of its kind, and reads the others.
+ */
+function authorizeQueryTables(ctx: StatementContext, first: string, tables: readonly TableEntry[]): void {
+  const [target, ...sources] = tables;
+  if (target === undefined) return;
+  const isDml = first === 'INSERT' || first === 'UPDATE' || first === 'DELETE' || first === 'MERGE';
+  if (!isDml) {
+    for (const table of new Set(tables)) authorizeTableEntry(ctx, table, 'SELECT');
+    return;
+  }
+  const privileges = first === 'MERGE' ? mergePrivileges(ctx) : [first];
+  authorizeTableEntry(ctx, target, ...privileges);
+  for (const table of new Set(sources)) if (table !== target) authorizeTableEntry(ctx, table, 'SELECT');
 }
 
 /**
@@ -75,6 +106,8 @@ export async function runQuery(ctx: StatementContext): Promise<StatementResult> 
   const isSelect = first === 'SELECT' || first === 'WITH' || first === '(';
   const tokens = first === 'INSERT' ? await overwriteTarget(ctx) : ctx.tokens;
   const translated = translateQuery(tokens, translationContext, isSelect);
+  // Objects resolve (and are authorized) before their columns, as Snowflake's compiler reports them.
+  authorizeQueryTables(ctx, first, translated.tables);
   checkColumnCase(tokens, translated.tables, ctx.sql);
   for (const table of new Set(translated.tables)) await autoRefreshIfDue(ctx, table);
   const result = await runDuck(ctx.session.connection, translated.sql, ctx.signal).catch((err: unknown) => {

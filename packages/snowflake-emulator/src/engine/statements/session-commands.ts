@@ -1,4 +1,5 @@
-import { SnowflakeError, sqlErrors } from '../../errors.js';
+import { accessErrors, SnowflakeError, sqlErrors } from '../../errors.js';
+import { sessionRoles } from '../access/authorize.js';
 import type { StatementContext } from '../statement-context.js';
 import { type StatementResult, StatementType, statusResult } from '../statement-result.js';
 import { validatedParameterValue, sessionParameterSpec } from '../session-parameters.js';
@@ -21,14 +22,24 @@ export async function useObject(ctx: StatementContext): Promise<StatementResult>
   const c = ctx.cursor;
   const state = ctx.session.state;
   c.expectWords('USE');
+  const roles = sessionRoles(ctx);
+  const access = ctx.engine.access;
   if (c.acceptWords('WAREHOUSE')) {
-    state.warehouse = c.identifier();
+    const name = c.identifier();
     c.expectEnd();
+    // A warehouse the role cannot use answers like a missing one (002043).
+    const warehouse = access.warehouses.get(name);
+    if (!warehouse || (roles !== null && !access.holds(roles, warehouse, 'USAGE'))) throw objectDoesNotExist();
+    state.warehouse = warehouse.name;
     return statusResult(OK, StatementType.USE_WAREHOUSE);
   }
   if (c.acceptWords('ROLE')) {
-    state.role = c.identifier();
+    const name = c.identifier();
     c.expectEnd();
+    // The role must be granted to the user, directly or through the roles granted to it.
+    const allowed = state.operator === true ? access.roles.has(name) : access.rolesOfUser(state.user).has(name);
+    if (!allowed) throw accessErrors.roleNotAssigned(name);
+    state.role = name;
     return statusResult(OK, StatementType.USE);
   }
   if (c.acceptWords('SECONDARY', 'ROLES')) {
@@ -44,6 +55,10 @@ export async function useObject(ctx: StatementContext): Promise<StatementResult>
     if (parts.length !== 1) return c.fail(undefined);
     const database = catalog.databases.get(parts[0] as string);
     if (!database) throw objectDoesNotExist();
+    // An existing database the role may not use is 003001, even when it holds nothing on it
+    // (SnowSQL transcript, zatoima/zatoima.github.io, 2022 post on Snowflake roles).
+    if (roles !== null && !access.holds(roles, database, 'USAGE'))
+      throw accessErrors.insufficientPrivileges('database', database.name);
     state.database = database.name;
     state.schema = database.schemas.has('PUBLIC') ? 'PUBLIC' : null;
     return statusResult(OK, StatementType.USE_DATABASE);
@@ -51,8 +66,14 @@ export async function useObject(ctx: StatementContext): Promise<StatementResult>
   const [dbName, schemaName] =
     parts.length >= 2 ? [parts[0] as string, parts[1] as string] : [state.database, parts[0] as string];
   if (dbName === null) throw sqlErrors.noCurrentDatabase('USE SCHEMA');
-  const schema = catalog.databases.get(dbName)?.schemas.get(schemaName);
-  if (!schema) throw objectDoesNotExist();
+  const database = catalog.databases.get(dbName);
+  const schema = database?.schemas.get(schemaName);
+  if (!database || !schema) throw objectDoesNotExist();
+  if (roles !== null) {
+    if (!access.holds(roles, database, 'USAGE')) throw accessErrors.insufficientPrivileges('database', database.name);
+    if (schema.name !== 'INFORMATION_SCHEMA' && !access.holds(roles, schema, 'USAGE'))
+      throw accessErrors.insufficientPrivileges('schema', schema.name);
+  }
   state.database = dbName;
   state.schema = schema.name;
   return statusResult(OK, StatementType.USE_SCHEMA);

@@ -2,11 +2,13 @@ import { sqlErrors } from '../../errors.js';
 import { showCatalogIntegrations } from '../../iceberg/catalog-integration-ddl.js';
 import { ICEBERG_TABLE_COLUMNS, icebergTableRow } from '../../iceberg/iceberg-table-ddl.js';
 import type { DatabaseEntry, SchemaEntry, TableEntry } from '../catalog.js';
+import { showVisibility } from '../access/authorize.js';
 import { runDuck } from '../duck-results.js';
 import { likeMatcher, resolveSchema } from '../name-resolution.js';
 import type { StatementContext } from '../statement-context.js';
 import { col, type ResultColumn, type StatementResult, StatementType } from '../statement-result.js';
 import { showParameters } from './show-parameters.js';
+import { showGrants, showRoles, showWarehouses } from './show-grants.js';
 
 /** The filters every SHOW takes: LIKE, IN scope, STARTS WITH, LIMIT. */
 export interface ShowFilters {
@@ -64,9 +66,15 @@ export function schemasInScope(
   ctx: StatementContext,
   scope: ShowFilters['scope'],
 ): { database: DatabaseEntry; schema: SchemaEntry }[] {
-  if (scope.kind === 'SCHEMA') return [{ database: scope.database, schema: scope.schema }];
+  const visible = showVisibility(ctx);
+  if (scope.kind === 'SCHEMA')
+    return visible.schema(scope.database, scope.schema) ? [{ database: scope.database, schema: scope.schema }] : [];
   const databases = scope.kind === 'DATABASE' ? [scope.database] : [...ctx.engine.catalog.databases.values()];
-  return databases.flatMap((database) => [...database.schemas.values()].map((schema) => ({ database, schema })));
+  return databases.flatMap((database) =>
+    [...database.schemas.values()]
+      .filter((schema) => visible.schema(database, schema))
+      .map((schema) => ({ database, schema })),
+  );
 }
 
 function showResult(columns: ResultColumn[], rows: unknown[][]): StatementResult {
@@ -86,9 +94,21 @@ export async function show(ctx: StatementContext): Promise<StatementResult> {
   const state = ctx.session.state;
   if (c.acceptWords('CATALOG', 'INTEGRATIONS')) return showCatalogIntegrations(ctx);
   if (c.acceptWords('PARAMETERS')) return showParameters(ctx);
+  if (c.acceptWords('GRANTS')) return showGrants(ctx);
+  const accountObjects = c.acceptWords('ROLES') ? 'ROLES' : c.acceptWords('WAREHOUSES') ? 'WAREHOUSES' : null;
+  if (accountObjects) {
+    const like = likeMatcher(c.acceptWords('LIKE') ? c.string() : undefined);
+    c.expectEnd();
+    return accountObjects === 'ROLES' ? showRoles(ctx, like) : showWarehouses(ctx, like);
+  }
   if (c.acceptWords('DATABASES')) {
     const filters = parseShowFilters(ctx);
-    const databases = applyShowFilters(filters, [...ctx.engine.catalog.databases.values()], (d) => d.name);
+    const visible = showVisibility(ctx);
+    const databases = applyShowFilters(
+      filters,
+      [...ctx.engine.catalog.databases.values()].filter(visible.database),
+      (d) => d.name,
+    );
     const columns = terse
       ? [
           col.timestamp('created_on'),
@@ -180,7 +200,9 @@ export async function show(ctx: StatementContext): Promise<StatementResult> {
     const tables = applyShowFilters(
       filters,
       schemasInScope(ctx, filters.scope).flatMap(({ database, schema }) =>
-        [...schema.tables.values()].filter((t) => !iceberg || t.iceberg).map((table) => ({ database, schema, table })),
+        [...schema.tables.values()]
+          .filter((t) => (!iceberg || t.iceberg) && showVisibility(ctx).object(database, schema, t))
+          .map((table) => ({ database, schema, table })),
       ),
       (t) => t.table.name,
     );
@@ -273,7 +295,9 @@ export async function show(ctx: StatementContext): Promise<StatementResult> {
     const stages = applyShowFilters(
       filters,
       schemasInScope(ctx, filters.scope).flatMap(({ database, schema }) =>
-        [...schema.stages.values()].map((stage) => ({ database, schema, stage })),
+        [...schema.stages.values()]
+          .filter((stage) => showVisibility(ctx).object(database, schema, stage))
+          .map((stage) => ({ database, schema, stage })),
       ),
       (s) => s.stage.name,
     );
@@ -323,7 +347,9 @@ export async function show(ctx: StatementContext): Promise<StatementResult> {
     const formats = applyShowFilters(
       filters,
       schemasInScope(ctx, filters.scope).flatMap(({ database, schema }) =>
-        [...schema.fileFormats.values()].map((format) => ({ database, schema, format })),
+        [...schema.fileFormats.values()]
+          .filter((format) => showVisibility(ctx).object(database, schema, format))
+          .map((format) => ({ database, schema, format })),
       ),
       (f) => f.format.name,
     );

@@ -1,4 +1,11 @@
 import { displayIdentifier, SnowflakeError, sqlErrors } from '../../errors.js';
+import {
+  authorizeAccount,
+  authorizeCreateIn,
+  authorizeIntegration,
+  authorizeStageObject,
+  ownNewObject,
+} from '../access/authorize.js';
 import type { FileFormatSpec } from '../catalog.js';
 import { resolveObjectRef } from '../name-resolution.js';
 import { tokenize } from '../sql-lexer.js';
@@ -37,10 +44,12 @@ export async function createStage(ctx: StatementContext, orReplace: boolean): Pr
   const ref = resolveObjectRef(ctx.engine.catalog, ctx.session.state, c.objectName(), 'CREATE STAGE');
   const options = c.optionList();
   c.expectEnd();
+  authorizeCreateIn(ctx, ref, 'CREATE STAGE');
   const existing = ref.schema.stages.get(ref.name);
   if (existing && ifNotExists)
     return statusResult(`${displayIdentifier(ref.name)} already exists, statement succeeded.`);
   if (existing && !orReplace) throw sqlErrors.alreadyExists('Object', ref.qualified);
+  if (existing) authorizeStageObject(ctx, 'stage', ref.qualified, 'OWNERSHIP');
   const url = optionText(options.get('URL'));
   if (!url) throw sqlErrors.unsupported('internal stages (a stage without URL)');
   if (!/^s3a?:\/\/[^/]+/.test(url)) throw sqlErrors.invalidValue(`invalid URL prefix found in: '${url}'`);
@@ -48,6 +57,7 @@ export async function createStage(ctx: StatementContext, orReplace: boolean): Pr
   if (integrationName !== null) {
     const integration = ctx.engine.catalog.storageIntegrations.get(integrationName);
     if (!integration) throw sqlErrors.integrationMissing(integrationName);
+    authorizeIntegration(ctx, integration, integrationName, 'USAGE');
     const allowed = integration.allowedLocations.some((loc) => loc === '*' || url.startsWith(loc));
     const blocked = integration.blockedLocations.some((loc) => url.startsWith(loc));
     if (!allowed || blocked)
@@ -92,6 +102,8 @@ async function dropSchemaObject(ctx: StatementContext, kind: 'stages' | 'fileFor
   } catch (err) {
     if (!ifExists) throw err;
   }
+  if (ref?.schema[kind].has(ref.name))
+    authorizeStageObject(ctx, kind === 'stages' ? 'stage' : 'file format', ref.qualified, 'OWNERSHIP');
   if (!ref?.schema[kind].has(ref.name)) {
     if (ifExists)
       return statusResult(`Drop statement executed successfully (${displayIdentifier(name)} already dropped).`);
@@ -110,10 +122,12 @@ export async function createFileFormat(ctx: StatementContext, orReplace: boolean
   const ref = resolveObjectRef(ctx.engine.catalog, ctx.session.state, c.objectName(), 'CREATE FILE FORMAT');
   const options = c.optionList();
   c.expectEnd();
+  authorizeCreateIn(ctx, ref, 'CREATE FILE FORMAT');
   const existing = ref.schema.fileFormats.get(ref.name);
   if (existing && ifNotExists)
     return statusResult(`${displayIdentifier(ref.name)} already exists, statement succeeded.`);
   if (existing && !orReplace) throw sqlErrors.alreadyExists('Object', ref.qualified);
+  if (existing) authorizeStageObject(ctx, 'file format', ref.qualified, 'OWNERSHIP');
   const comment = optionText(options.get('COMMENT')) ?? null;
   options.delete('COMMENT');
   ref.schema.fileFormats.set(ref.name, {
@@ -137,20 +151,25 @@ export async function createStorageIntegration(ctx: StatementContext, orReplace:
   const name = c.identifier();
   const options = c.optionList();
   c.expectEnd();
+  authorizeAccount(ctx, 'CREATE INTEGRATION');
   const integrations = ctx.engine.catalog.storageIntegrations;
+  const existing = integrations.get(name);
+  if (existing && orReplace && !ifNotExists) authorizeIntegration(ctx, existing, name, 'OWNERSHIP');
   if (integrations.has(name) || ctx.engine.catalog.catalogIntegrations.has(name)) {
     if (ifNotExists) return statusResult(`${displayIdentifier(name)} already exists, statement succeeded.`);
     if (!orReplace) throw sqlErrors.alreadyExists('Object', [name]);
   }
   if ((optionText(options.get('TYPE')) ?? '').toUpperCase() !== 'EXTERNAL_STAGE')
     throw sqlErrors.invalidValue('TYPE must be EXTERNAL_STAGE');
-  integrations.set(name, {
+  const integration = {
     name,
     enabled: optionBool(options.get('ENABLED')) ?? false,
     allowedLocations: optionStrings(options.get('STORAGE_ALLOWED_LOCATIONS')),
     blockedLocations: optionStrings(options.get('STORAGE_BLOCKED_LOCATIONS')),
     comment: optionText(options.get('COMMENT')) ?? null,
     createdOn: ctx.engine.clock(),
-  });
+  };
+  integrations.set(name, integration);
+  ownNewObject(ctx, integration);
   return statusResult(`Integration ${displayIdentifier(name)} successfully created.`);
 }

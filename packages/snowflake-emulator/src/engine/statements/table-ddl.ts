@@ -1,4 +1,5 @@
 import { displayIdentifier, sqlErrors } from '../../errors.js';
+import { authorizeCreateIn, authorizeTable, authorizeTableEntry } from '../access/authorize.js';
 import type { ColumnDef, TableEntry } from '../catalog.js';
 import { runDuck } from '../duck-results.js';
 import { type ObjectRef, resolveObjectRef, resolveTable } from '../name-resolution.js';
@@ -162,10 +163,16 @@ export async function createTable(
   const c = ctx.cursor;
   const ifNotExists = c.acceptIfNotExists();
   const ref = resolveObjectRef(ctx.engine.catalog, ctx.session.state, c.objectName(), 'CREATE TABLE');
+  authorizeCreateIn(ctx, ref, 'CREATE TABLE');
   const disposition = replaceExisting(ref, flags.orReplace, ifNotExists);
   const created = `Table ${displayIdentifier(ref.name)} successfully created.`;
   if (disposition === 'exists')
     return statusResult(`${displayIdentifier(ref.name)} already exists, statement succeeded.`);
+  // Replacing a table drops it: only its owner may.
+  if (disposition !== 'create') authorizeTable(ctx, ref, disposition, 'OWNERSHIP');
+  /** Where COPY GRANTS takes the grants from: the replaced table first, else LIKE's / CLONE's source. */
+  let grantsFrom: TableEntry | undefined = disposition !== 'create' ? disposition : undefined;
+  let copyGrants = false;
   const owner = ctx.session.state.role;
   const kind = flags.temporary ? 'TEMPORARY' : flags.transient ? 'TRANSIENT' : 'TABLE';
   const sessionId = flags.temporary ? ctx.session.state.id : null;
@@ -174,8 +181,12 @@ export async function createTable(
 
   if (c.acceptWords('LIKE') || c.isWord('CLONE')) {
     const clone = c.acceptWords('CLONE');
-    const { table: source } = resolveTable(ctx.engine.catalog, ctx.session.state, c.objectName());
-    c.acceptWords('COPY', 'GRANTS');
+    const { ref: sourceRef, table: source } = resolveTable(ctx.engine.catalog, ctx.session.state, c.objectName());
+    // CLONE reads the data (SELECT); LIKE only needs to see the table.
+    authorizeTable(ctx, sourceRef, source, ...(clone ? ['SELECT'] : []));
+    copyGrants = c.acceptWords('COPY', 'GRANTS');
+    c.expectEnd();
+    grantsFrom ??= source;
     table = ctx.engine.catalog.newTable(
       ref.name,
       source.columns.map((col) => ({ ...col })),
@@ -207,6 +218,7 @@ export async function createTable(
     const options = c.optionList();
     if (c.acceptWords('CLUSTER', 'BY')) tokensUntilDepthZero(c, () => false);
     const moreOptions = c.optionList();
+    copyGrants = c.acceptWords('COPY', 'GRANTS');
     const comment = optionText(options.get('COMMENT') ?? moreOptions.get('COMMENT')) ?? null;
     if (c.acceptWords('AS')) {
       const sig = c.rest();
@@ -223,6 +235,7 @@ export async function createTable(
         },
         true,
       );
+      for (const source of new Set(translated.tables)) authorizeTableEntry(ctx, source, 'SELECT');
       table = ctx.engine.catalog.newTable(ref.name, [], { kind, owner, sessionId, comment });
       const select = renames
         ? `SELECT * FROM (${translated.sql}) AS __src(${renames.map(duckIdent).join(', ')})`
@@ -248,6 +261,9 @@ export async function createTable(
   }
   await afterCreate?.();
   ref.schema.tables.set(ref.name, table);
+  ctx.engine.access.register(table, owner);
+  // COPY GRANTS copies every privilege but OWNERSHIP; without it the new table has no grants.
+  if (copyGrants && grantsFrom) ctx.engine.access.copyGrants(grantsFrom, table);
   return statusResult(created);
 }
 
@@ -270,6 +286,7 @@ export async function dropTable(ctx: StatementContext, icebergOnly: boolean): Pr
       return statusResult(`Drop statement executed successfully (${displayIdentifier(name)} already dropped).`);
     throw sqlErrors.objectMissing(found?.ref.qualified ?? parts);
   }
+  authorizeTable(ctx, found.ref, found.table, 'OWNERSHIP');
   found.ref.schema.tables.delete(found.table.name);
   await dropPhysicalTable(ctx, found.table);
   return statusResult(`${displayIdentifier(found.table.name)} successfully dropped.`);
@@ -290,6 +307,7 @@ export async function truncateTable(ctx: StatementContext): Promise<StatementRes
     if (!ifExists) throw err;
   }
   if (found) {
+    authorizeTable(ctx, found.ref, found.table, 'TRUNCATE');
     await runDuck(ctx.session.connection, `DELETE FROM ${found.table.physical}`, ctx.signal);
     ctx.engine.loadMetadata.forget(found.table.id);
   }
@@ -313,9 +331,13 @@ export async function alterTable(ctx: StatementContext): Promise<StatementResult
   }
   const { ref, table } = found;
   const catalog = ctx.engine.catalog;
+  authorizeTable(ctx, ref, table, 'OWNERSHIP');
   if (c.acceptWords('SWAP', 'WITH')) {
     const other = resolveTable(catalog, ctx.session.state, c.objectName(), 'ALTER TABLE');
     c.expectEnd();
+    // Both tables change: the role must own both. Their grants and owners go
+    // with them, as the catalog entries (and the grants hung on them) swap names.
+    authorizeTable(ctx, other.ref, other.table, 'OWNERSHIP');
     const [aName, bName] = [table.name, other.table.name];
     ref.schema.tables.delete(aName);
     other.ref.schema.tables.delete(bName);
@@ -328,6 +350,7 @@ export async function alterTable(ctx: StatementContext): Promise<StatementResult
   if (c.acceptWords('RENAME', 'TO')) {
     const target = resolveObjectRef(catalog, ctx.session.state, c.objectName(), 'ALTER TABLE');
     c.expectEnd();
+    if (target.schema !== ref.schema) authorizeCreateIn(ctx, target, 'CREATE TABLE');
     if (target.schema.tables.has(target.name)) throw sqlErrors.alreadyExists('Object', target.qualified);
     ref.schema.tables.delete(table.name);
     table.name = target.name;
