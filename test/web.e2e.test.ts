@@ -153,8 +153,14 @@ describe.skipIf(!chromiumPath)('web page (headless Chromium)', () => {
     await page.getByRole('heading', { name: 'Datasets' }).waitFor();
     await page.locator('li.dataset').first().waitFor();
     const names = await page.locator('li.dataset h3').allTextContents();
-    expect(names).toEqual(['forecasts_append', 'forecasts_replace', 'forecasts_nowhere', 'store_sales']);
-    expect(await page.getByRole('button', { name: 'Sync data' }).count()).toBe(4);
+    expect(names).toEqual([
+      'forecasts_append',
+      'forecasts_replace',
+      'forecasts_nowhere',
+      'forecasts_no_data',
+      'store_sales',
+    ]);
+    expect(await page.getByRole('button', { name: 'Sync data' }).count()).toBe(5);
     expect(await page.locator('li.dataset', { hasText: 'forecasts_append' }).textContent()).toContain(
       'D2S_SANDBOX.PUBLIC.FORECASTS_APPEND',
     );
