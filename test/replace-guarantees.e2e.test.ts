@@ -180,8 +180,11 @@ describe('replace: the import worker process dies between the SWAP and the DROP'
     const DROP_STAGING = /^DROP TABLE IF EXISTS .*__D2S_STAGING_/;
     const id = await h.request('2024-08-01');
     await stack.waitForStatus(id, (s) => s.status === 'importing', 30_000);
-    h.admin().admin.faultStatements([{ match: DROP_STAGING, action: 'delay', delayMs: 30_000 }]);
+    // prepare drops a leftover staging table too: hold the count that follows the SWAP, and only then the DROP.
+    h.admin().admin.faultStatements([{ match: TARGET_COUNT, action: 'delay', delayMs: 1_500 }]);
     const first = stack.spawnService('import-worker');
+    await h.statementRunning(id, TARGET_COUNT);
+    h.admin().admin.faultStatements([{ match: DROP_STAGING, action: 'delay', delayMs: 30_000 }]);
     await h.statementRunning(id, DROP_STAGING);
     first.child.kill('SIGKILL');
     await first.exited;

@@ -147,7 +147,7 @@ describe('jobs/list and runs/list (2.1 and 2.2)', () => {
         token = res.body.next_page_token;
         pages++;
       } while (token);
-      expect(seen).toEqual([1001, 1002, 1003, 1004, 1005, 1006, 1007]);
+      expect(seen).toEqual([1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008]);
       expect(pages).toBe(3);
     }
     const expanded = await api(emu, 'GET', '/api/2.2/jobs/list?name=MULTI-TASK&expand_tasks=true');
