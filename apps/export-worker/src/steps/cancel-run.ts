@@ -1,13 +1,7 @@
 import { rescheduleIn, type StepResult, SYNC_CANCELED, SyncFailedError } from '@d2s/shared';
-import { classifyRunState, DatabricksError, type RunStateSummary } from '@d2s/shared/databricks';
-import {
-  type ExportContext,
-  type ExportLiveProgress,
-  type ExportStepName,
-  MAX_IN_SLOT_WAIT_MS,
-  runDetails,
-} from '../export-context.js';
+import { type ExportContext, type ExportStepName, MAX_IN_SLOT_WAIT_MS, runDetails } from '../export-context.js';
 import { pollDelayMs } from '../poll-delay.js';
+import { isReading, readRun } from './read-run.js';
 
 /**
  * How long a canceled sync waits for its run to end before it reports the
@@ -32,29 +26,11 @@ export async function cancelRun(ctx: ExportContext): Promise<StepResult<ExportSt
     ctx.log.info('canceled the Databricks run; waiting for it to end');
   }
 
-  let state: RunStateSummary;
-  try {
-    state = classifyRunState(await ctx.jobs.getRun(runId, { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS }));
-  } catch (error) {
-    if (!(error instanceof DatabricksError && error.retryable)) throw error;
-    await ctx.save({ ...progress, polls: progress.polls + 1 });
-    return rescheduleIn(pollDelayMs(progress.polls, ctx.config.workers.export, ctx.random, error.retryAfterMs ?? 0));
-  }
-  const live: ExportLiveProgress = {
-    status: 'exporting',
-    runId,
-    polls: progress.polls + 1,
-    ...(state.runPageUrl ? { runPageUrl: state.runPageUrl } : {}),
-    ...(state.lifeCycleState ? { lifeCycleState: state.lifeCycleState } : {}),
-    ...(state.resultState ? { resultState: state.resultState } : {}),
-  };
+  const reading = await readRun(ctx, runId);
+  if (!isReading(reading)) return reading;
+  const { state, live } = reading;
   await ctx.report(live);
-  const saved = {
-    ...progress,
-    polls: progress.polls + 1,
-    ...(state.runPageUrl ? { runPageUrl: state.runPageUrl } : {}),
-    ...(state.lifeCycleState ? { lastLifeCycleState: state.lifeCycleState } : {}),
-  };
+  const saved = reading.polled;
 
   const ended = state.phase === 'succeeded' || state.phase === 'failed' || state.phase === 'canceled';
   const waited = ctx.now() - Date.parse(progress.cancelRequestedAt ?? new Date(ctx.now()).toISOString());

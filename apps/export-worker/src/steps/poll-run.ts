@@ -1,15 +1,8 @@
-import { type ExportProgress, nextStep, rescheduleIn, type StepResult, SyncFailedError } from '@d2s/shared';
-import { classifyRunState, DatabricksError, type Run, type RunStateSummary } from '@d2s/shared/databricks';
-import {
-  type ExportContext,
-  type ExportLiveProgress,
-  type ExportStepName,
-  MAX_IN_SLOT_WAIT_MS,
-  runDetails,
-} from '../export-context.js';
+import { nextStep, rescheduleIn, type StepResult, SyncFailedError } from '@d2s/shared';
+import { type ExportContext, type ExportStepName, MAX_IN_SLOT_WAIT_MS, runDetails } from '../export-context.js';
 import { pollDelayMs } from '../poll-delay.js';
 import { failedTaskReport } from './failed-task-report.js';
-import { failForMissingPermission } from './permission-failure.js';
+import { isReading, readRun } from './read-run.js';
 
 /**
  * Looks at the run once. Still running: save the poll count and come back
@@ -20,36 +13,9 @@ import { failForMissingPermission } from './permission-failure.js';
 export async function pollRun(ctx: ExportContext): Promise<StepResult<ExportStepName, never>> {
   const { progress } = ctx;
   const runId = progress.runId as number;
-  const settings = ctx.config.workers.export;
-  let state: RunStateSummary;
-  let run: Run;
-  try {
-    run = await ctx.jobs.getRun(runId, { maxRetryWaitMs: MAX_IN_SLOT_WAIT_MS });
-    state = classifyRunState(run);
-  } catch (error) {
-    const denied = await failForMissingPermission(error, ctx.dataset.databricks.jobId, ctx);
-    if (denied) throw denied;
-    if (!(error instanceof DatabricksError && error.retryable)) throw error;
-    // Databricks is busy or down (or asked for a long wait): keep the run and look again later, from `delayed`,
-    // without burning an attempt.
-    ctx.log.warn({ err: error }, 'Databricks unavailable while polling; will poll again');
-    await ctx.save({ ...progress, polls: progress.polls + 1 });
-    return rescheduleIn(pollDelayMs(progress.polls, settings, ctx.random, error.retryAfterMs ?? 0));
-  }
-
-  const live: ExportLiveProgress = {
-    status: 'exporting',
-    runId,
-    polls: progress.polls + 1,
-    ...(state.runPageUrl ? { runPageUrl: state.runPageUrl } : {}),
-    ...(state.lifeCycleState ? { lifeCycleState: state.lifeCycleState } : {}),
-  };
-  const polled: ExportProgress = {
-    ...progress,
-    polls: progress.polls + 1,
-    ...(state.runPageUrl ? { runPageUrl: state.runPageUrl } : {}),
-    ...(state.lifeCycleState ? { lastLifeCycleState: state.lifeCycleState } : {}),
-  };
+  const reading = await readRun(ctx, runId);
+  if (!isReading(reading)) return reading;
+  const { run, state, live, polled } = reading;
 
   if (state.phase === 'failed' || state.phase === 'canceled') {
     const failure = state.failure;
@@ -88,5 +54,5 @@ export async function pollRun(ctx: ExportContext): Promise<StepResult<ExportStep
   }
   await ctx.report(live);
   await ctx.save(polled);
-  return rescheduleIn(pollDelayMs(polled.polls, settings, ctx.random));
+  return rescheduleIn(pollDelayMs(polled.polls, ctx.config.workers.export, ctx.random));
 }
