@@ -35,7 +35,7 @@ export async function readRun(
     const denied = await failForMissingPermission(error, ctx.dataset.databricks.jobId, ctx);
     if (denied) throw denied;
     if (!(error instanceof DatabricksError && error.retryable)) throw error;
-    ctx.log.warn({ err: error }, 'Databricks unavailable while reading the run; will look again');
+    ctx.log.warn({ err: error }, 'Databricks unavailable while polling; will poll again');
     await ctx.save({ ...progress, polls: progress.polls + 1 });
     return rescheduleIn(pollDelayMs(progress.polls, ctx.config.workers.export, ctx.random, error.retryAfterMs ?? 0));
   }
