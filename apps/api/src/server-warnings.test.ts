@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type ApiHarness, startApi } from './test-support/api-harness.js';
+import { type ApiHarness, startApi } from '@d2s/testkit/api-harness';
 
 /**
  * Fastify announces a deprecated option with a process warning (FSTDEP…) the

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type EventStreamEvent, EventStreamParser } from '@d2s/event-stream';
-import { type ApiHarness, startApi, TEST_TOKEN } from './test-support/api-harness.js';
-import { type ScriptedExportWorker, startScriptedExportWorker } from './test-support/scripted-export-worker.js';
+import { type ApiHarness, startApi, TEST_TOKEN } from '@d2s/testkit/api-harness';
+import { type ScriptedExportWorker, startScriptedExportWorker } from '@d2s/testkit/scripted-export-worker';
 
 /** An open event stream: its events as they arrive, and the raw text (for `retry:`). */
 interface OpenStream {

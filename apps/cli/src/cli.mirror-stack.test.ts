@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type MirrorStack, SANDBOX_OAUTH_SECRET, startMirrorStack } from '../../../test/support/mirror-stack.js';
-import { runD2s } from './test-support/run-cli.js';
+import { runD2s } from '@d2s/testkit/run-cli';
 
 /** The mirror commands against the real mirror routes and worker over both emulators (the sandbox catalogs). */
 describe('d2s mirror against the mirror stack', () => {

@@ -1,12 +1,9 @@
 import { createServer, type IncomingHttpHeaders, request as httpRequest, type Server } from 'node:http';
 import { EventStreamParser, type EventStreamEvent } from '@d2s/event-stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiHarness, startApi, TEST_TOKEN } from '../../api/src/test-support/api-harness.js';
-import {
-  type ScriptedExportWorker,
-  startScriptedExportWorker,
-} from '../../api/src/test-support/scripted-export-worker.js';
-import { runD2s } from './test-support/run-cli.js';
+import { type ApiHarness, startApi, TEST_TOKEN } from '@d2s/testkit/api-harness';
+import { type ScriptedExportWorker, startScriptedExportWorker } from '@d2s/testkit/scripted-export-worker';
+import { runD2s } from '@d2s/testkit/run-cli';
 
 /** One request that went through the proxy, with the events the client was given on it. */
 interface Passed {
