@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { TIMESTAMP_TZ_MACROS } from './timestamp-tz.js';
 
 /**
  * Snowflake functions DuckDB lacks or names differently. Each is a DuckDB
@@ -16,8 +17,10 @@ const MACROS: Record<string, string> = {
   sf_to_double: '(a) AS CAST(a AS DOUBLE)',
   sf_to_boolean: '(a) AS CAST(a AS BOOLEAN)',
   sf_to_date: '(a) AS CAST(a AS DATE)',
-  sf_to_timestamp_ntz: '(a) AS CAST(a AS TIMESTAMP)',
-  sf_to_timestamp_ltz: '(a) AS CAST(a AS TIMESTAMPTZ)',
+  ...TIMESTAMP_TZ_MACROS,
+  sf_to_timestamp_ntz: '(a) AS sf_ntz_from_text(CAST(a AS VARCHAR))',
+  sf_to_timestamp_ltz: '(a) AS sf_ltz_from_text(CAST(a AS VARCHAR))',
+  sf_to_timestamp_tz: '(a) AS sf_tz_from_text(CAST(a AS VARCHAR))',
   sf_sysdate: "() AS CAST(timezone('UTC', now()) AS TIMESTAMP)",
   sf_uuid_string: '() AS CAST(uuid() AS VARCHAR)',
   sf_to_binary:
@@ -46,7 +49,7 @@ export const FUNCTION_RENAMES: Readonly<Record<string, string>> = {
   TO_TIMESTAMP: 'sf_to_timestamp_ntz',
   TO_TIMESTAMP_NTZ: 'sf_to_timestamp_ntz',
   TO_TIMESTAMP_LTZ: 'sf_to_timestamp_ltz',
-  TO_TIMESTAMP_TZ: 'sf_to_timestamp_ltz',
+  TO_TIMESTAMP_TZ: 'sf_to_timestamp_tz',
   SYSDATE: 'sf_sysdate',
   UUID_STRING: 'sf_uuid_string',
   TRY_TO_NUMBER: 'sf_try_to_number',

@@ -5,7 +5,8 @@ import { type SessionState, timestampMapping } from './session-state.js';
 import { isTimestampFunctionName, isTimestampTypeName, normalizeTimestampLiteral } from './timestamp-literals.js';
 import { duckIdent, duckString, isTrivia, type Token, tokenize } from './sql-lexer.js';
 import { identifierName, isIdentifierToken } from './token-cursor.js';
-import { columnTypeFromName } from './type-mapping.js';
+import { type TimestampKind, timestampConversion, timestampConversionFunction } from './timestamp-tz.js';
+import { type ColumnType, columnTypeFromName } from './type-mapping.js';
 
 /**
  * Rewrites a Snowflake query (SELECT / INSERT / UPDATE / DELETE / MERGE) into
@@ -167,6 +168,12 @@ export const CONTEXT_FUNCTIONS = [
   'CURRENT_AVAILABLE_ROLES',
 ] as const;
 
+const TYPED_LITERAL_WORDS = new Set(['DATE', 'TIME']);
+
+function isTypedLiteralWord(upper: string | undefined): boolean {
+  return upper !== undefined && (TYPED_LITERAL_WORDS.has(upper) || isTimestampTypeName(upper));
+}
+
 function emit(t: Token): string {
   switch (t.kind) {
     case 'comment':
@@ -238,7 +245,10 @@ export function translateQuery(
     for (let i = sigIndex[from] as number; i <= (sigIndex[to] as number); i++) out[i] = '';
   };
   const ctes = cteNames(sig);
+  /** Extra closing text after a significant token (the `)` of a rewritten CAST). */
+  const closers = new Map<number, string>();
   const tables: TableEntry[] = [];
+  let insertTarget_: { table: TableEntry; end: number } | undefined;
 
   /** Resolves a table reference at `k`; returns the index after it (and its alias). */
   const tableRef = (k: number, insertTarget = false): number => {
@@ -276,11 +286,13 @@ export function translateQuery(
         (next.kind === 'word' && !ALIAS_STOP.has(next.upper)));
     blank(k, j - 1);
     setOut(k, hasAlias || insertTarget ? table.physical : `${table.physical} AS ${duckIdent(table.name)}`);
+    if (insertTarget && !insertTarget_) insertTarget_ = { table, end: j };
     return j;
   };
 
   let depth = 0;
   const parenFunctions: (string | null)[] = [];
+  const parenOpen: number[] = [];
   const fromActive: boolean[] = [];
   for (let k = 0; k < sig.length; k++) {
     const t = sig[k] as Token;
@@ -292,15 +304,22 @@ export function translateQuery(
     if (t.kind === 'op') {
       if (t.text === '(') {
         parenFunctions.push(prev?.kind === 'word' ? prev.upper : null);
+        parenOpen.push(k);
         depth++;
       } else if (t.text === ')') {
         parenFunctions.pop();
+        parenOpen.pop();
         fromActive[depth] = false;
         depth--;
       } else if (t.text === ',' && fromActive[depth]) {
         k = tableRef(k + 1) - 1;
       } else if (t.text === '::') {
-        k = mapType(k + 1) - 1;
+        const target = timestampTarget(k + 1);
+        if (target) {
+          wrap(operandStart(k), k - 1, target.kind);
+          blank(k, target.end - 1);
+          k = target.end - 1;
+        } else k = mapType(k + 1) - 1;
       }
       continue;
     }
@@ -323,8 +342,30 @@ export function translateQuery(
       word === 'AS' &&
       (parenFunctions[parenFunctions.length - 1] === 'CAST' || parenFunctions[parenFunctions.length - 1] === 'TRY_CAST')
     ) {
+      const target = timestampTarget(k + 1);
+      const open = parenOpen[parenOpen.length - 1];
+      if (target && open !== undefined) {
+        // CAST(x AS TIMESTAMP_TZ) -> sf_tz_from_text(CAST(x AS VARCHAR)); TRY_CAST under TRY().
+        const isTry = parenFunctions[parenFunctions.length - 1] === 'TRY_CAST';
+        setOut(open - 1, `${isTry ? 'TRY(' : ''}${timestampConversionFunction(target.kind)}(CAST`);
+        setOut(k, 'AS VARCHAR');
+        blank(k + 1, target.end - 1);
+        closers.set(matchingClose(open), `)${isTry ? ')' : ''}`);
+        k = target.end - 1;
+        continue;
+      }
       k = mapType(k + 1) - 1;
       continue;
+    }
+    if (isTimestampTypeName(word) && S(k + 1)?.kind === 'string' && prev?.text !== '::' && prev?.upper !== 'AS') {
+      // A typed literal: TIMESTAMP_TZ '2024-01-15 10:00:00 +01:00'.
+      const target = timestampTarget(k);
+      if (target) {
+        blank(k, k);
+        wrap(k + 1, k + 1, target.kind);
+        k++;
+        continue;
+      }
     }
     if (S(k + 1)?.text === '(' && prev?.text !== '.') {
       if ((CONTEXT_FUNCTIONS as readonly string[]).includes(word) && S(k + 2)?.text === ')') {
@@ -381,6 +422,87 @@ export function translateQuery(
     } catch {
       return k + 1;
     }
+  }
+
+  for (const [index, text] of closers) out[sigIndex[index] as number] += text;
+  wrapInsertSource();
+
+  /** The timestamp kind a type at `k` names (TIMESTAMP per TIMESTAMP_TYPE_MAPPING), and the index after it. */
+  function timestampTarget(k: number): { kind: TimestampKind; end: number } | undefined {
+    const t = S(k);
+    if (t?.kind !== 'word' || !isTimestampTypeName(t.upper)) return undefined;
+    let end = k + 1;
+    if (S(end)?.text === '(' && S(end + 1)?.kind === 'number' && S(end + 2)?.text === ')') end += 3;
+    let type: ColumnType;
+    try {
+      type = columnTypeFromName(t.upper, [], timestampMapping(ctx.session));
+    } catch {
+      return undefined;
+    }
+    return { kind: type.rowType as TimestampKind, end };
+  }
+
+  /** Wraps significant tokens from..to (an expression) in the conversion to a timestamp kind. */
+  function wrap(from: number, to: number, kind: TimestampKind): void {
+    out[sigIndex[from] as number] = `${timestampConversionFunction(kind)}(CAST(${out[sigIndex[from] as number]}`;
+    out[sigIndex[to] as number] += ' AS VARCHAR))';
+  }
+
+  function matchingClose(open: number): number {
+    let d = 0;
+    for (let m = open; m < sig.length; m++) {
+      if (sig[m]?.text === '(') d++;
+      else if (sig[m]?.text === ')' && --d === 0) return m;
+    }
+    return sig.length - 1;
+  }
+
+  /**
+   * Where the operand of the postfix `::` at `k` starts: a literal, a column
+   * chain, a call or a parenthesized expression, with any casts before it.
+   */
+  function operandStart(k: number): number {
+    let j = k - 1;
+    const t = S(j);
+    if (!t) return k;
+    if (t.text === ')') {
+      let d = 0;
+      for (; j > 0; j--) {
+        const x = sig[j] as Token;
+        if (x.text === ')') d++;
+        else if (x.text === '(' && --d === 0) break;
+      }
+      const callee = S(j - 1);
+      if (callee && isIdentifierToken(callee)) j--;
+    } else if (t.kind === 'string' && S(j - 1)?.kind === 'word' && isTypedLiteralWord(S(j - 1)?.upper)) j--;
+    while (S(j - 1)?.text === '.' && isIdentifierToken(S(j - 2))) j -= 2;
+    if (S(j - 1)?.text === '::') return operandStart(j - 1);
+    return j;
+  }
+
+  /**
+   * An INSERT into a table with TIMESTAMP_TZ columns: DuckDB cannot cast text
+   * or a timestamp to the struct such a column holds, so the source becomes a
+   * subquery whose TIMESTAMP_TZ columns are converted.
+   */
+  function wrapInsertSource(): void {
+    if (S(0)?.upper !== 'INSERT' || !insertTarget_) return;
+    const { table, end } = insertTarget_;
+    if (!table.columns.some((c) => c.type.rowType === 'timestamp_tz')) return;
+    let names = table.columns.map((c) => c.name);
+    let source = end;
+    if (S(end)?.text === '(' && isIdentifierToken(S(end + 1))) {
+      names = [];
+      source = matchingClose(end) + 1;
+      for (let m = end + 1; m < source - 1; m++)
+        if (isIdentifierToken(sig[m])) names.push(identifierName(sig[m] as Token));
+    }
+    if (source >= sig.length) return;
+    const kinds = names.map((n) => table.columns.find((c) => c.name === n)?.type.rowType);
+    const aliases = names.map((_, i) => `sf_c${i}`);
+    const items = aliases.map((a, i) => (kinds[i] === 'timestamp_tz' ? timestampConversion('timestamp_tz', a) : a));
+    out[sigIndex[source] as number] = `SELECT ${items.join(', ')} FROM (${out[sigIndex[source] as number]}`;
+    out[sigIndex[sig.length - 1] as number] += `) AS sf_src(${aliases.join(', ')})`;
   }
 
   if (aliasSelectList) aliasSelectItems();
