@@ -47,6 +47,13 @@ export interface SnowflakeEmulatorOptions {
   resultPollHoldMs?: number;
   /** fetch for Iceberg REST catalogs / OAuth endpoints. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Statements that need compute (SELECT reading a table, DML, COPY) fail with
+   * 000606 when the session has no current warehouse, as in Snowflake. Off by
+   * default for embedders whose fixtures predate it; the sandbox and the CLI
+   * turn it on. @defaultValue false
+   */
+  requireWarehouse?: boolean;
   /** Environment for defaults. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -105,6 +112,7 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
     account,
     fetch: options.fetch ?? globalThis.fetch,
     failingFiles: () => faults.failingFiles(),
+    requireWarehouse: options.requireWarehouse ?? false,
   });
   const grantUserRoles = (user: SnowflakeUserConfig) => {
     const roles = user.roles ?? (user.defaultRole !== undefined ? [user.defaultRole] : []);

@@ -25,6 +25,8 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** Files COPY must fail on; read at each COPY so tests and the admin API can change it. */
   failingFiles?: () => readonly FailingFile[];
+  /** Fail statements that need compute without a current warehouse (000606). @defaultValue false */
+  requireWarehouse?: boolean;
 }
 
 export const EMULATED_VERSION = '9.30.1';
@@ -43,6 +45,7 @@ export class Engine implements EngineServices {
   readonly account: string;
   readonly fetch: typeof fetch;
   readonly clock: () => Date;
+  readonly requireWarehouse: boolean;
   private readonly failingFilesSource: () => readonly FailingFile[];
   /** Callbacks into the protocol layer (set by the server). */
   readonly hooks: EngineHooks = { cancelQuery: () => false };
@@ -59,6 +62,7 @@ export class Engine implements EngineServices {
     this.account = options.account.toUpperCase();
     this.fetch = options.fetch ?? globalThis.fetch;
     this.failingFilesSource = options.failingFiles ?? (() => []);
+    this.requireWarehouse = options.requireWarehouse ?? false;
   }
 
   static async create(options: EngineOptions): Promise<Engine> {

@@ -38,6 +38,8 @@ export interface EngineServices {
   readonly fetch: typeof fetch;
   readonly clock: () => Date;
   readonly hooks: EngineHooks;
+  /** Statements needing compute fail with 000606 without a current warehouse (compute.ts). */
+  readonly requireWarehouse: boolean;
   failingFiles(): readonly FailingFile[];
   contextFunctions(session: EngineSession): Record<string, string | null>;
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
