@@ -113,6 +113,7 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
     fetch: options.fetch ?? globalThis.fetch,
     failingFiles: () => faults.failingFiles(),
     requireWarehouse: options.requireWarehouse ?? false,
+    users,
   });
   const grantUserRoles = (user: SnowflakeUserConfig) => {
     const roles = user.roles ?? (user.defaultRole !== undefined ? [user.defaultRole] : []);

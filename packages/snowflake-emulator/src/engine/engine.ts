@@ -1,5 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ObjectStore } from '../object-store.js';
+import { UserRegistry } from '../protocol/users.js';
 import { sqlErrors } from '../errors.js';
 import { type Bindings, expandBindings, substituteBinds } from './binds.js';
 import { AccessControl } from './access/access-control.js';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** Files COPY must fail on; read at each COPY so tests and the admin API can change it. */
   failingFiles?: () => readonly FailingFile[];
+  /** The account's users (shared with login). @defaultValue an empty registry */
+  users?: UserRegistry;
   /** Fail statements that need compute without a current warehouse (000606). @defaultValue false */
   requireWarehouse?: boolean;
 }
@@ -46,6 +49,7 @@ export class Engine implements EngineServices {
   readonly fetch: typeof fetch;
   readonly clock: () => Date;
   readonly requireWarehouse: boolean;
+  readonly users: UserRegistry;
   private readonly failingFilesSource: () => readonly FailingFile[];
   /** Callbacks into the protocol layer (set by the server). */
   readonly hooks: EngineHooks = { cancelQuery: () => false };
@@ -63,6 +67,7 @@ export class Engine implements EngineServices {
     this.fetch = options.fetch ?? globalThis.fetch;
     this.failingFilesSource = options.failingFiles ?? (() => []);
     this.requireWarehouse = options.requireWarehouse ?? false;
+    this.users = options.users ?? new UserRegistry();
   }
 
   static async create(options: EngineOptions): Promise<Engine> {

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ObjectStore } from '../object-store.js';
+import type { UserRegistry } from '../protocol/users.js';
 import type { AccessControl } from './access/access-control.js';
 import type { Catalog } from './catalog.js';
 import type { LoadMetadata } from './load-metadata.js';
@@ -40,6 +41,8 @@ export interface EngineServices {
   readonly hooks: EngineHooks;
   /** Statements needing compute fail with 000606 without a current warehouse (compute.ts). */
   readonly requireWarehouse: boolean;
+  /** The account's users: who may log in, and what CREATE / ALTER / DROP USER change. */
+  readonly users: UserRegistry;
   failingFiles(): readonly FailingFile[];
   contextFunctions(session: EngineSession): Record<string, string | null>;
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
