@@ -9,6 +9,7 @@ import { QueryLog } from './admin/query-log.js';
 import { Engine } from './engine/engine.js';
 import { failure } from './protocol/envelope.js';
 import { QueryRegistry } from './protocol/query-registry.js';
+import { ResultChunks } from './protocol/result-chunks.js';
 import { registerProtocolRoutes, send } from './protocol/routes.js';
 import { toJsonValue } from './protocol/rowset-encoding.js';
 import { SessionStore } from './protocol/session-store.js';
@@ -54,6 +55,11 @@ export interface SnowflakeEmulatorOptions {
    * turn it on. @defaultValue false
    */
   requireWarehouse?: boolean;
+  /**
+   * Results with more rows than this return the rest as chunks the driver
+   * downloads (as Snowflake does); 0 keeps every result inline. @defaultValue 1000
+   */
+  resultChunkRows?: number;
   /** Environment for defaults. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -65,6 +71,8 @@ export interface SnowflakeEmulator {
   account: string;
   admin: SnowflakeEmulatorAdmin;
   queryLog: QueryLog;
+  /** How many result chunks clients have downloaded. */
+  resultChunksServed(): number;
   close(): Promise<void>;
 }
 
@@ -124,7 +132,7 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
     { sessionSeconds: options.sessionValiditySeconds ?? 3600, masterSeconds: options.masterValiditySeconds ?? 14_400 },
     now,
   );
-  const queries = new QueryRegistry(engine, faults, queryLog, now);
+  const queries = new QueryRegistry(engine, faults, queryLog, now, new ResultChunks(options.resultChunkRows ?? 1000));
   engine.hooks.cancelQuery = (id) => queries.cancel(id);
 
   let adminSessionId = -1;
@@ -204,12 +212,14 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  queries.chunks.setBaseUrl(`http://${urlHost}:${actualPort}`);
   return {
     url: `http://${urlHost}:${actualPort}`,
     port: actualPort,
     account,
     admin,
     queryLog,
+    resultChunksServed: () => queries.chunks.served,
     async close() {
       for (const session of sessions.all()) {
         queries.cancelSession(session);

@@ -9,6 +9,7 @@ import type { StatementResult } from '../engine/statement-result.js';
 import { SnowflakeError, sqlErrors } from '../errors.js';
 import { type Envelope, failure, ok } from './envelope.js';
 import { queryParameters } from './parameters.js';
+import type { ResultChunks } from './result-chunks.js';
 import { encodeRows, encodeRowType } from './rowset-encoding.js';
 import type { ProtocolSession } from './session-store.js';
 
@@ -40,13 +41,14 @@ function successData(
   result: StatementResult,
   session: ProtocolSession,
   now: number,
+  chunks: ResultChunks,
 ): Record<string, unknown> {
   const state = session.engine.state;
   const timeZone = sessionParameter(state, 'TIMEZONE');
   return {
     parameters: queryParameters(state),
     rowtype: result.columns.map(encodeRowType),
-    rowset: encodeRows(result.columns, result.rows, timeZone),
+    ...chunks.split(record.id, encodeRows(result.columns, result.rows, timeZone)),
     total: result.rows.length,
     returned: result.rows.length,
     queryId: record.id,
@@ -93,6 +95,7 @@ export class QueryRegistry {
     private readonly faults: FaultInjector,
     private readonly log: QueryLog,
     private readonly now: () => number,
+    readonly chunks: ResultChunks,
     private readonly keep = 2_000,
   ) {}
 
@@ -125,6 +128,7 @@ export class QueryRegistry {
       for (const [id, r] of this.records) {
         if (r.status === 'RUNNING') continue;
         this.records.delete(id);
+        this.chunks.forget(id);
         if (r.requestId) this.byRequest.delete(`${r.session.id}:${r.requestId}`);
         if (this.records.size <= this.keep) break;
       }
@@ -196,7 +200,7 @@ export class QueryRegistry {
       const result = await this.engine.execute(session.engine, record.sql, body.bindings, record.id, signal);
       if (signal.aborted) throw sqlErrors.canceled();
       if (targeted?.action === 'fail-after') throw targeted.error;
-      record.response = ok(successData(record, result, session, this.now()));
+      record.response = ok(successData(record, result, session, this.now(), this.chunks));
       record.status = 'SUCCESS';
       entry.statementTypeId = result.statementTypeId;
       entry.rowCount = result.rows.length;
