@@ -134,6 +134,12 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
   );
   const queries = new QueryRegistry(engine, faults, queryLog, now, new ResultChunks(options.resultChunkRows ?? 1000));
   engine.hooks.cancelQuery = (id) => queries.cancel(id);
+  engine.hooks.resultOf = (id) => {
+    const record = queries.get(id);
+    return record?.status === 'SUCCESS' && record.result
+      ? { result: record.result, user: record.session.engine.state.user }
+      : undefined;
+  };
 
   let adminSessionId = -1;
   const admin: SnowflakeEmulatorAdmin = {

@@ -9,7 +9,7 @@ import { mapDuckError } from './duckdb-errors.js';
 import { installSnowflakeFunctions } from './duckdb-functions.js';
 import { LoadMetadata } from './load-metadata.js';
 import { DEFAULT_SESSION_PARAMETERS, type SessionState, sessionParameter } from './session-state.js';
-import { duckString, splitStatements, type Token, tokenize } from './sql-lexer.js';
+import { duckString, splitStatements, textOf, type Token, tokenize } from './sql-lexer.js';
 import type { EngineHooks, EngineServices, EngineSession, FailingFile, StatementContext } from './statement-context.js';
 import type { StatementResult } from './statement-result.js';
 import { dispatchStatement } from './statements/dispatch.js';
@@ -52,7 +52,7 @@ export class Engine implements EngineServices {
   readonly users: UserRegistry;
   private readonly failingFilesSource: () => readonly FailingFile[];
   /** Callbacks into the protocol layer (set by the server). */
-  readonly hooks: EngineHooks = { cancelQuery: () => false };
+  readonly hooks: EngineHooks = { cancelQuery: () => false, resultOf: () => undefined };
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -136,6 +136,11 @@ export class Engine implements EngineServices {
       CURRENT_SECONDARY_ROLES: '{"roles":"","value":""}',
       CURRENT_AVAILABLE_ROLES: JSON.stringify(s.operator ? [s.role] : [...this.access.rolesOfUser(s.user)].sort()),
     };
+  }
+
+  /** The statements of a request's text (split at top-level semicolons), for multi-statement requests. */
+  statementTexts(sql: string): string[] {
+    return splitStatements(tokenize(sql)).map(textOf);
   }
 
   /**

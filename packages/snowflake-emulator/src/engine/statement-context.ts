@@ -6,6 +6,7 @@ import type { Catalog } from './catalog.js';
 import type { LoadMetadata } from './load-metadata.js';
 import type { SessionState } from './session-state.js';
 import type { Token } from './sql-lexer.js';
+import type { StatementResult } from './statement-result.js';
 import type { TokenCursor } from './token-cursor.js';
 
 /** A file a COPY must fail to load (fault injection). */
@@ -19,6 +20,8 @@ export interface FailingFile {
 export interface EngineHooks {
   /** Cancels a running query by id; false when it is not running. */
   cancelQuery: (queryId: string) => boolean;
+  /** The result of a finished query and the user who ran it (RESULT_SCAN). */
+  resultOf: (queryId: string) => { result: StatementResult; user: string } | undefined;
 }
 
 /** A session's handle on the engine: its state and its own DuckDB connection (for transactions). */

@@ -4,6 +4,7 @@ import { authorizeTable, authorizeTableEntry } from '../access/authorize.js';
 import type { TableEntry } from '../catalog.js';
 import { checkColumnCase } from '../column-case.js';
 import { requireWarehouse } from '../compute.js';
+import { expandResultScans, mentionsResultScan } from '../result-scan.js';
 import { mapDuckError } from '../duckdb-errors.js';
 import { resultFromDuck, runDuck } from '../duck-results.js';
 import { resolveTable } from '../name-resolution.js';
@@ -105,7 +106,8 @@ export async function runQuery(ctx: StatementContext): Promise<StatementResult> 
     contextFunctions: ctx.engine.contextFunctions(ctx.session),
   };
   const isSelect = first === 'SELECT' || first === 'WITH' || first === '(';
-  const tokens = first === 'INSERT' ? await overwriteTarget(ctx) : ctx.tokens;
+  let tokens = first === 'INSERT' ? await overwriteTarget(ctx) : ctx.tokens;
+  if (mentionsResultScan(ctx)) tokens = await expandResultScans({ ...ctx, tokens });
   const translated = translateQuery(tokens, translationContext, isSelect);
   // Objects resolve (and are authorized) before their columns, as Snowflake's compiler reports them.
   authorizeQueryTables(ctx, first, translated.tables);
