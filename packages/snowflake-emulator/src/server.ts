@@ -134,6 +134,7 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
   );
   const queries = new QueryRegistry(engine, faults, queryLog, now, new ResultChunks(options.resultChunkRows ?? 1000));
   engine.hooks.cancelQuery = (id) => queries.cancel(id);
+  engine.hooks.queryHistory = () => queryLog.entries();
   engine.hooks.resultOf = (id) => {
     const record = queries.get(id);
     return record?.status === 'SUCCESS' && record.result

@@ -52,7 +52,7 @@ export class Engine implements EngineServices {
   readonly users: UserRegistry;
   private readonly failingFilesSource: () => readonly FailingFile[];
   /** Callbacks into the protocol layer (set by the server). */
-  readonly hooks: EngineHooks = { cancelQuery: () => false, resultOf: () => undefined };
+  readonly hooks: EngineHooks = { cancelQuery: () => false, resultOf: () => undefined, queryHistory: () => [] };
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(

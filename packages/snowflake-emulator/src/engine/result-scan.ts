@@ -54,6 +54,33 @@ function findCall(ctx: StatementContext): { from: number; to: number; queryId: s
   return undefined;
 }
 
+/**
+ * Copies rows into a new temporary DuckDB table of the session; returns its
+ * name. Values are written as text cast to each column's DuckDB type.
+ */
+export async function materializeRows(
+  ctx: StatementContext,
+  columns: readonly { name: string; type: { duck: string } }[],
+  rows: readonly unknown[][],
+): Promise<string> {
+  const name = `sf_rows_${++scans}`;
+  const definitions = columns.map((c) => `${duckIdent(c.name)} ${c.type.duck}`).join(', ');
+  await runDuck(ctx.session.connection, `CREATE OR REPLACE TEMP TABLE ${name} (${definitions})`, ctx.signal);
+  for (let start = 0; start < rows.length; start += 500) {
+    const values = rows
+      .slice(start, start + 500)
+      .map((row) => `(${columns.map((c, i) => literal(row[i], c.type.duck)).join(', ')})`)
+      .join(', ');
+    await runDuck(ctx.session.connection, `INSERT INTO ${name} VALUES ${values}`, ctx.signal);
+  }
+  return name;
+}
+
+/** A token standing for a DuckDB table: an op token is emitted verbatim and never taken for a catalog table. */
+export function rawTableToken(name: string, pos: number): Token {
+  return { kind: 'op', text: name, value: name, upper: name, pos };
+}
+
 /** True when the statement reads a RESULT_SCAN. */
 export function mentionsResultScan(ctx: StatementContext): boolean {
   return ctx.tokens.some((t) => t.upper === 'RESULT_SCAN');
@@ -69,18 +96,7 @@ export async function expandResultScans(ctx: StatementContext): Promise<Token[]>
     const stored = ctx.engine.hooks.resultOf(call.queryId);
     if (!stored || stored.user.toUpperCase() !== ctx.session.state.user.toUpperCase())
       throw sqlErrors.executionError(`Statement ${call.queryId} not found`, '000709');
-    const { columns, rows } = stored.result;
-    const name = `sf_result_scan_${++scans}`;
-    const definitions = columns.map((c) => `${duckIdent(c.name)} ${c.type.duck}`).join(', ');
-    await runDuck(ctx.session.connection, `CREATE OR REPLACE TEMP TABLE ${name} (${definitions})`, ctx.signal);
-    for (let start = 0; start < rows.length; start += 500) {
-      const values = rows
-        .slice(start, start + 500)
-        .map((row) => `(${columns.map((c, i) => literal(row[i], c.type.duck)).join(', ')})`)
-        .join(', ');
-      await runDuck(ctx.session.connection, `INSERT INTO ${name} VALUES ${values}`, ctx.signal);
-    }
-    // An op token is emitted verbatim and is never taken for a catalog table.
+    const name = await materializeRows(ctx, stored.result.columns, stored.result.rows);
     const replacement: Token = {
       kind: 'op',
       text: name,

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { QueryLogEntry } from '../admin/query-log.js';
 import type { ObjectStore } from '../object-store.js';
 import type { UserRegistry } from '../protocol/users.js';
 import type { AccessControl } from './access/access-control.js';
@@ -22,6 +23,8 @@ export interface EngineHooks {
   cancelQuery: (queryId: string) => boolean;
   /** The result of a finished query and the user who ran it (RESULT_SCAN). */
   resultOf: (queryId: string) => { result: StatementResult; user: string } | undefined;
+  /** The statements run so far, oldest first (QUERY_HISTORY). */
+  queryHistory: () => readonly QueryLogEntry[];
 }
 
 /** A session's handle on the engine: its state and its own DuckDB connection (for transactions). */

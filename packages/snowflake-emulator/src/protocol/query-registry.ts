@@ -168,6 +168,8 @@ export class QueryRegistry {
       sqlState: null,
       errorMessage: null,
       queryTag: typeof statementTag === 'string' ? statementTag : sessionParameter(state, 'QUERY_TAG'),
+      role: state.role,
+      warehouse: state.warehouse,
       database: state.database,
       schema: state.schema,
       statementTypeId: null,

@@ -4,6 +4,7 @@ import { authorizeTable, authorizeTableEntry } from '../access/authorize.js';
 import type { TableEntry } from '../catalog.js';
 import { checkColumnCase } from '../column-case.js';
 import { requireWarehouse } from '../compute.js';
+import { expandInformationSchema, mentionsInformationSchema } from '../information-schema.js';
 import { expandResultScans, mentionsResultScan } from '../result-scan.js';
 import { mapDuckError } from '../duckdb-errors.js';
 import { resultFromDuck, runDuck } from '../duck-results.js';
@@ -108,6 +109,7 @@ export async function runQuery(ctx: StatementContext): Promise<StatementResult> 
   const isSelect = first === 'SELECT' || first === 'WITH' || first === '(';
   let tokens = first === 'INSERT' ? await overwriteTarget(ctx) : ctx.tokens;
   if (mentionsResultScan(ctx)) tokens = await expandResultScans({ ...ctx, tokens });
+  if (mentionsInformationSchema(ctx)) tokens = await expandInformationSchema(ctx, tokens);
   const translated = translateQuery(tokens, translationContext, isSelect);
   // Objects resolve (and are authorized) before their columns, as Snowflake's compiler reports them.
   authorizeQueryTables(ctx, first, translated.tables);
