@@ -128,13 +128,18 @@ const QUERY_TYPES: Record<number, string> = {
   [StatementType.MULTI_STATEMENT]: 'MULTI_STATEMENT',
 };
 
+const FIRST_WORD_TYPES = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY', 'SHOW', 'DESCRIBE', 'USE']);
+
+/** QUERY_TYPE: from the statement type, else (running or failed statements) from the text. */
 function queryType(statementTypeId: number | null, sql: string): string {
   if (statementTypeId !== null && QUERY_TYPES[statementTypeId]) return QUERY_TYPES[statementTypeId] as string;
   const words = sql
     .trim()
     .split(/\s+/, 2)
     .map((w) => w.toUpperCase());
-  return statementTypeId === StatementType.DDL ? words.join('_') : 'UNKNOWN';
+  if (statementTypeId === StatementType.DDL || ['CREATE', 'ALTER', 'DROP'].includes(words[0] ?? ''))
+    return words.join('_');
+  return FIRST_WORD_TYPES.has(words[0] ?? '') ? (words[0] as string) : 'UNKNOWN';
 }
 
 async function rowCount(ctx: StatementContext, physical: string): Promise<number> {
