@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@d2s/shared';
 import { authenticate } from './auth/authenticate.js';
 import { StreamTokenStore } from './auth/stream-tokens.js';
 import { TokenRegistry } from './auth/token-registry.js';
@@ -28,7 +28,7 @@ import type { SyncEventHub } from './sync-events.js';
 export interface ApiDeps {
   config: D2sConfig;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queue[];
   syncs: SyncService;
   schedules: ScheduleService;
