@@ -1,10 +1,17 @@
-import type { D2sConfig, D2sMetrics, Logger, MirrorService, ScheduleService, SyncService } from '@d2s/shared';
+import type {
+  D2sConfig,
+  D2sMetrics,
+  Logger,
+  MirrorService,
+  RedisClient,
+  ScheduleService,
+  SyncService,
+} from '@d2s/shared';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import type { Redis } from 'ioredis';
 import { authenticate } from './auth/authenticate.js';
 import { StreamTokenStore } from './auth/stream-tokens.js';
 import { TokenRegistry } from './auth/token-registry.js';
@@ -28,7 +35,7 @@ import type { SyncEventHub } from './sync-events.js';
 export interface ApiDeps {
   config: D2sConfig;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queue[];
   syncs: SyncService;
   schedules: ScheduleService;

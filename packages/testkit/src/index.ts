@@ -1,4 +1,12 @@
 export { deletePrefix, uniquePrefix } from './queue-prefix.js';
+export {
+  connectTestRedis,
+  isClusterUrl,
+  startRedisCluster,
+  type TestRedisCluster,
+  testRedisEnv,
+  testRedisSettings,
+} from './redis-cluster.js';
 export { spawnRedisServer, startTestRedis, type TestRedis } from './redis-server.js';
 export { freePort, redisAnswers, ROOT } from './local-services.js';
 /** The one sleep: the same abortable helper production code uses. */
