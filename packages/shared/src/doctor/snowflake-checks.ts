@@ -56,7 +56,10 @@ export async function snowflakeChecks(input: SnowflakeCheckInput): Promise<Docto
     ];
   }
   const checks: DoctorCheck[] = [
-    ok('snowflake.login', `logged in to ${config.snowflake.account} as ${session.user} with role ${session.role}`),
+    ok(
+      'snowflake.login',
+      `logged in to ${config.snowflake.account} as ${session.user} with role ${session.role}${config.snowflake.connection ? `, connection ${config.snowflake.connection}` : ''}`,
+    ),
   ];
   checks.push(warehouseCheck(session, config.snowflake.warehouse));
 
