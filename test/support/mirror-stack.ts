@@ -98,8 +98,11 @@ export async function startMirrorStack(options: MirrorStackOptions): Promise<Mir
         name: 'D2S_MIRROR',
         rsaPublicKey: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
         defaultRole: 'SYSADMIN',
+        defaultWarehouse: 'D2S_WH',
       },
     ],
+    // Queries need a warehouse (000606 without one), as in Snowflake.
+    fixture: { setup: ['CREATE WAREHOUSE IF NOT EXISTS D2S_WH'] },
   });
   // Only ACCOUNTADMIN may create integrations out of the box; the mirror's role needs the right.
   await snowflakeEmulator.admin.execute('GRANT CREATE INTEGRATION ON ACCOUNT TO ROLE SYSADMIN');

@@ -1,11 +1,13 @@
 import {
   ConfigError,
   connectServiceRedis,
+  doctorClients,
   closeQueues,
   createRedisConnection,
   D2sMetrics,
   MirrorService,
   openQueues,
+  runDoctor,
   runService,
   ScheduleService,
   SyncService,
@@ -60,6 +62,8 @@ await runService({
       events,
       metrics,
       mirror,
+      // The doctor opens its own Databricks and Snowflake clients per run (closed after) and borrows Redis.
+      doctor: () => runDoctor(doctorClients({ config, logger, redis })),
     });
     await app.listen({ host: config.api.host, port: config.api.port });
 

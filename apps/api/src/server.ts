@@ -1,6 +1,7 @@
 import type {
   D2sConfig,
   D2sMetrics,
+  DoctorReport,
   Logger,
   MirrorService,
   RedisClient,
@@ -24,6 +25,7 @@ import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { doctorRoutes } from './routes/doctor.js';
 import { healthRoutes } from './routes/health.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { mirrorRoutes } from './routes/mirror.js';
@@ -43,6 +45,8 @@ export interface ApiDeps {
   metrics?: D2sMetrics;
   /** Mirror plans and runs; without it the /v1/mirror routes are not mounted. */
   mirror?: MirrorService;
+  /** Runs the preflight checks (GET /v1/doctor); without it the route is not mounted. */
+  doctor?: () => Promise<DoctorReport>;
   sseRefreshMs?: number;
   /** The API's version, shown in the OpenAPI document. @defaultValue 0.1.0 */
   version?: string;
@@ -112,6 +116,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(datasetRoutes, { config: deps.config });
     await api.register(scheduleRoutes, { schedules: deps.schedules });
     if (deps.mirror) await api.register(mirrorRoutes, { mirror: deps.mirror });
+    if (deps.doctor) await api.register(doctorRoutes, { doctor: deps.doctor });
     const metrics = deps.metrics;
     if (metrics) {
       api.get('/metrics', { config: { scope: 'admin' } }, async (_request, reply) => {

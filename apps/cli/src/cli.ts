@@ -3,6 +3,7 @@ import { ApiClient } from './api-client.js';
 import { findCommandWords, parseCommandArgs } from './args.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { datasetsCommands } from './commands/datasets.js';
+import { doctorCommand } from './commands/doctor.js';
 import { mirrorCommands } from './commands/mirror.js';
 import { schedulesCommands } from './commands/schedules.js';
 import { syncCommand, syncsCommands } from './commands/syncs.js';
@@ -27,6 +28,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'datasets', title: 'Datasets', commands: datasetsCommands },
   { name: 'mirror', title: 'Mirror (Unity Catalog → Snowflake Iceberg)', commands: mirrorCommands },
   { name: 'schedules', title: 'Schedules', commands: schedulesCommands },
+  { name: 'doctor', title: 'Preflight', commands: [doctorCommand] },
 ];
 
 const ALL_COMMANDS: readonly Command[] = COMMAND_GROUPS.flatMap((g) => g.commands);
@@ -52,6 +54,8 @@ export interface CliDeps {
   pollMs?: number;
   /** Per-request timeout. @defaultValue 30_000 */
   timeoutMs?: number;
+  /** `d2s doctor` without --remote: runs the checks in this process. @defaultValue unavailable */
+  localDoctor?: CommandContext['localDoctor'];
 }
 
 /** Waits `ms`; the signal (Ctrl-C) cuts the wait short with an InterruptedError. */
@@ -164,6 +168,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
         }),
       signal: deps.signal,
       pollMs: deps.pollMs ?? 1_000,
+      localDoctor: deps.localDoctor,
     };
     return await command.run(args, ctx);
   } catch (error) {

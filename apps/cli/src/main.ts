@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { runCli } from './cli.js';
+import { runLocalDoctor } from './local-doctor.js';
 
 // The entry point: the only file that reads process.env and argv, handles signals and sets the exit code.
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -32,4 +33,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   version,
   signal: interrupt.signal,
   writeFile: (path, text) => writeFile(path, text, 'utf8'),
+  localDoctor: (options) => runLocalDoctor({ env: process.env, cwd: process.cwd() }, options),
 });

@@ -13,6 +13,7 @@ import {
 import type { FaultDecision } from './faults.js';
 import { parseJsonBody, type Reply, type RequestContext, type Route, Router } from './http/router.js';
 import { icebergRoutes } from './iceberg/routes.js';
+import { jobPermissionRoutes } from './jobs/permission-routes.js';
 import { jobsRoutes } from './jobs/routes.js';
 import { notificationDestinationRoutes } from './notification-destinations/routes.js';
 import { oidcRoutes } from './oidc-routes.js';
@@ -34,6 +35,7 @@ export function buildRouter(workspace: Workspace, admin: DatabricksEmulatorAdmin
       runsGetPageSize: () => workspace.settings.runs_get_page_size,
       ownerName: workspace.userName,
     }),
+    ...jobPermissionRoutes({ registry: workspace.runs, ownerName: workspace.userName }),
     ...scimRoutes({ auth: workspace.auth, workspaceUserName: workspace.userName }),
     ...notificationDestinationRoutes(workspace.notificationDestinations),
     ...unityCatalogRoutes({

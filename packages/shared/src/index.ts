@@ -54,6 +54,7 @@ export {
 export { D2sMetrics, serveMetrics } from './metrics/metrics.js';
 export { metricsPortFrom, startWorkerMetrics } from './metrics/worker-metrics.js';
 export * from './mirror/index.js';
+export * from './doctor/index.js';
 export {
   clusterOptionsFor,
   createRedisConnection,

@@ -94,6 +94,19 @@ export const sqlErrors = {
   unknownFunction(name: string): SnowflakeError {
     return new SnowflakeError('002140', '42601', `SQL compilation error:\nUnknown function ${name}`);
   },
+  /**
+   * A statement that needs a warehouse in a session without one. Code, SQL state and words (two spaces
+   * included) as Snowflake answers: "000606 (57P03): No active warehouse selected in the current session.  Select
+   * an active warehouse with the 'use warehouse' command." (quoted in Snowflake-Labs/terraform-provider-snowflake,
+   * pkg/resources/user_password_policy_attachment_acceptance_test.go).
+   */
+  noActiveWarehouse(): SnowflakeError {
+    return new SnowflakeError(
+      '000606',
+      '57P03',
+      "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.",
+    );
+  },
   noCurrentDatabase(action: string): SnowflakeError {
     return new SnowflakeError(
       '090105',

@@ -49,13 +49,6 @@ export interface SnowflakeEmulatorOptions {
   /** fetch for Iceberg REST catalogs / OAuth endpoints. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
   /**
-   * Statements that need compute (SELECT reading a table, DML, COPY) fail with
-   * 000606 when the session has no current warehouse, as in Snowflake. Off by
-   * default for embedders whose fixtures predate it; the sandbox and the CLI
-   * turn it on. @defaultValue false
-   */
-  requireWarehouse?: boolean;
-  /**
    * Results with more rows than this return the rest as chunks the driver
    * downloads (as Snowflake does); 0 keeps every result inline. @defaultValue 1000
    */
@@ -120,7 +113,6 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
     account,
     fetch: options.fetch ?? globalThis.fetch,
     failingFiles: () => faults.failingFiles(),
-    requireWarehouse: options.requireWarehouse ?? false,
     users,
   });
   const grantUserRoles = (user: SnowflakeUserConfig) => {

@@ -6,7 +6,18 @@ import { type SnowflakeEmulator, type SnowflakeEmulatorOptions, startSnowflakeEm
 import { type DriverConnection, DriverHost } from './driver.js';
 
 /** The tests' own user: SYSADMIN, the role Snowflake gives object creation to. */
-export const PASSWORD_USER = { name: 'ALICE', password: 'alice-pw', defaultRole: 'SYSADMIN' };
+export const PASSWORD_USER = {
+  name: 'ALICE',
+  password: 'alice-pw',
+  defaultRole: 'SYSADMIN',
+  defaultWarehouse: 'TEST_WH',
+};
+
+/**
+ * The warehouse every harness creates and PUBLIC may use: queries and DML need one (000606 without), and a
+ * test user names it as its default warehouse to run them.
+ */
+export const TEST_WAREHOUSE = 'TEST_WH';
 
 export function rsaKeyPair(passphrase?: string): { privateKey: string; publicKey: string } {
   return generateKeyPairSync('rsa', {
@@ -37,6 +48,8 @@ export async function startHarness(options: Partial<SnowflakeEmulatorOptions> = 
     ...options,
     users: [PASSWORD_USER, ...(options.users ?? [])],
   });
+  await emulator.admin.execute(`CREATE WAREHOUSE IF NOT EXISTS ${TEST_WAREHOUSE}`);
+  await emulator.admin.execute(`GRANT USAGE ON WAREHOUSE ${TEST_WAREHOUSE} TO ROLE PUBLIC`);
   const driver = new DriverHost();
   return {
     emulator,

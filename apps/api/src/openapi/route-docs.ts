@@ -138,6 +138,21 @@ const DatasetSchema = z
 
 const MirrorPlanBody = z.object({ scope: MirrorScope.optional(), includeRefresh: z.boolean().optional() });
 const AnyObject = z.record(z.string(), z.unknown());
+const DoctorCheckSchema = z.object({
+  id: z.string().describe('Stable and dotted, e.g. databricks.job.shared_forecasts.can-manage-run'),
+  status: z.enum(['ok', 'warn', 'fail', 'skip']),
+  message: z.string().describe('What was found, on one line; never a secret'),
+  hint: z.string().optional().describe('What to do about a warn or fail'),
+});
+
+const DoctorReportSchema = z
+  .object({
+    status: z.enum(['ok', 'warn', 'fail']),
+    summary: z.object({ ok: z.number(), warn: z.number(), fail: z.number(), skip: z.number() }),
+    checks: z.array(DoctorCheckSchema),
+  })
+  .meta({ id: 'DoctorReport' });
+
 const errors = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [c, { description: ERROR_TEXT[c] ?? 'Error', schema: ErrorBodySchema }]));
 const ERROR_TEXT: Record<number, string> = {
@@ -422,6 +437,18 @@ export const ROUTE_DOCS: RouteDoc[] = [
     responses: {
       200: { description: 'Ready', schema: z.object({ status: z.literal('ready') }) },
       503: { description: 'Not ready', schema: z.object({ status: z.literal('not-ready') }) },
+    },
+  },
+  {
+    method: 'get',
+    url: '/v1/doctor',
+    scope: 'admin',
+    summary:
+      'Preflight (d2s doctor): Redis, Databricks and Snowflake checked as d2s will use them, each with a fix hint',
+    tag: 'health',
+    responses: {
+      200: { description: 'The report; status fail when any check failed', schema: DoctorReportSchema },
+      ...errors(401, 403),
     },
   },
   {

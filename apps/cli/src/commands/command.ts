@@ -1,3 +1,4 @@
+import type { DoctorReport } from '@d2s/shared';
 import type { ApiClient } from '../api-client.js';
 import type { OptionSpec, ParsedArgs } from '../args.js';
 import type { ExitCode } from '../errors.js';
@@ -15,6 +16,8 @@ export interface CommandContext {
   signal?: AbortSignal | undefined;
   /** How often `mirror apply --wait` polls. @defaultValue 1000 */
   pollMs: number;
+  /** Runs `d2s doctor`'s checks in this process (main.ts wires the real one). */
+  localDoctor?: ((options: { configPath?: string }) => Promise<DoctorReport>) | undefined;
 }
 
 /** One command (`d2s sync`, `d2s syncs ls`): its flags, its help and what it does. */

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { type ApiTokenEntry, parseApiTokens } from './api-tokens.js';
 import { readDatabricksProfile } from './databrickscfg.js';
+import { readSnowflakeConnection } from './snowflake-connections.js';
 import { ConfigFile, type DatasetConfig } from './schema.js';
 
 export type Env = Record<string, string | undefined>;
@@ -34,8 +35,13 @@ export interface D2sConfig {
     /** The ~/.databrickscfg profile host or credentials came from, when one did (`name (file)`). */
     profile?: string;
   };
-  snowflake: Omit<ConfigFile['snowflake'], 'privateKey' | 'privateKeyPath' | 'privateKeyPassphrase' | 'password'> & {
+  snowflake: Omit<
+    ConfigFile['snowflake'],
+    'privateKey' | 'privateKeyPath' | 'privateKeyPassphrase' | 'password' | 'connection'
+  > & {
     auth: SnowflakeAuth;
+    /** The connections.toml connection settings or credentials came from, when one did (`name (file)`). */
+    connection?: string;
   };
   workers: ConfigFile['workers'];
   mirror: Omit<ConfigFile['mirror'], 'oauthClientSecret'> & { oauthClientSecret: Secret | undefined };
@@ -49,6 +55,10 @@ export interface LoadConfigOptions {
   /** Where relative paths (config file, key files) are resolved from. */
   cwd?: string;
   readFile?: (path: string) => string;
+  /** Permission bits of a file (connections.toml must not be writable by others). @defaultValue fs.statSync */
+  fileMode?: (path: string) => number | undefined;
+  /** @defaultValue fs.existsSync */
+  directoryExists?: (path: string) => boolean;
 }
 
 /**
@@ -82,7 +92,18 @@ export function loadConfig(options: LoadConfigOptions = {}): D2sConfig {
   const fromEnv = overlayEnvironment(raw ?? {}, env);
   const parsed = ConfigFile.safeParse(fromEnv.value);
   if (!parsed.success) throw configErrorFromIssues(source, parsed.error.issues, fromEnv.origins);
-  return applyEnvironment(parsed.data, source, env, { cwd, readFile });
+  const fileMode =
+    options.fileMode ??
+    ((file: string) => {
+      if (process.platform === 'win32') return undefined;
+      try {
+        return statSync(file).mode;
+      } catch {
+        return undefined;
+      }
+    });
+  const directoryExists = options.directoryExists ?? ((dir: string) => existsSync(dir));
+  return applyEnvironment(parsed.data, source, env, { cwd, readFile, fileMode, directoryExists });
 }
 
 /** Plain (non-secret) settings that an environment variable overrides, by key path. */
@@ -195,6 +216,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 interface SecretSources {
   cwd: string;
   readFile: (path: string) => string;
+  fileMode?: (path: string) => number | undefined;
+  directoryExists?: (path: string) => boolean;
 }
 
 /** `NAME` or the contents of the file at `NAME_FILE` (trailing newline dropped), never both. */
@@ -325,7 +348,7 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
     );
   const password =
     secret('SNOWFLAKE_PASSWORD') ?? plaintext(file, source, 'snowflake.password', sf.password, 'SNOWFLAKE_PASSWORD');
-  const authenticator = sf.authenticator;
+  let authenticator = sf.authenticator;
   let snowflakeAuth: SnowflakeAuth = { kind: 'none' };
   if (authenticator === 'SNOWFLAKE_JWT' && privateKey !== undefined) {
     snowflakeAuth = passphrase ? { kind: 'keypair', privateKey, passphrase } : { kind: 'keypair', privateKey };
@@ -333,7 +356,66 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
     snowflakeAuth = { kind: 'password', password };
   }
 
-  const { privateKey: _pk, privateKeyPath: _pkp, privateKeyPassphrase: _pp, password: _pw, ...sfRest } = sf;
+  // connections.toml: as for ~/.databrickscfg, what d2s's file and the environment set wins; the connection
+  // fills in the rest and, when d2s has no credentials at all, its credentials (with its authenticator).
+  const connection = readSnowflakeConnection({
+    env,
+    configured: sf.connection,
+    hasOwnConnection: sf.account !== undefined && sf.user !== undefined,
+    readFile: sources.readFile,
+    fileMode: sources.fileMode,
+    directoryExists: sources.directoryExists,
+  });
+  let connectionUsed = false;
+  const fromConnection = <K extends 'account' | 'user' | 'role' | 'warehouse' | 'database' | 'schema' | 'accessUrl'>(
+    key: K,
+  ): string | undefined => {
+    const own = sf[key];
+    if (own !== undefined || connection?.[key] === undefined) return own;
+    connectionUsed = true;
+    return connection[key];
+  };
+  if (connection && snowflakeAuth.kind === 'none') {
+    if (connection.authenticator === 'SNOWFLAKE_JWT' && connection.privateKeyPath !== undefined) {
+      const path = resolve(sources.cwd, expandHome(connection.privateKeyPath, env));
+      let key: Secret;
+      try {
+        key = new Secret(sources.readFile(path));
+      } catch (error) {
+        throw new ConfigError(
+          `Cannot read the private key of Snowflake connection ${connection.name} (${connection.file}) at ${path}: ${(error as Error).message}`,
+          { cause: error, details: { file: connection.file, connection: connection.name } },
+        );
+      }
+      snowflakeAuth = connection.privateKeyPassphrase
+        ? { kind: 'keypair', privateKey: key, passphrase: connection.privateKeyPassphrase }
+        : { kind: 'keypair', privateKey: key };
+      authenticator = 'SNOWFLAKE_JWT';
+      connectionUsed = true;
+    } else if (connection.authenticator === 'SNOWFLAKE' && connection.password !== undefined) {
+      snowflakeAuth = { kind: 'password', password: connection.password };
+      authenticator = 'SNOWFLAKE';
+      connectionUsed = true;
+    }
+  }
+  const sfConnection = {
+    account: fromConnection('account'),
+    user: fromConnection('user'),
+    role: fromConnection('role'),
+    warehouse: fromConnection('warehouse'),
+    database: fromConnection('database'),
+    schema: fromConnection('schema'),
+    accessUrl: fromConnection('accessUrl'),
+  };
+
+  const {
+    privateKey: _pk,
+    privateKeyPath: _pkp,
+    privateKeyPassphrase: _pp,
+    password: _pw,
+    connection: _connection,
+    ...sfRest
+  } = sf;
   const { token: _t, clientId: _ci, clientSecret: _cs, host: _fileHost, profile: _profile, ...dbRest } = db;
   const { tokens: _tokens, ...apiRest } = file.api;
   const redisPassword = secret('REDIS_PASSWORD');
@@ -353,7 +435,13 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
       auth: databricksAuth,
       ...(profileUsed && profile ? { profile: `${profile.name} (${profile.file})` } : {}),
     },
-    snowflake: { ...sfRest, auth: snowflakeAuth },
+    snowflake: {
+      ...sfRest,
+      ...withoutUndefined(sfConnection),
+      authenticator,
+      auth: snowflakeAuth,
+      ...(connectionUsed && connection ? { connection: `${connection.name} (${connection.file})` } : {}),
+    },
     workers: file.workers,
     mirror: {
       ...mirrorRest,
@@ -369,4 +457,14 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
     },
     datasets: file.datasets,
   };
+}
+
+/** `~/x` as the Snowflake tools expand it (Python's expanduser). */
+function expandHome(path: string, env: Env): string {
+  const home = env.HOME ?? env.USERPROFILE;
+  return home !== undefined && (path === '~' || path.startsWith('~/')) ? `${home}${path.slice(1)}` : path;
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -256,6 +256,11 @@ export const ConfigFile = z.strictObject({
     .default({ requestTimeoutMs: 30_000, retryBudgetMs: 120_000, maxConcurrentRequests: 16, maxRequestsPerSecond: 20 }),
   snowflake: z
     .strictObject({
+      /**
+       * A named connection of the Snowflake tools' connections.toml (SNOWFLAKE_HOME or ~/.snowflake) to take
+       * the connection from; what this section and the environment set wins.
+       */
+      connection: z.string().min(1).optional(),
       account: z.string().optional(),
       user: z.string().optional(),
       role: z.string().optional(),

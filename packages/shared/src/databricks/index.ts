@@ -26,6 +26,7 @@ export type { DatabricksRequestEvent, DatabricksRequestHook } from './http-clien
 export type { CallOptions, GetRunOptions } from './jobs-api.js';
 export { JobsApi } from './jobs-api.js';
 export type * from './jobs-types.js';
+export type * from './job-definition-types.js';
 export type { BackoffOptions } from './retry-policy.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, parseRetryAfter } from './retry-policy.js';
 export type { RunFailure, RunPhase, RunStateInput, RunStateSummary, TaskFailure } from './run-state.js';

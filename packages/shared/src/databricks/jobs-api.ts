@@ -1,5 +1,6 @@
 import { DatabricksError, DatabricksResponseError } from './errors.js';
 import type { ApiRequest, DatabricksHttpClient } from './http-client.js';
+import type { Job, JobPermissions } from './job-definition-types.js';
 import type { Run, RunNowRequest, RunNowResponse, RunOutput } from './jobs-types.js';
 
 /** Options every call accepts. */
@@ -132,6 +133,29 @@ export class JobsApi {
       endpoint: 'jobs/runs/get-output',
       path: '/api/2.2/jobs/runs/get-output',
       query: { run_id: taskRunId },
+      idempotent: true,
+      ...callOptionsOf(options),
+    });
+  }
+
+  /** Reads a job's definition (`GET /api/2.2/jobs/get`): its parameters and notifications. Needs CAN_VIEW. */
+  async getJob(jobId: number, options: CallOptions = {}): Promise<Job> {
+    return this.#http.request<Job>({
+      method: 'GET',
+      endpoint: 'jobs/get',
+      path: '/api/2.2/jobs/get',
+      query: { job_id: jobId },
+      idempotent: true,
+      ...callOptionsOf(options),
+    });
+  }
+
+  /** Reads who may do what with a job (`GET /api/2.0/permissions/jobs/{job_id}`, the Permissions API). */
+  async getJobPermissions(jobId: number, options: CallOptions = {}): Promise<JobPermissions> {
+    return this.#http.request<JobPermissions>({
+      method: 'GET',
+      endpoint: 'permissions/jobs/{job_id}',
+      path: `/api/2.0/permissions/jobs/${jobId}`,
       idempotent: true,
       ...callOptionsOf(options),
     });

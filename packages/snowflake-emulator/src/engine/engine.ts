@@ -28,8 +28,6 @@ export interface EngineOptions {
   failingFiles?: () => readonly FailingFile[];
   /** The account's users (shared with login). @defaultValue an empty registry */
   users?: UserRegistry;
-  /** Fail statements that need compute without a current warehouse (000606). @defaultValue false */
-  requireWarehouse?: boolean;
 }
 
 export const EMULATED_VERSION = '9.30.1';
@@ -48,7 +46,6 @@ export class Engine implements EngineServices {
   readonly account: string;
   readonly fetch: typeof fetch;
   readonly clock: () => Date;
-  readonly requireWarehouse: boolean;
   readonly users: UserRegistry;
   private readonly failingFilesSource: () => readonly FailingFile[];
   /** Callbacks into the protocol layer (set by the server). */
@@ -66,7 +63,6 @@ export class Engine implements EngineServices {
     this.account = options.account.toUpperCase();
     this.fetch = options.fetch ?? globalThis.fetch;
     this.failingFilesSource = options.failingFiles ?? (() => []);
-    this.requireWarehouse = options.requireWarehouse ?? false;
     this.users = options.users ?? new UserRegistry();
   }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriverConnection } from '../../test-support/driver.js';
-import { type Harness, startHarness } from '../../test-support/harness.js';
+import { type Harness, startHarness, TEST_WAREHOUSE } from '../../test-support/harness.js';
 
 /*
  * INFORMATION_SCHEMA views and QUERY_HISTORY, through the unmodified driver.
@@ -24,7 +24,9 @@ let h: Harness;
 let c: DriverConnection;
 beforeAll(async () => {
   h = await startHarness({
-    users: [{ name: ANALYST.username, password: ANALYST.password, defaultRole: 'ANALYST' }],
+    users: [
+      { name: ANALYST.username, password: ANALYST.password, defaultRole: 'ANALYST', defaultWarehouse: TEST_WAREHOUSE },
+    ],
   });
   c = await h.connect();
   await c.rows('create database info_db');

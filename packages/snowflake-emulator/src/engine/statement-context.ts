@@ -45,8 +45,6 @@ export interface EngineServices {
   readonly fetch: typeof fetch;
   readonly clock: () => Date;
   readonly hooks: EngineHooks;
-  /** Statements needing compute fail with 000606 without a current warehouse (compute.ts). */
-  readonly requireWarehouse: boolean;
   /** The account's users: who may log in, and what CREATE / ALTER / DROP USER change. */
   readonly users: UserRegistry;
   failingFiles(): readonly FailingFile[];

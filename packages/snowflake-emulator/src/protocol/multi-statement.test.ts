@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DriverConnection, failureOf } from '../../test-support/driver.js';
-import { type Harness, startHarness } from '../../test-support/harness.js';
+import { type Harness, startHarness, TEST_WAREHOUSE } from '../../test-support/harness.js';
 
 /*
  * Multi-statement requests and RESULT_SCAN, through the unmodified driver.
@@ -25,7 +25,9 @@ import { type Harness, startHarness } from '../../test-support/harness.js';
 let h: Harness;
 let c: DriverConnection;
 beforeAll(async () => {
-  h = await startHarness({ users: [{ name: 'MALLORY', password: 'mallory-pw', defaultRole: 'SYSADMIN' }] });
+  h = await startHarness({
+    users: [{ name: 'MALLORY', password: 'mallory-pw', defaultRole: 'SYSADMIN', defaultWarehouse: TEST_WAREHOUSE }],
+  });
   c = await h.connect();
   await c.rows('create database multi_db');
 });

@@ -1,4 +1,13 @@
-import { closeQueues, type D2sConfig, loadConfig, openQueues, ScheduleService, SyncService } from '@d2s/shared';
+import {
+  closeQueues,
+  type D2sConfig,
+  doctorClients,
+  loadConfig,
+  openQueues,
+  runDoctor,
+  ScheduleService,
+  SyncService,
+} from '@d2s/shared';
 import { deletePrefix, uniquePrefix } from '../queue-prefix.js';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
@@ -99,6 +108,8 @@ export async function startApi(
     schedules,
     events,
     sseRefreshMs: 200,
+    // The real doctor: Redis is checked for real; the test config has no Databricks or Snowflake settings.
+    doctor: () => runDoctor(doctorClients({ config, redis })),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DriverConnection, failureOf } from '../../../test-support/driver.js';
-import { type Harness, startHarness } from '../../../test-support/harness.js';
+import { type Harness, startHarness, TEST_WAREHOUSE } from '../../../test-support/harness.js';
 
 /**
  * Roles, grants and ownership over the real driver. Sources for the shapes and
@@ -33,8 +33,9 @@ let admin: DriverConnection;
 const ANALYST = { username: 'ANNA', password: 'anna-pw' };
 const NOBODY = { username: 'NOBODY', password: 'nobody-pw' };
 
+/** Connects as a user, on the harness's warehouse (queries need one: 000606) unless told otherwise. */
 async function as(user: { username: string; password: string }, extra: Record<string, unknown> = {}) {
-  return h.connect({ ...user, ...extra });
+  return h.connect({ ...user, warehouse: TEST_WAREHOUSE, ...extra });
 }
 
 beforeAll(async () => {
@@ -79,10 +80,10 @@ describe('login', () => {
   });
 
   it('starts in the default role when it is granted, and without the default warehouse the role cannot use', async () => {
-    const c = await as(ANALYST);
+    const c = await h.connect(ANALYST);
     expect(await c.rows('select current_role() as r, current_warehouse() as w')).toEqual([{ R: 'ANALYST', W: null }]);
     await c.destroy();
-    const nobody = await as(NOBODY);
+    const nobody = await h.connect(NOBODY);
     expect(await nobody.rows('select current_role() as r')).toEqual([{ R: 'PUBLIC' }]);
     await nobody.destroy();
   });

@@ -20,7 +20,6 @@ import type { StatementContext } from '../statement-context.js';
 import { col, type StatementResult, StatementType } from '../statement-result.js';
 import { type OptionMap, optionBool, optionGroup, optionStrings, optionText } from '../token-cursor.js';
 import type { ColumnType } from '../type-mapping.js';
-import { requireWarehouse } from '../compute.js';
 import { fileFormatSpec } from './stage-ddl.js';
 
 type OnError =
@@ -355,7 +354,6 @@ function abortError(outcome: FileOutcome): SnowflakeError {
 export async function copyInto(ctx: StatementContext): Promise<StatementResult> {
   const parsed = parseCopy(ctx);
   const format = resolveFormat(ctx, parsed.options, parsed.stageFormat);
-  requireWarehouse(ctx);
   let files = await listStagedFiles(ctx.engine.objectStore, parsed.location.url, parsed.location.path, parsed.pattern);
   if (parsed.fileList) {
     const wanted = parsed.fileList.map((f) => f.replace(/^\/+/, ''));

@@ -7,6 +7,7 @@ import {
 import { alterIcebergTable, createIcebergTable, dropIcebergTable } from '../../iceberg/iceberg-table-ddl.js';
 import type { StatementContext } from '../statement-context.js';
 import type { StatementResult } from '../statement-result.js';
+import { requireWarehouse } from '../warehouse-requirement.js';
 import { copyHistoryQuery, mentionsCopyHistory } from './copy-history.js';
 import { copyInto } from './copy-into.js';
 import { createDatabase, createSchema, dropDatabase, dropSchema } from './database-ddl.js';
@@ -160,5 +161,6 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
  */
 export async function dispatchStatement(ctx: StatementContext): Promise<StatementResult> {
   if (isWaitCall(ctx)) return systemWait(ctx);
+  requireWarehouse(ctx);
   return ctx.engine.exclusive(() => route(ctx));
 }

@@ -3,7 +3,6 @@ import { displayIdentifier, type SnowflakeError, sqlErrors } from '../../errors.
 import { authorizeTable, authorizeTableEntry } from '../access/authorize.js';
 import type { TableEntry } from '../catalog.js';
 import { checkColumnCase } from '../column-case.js';
-import { requireWarehouse } from '../compute.js';
 import { expandInformationSchema, mentionsInformationSchema } from '../information-schema.js';
 import { expandResultScans, mentionsResultScan } from '../result-scan.js';
 import { mapDuckError } from '../duckdb-errors.js';
@@ -113,7 +112,6 @@ export async function runQuery(ctx: StatementContext): Promise<StatementResult> 
   const translated = translateQuery(tokens, translationContext, isSelect);
   // Objects resolve (and are authorized) before their columns, as Snowflake's compiler reports them.
   authorizeQueryTables(ctx, first, translated.tables);
-  if (translated.tables.length > 0 || !isSelect) requireWarehouse(ctx);
   checkColumnCase(tokens, translated.tables, ctx.sql);
   for (const table of new Set(translated.tables)) await autoRefreshIfDue(ctx, table);
   const result = await runDuck(ctx.session.connection, translated.sql, ctx.signal).catch((err: unknown) => {
