@@ -13,6 +13,7 @@ import { createDatabase, createSchema, dropDatabase, dropSchema } from './databa
 import { describe } from './describe.js';
 import { inferSchemaQuery, mentionsInferSchema } from './infer-schema.js';
 import { listStage } from './list-stage.js';
+import { runMerge } from './merge.js';
 import { runQuery } from './query.js';
 import { alterSession, transactionControl, useObject } from './session-commands.js';
 import { createRole, createWarehouse, dropRole, dropWarehouse, grant, revoke } from './access-ddl.js';
@@ -112,8 +113,9 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
     case 'INSERT':
     case 'UPDATE':
     case 'DELETE':
-    case 'MERGE':
       return runQuery(ctx);
+    case 'MERGE':
+      return runMerge(ctx);
     case 'CREATE':
       return routeCreate(ctx);
     case 'DROP':
