@@ -6,6 +6,7 @@ import type { LoadMetadata } from './load-metadata.js';
 import type { SessionState } from './session-state.js';
 import type { Token } from './sql-lexer.js';
 import type { TokenCursor } from './token-cursor.js';
+import type { TransactionRegistry } from './transactions.js';
 
 /** A file a COPY must fail to load (fault injection). */
 export interface FailingFile {
@@ -33,6 +34,8 @@ export interface EngineServices {
   /** Roles, users' roles, warehouses, owners and grants. */
   readonly access: AccessControl;
   readonly loadMetadata: LoadMetadata;
+  /** Open explicit transactions (SHOW TRANSACTIONS, SYSTEM$ABORT_TRANSACTION). */
+  readonly transactions: TransactionRegistry;
   readonly objectStore: ObjectStore;
   readonly account: string;
   readonly fetch: typeof fetch;
