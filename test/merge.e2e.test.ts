@@ -239,6 +239,22 @@ describe('merge by key (import worker in this process)', () => {
     state = target;
   });
 
+  it('a COMMIT that took effect but answered an error: the retry finds the marker and does not MERGE again', async () => {
+    const run = await h.exported('b5');
+    const expected = fold(state, run);
+    const emulator = stack.snowflake?.emulator;
+    if (!emulator) throw new Error('no Snowflake emulator');
+    emulator.admin.faultStatements([{ match: /^COMMIT$/, action: 'fail-after' }]);
+    const id = await h.sync('customers', 'b5');
+    const view = await h.succeeded(id);
+    expectReport(view.load?.merge, expected, false);
+    expect(h.statementsOf(id, MERGE).map((e) => e.status)).toEqual(['SUCCESS']);
+    expect(h.statementsOf(id, /^COMMIT$/).map((e) => e.status)).toEqual(['FAILED_WITH_ERROR', 'SUCCESS']);
+    expect(await h.target()).toEqual(expected.after);
+    expect(await h.markers(id)).toHaveLength(1);
+    state = expected.after;
+  });
+
   it('refuses keys the target does not have, before touching it, and drops its staging table', async () => {
     const id = await h.sync('customers_upper_key', 'b4');
     const view = await h.ended(id);
