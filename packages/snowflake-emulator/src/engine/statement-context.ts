@@ -6,7 +6,6 @@ import type { LoadMetadata } from './load-metadata.js';
 import type { SessionState } from './session-state.js';
 import type { Token } from './sql-lexer.js';
 import type { TokenCursor } from './token-cursor.js';
-import type { TransactionRegistry } from './transactions.js';
 
 /** A file a COPY must fail to load (fault injection). */
 export interface FailingFile {
@@ -28,6 +27,23 @@ export interface EngineSession {
   lastQueryId: string | null;
 }
 
+/** An explicit transaction (BEGIN … COMMIT/ROLLBACK) that has not ended. */
+export interface OpenTransaction {
+  /** Snowflake prints transaction ids as signed 64-bit integers. */
+  id: string;
+  name: string;
+  startedOn: Date;
+  session: EngineSession;
+}
+
+/** The open explicit transactions of every session (implemented in transactions.ts). */
+export interface OpenTransactions {
+  begun(session: EngineSession, name: string | undefined): void;
+  running(): OpenTransaction[];
+  abort(id: string): Promise<boolean>;
+  refuseIfAborted(session: EngineSession, firstWord: string): void;
+}
+
 /** What statement handlers may use of the engine. */
 export interface EngineServices {
   readonly catalog: Catalog;
@@ -35,7 +51,7 @@ export interface EngineServices {
   readonly access: AccessControl;
   readonly loadMetadata: LoadMetadata;
   /** Open explicit transactions (SHOW TRANSACTIONS, SYSTEM$ABORT_TRANSACTION). */
-  readonly transactions: TransactionRegistry;
+  readonly transactions: OpenTransactions;
   readonly objectStore: ObjectStore;
   readonly account: string;
   readonly fetch: typeof fetch;

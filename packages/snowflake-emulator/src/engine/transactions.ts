@@ -1,15 +1,6 @@
 import { SnowflakeError, sqlErrors } from '../errors.js';
-import type { EngineSession, StatementContext } from './statement-context.js';
+import type { EngineSession, OpenTransaction, OpenTransactions, StatementContext } from './statement-context.js';
 import { col, type StatementResult, StatementType } from './statement-result.js';
-
-/** An explicit transaction (BEGIN … COMMIT/ROLLBACK) that has not ended. */
-export interface OpenTransaction {
-  /** Snowflake prints transaction ids as signed 64-bit integers. */
-  id: string;
-  name: string;
-  startedOn: Date;
-  session: EngineSession;
-}
 
 /**
  * The explicit transactions of every session, for SHOW TRANSACTIONS and
@@ -18,7 +9,7 @@ export interface OpenTransaction {
  * https://docs.snowflake.com/en/sql-reference/transactions, "Aborting
  * transactions"); only an abort (or the session's end) releases it.
  */
-export class TransactionRegistry {
+export class TransactionRegistry implements OpenTransactions {
   readonly #bySession = new Map<EngineSession, OpenTransaction>();
   /** Sessions whose transaction was aborted from outside: they must ROLLBACK before anything else. */
   readonly #aborted = new WeakSet<EngineSession>();
