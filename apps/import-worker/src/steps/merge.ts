@@ -54,7 +54,9 @@ export async function merge(ctx: ImportContext): Promise<StepResult<ImportStepNa
   const columns = await columnsOf(ctx, target);
   requireMergeColumns(keySpec, columns, target.name);
   const staged = await stagedKeys(ctx, keySpec);
-  requireRowCount('Staging table after COPY', staged.rowsStaged, verified.rowsLoaded, { table: staging.name });
+  // Staged rows = rows parsed: verify already refused a file with errors, so every parsed row was loaded here.
+  const rowsParsed = verified.files.reduce((sum, file) => sum + file.rowsParsed, 0);
+  requireRowCount('Staging table vs rows parsed', staged.rowsStaged, rowsParsed, { table: staging.name });
   requireMergeableKeys(staged, keySpec);
   await ctx.throwIfCanceled();
 

@@ -49,6 +49,11 @@ describe('explicit transactions across sessions', () => {
     expect(await b.rows('select id from t order by id')).toEqual([{ ID: 3 }]);
   });
 
+  it('shows other users’ transactions only to account administrators (IN ACCOUNT)', async () => {
+    await b.rows('use role sysadmin');
+    expect(await failureOf(b.rows('show transactions in account'))).toMatchObject({ code: '003001' });
+  });
+
   it('refuses to abort a transaction that is not running', async () => {
     expect(await failureOf(b.rows('select system$abort_transaction(12345)'))).toMatchObject({ code: '000605' });
   });

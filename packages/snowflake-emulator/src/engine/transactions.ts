@@ -1,4 +1,5 @@
-import { SnowflakeError, sqlErrors } from '../errors.js';
+import { accessErrors, SnowflakeError, sqlErrors } from '../errors.js';
+import { sessionRoles } from './access/authorize.js';
 import type { EngineSession, OpenTransaction, OpenTransactions, StatementContext } from './statement-context.js';
 import { col, type StatementResult, StatementType } from './statement-result.js';
 
@@ -78,6 +79,10 @@ export function showTransactions(ctx: StatementContext): StatementResult {
   c.expectWords('SHOW', 'TRANSACTIONS');
   const inAccount = c.acceptWords('IN', 'ACCOUNT');
   c.expectEnd();
+  // IN ACCOUNT is for account administrators only (the SHOW TRANSACTIONS reference).
+  const roles = sessionRoles(ctx);
+  if (inAccount && roles !== null && !roles.has('ACCOUNTADMIN'))
+    throw accessErrors.insufficientPrivileges('account', ctx.engine.account);
   const user = ctx.session.state.user;
   const rows = ctx.engine.transactions
     .running()
