@@ -65,7 +65,7 @@ datasets:${dataset(
   'customers_upper_key',
   'CUSTOMERS',
   '{ mode: merge, keys: [CUSTOMER_ID], orderBy: changed_at }',
-)}`;
+)}${dataset('customers_unordered', 'CUSTOMERS', '{ mode: merge, keys: [customer_id] }')}`;
 
 const COLUMNS = `"customer_id", "changed_at"::VARCHAR AS "changed_at", "name", "op", "batch"`;
 const MERGE = /^MERGE INTO "D2S_SANDBOX"\."PUBLIC"\."CUSTOMERS"/;
@@ -253,6 +253,16 @@ describe('merge by key (import worker in this process)', () => {
     expect(await h.target()).toEqual(expected.after);
     expect(await h.markers(id)).toHaveLength(1);
     state = expected.after;
+  });
+
+  it('refuses a run that repeats keys when no orderBy says which row wins, before touching the target', async () => {
+    const id = await h.sync('customers_unordered', 'b6');
+    const view = await h.ended(id);
+    expect(view.status).toBe('failed');
+    expect(view.error?.code).toBe('MERGE_DUPLICATE_KEYS');
+    expect(view.error?.message).toContain('set load.orderBy');
+    expect(h.statementsOf(id, MERGE)).toEqual([]);
+    expect(await h.target()).toEqual(state);
   });
 
   it('refuses keys the target does not have, before touching it, and drops its staging table', async () => {
