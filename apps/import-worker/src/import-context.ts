@@ -25,6 +25,7 @@ export type SnowflakeStatement = Parameters<SnowflakeClient['execute']>[0];
 export interface RunOptions {
   signal?: AbortSignal;
   idempotent?: boolean;
+  numbersAsText?: boolean;
 }
 
 /** The live view of an import, as job progress (what SSE and the status read). */

@@ -119,16 +119,12 @@ async function stagedKeys(ctx: ImportContext, spec: Parameters<typeof stagedKeyS
 
 /** Aborts this sync's merge transactions that earlier attempts left open; one already ended is fine. */
 async function abortDetachedAttempts(ctx: ImportContext, name: string): Promise<void> {
-  const open = (await ctx.run(showTransactions())).rows.filter((row) => row.name === name);
-  for (const transaction of open) {
-    const id = transaction.id;
-    // The driver gives NUMBER columns as JS numbers: an id past 2^53 would name another transaction.
-    if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
-      ctx.log.warn({ transactionId: id }, 'an earlier attempt left its merge transaction open; cannot name it exactly');
-      continue;
-    }
+  // Transaction ids are 64-bit: as JS numbers they would lose digits and name another transaction.
+  const shown = await ctx.run(showTransactions(), { numbersAsText: true });
+  for (const transaction of shown.rows.filter((row) => row.name === name)) {
+    const id = String(transaction.id);
     try {
-      await ctx.run(abortTransaction(String(id)));
+      await ctx.run(abortTransaction(id));
       ctx.log.warn({ transactionId: id }, 'aborted the merge transaction an earlier attempt left open');
     } catch (error) {
       if (!(error instanceof SnowflakeError && error.snowflakeCode === '000605')) throw error;

@@ -300,6 +300,12 @@ describe('query tags, timeouts, retries, sessions, cancel', () => {
     );
   });
 
+  it('gives NUMBER values as exact text when asked (ids past 2^53)', async () => {
+    const sql = 'SELECT 1700000000000000123 AS "ID"';
+    expect((await client().execute(sql, [], { numbersAsText: true })).rows).toEqual([{ ID: '1700000000000000123' }]);
+    expect((await client().execute(sql)).rows[0]?.ID).not.toBe('1700000000000000123');
+  });
+
   it('binds values', async () => {
     const result = await client().execute('SELECT ? AS "A", ? AS "B", ? AS "C"', ['x', 2, null]);
     expect(result.rows).toEqual([{ A: 'x', B: 2, C: null }]);

@@ -55,6 +55,12 @@ export interface ExecuteOptions {
    * it and cancel the statement later, even from another process.
    */
   onQueryId?: (queryId: string) => void;
+  /**
+   * NUMBER values come back as text, exactly (the driver's `fetchAsString`):
+   * JavaScript numbers lose digits past 2^53, as Snowflake's transaction and
+   * session ids have. @defaultValue false
+   */
+  numbersAsText?: boolean;
 }
 
 /** One attempt of one statement, for metrics. Holds no SQL text, binds or names. */
@@ -221,6 +227,7 @@ class PooledSnowflakeClient implements SnowflakeClient {
       parameters: this.#statementParameters(options),
       binds: binds === undefined ? undefined : toDriverBinds(binds),
       kind,
+      numbersAsText: options.numbersAsText,
     };
     const idempotent = options.idempotent ?? true;
     const logFields = { kind, queryTag: options.queryTag, ...(statement ? { sql: truncate(statement.masked) } : {}) };
