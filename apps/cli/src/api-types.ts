@@ -43,6 +43,16 @@ export interface LoadFile {
   previouslyLoaded?: boolean;
 }
 
+export interface MergeCounts {
+  rowsStaged: number;
+  distinctKeys: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  appliedNow: boolean;
+}
+
 export interface Sync {
   id: string;
   dataset: string;
@@ -59,6 +69,8 @@ export interface Sync {
     files?: LoadFile[];
     rowsLoaded?: number;
     targetRowCount?: number;
+    /** merge mode: what the MERGE did. */
+    merge?: MergeCounts;
     queryIds?: string[];
   } | null;
   timings: {

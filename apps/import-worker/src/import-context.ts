@@ -9,16 +9,23 @@ import {
   type SyncRequest,
   type SyncService,
 } from '@d2s/shared';
-import { type CopyIntoResult, type QueryResult, type SnowflakeClient, SnowflakeError } from '@d2s/shared/snowflake';
+import {
+  type CopyIntoResult,
+  type QueryResult,
+  type SnowflakeClient,
+  SnowflakeError,
+  type SnowflakeTransaction,
+} from '@d2s/shared/snowflake';
 import type { Job } from 'bullmq';
 import type { VerifiedLoad } from './verify-load.js';
 
-export type ImportStepName = 'prepare' | 'load' | 'verify' | 'swap';
+export type ImportStepName = 'prepare' | 'load' | 'verify' | 'swap' | 'merge';
 
 export type SnowflakeStatement = Parameters<SnowflakeClient['execute']>[0];
 export interface RunOptions {
   signal?: AbortSignal;
   idempotent?: boolean;
+  numbersAsText?: boolean;
 }
 
 /** The live view of an import, as job progress (what SSE and the status read). */
@@ -44,11 +51,11 @@ export interface ImportContext {
   readonly job: Pick<Job, 'attemptsStarted'>;
   readonly request: SyncRequest;
   readonly dataset: DatasetConfig;
-  /** Where the COPY loads: the target (append) or the sync's own staging table (replace). */
+  /** Where the COPY loads: the target (append) or the sync's own staging table (replace, merge). */
   readonly loadInto: DatasetConfig['snowflake']['table'];
   /** The PATTERN that picks this run's data files out of its prefix, for LIST and COPY alike. */
   readonly dataFiles: string;
-  /** The replace-mode staging table, private to this sync. */
+  /** The replace- and merge-mode staging table, private to this sync. */
   readonly staging: DatasetConfig['snowflake']['table'];
   readonly log: Logger;
   /** The report the job returns, filled in as the steps go. */
@@ -56,6 +63,14 @@ export interface ImportContext {
   readonly state: ImportState;
   /** Runs one statement under the sync's query tag and records its query id. */
   run(statement: SnowflakeStatement, options?: RunOptions): Promise<QueryResult>;
+  /**
+   * Runs `fn` in one named transaction under the sync's query tag (BEGIN
+   * NAME `name` … COMMIT, ROLLBACK when it throws), recording query ids.
+   */
+  inTransaction<T>(
+    name: string,
+    fn: (run: (statement: SnowflakeStatement) => Promise<QueryResult>) => Promise<T>,
+  ): Promise<T>;
   /** Like run, for COPY: a rejection for the data is a failed load (LOAD_FAILED), not a query bug. */
   runCopy(statement: SnowflakeStatement, options?: RunOptions): Promise<QueryResult>;
   /** Publishes the live view. */
@@ -67,14 +82,14 @@ export interface ImportContext {
 }
 
 export interface ImportContextDeps {
-  snowflake: Pick<SnowflakeClient, 'execute'>;
+  snowflake: Pick<SnowflakeClient, 'execute' | 'transaction'>;
   syncs: Pick<SyncService, 'isCancelRequested'>;
   logger: Logger;
   /** How often a running COPY checks for a cancel request. @defaultValue 1000 */
   cancelCheckMs?: number | undefined;
 }
 
-/** The staging table of a replace-mode load: one per sync, so attempts of one sync reuse it and nothing else can. */
+/** The staging table of a replace- or merge-mode load: one per sync, so attempts of one sync reuse it and nothing else can. */
 export function stagingTableOf(dataset: DatasetConfig, syncId: string): DatasetConfig['snowflake']['table'] {
   const target = dataset.snowflake.table;
   return { ...target, name: `${target.name}__D2S_STAGING_${syncId.toUpperCase()}` };
@@ -108,13 +123,25 @@ export function createImportContext(
     job,
     request,
     dataset,
-    loadInto: dataset.load.mode === 'replace' ? staging : dataset.snowflake.table,
+    loadInto: dataset.load.mode === 'append' ? dataset.snowflake.table : staging,
     dataFiles: runDataFilePattern(request.stagePath, dataset.export.dataFilePattern),
     staging,
     log,
     report,
     state: { listedFiles: [] },
     run,
+    inTransaction(name, fn) {
+      return deps.snowflake.transaction(
+        (tx: SnowflakeTransaction) =>
+          fn(async (statement) => {
+            const result = await tx.execute(statement);
+            report.queryIds.push(result.queryId);
+            log.info({ queryId: result.queryId, kind: result.statementType }, 'statement ran');
+            return result;
+          }),
+        { queryTag, name },
+      );
+    },
     async runCopy(statement, options) {
       try {
         return await run(statement, options);

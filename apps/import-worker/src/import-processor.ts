@@ -19,7 +19,7 @@ import { importSteps } from './steps/import-steps.js';
 
 export interface ImportDeps {
   config: Pick<D2sConfig, 'datasets'>;
-  snowflake: Pick<SnowflakeClient, 'execute'>;
+  snowflake: Pick<SnowflakeClient, 'execute' | 'transaction'>;
   syncs: Pick<SyncService, 'isCancelRequested' | 'releaseDataset'>;
   logger: Logger;
   metrics?: Pick<D2sMetrics, 'syncOutcomes'>;
@@ -31,8 +31,9 @@ export interface ImportDeps {
  * The import queue's processor: a dispatcher over the import steps
  * (prepare → load → verify → swap, in ./steps). Append mode loads straight
  * into the target; replace mode loads a staging table private to the sync
- * and swaps it in only after it verifies, so a failure leaves the target
- * untouched and drops the staging table.
+ * and swaps it in only after it verifies; merge mode loads one the same way
+ * and MERGEs it by key in one transaction (./steps/merge.ts). A failure
+ * leaves the target untouched and drops the staging table.
  */
 export function createImportProcessor(deps: ImportDeps) {
   return async function processImport(job: Job): Promise<LoadReport> {
@@ -67,7 +68,7 @@ export function createImportProcessor(deps: ImportDeps) {
         log: log.child({ queryIds: report.queryIds }),
         message: 'import failed',
         onLastAttempt: async () => {
-          if (ctx && dataset?.load.mode === 'replace') {
+          if (ctx && (dataset?.load.mode === 'replace' || dataset?.load.mode === 'merge')) {
             if (ctx.state.stagingMayHoldPreviousTarget) keepStaging(ctx);
             else await dropStaging(ctx);
           }

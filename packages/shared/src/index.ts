@@ -97,6 +97,7 @@ export {
   type JobSnapshot,
   type LoadFileResult,
   type LoadReport,
+  type MergeReport,
   SYNC_CANCELED,
   SYNC_STATES,
   type SyncState,

@@ -59,11 +59,23 @@ export const SyncViewSchema = z
     }),
     load: z
       .object({
-        mode: z.enum(['append', 'replace']).optional(),
+        mode: z.enum(['append', 'replace', 'merge']).optional(),
         stagePath: z.string().optional(),
         files: z.array(LoadFile).optional(),
         rowsLoaded: z.number().optional(),
         targetRowCount: z.number().optional(),
+        merge: z
+          .object({
+            rowsStaged: z.number(),
+            distinctKeys: z.number(),
+            inserted: z.number(),
+            updated: z.number(),
+            deleted: z.number(),
+            unchanged: z.number(),
+            appliedNow: z.boolean().describe('false when an earlier attempt of the sync had applied the MERGE'),
+          })
+          .optional()
+          .describe('merge mode: what the MERGE did; inserted + updated + deleted + unchanged = distinctKeys'),
         queryIds: z.array(z.string()).optional(),
       })
       .nullable(),

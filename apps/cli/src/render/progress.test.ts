@@ -125,6 +125,30 @@ describe('sync rendering', () => {
     );
   });
 
+  it('shows what a merge did', () => {
+    const merged = sync({
+      ...succeeded,
+      load: {
+        mode: 'merge',
+        rowsLoaded: 60,
+        targetRowCount: 25,
+        merge: {
+          rowsStaged: 60,
+          distinctKeys: 31,
+          inserted: 4,
+          updated: 9,
+          deleted: 3,
+          unchanged: 15,
+          appliedNow: false,
+        },
+      },
+    });
+    expect(renderSyncSummary(merged, { now: T0 })).toContain(
+      '  merged       4 inserted, 9 updated, 3 deleted, 15 unchanged (31 keys from 60 rows; applied by an earlier attempt)',
+    );
+    expect(renderSyncDetail(merged, { now: T0 })).toContain('  load mode    merge');
+  });
+
   it('lists the failed Databricks tasks with their errors and trace heads, and the hint', () => {
     const failed = sync({
       status: 'failed',

@@ -16,6 +16,15 @@ export const STATUS_COLOR: Record<string, Color> = {
   verifying: 'cyan',
 };
 
+/** merge mode: `3 inserted, 5 updated, 2 deleted, 20 unchanged (30 keys from 60 rows)`. */
+export function mergeLine(sync: Sync): string | undefined {
+  const m = sync.load?.merge;
+  if (!m) return undefined;
+  const counts = `${formatCount(m.inserted)} inserted, ${formatCount(m.updated)} updated, ${formatCount(m.deleted)} deleted, ${formatCount(m.unchanged)} unchanged`;
+  const applied = m.appliedNow ? '' : '; applied by an earlier attempt';
+  return `${counts} (${formatCount(m.distinctKeys)} keys from ${formatCount(m.rowsStaged)} rows${applied})`;
+}
+
 /** Total duration when finished; time so far when not (from `now`). */
 export function syncDurationMs(sync: Sync, now: number): number | undefined {
   if (sync.timings.durationsMs.total !== undefined) return sync.timings.durationsMs.total;
@@ -95,6 +104,7 @@ export function renderSyncSummary(sync: Sync, options: { now: number; paint?: Pa
       ['files', filesLine(sync)],
       ['rows loaded', formatCount(sync.load?.rowsLoaded)],
       ['target rows', formatCount(sync.load?.targetRowCount)],
+      ['merged', mergeLine(sync)],
       ['Databricks', databricksLine(sync)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
       ['hint', sync.error?.hint],
@@ -135,6 +145,7 @@ export function renderSyncDetail(sync: Sync, options: { now: number; paint?: Pai
       ['files', filesLine(sync)],
       ['rows loaded', formatCount(sync.load?.rowsLoaded)],
       ['target rows', formatCount(sync.load?.targetRowCount)],
+      ['merged', mergeLine(sync)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
       ['error stage', sync.error?.stage],
       ['hint', sync.error?.hint],

@@ -1,6 +1,7 @@
 import { nextStep, type StepResult, SyncFailedError } from '@d2s/shared';
 import {
   createFileFormat,
+  createMergeLog,
   createStage,
   createTableFromFiles,
   createTableLike,
@@ -8,6 +9,7 @@ import {
   grantNotExecuted,
   grantSelectOnTable,
   listStage,
+  mergeLogTable,
 } from '@d2s/shared/snowflake';
 import type { ImportContext, ImportStepName } from '../import-context.js';
 import { fileKey, requireDataFiles } from '../verify-load.js';
@@ -53,6 +55,12 @@ export async function prepare(ctx: ImportContext): Promise<StepResult<ImportStep
     // earlier attempt (possibly stale), so the old one is dropped and the new one copies the target's.
     await ctx.run(dropTable(ctx.loadInto));
     await ctx.run(createTableLike({ table: ctx.loadInto, like: sf.table, copyGrants: true }));
+  }
+  if (ctx.dataset.load.mode === 'merge') {
+    // Fresh every attempt, like replace's: its load metadata starts empty, so every file of the run loads again.
+    await ctx.run(dropTable(ctx.loadInto));
+    await ctx.run(createTableLike({ table: ctx.loadInto, like: sf.table }));
+    await ctx.run(createMergeLog(mergeLogTable(sf.table)));
   }
   return nextStep('load');
 }

@@ -7,7 +7,7 @@ import { fileKey, requireRowCount, verifyCopy } from '../verify-load.js';
  * Checks every file the COPY reported (and, on a retry, the files an earlier
  * attempt loaded) against the listed files and the dataset's expectations.
  * Append mode ends here with the target's row count; replace mode goes on to
- * the swap.
+ * the swap, merge mode to the merge.
  */
 export async function verify(ctx: ImportContext): Promise<StepResult<ImportStepName, LoadReport>> {
   const copy = ctx.state.copy;
@@ -32,6 +32,7 @@ export async function verify(ctx: ImportContext): Promise<StepResult<ImportStepN
     requireRowCount('Rows loaded vs the dataset’s expected count', verified.rowsLoaded, expectedRows, {});
   }
   if (ctx.dataset.load.mode === 'replace') return nextStep('swap');
+  if (ctx.dataset.load.mode === 'merge') return nextStep('merge');
 
   const target = ctx.dataset.snowflake.table;
   ctx.report.targetRowCount = Number((await ctx.run(countRows(target))).rows[0]?.[ROW_COUNT_COLUMN] ?? -1);

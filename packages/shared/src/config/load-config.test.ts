@@ -90,6 +90,32 @@ describe('loadConfig', () => {
     expect(error.message).toMatch(/datasets\.shared_forecasts\.snowflake\.grants: .*set snowflake\.createTable/);
   });
 
+  it('takes load.mode merge with keys, orderBy and deleteWhen, and says what is wrong with them', () => {
+    const withLoad = (mode: string) => load(dataset + `    load: ${mode}\n`);
+    const merged = withLoad("{ mode: merge, keys: [id], orderBy: changed_at, deleteWhen: { column: op, value: 'D' } }");
+    expect(merged.datasets.shared_forecasts?.load).toEqual({
+      mode: 'merge',
+      keys: ['id'],
+      orderBy: 'changed_at',
+      deleteWhen: { column: 'op', value: 'D' },
+    });
+    expect(load(dataset).datasets.shared_forecasts?.load).toEqual({ mode: 'append' });
+    expect(errorOf(() => withLoad('{ mode: merge }')).message).toMatch(
+      /datasets\.shared_forecasts\.load\.keys: load\.mode: merge needs keys/,
+    );
+    expect(errorOf(() => withLoad('{ mode: merge, keys: [] }')).message).toMatch(/load\.keys/);
+    expect(errorOf(() => withLoad('{ mode: merge, keys: [id, id] }')).message).toMatch(/keys are listed twice: id/);
+    expect(errorOf(() => withLoad('{ mode: merge, keys: [id], orderBy: id }')).message).toMatch(
+      /load\.orderBy: orderBy must not be one of the keys/,
+    );
+    expect(
+      errorOf(() => withLoad('{ mode: merge, keys: [id], deleteWhen: { column: id, value: 1 } }')).message,
+    ).toMatch(/load\.deleteWhen\.column: deleteWhen\.column must not be a key/);
+    expect(errorOf(() => withLoad('{ mode: replace, keys: [id] }')).message).toMatch(
+      /load\.keys: keys applies to load\.mode: merge only/,
+    );
+  });
+
   it('requires {syncId} in the run path so every sync writes to its own prefix', () => {
     const error = errorOf(() =>
       load(

@@ -43,6 +43,51 @@ export const DatasetParameter = z.strictObject({
 });
 export type DatasetParameter = z.infer<typeof DatasetParameter>;
 
+/**
+ * How a run's rows reach the target: appended, swapped in (replace), or
+ * merged by key. Merge names the key columns (as the table names them;
+ * quoted, so case-sensitive), optionally `orderBy` (the latest row per key
+ * wins when a run holds several) and `deleteWhen` (a staged row whose
+ * column holds this value deletes its key).
+ */
+export const LoadConfig = z
+  .strictObject({
+    mode: z.enum(['append', 'replace', 'merge']).default('append'),
+    /** merge only: the columns that identify a row. */
+    keys: z.array(z.string().min(1)).min(1).optional(),
+    /** merge only: of several rows of one key, the one with the largest value wins (NULL counts as oldest). */
+    orderBy: z.string().min(1).optional(),
+    /** merge only: a row whose `column` equals `value` deletes its key from the target. */
+    deleteWhen: z
+      .strictObject({ column: z.string().min(1), value: z.union([z.string(), z.number(), z.boolean()]) })
+      .optional(),
+  })
+  .superRefine((load, issue) => {
+    if (load.mode !== 'merge') {
+      for (const option of ['keys', 'orderBy', 'deleteWhen'] as const)
+        if (load[option] !== undefined)
+          issue.addIssue({ code: 'custom', path: [option], message: `${option} applies to load.mode: merge only` });
+      return;
+    }
+    if (!load.keys) {
+      issue.addIssue({ code: 'custom', path: ['keys'], message: 'load.mode: merge needs keys: [column, …]' });
+      return;
+    }
+    const repeated = load.keys.filter((key, i) => load.keys?.indexOf(key) !== i);
+    if (repeated.length > 0)
+      issue.addIssue({ code: 'custom', path: ['keys'], message: `keys are listed twice: ${repeated.join(', ')}` });
+    if (load.orderBy !== undefined && load.keys.includes(load.orderBy))
+      issue.addIssue({ code: 'custom', path: ['orderBy'], message: 'orderBy must not be one of the keys' });
+    if (load.deleteWhen && load.keys.includes(load.deleteWhen.column))
+      issue.addIssue({
+        code: 'custom',
+        path: ['deleteWhen', 'column'],
+        message: 'deleteWhen.column must not be a key',
+      });
+  })
+  .default({ mode: 'append' });
+export type LoadConfig = z.infer<typeof LoadConfig>;
+
 export const DatasetConfig = z
   .strictObject({
     description: z.string().default(''),
@@ -97,7 +142,7 @@ export const DatasetConfig = z
         })
         .default({ matchByColumnName: 'CASE_INSENSITIVE', onError: 'ABORT_STATEMENT' }),
     }),
-    load: z.strictObject({ mode: z.enum(['append', 'replace']).default('append') }).default({ mode: 'append' }),
+    load: LoadConfig,
     verify: z
       .strictObject({
         /** Fail when the run produced no files at all. */

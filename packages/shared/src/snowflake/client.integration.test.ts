@@ -239,6 +239,54 @@ describe('load: stage, inferred table, COPY, re-run, count, swap, drop', () => {
   });
 });
 
+describe('transactions', () => {
+  const count = async (sf: SnowflakeClient) =>
+    Number((await sf.execute('SELECT COUNT(*) AS "N" FROM TX_T')).rows[0]?.N);
+
+  it('runs its statements on one session, named and tagged, and commits', async () => {
+    const sf = client({ poolMax: 2 });
+    await sf.execute('CREATE OR REPLACE TABLE TX_T (ID NUMBER)');
+    const ids = await sf.transaction(
+      async (tx) => {
+        const first = await tx.execute('INSERT INTO TX_T VALUES (1)');
+        // Not committed yet: another session of the pool does not see it.
+        expect(await count(sf)).toBe(0);
+        const second = await tx.execute('INSERT INTO TX_T VALUES (?)', [2]);
+        return [first.queryId, second.queryId];
+      },
+      { name: 'd2s_test_tx', queryTag: 'd2s:tx' },
+    );
+    expect(await count(sf)).toBe(2);
+    const log = emulator.queryLog.entries().filter((e) => e.queryTag === 'd2s:tx');
+    expect(log.map((e) => e.sql)).toEqual([
+      'BEGIN TRANSACTION NAME "d2s_test_tx"',
+      'INSERT INTO TX_T VALUES (1)',
+      'INSERT INTO TX_T VALUES (?)',
+      'COMMIT',
+    ]);
+    expect(new Set(log.map((e) => e.sessionId)).size).toBe(1);
+    expect(log.map((e) => e.queryId)).toEqual(expect.arrayContaining(ids));
+  });
+
+  it('rolls back when the function throws or a statement fails, and the session goes back to the pool', async () => {
+    const sf = client({ poolMax: 1 });
+    await sf.execute('CREATE OR REPLACE TABLE TX_T (ID NUMBER)');
+    await expect(
+      sf.transaction(async (tx) => {
+        await tx.execute('INSERT INTO TX_T VALUES (1)');
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    await expect(
+      sf.transaction(async (tx) => {
+        await tx.execute('INSERT INTO TX_T VALUES (1)');
+        await tx.execute('INSERT INTO NO_SUCH_TABLE VALUES (1)');
+      }),
+    ).rejects.toBeInstanceOf(SnowflakeError);
+    expect(await count(sf)).toBe(0);
+  });
+});
+
 describe('query tags, timeouts, retries, sessions, cancel', () => {
   it('tags each statement, without leaking the tag to the next one on the same session', async () => {
     const sf = client({ poolMax: 1 });
@@ -250,6 +298,12 @@ describe('query tags, timeouts, retries, sessions, cancel', () => {
     expect(log.find((e) => e.queryId === tagged.queryId)?.sessionId).toBe(
       log.find((e) => e.queryId === untagged.queryId)?.sessionId,
     );
+  });
+
+  it('gives NUMBER values as exact text when asked (ids past 2^53)', async () => {
+    const sql = 'SELECT 1700000000000000123 AS "ID"';
+    expect((await client().execute(sql, [], { numbersAsText: true })).rows).toEqual([{ ID: '1700000000000000123' }]);
+    expect((await client().execute(sql)).rows[0]?.ID).not.toBe('1700000000000000123');
   });
 
   it('binds values', async () => {

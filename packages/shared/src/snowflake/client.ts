@@ -19,6 +19,7 @@ import {
 } from './errors.js';
 import { ConnectionPool } from './pool.js';
 import { isSqlStatement, type SqlStatement } from './sql/sql-statement.js';
+import { quoteIdentifier } from './sql/quoting.js';
 import { cancelQuery, isQueryId } from './sql/system.js';
 import {
   type QueryResult,
@@ -54,6 +55,12 @@ export interface ExecuteOptions {
    * it and cancel the statement later, even from another process.
    */
   onQueryId?: (queryId: string) => void;
+  /**
+   * NUMBER values come back as text, exactly (the driver's `fetchAsString`):
+   * JavaScript numbers lose digits past 2^53, as Snowflake's transaction and
+   * session ids have. @defaultValue false
+   */
+  numbersAsText?: boolean;
 }
 
 /** One attempt of one statement, for metrics. Holds no SQL text, binds or names. */
@@ -96,6 +103,23 @@ export interface SnowflakeClientDeps {
   random?: RandomSource;
 }
 
+/** The statements of one transaction: run one after the other on its session. */
+export interface SnowflakeTransaction {
+  execute<Row = Record<string, unknown>>(
+    sql: string | SqlStatement,
+    binds?: readonly unknown[],
+    options?: Pick<ExecuteOptions, 'timeoutSeconds' | 'signal'>,
+  ): Promise<QueryResult<Row>>;
+}
+
+export interface TransactionOptions {
+  /** QUERY_TAG of every statement of the transaction. */
+  queryTag?: string;
+  /** BEGIN TRANSACTION NAME: shown by SHOW TRANSACTIONS, so a transaction left open can be found and aborted. */
+  name?: string;
+  signal?: AbortSignal;
+}
+
 export interface SnowflakeClient {
   /**
    * Runs one statement on a pooled connection and returns all its rows.
@@ -109,6 +133,16 @@ export interface SnowflakeClient {
     binds?: readonly unknown[],
     options?: ExecuteOptions,
   ): Promise<QueryResult<Row>>;
+  /**
+   * Runs `fn` inside one explicit transaction on one session: BEGIN
+   * [NAME <name>], the statements `fn` runs through its argument, then
+   * COMMIT; ROLLBACK when `fn` throws. Statements inside are not retried (a
+   * retry cannot know what the transaction already holds): a failure ends
+   * the transaction and the caller decides. A COMMIT whose answer is lost
+   * leaves the outcome unknown, so a caller that must not apply twice
+   * writes a marker in the same transaction and looks for it first.
+   */
+  transaction<T>(fn: (tx: SnowflakeTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Cancels a running statement by query id: through the driver when this
    * client runs it, else with SYSTEM$CANCEL_QUERY. Resolves false when
@@ -193,6 +227,7 @@ class PooledSnowflakeClient implements SnowflakeClient {
       parameters: this.#statementParameters(options),
       binds: binds === undefined ? undefined : toDriverBinds(binds),
       kind,
+      numbersAsText: options.numbersAsText,
     };
     const idempotent = options.idempotent ?? true;
     const logFields = { kind, queryTag: options.queryTag, ...(statement ? { sql: truncate(statement.masked) } : {}) };
@@ -242,6 +277,65 @@ class PooledSnowflakeClient implements SnowflakeClient {
           throw canceled(kind);
         });
       }
+    }
+  }
+
+  async transaction<T>(fn: (tx: SnowflakeTransaction) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    if (this.closed) throw new SnowflakeClientClosedError('The Snowflake client is closed.', { kind: 'config' });
+    const connection = await this.#pool.acquire(options.signal);
+    let sessionUsable = true;
+    // The session stays with the transaction: StatementExecution hands it back after each statement, and only
+    // a broken session (destroy) is noted, to be closed at the end.
+    const keep = {
+      release: () => undefined,
+      destroy: async () => {
+        sessionUsable = false;
+      },
+    };
+    const run: SnowflakeTransaction['execute'] = async (sql, binds, statementOptions = {}) => {
+      const statement = isSqlStatement(sql) ? sql : undefined;
+      const kind = statementKind(statement ? statement.masked : (sql as string));
+      const request: StatementRequest = {
+        sqlText: statement ? statement.text() : (sql as string),
+        parameters: this.#statementParameters({ ...options, ...statementOptions }),
+        binds: binds === undefined ? undefined : toDriverBinds(binds),
+        kind,
+      };
+      const started = performance.now();
+      try {
+        const execution = new StatementExecution(connection, request, { connections: keep, logger: this.#logger });
+        const timeoutSeconds = request.parameters.STATEMENT_TIMEOUT_IN_SECONDS;
+        const result = await execution.run({
+          signal: statementOptions.signal ?? options.signal,
+          watchdogMs: timeoutSeconds > 0 ? timeoutSeconds * 1000 + this.#watchdogGraceMs : undefined,
+        });
+        const durationMs = Math.round(performance.now() - started);
+        this.#emit({ kind, durationMs, queryId: result.queryId, attempt: 1, outcome: 'success' });
+        return result as never;
+      } catch (raw) {
+        const error = toSnowflakeError(raw, kind, statement);
+        const durationMs = Math.round(performance.now() - started);
+        this.#emit({ kind, durationMs, errorCode: error.snowflakeCode ?? error.code, attempt: 1, outcome: 'error' });
+        throw error;
+      }
+    };
+    try {
+      await run(
+        options.name === undefined ? 'BEGIN TRANSACTION' : `BEGIN TRANSACTION NAME ${quoteIdentifier(options.name)}`,
+      );
+      const result = await fn({ execute: run });
+      await run('COMMIT');
+      return result;
+    } catch (error) {
+      if (sessionUsable) {
+        await run('ROLLBACK').catch(() => {
+          sessionUsable = false;
+        });
+      }
+      throw error;
+    } finally {
+      if (sessionUsable && connection.isUp()) this.#pool.release(connection);
+      else await this.#pool.destroy(connection);
     }
   }
 

@@ -33,6 +33,8 @@ export interface StatementRequest {
   sqlText: string;
   binds?: Binds | undefined;
   parameters: StatementParameters;
+  /** The driver returns NUMBER values as their text (snowflake-sdk's `fetchAsString`), for ids past 2^53. */
+  numbersAsText?: boolean | undefined;
   /** First keyword(s) (`COPY`, `SELECT`), for errors and logs. */
   kind: string;
 }
@@ -153,6 +155,7 @@ export class StatementExecution {
           sqlText: this.#request.sqlText,
           ...(this.#request.binds === undefined ? {} : { binds: this.#request.binds }),
           parameters: this.#request.parameters,
+          ...(this.#request.numbersAsText === true ? { fetchAsString: ['Number' as const] } : {}),
           complete: (error, statement, rows) => this.#onAnswer(error, statement, rows),
         }) as RowStatement;
       } catch (error) {

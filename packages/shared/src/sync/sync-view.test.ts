@@ -149,6 +149,30 @@ describe('deriveSyncView', () => {
     expect(done.timings.durationsMs).toEqual({ queued: 100, export: 900, import: 900, total: 2_000 });
   });
 
+  it('carries a merge load’s mode and counts', () => {
+    const exported = job({ state: 'completed', processedOn: 1_100, finishedOn: 2_000, returnvalue: { runId: 7 } });
+    const merge = {
+      rowsStaged: 60,
+      distinctKeys: 31,
+      inserted: 4,
+      updated: 9,
+      deleted: 3,
+      unchanged: 15,
+      appliedNow: true,
+    };
+    const report = {
+      mode: 'merge',
+      stagePath: 'p/',
+      files: [],
+      rowsLoaded: 60,
+      targetRowCount: 25,
+      merge,
+      queryIds: [],
+    };
+    const done = deriveSyncView(exported, job({ state: 'completed', returnvalue: report }), false);
+    expect(done.load).toEqual(report);
+  });
+
   it('reports an import failure with the per-file results kept in progress', () => {
     const exported = job({ state: 'completed', finishedOn: 2_000 });
     const files = [

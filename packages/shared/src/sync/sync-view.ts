@@ -31,13 +31,30 @@ export interface LoadFileResult {
   previouslyLoaded?: boolean;
 }
 
+/** What a merge-by-key load did to the target. */
+export interface MergeReport {
+  /** Rows the run's files put in the staging table (= rows parsed). */
+  rowsStaged: number;
+  /** Keys among them: each is inserted, updated, deleted or unchanged. */
+  distinctKeys: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  /** Keys whose row was already as staged, or deletes of keys the target did not hold. */
+  unchanged: number;
+  /** False when an earlier attempt of this sync had already applied the MERGE (its marker was found). */
+  appliedNow: boolean;
+}
+
 /** What the import job reports as progress and as its result. */
 export interface LoadReport {
-  mode: 'append' | 'replace';
+  mode: 'append' | 'replace' | 'merge';
   stagePath: string;
   files: LoadFileResult[];
   rowsLoaded: number;
   targetRowCount?: number;
+  /** merge mode: what the MERGE did. */
+  merge?: MergeReport;
   queryIds: string[];
 }
 
@@ -183,11 +200,12 @@ export function deriveSyncView(
 
 function pickLoad(report: Record<string, unknown>): Partial<LoadReport> {
   const load: Partial<LoadReport> = {};
-  if (report.mode === 'append' || report.mode === 'replace') load.mode = report.mode;
+  if (report.mode === 'append' || report.mode === 'replace' || report.mode === 'merge') load.mode = report.mode;
   if (typeof report.stagePath === 'string') load.stagePath = report.stagePath;
   if (Array.isArray(report.files)) load.files = report.files as LoadFileResult[];
   if (typeof report.rowsLoaded === 'number') load.rowsLoaded = report.rowsLoaded;
   if (typeof report.targetRowCount === 'number') load.targetRowCount = report.targetRowCount;
+  if (isObject(report.merge)) load.merge = report.merge as unknown as MergeReport;
   if (Array.isArray(report.queryIds)) load.queryIds = report.queryIds as string[];
   return load;
 }

@@ -14,6 +14,7 @@ import type { EngineHooks, EngineServices, EngineSession, FailingFile, Statement
 import type { StatementResult } from './statement-result.js';
 import { dispatchStatement } from './statements/dispatch.js';
 import { TokenCursor } from './token-cursor.js';
+import { TransactionRegistry } from './transactions.js';
 
 export type { EngineHooks, EngineSession, FailingFile, StatementContext } from './statement-context.js';
 
@@ -42,6 +43,7 @@ export class Engine implements EngineServices {
   readonly catalog: Catalog;
   readonly access: AccessControl;
   readonly loadMetadata = new LoadMetadata();
+  readonly transactions: TransactionRegistry;
   readonly objectStore: ObjectStore;
   readonly account: string;
   readonly fetch: typeof fetch;
@@ -59,6 +61,7 @@ export class Engine implements EngineServices {
     this.clock = options.clock ?? (() => new Date());
     this.catalog = new Catalog(this.clock);
     this.access = new AccessControl(this.clock);
+    this.transactions = new TransactionRegistry(this.clock);
     this.objectStore = options.objectStore;
     this.account = options.account.toUpperCase();
     this.fetch = options.fetch ?? globalThis.fetch;

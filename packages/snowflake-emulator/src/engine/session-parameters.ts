@@ -54,6 +54,15 @@ export const SESSION_PARAMETERS: readonly SessionParameterSpec[] = [
     normalize: oneOf('TIMESTAMP_LTZ', 'TIMESTAMP_NTZ'),
   },
   {
+    // MERGE refuses a target row joined to several source rows with UPDATE (100090) unless FALSE
+    // (https://docs.snowflake.com/en/sql-reference/sql/merge, "Duplicate join behavior").
+    name: 'ERROR_ON_NONDETERMINISTIC_MERGE',
+    default: 'true',
+    type: 'BOOLEAN',
+    description: 'Whether a MERGE fails when several source rows would update or delete one target row.',
+    normalize: bool,
+  },
+  {
     name: 'LOCK_TIMEOUT',
     default: '43200',
     type: 'NUMBER',

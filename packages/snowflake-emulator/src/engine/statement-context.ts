@@ -34,12 +34,31 @@ export interface EngineSession {
   lastQueryId: string | null;
 }
 
+/** An explicit transaction (BEGIN … COMMIT/ROLLBACK) that has not ended. */
+export interface OpenTransaction {
+  /** Snowflake prints transaction ids as signed 64-bit integers. */
+  id: string;
+  name: string;
+  startedOn: Date;
+  session: EngineSession;
+}
+
+/** The open explicit transactions of every session (implemented in transactions.ts). */
+export interface OpenTransactions {
+  begun(session: EngineSession, name: string | undefined): void;
+  running(): OpenTransaction[];
+  abort(id: string): Promise<boolean>;
+  refuseIfAborted(session: EngineSession, firstWord: string): void;
+}
+
 /** What statement handlers may use of the engine. */
 export interface EngineServices {
   readonly catalog: Catalog;
   /** Roles, users' roles, warehouses, owners and grants. */
   readonly access: AccessControl;
   readonly loadMetadata: LoadMetadata;
+  /** Open explicit transactions (SHOW TRANSACTIONS, SYSTEM$ABORT_TRANSACTION). */
+  readonly transactions: OpenTransactions;
   readonly objectStore: ObjectStore;
   readonly account: string;
   readonly fetch: typeof fetch;

@@ -349,6 +349,8 @@ export function translateQuery(
       )
         continue;
       if (word === 'INTO' && S(k + 1)?.upper === 'OVERWRITE') continue;
+      // MERGE's `WHEN MATCHED THEN UPDATE SET …` names no table.
+      if (word === 'UPDATE' && prev?.upper === 'THEN') continue;
       fromActive[depth] = word === 'FROM';
       k = tableRef(k + 1, word === 'INTO' && prev?.upper !== 'MERGE') - 1;
       continue;

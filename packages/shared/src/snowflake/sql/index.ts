@@ -2,6 +2,7 @@ export * from './catalog-integration.js';
 export * from './grants.js';
 export * from './iceberg-tables.js';
 export * from './loading.js';
+export * from './merge.js';
 export * from './quoting.js';
 export * from './sql-statement.js';
 export * from './stage-files.js';

@@ -14,6 +14,8 @@ import { createDatabase, createSchema, dropDatabase, dropSchema } from './databa
 import { describe } from './describe.js';
 import { inferSchemaQuery, mentionsInferSchema } from './infer-schema.js';
 import { listStage } from './list-stage.js';
+import { runMerge } from './merge.js';
+import { showTransactions } from '../transactions.js';
 import { runQuery } from './query.js';
 import { alterSession, transactionControl, useObject } from './session-commands.js';
 import { createRole, createWarehouse, dropRole, dropWarehouse, grant, revoke } from './access-ddl.js';
@@ -114,8 +116,9 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
     case 'INSERT':
     case 'UPDATE':
     case 'DELETE':
-    case 'MERGE':
       return runQuery(ctx);
+    case 'MERGE':
+      return runMerge(ctx);
     case 'CREATE':
       return routeCreate(ctx);
     case 'DROP':
@@ -134,6 +137,7 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
       await implicitCommit(ctx);
       return revoke(ctx);
     case 'SHOW':
+      if (c.isWord('TRANSACTIONS', 1)) return showTransactions(ctx);
       return show(ctx);
     case 'DESC':
     case 'DESCRIBE':
@@ -162,5 +166,8 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
 export async function dispatchStatement(ctx: StatementContext): Promise<StatementResult> {
   if (isWaitCall(ctx)) return systemWait(ctx);
   requireWarehouse(ctx);
-  return ctx.engine.exclusive(() => route(ctx));
+  return ctx.engine.exclusive(() => {
+    ctx.engine.transactions.refuseIfAborted(ctx.session, ctx.cursor.peek()?.upper ?? '');
+    return route(ctx);
+  });
 }

@@ -20,7 +20,7 @@ import { translateQuery } from '../translate-query.js';
  * re-reads the remote table once the integration's REFRESH_INTERVAL_SECONDS
  * has passed. A failed refresh keeps the old data, as Snowflake does.
  */
-async function autoRefreshIfDue(ctx: StatementContext, table: TableEntry): Promise<void> {
+export async function autoRefreshIfDue(ctx: StatementContext, table: TableEntry): Promise<void> {
   const state = table.iceberg;
   if (!state?.autoRefresh) return;
   const interval = ctx.engine.catalog.catalogIntegrations.get(state.integration)?.refreshIntervalSeconds ?? 30;
@@ -64,7 +64,7 @@ function mergePrivileges(ctx: StatementContext): string[] {
  * names (INSERT INTO t, UPDATE t, DELETE FROM t, MERGE INTO t), with the
  * privilege of its kind, and reads the others.
  */
-function authorizeQueryTables(ctx: StatementContext, first: string, tables: readonly TableEntry[]): void {
+export function authorizeQueryTables(ctx: StatementContext, first: string, tables: readonly TableEntry[]): void {
   const [target, ...sources] = tables;
   if (target === undefined) return;
   const isDml = first === 'INSERT' || first === 'UPDATE' || first === 'DELETE' || first === 'MERGE';
@@ -83,7 +83,7 @@ function authorizeQueryTables(ctx: StatementContext, first: string, tables: read
  * name (`FOO` for `foo`, `'"Foo"'` for `"Foo"`) with the line and position in
  * the statement as sent; the first reference written that way is the one.
  */
-function locateInvalidIdentifier(err: SnowflakeError, tokens: readonly Token[], sql: string): SnowflakeError {
+export function locateInvalidIdentifier(err: SnowflakeError, tokens: readonly Token[], sql: string): SnowflakeError {
   if (err.code !== '000904') return err;
   const written = /invalid identifier '(.*)'$/.exec(err.message)?.[1];
   if (written === undefined) return err;

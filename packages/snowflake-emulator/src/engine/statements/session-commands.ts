@@ -129,11 +129,12 @@ export async function transactionControl(ctx: StatementContext): Promise<Stateme
   if (word === 'BEGIN' || word === 'START') {
     if (word === 'START') c.expectWords('TRANSACTION');
     else if (!c.acceptWords('TRANSACTION')) c.acceptWords('WORK');
-    if (c.acceptWords('NAME')) c.identifier();
+    const name = c.acceptWords('NAME') ? c.identifier() : undefined;
     c.expectEnd();
     if (!state.inTransaction) {
       await ctx.session.connection.run('BEGIN TRANSACTION');
       state.inTransaction = true;
+      ctx.engine.transactions.begun(ctx.session, name);
     }
     return statusResult(OK, StatementType.TCL);
   }

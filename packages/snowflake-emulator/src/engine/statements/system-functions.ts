@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sqlErrors } from '../../errors.js';
 import { listIcebergTablesFromCatalog, verifyCatalogIntegration } from '../../iceberg/catalog-functions.js';
 import { isTrivia, type Token } from '../sql-lexer.js';
+import { abortTransaction } from '../transactions.js';
 import type { StatementContext } from '../statement-context.js';
 import { col, type StatementResult, StatementType } from '../statement-result.js';
 import { identifierName, isIdentifierToken } from '../token-cursor.js';
@@ -130,6 +131,8 @@ export async function callSystemFunction(ctx: StatementContext): Promise<Stateme
     }
     case 'SYSTEM$WAIT':
       return systemWait(ctx);
+    case 'SYSTEM$ABORT_TRANSACTION':
+      return abortTransaction(ctx, call.args[0] ?? '', call.label);
     default:
       throw sqlErrors.unknownFunction(call.name);
   }
