@@ -49,6 +49,13 @@ export const SyncViewSchema = z
     status: z.enum(SYNC_STATES),
     origin: z.string(),
     retryOf: z.string().optional(),
+    queue: z
+      .object({
+        behind: z.string().describe('The sync right before this one: the running one, or one waiting itself'),
+        ahead: z.number().describe('How many syncs are before this one, the running one included'),
+      })
+      .optional()
+      .describe('While a sync of an `onBusy: queue` dataset waits for its turn'),
     cancelRequested: z.boolean(),
     outputUrl: z.string(),
     databricks: z.object({
@@ -102,11 +109,11 @@ export const SyncViewSchema = z
       .nullable(),
     links: z.record(z.string(), z.string()),
     deduplicated: z
-      .enum(['idempotency-key', 'already-active', 'already-retried'])
+      .enum(['idempotency-key', 'already-active', 'already-queued', 'already-retried'])
       .optional()
       .describe(
-        'Set when the answer is an existing sync: the Idempotency-Key names it, an identical request is running, ' +
-          'or this failed sync was retried before',
+        'Set when the answer is an existing sync: the Idempotency-Key names it, an identical request is running ' +
+          '(or waiting for its turn), or this failed sync was retried before',
       ),
   })
   .meta({ id: 'Sync' });
@@ -132,6 +139,9 @@ const DatasetSchema = z
     loadMode: z.enum(['append', 'replace']),
     target: z.string(),
     singleActive: z.boolean(),
+    onBusy: z
+      .enum(['reject', 'queue'])
+      .describe('A request that differs from the running sync: refused with 409 DATASET_BUSY, or queued behind it'),
     parameters: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'Dataset' });
@@ -172,17 +182,22 @@ export const ROUTE_DOCS: RouteDoc[] = [
     body: CreateSyncBody,
     headers: idempotencyHeader,
     responses: {
-      202: { description: 'Sync created', schema: SyncViewSchema },
+      202: {
+        description:
+          'Sync created; on an `onBusy: queue` dataset that is busy it is `queued` and its `queue.behind` names ' +
+          'the sync it waits for (first come, first served)',
+        schema: SyncViewSchema,
+      },
       200: {
         description:
           'An existing sync, with `deduplicated` saying why: the Idempotency-Key names it, or an identical request ' +
-          '(same dataset, same parameters once defaults are filled) is running on a single-active dataset',
+          '(same dataset, same parameters once defaults are filled) is running or queued on a single-active dataset',
         schema: SyncViewSchema,
       },
       409: {
         description:
-          'DATASET_BUSY: a single-active dataset is running a sync of another request; `details.links.activeSync` ' +
-          'links to it. Nothing was queued: try again once it has ended.',
+          'DATASET_BUSY: a single-active dataset with `onBusy: reject` (the default) is running a sync of another ' +
+          'request; `details.links.activeSync` links to it. Nothing was queued: try again once it has ended.',
         schema: ErrorBodySchema,
       },
       ...errors(400, 401, 413, 415, 422, 503),

@@ -76,6 +76,7 @@ function contextFor(client: DatabricksClient, jobId: number, progress: ExportPro
     currentUser: client.currentUser,
     importQueue: {} as Queue,
     cancelRequested: async () => false,
+    takeTurn: async () => ({ turn: true }),
     config: {
       workers: { export: { concurrency: 1, pollInitialMs: 10, pollMaxMs: 10, pollGrowth: 1 } },
     } as ExportContext['config'],

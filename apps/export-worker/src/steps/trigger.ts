@@ -12,6 +12,13 @@ import { failForMissingPermission } from './permission-failure.js';
  */
 export async function trigger(ctx: ExportContext): Promise<StepResult<ExportStepName, never>> {
   const { request, dataset } = ctx;
+  // A single-active dataset runs one sync at a time: a sync queued behind another waits here, in
+  // `delayed`, until it holds the dataset. The sync before it wakes it when it ends; the delay is the net.
+  const turn = await ctx.takeTurn();
+  if (!turn.turn) {
+    await ctx.report({ status: 'queued', waitingFor: turn.blockedBy, polls: 0 });
+    return rescheduleIn(ctx.config.workers.export.pollMaxMs);
+  }
   const parameters: Record<string, string> = Object.fromEntries(
     Object.entries(request.parameters).map(([name, value]) => [name, String(value)]),
   );
