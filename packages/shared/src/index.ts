@@ -57,6 +57,13 @@ export * from './mirror/index.js';
 export { createRedisConnection, type RedisProfile, redisOptionsFor, waitForRedis } from './redis/connections.js';
 export { checkEvictionPolicy } from './redis/eviction-policy.js';
 export {
+  checkTemplate,
+  isTemplate,
+  renderParameters,
+  renderTemplate,
+  TemplateError,
+} from './schedules/parameter-templates.js';
+export {
   ScheduleId,
   ScheduleService,
   type ScheduleServiceDeps,

@@ -332,7 +332,8 @@ export const ROUTE_DOCS: RouteDoc[] = [
       400: {
         description:
           'Invalid schedule; SCHEDULE_TOO_FREQUENT when it would fire more often than api.schedules.minIntervalMs ' +
-          '(default one minute)',
+          '(default one minute); INVALID_PARAMETER_TEMPLATE when a `{{ … }}` parameter template does not parse ' +
+          '(`details.parameter`, `details.position`: 0-based offset in its text)',
         schema: ErrorBodySchema,
       },
       ...errors(401, 403),

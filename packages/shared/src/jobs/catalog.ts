@@ -58,7 +58,10 @@ export type ExportJobData = z.infer<typeof ExportJobData>;
 export const ScheduledSyncJobData = z.strictObject({
   scheduleId: z.string().min(1),
   dataset: z.string().min(1),
+  /** Values may be templates over the firing time (`{{ ds }}`), rendered when the schedule fires. */
   parameters: z.record(z.string(), ParameterValue).default({}),
+  /** The schedule's IANA time zone: templates are rendered in it. @defaultValue UTC */
+  timeZone: z.string().optional(),
 });
 export type ScheduledSyncJobData = z.infer<typeof ScheduledSyncJobData>;
 
