@@ -12,6 +12,7 @@ import {
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
+import { creationPauseFrom } from './creation-pause.js';
 import { buildServer } from './server.js';
 import { SyncEventHub } from './sync-events.js';
 
@@ -28,7 +29,14 @@ await runService({
       prefix: config.redis.prefix,
       connect: () => createRedisConnection(config.redis.url, 'worker', 'd2s-api-events'),
     });
-    const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
+    const reachedCreationPoint = creationPauseFrom(process.env, logger);
+    const syncs = new SyncService({
+      config,
+      exportQueue: queues.export,
+      importQueue: queues.import,
+      redis,
+      ...(reachedCreationPoint ? { reachedCreationPoint } : {}),
+    });
     const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
     const metrics = new D2sMetrics({ service: 'api' });
     metrics.trackQueues(Object.values(queues));

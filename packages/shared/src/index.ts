@@ -82,6 +82,8 @@ export { outcomeOfFailure, recordSyncEnd, type SyncOutcome, type SyncOutcomeDeps
 export { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './sync/idempotency-keys.js';
 export { MutexTimeoutError, RedisMutex, type RedisMutexOptions } from './redis/redis-mutex.js';
 export {
+  CREATION_POINTS,
+  type CreationPoint,
   type CreateSyncInput,
   type CreateSyncResult,
   DatasetBusyError,

@@ -23,7 +23,16 @@ export interface SyncServiceDeps {
   now?: () => number;
   /** Serialises the create-or-join decision per dataset (or per key); built on `redis` unless given. */
   mutex?: RedisMutex;
+  /**
+   * Called at each point of a creation, so a crash test can stop the process exactly there. Only set when
+   * explicitly enabled (the API's D2S_TEST_PAUSE_AT); never in normal operation.
+   */
+  reachedCreationPoint?: (point: CreationPoint) => Promise<void>;
 }
+
+/** The points of a sync's creation a process may die between: key bound, index written, job added. */
+export const CREATION_POINTS = ['after-bind', 'after-index', 'after-job'] as const;
+export type CreationPoint = (typeof CREATION_POINTS)[number];
 
 export interface CreateSyncInput {
   dataset: string;
@@ -208,6 +217,7 @@ export class SyncService {
         if (existing) return existing;
         syncId = bound.id;
       }
+      await this.#deps.reachedCreationPoint?.('after-bind');
       // The key's id may exist from before its binding expired: that sync is the answer, not a new one.
       const job = await this.#deps.exportQueue.getJob(syncId);
       if (job) return { sync: await this.#indexed(job), created: false, reason: reasonFor(identity.scope) };
@@ -216,6 +226,7 @@ export class SyncService {
       await this.#deps.redis.set(this.#keys.active(input.dataset), syncId, 'PX', datasetLeaseMs(dataset));
     }
     const job = await this.#addExportJob(syncId, input, dataset, parameterValues, queued);
+    await this.#deps.reachedCreationPoint?.('after-job');
     return { sync: await this.#view(job), created: true };
   }
 
@@ -249,6 +260,7 @@ export class SyncService {
     // Queued before its job exists: the job's first step finds its place. A creation that dies here leaves
     // a waiter without a job, which `takeTurn` drops once it is older than INDEX_ORPHAN_GRACE_MS.
     if (queued) await this.#turns.enqueue(input.dataset, syncId);
+    await this.#deps.reachedCreationPoint?.('after-index');
     return addJob(
       exportQueue,
       'export',
