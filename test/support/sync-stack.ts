@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer, SyncEventHub } from '@d2s/api';
 import {
+  BackfillService,
   closeQueues,
   type D2sConfig,
   loadConfig,
@@ -66,6 +67,7 @@ export interface SyncStack {
   queues: Queues;
   redis: Redis;
   syncs: SyncService;
+  backfills: BackfillService;
   workers: Worker[];
   env: Record<string, string>;
   request(
@@ -128,6 +130,7 @@ ${options.datasetsYaml}`;
   const queues = openQueues(redis, prefix);
   const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
   const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
+  const backfills = new BackfillService({ config, backfillQueue: queues.backfill, syncs, redis });
   const events = new SyncEventHub({
     prefix,
     connect: () => new Redis(options.redisUrl, { maxRetriesPerRequest: null }),
@@ -139,6 +142,7 @@ ${options.datasetsYaml}`;
     queues: Object.values(queues),
     syncs,
     schedules,
+    backfills,
     events,
     sseRefreshMs: 200,
   });
@@ -220,6 +224,7 @@ ${options.datasetsYaml}`;
     queues,
     redis,
     syncs,
+    backfills,
     workers,
     env,
     async request(method, path, body, headers = {}) {

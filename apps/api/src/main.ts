@@ -1,4 +1,5 @@
 import {
+  BackfillService,
   ConfigError,
   connectServiceRedis,
   closeQueues,
@@ -37,6 +38,7 @@ await runService({
       redis,
       ...(reachedCreationPoint ? { reachedCreationPoint } : {}),
     });
+    const backfills = new BackfillService({ config, backfillQueue: queues.backfill, syncs, redis });
     const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
     const metrics = new D2sMetrics({ service: 'api' });
     metrics.trackQueues(Object.values(queues));
@@ -68,6 +70,7 @@ await runService({
       events,
       metrics,
       mirror,
+      backfills,
     });
     await app.listen({ host: config.api.host, port: config.api.port });
 

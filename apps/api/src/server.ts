@@ -1,4 +1,12 @@
-import type { D2sConfig, D2sMetrics, Logger, MirrorService, ScheduleService, SyncService } from '@d2s/shared';
+import type {
+  BackfillService,
+  D2sConfig,
+  D2sMetrics,
+  Logger,
+  MirrorService,
+  ScheduleService,
+  SyncService,
+} from '@d2s/shared';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,6 +24,7 @@ import { installRequestConventions, requestIdFor } from './request-conventions.j
 import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
+import { backfillRoutes } from './routes/backfills.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { installSecurityHeaders } from './security-headers.js';
@@ -34,6 +43,8 @@ export interface ApiDeps {
   schedules: ScheduleService;
   events: SyncEventHub;
   metrics?: D2sMetrics;
+  /** Backfills; without it the /v1/backfills routes are not mounted. */
+  backfills?: BackfillService;
   /** Mirror plans and runs; without it the /v1/mirror routes are not mounted. */
   mirror?: MirrorService;
   sseRefreshMs?: number;
@@ -104,6 +115,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(datasetRoutes, { config: deps.config });
     await api.register(scheduleRoutes, { schedules: deps.schedules });
     if (deps.mirror) await api.register(mirrorRoutes, { mirror: deps.mirror });
+    if (deps.backfills) await api.register(backfillRoutes, { backfills: deps.backfills });
     const metrics = deps.metrics;
     if (metrics) {
       api.get('/metrics', { config: { scope: 'admin' } }, async (_request, reply) => {

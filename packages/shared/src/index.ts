@@ -114,3 +114,15 @@ export {
   traceHead,
 } from './sync/failed-tasks.js';
 export { connectServiceRedis } from './redis/service-redis.js';
+export {
+  type BackfillItem,
+  type BackfillResult,
+  BackfillService,
+  type BackfillServiceDeps,
+  BackfillSpec,
+  type BackfillStatus,
+  type BackfillStep,
+  type BackfillView,
+  backfillIdFor,
+} from './backfills/backfill-service.js';
+export { backfillDates, MAX_BACKFILL_VALUES } from './backfills/backfill-values.js';

@@ -1,4 +1,5 @@
-import { type ApiScope, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
+import { type ApiScope, BackfillSpec, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
+import { BackfillParams } from '../routes/backfills.js';
 import { z } from 'zod';
 import { CreateSyncBody, ListSyncsQuery, SyncParams } from '../schemas.js';
 
@@ -8,7 +9,7 @@ export interface RouteDoc {
   /** Fastify-style path, e.g. `/v1/syncs/:id`. */
   url: string;
   summary: string;
-  tag: 'syncs' | 'datasets' | 'schedules' | 'mirror' | 'health' | 'metrics';
+  tag: 'syncs' | 'datasets' | 'schedules' | 'backfills' | 'mirror' | 'health' | 'metrics';
   /** False for the unauthenticated routes. @defaultValue true */
   auth?: boolean;
   /** The token scope the route needs (authenticated routes). */
@@ -145,6 +146,34 @@ const DatasetSchema = z
     parameters: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'Dataset' });
+
+const BACKFILL_ITEM_STATES = ['pending', ...SYNC_STATES] as const;
+const BackfillViewSchema = z
+  .object({
+    id: z.string().describe('Derived from the request: the same request names the same backfill'),
+    dataset: z.string(),
+    parameter: z.string(),
+    from: z.string(),
+    to: z.string(),
+    step: z.string(),
+    maxConcurrent: z.number(),
+    parameters: z.record(z.string(), z.unknown()),
+    status: z.enum(['running', 'canceling', 'succeeded', 'failed', 'canceled']),
+    counts: z.record(z.enum(BACKFILL_ITEM_STATES), z.number()),
+    items: z.array(
+      z.object({
+        value: z.string(),
+        status: z.enum(BACKFILL_ITEM_STATES).describe('`pending` until its sync is started'),
+        syncId: z.string().optional(),
+        links: z.object({ sync: z.string() }).optional(),
+      }),
+    ),
+    createdAt: z.string(),
+    finishedAt: z.string().optional(),
+    links: z.record(z.string(), z.string()),
+    deduplicated: z.literal('same-request').optional().describe('Set when the same backfill was requested before'),
+  })
+  .meta({ id: 'Backfill' });
 
 const MirrorPlanBody = z.object({ scope: MirrorScope.optional(), includeRefresh: z.boolean().optional() });
 const AnyObject = z.record(z.string(), z.unknown());
@@ -367,6 +396,57 @@ export const ROUTE_DOCS: RouteDoc[] = [
     tag: 'schedules',
     params: z.object({ id: ScheduleId }),
     responses: { 204: { description: 'Removed' }, ...errors(400, 401, 404) },
+  },
+  {
+    method: 'post',
+    url: '/v1/backfills',
+    scope: 'sync',
+    summary: 'Backfill: one sync per date of a date parameter, at most maxConcurrent at once',
+    tag: 'backfills',
+    body: BackfillSpec,
+    responses: {
+      202: { description: 'The backfill, started', schema: BackfillViewSchema },
+      200: {
+        description:
+          'The same request was made before: that backfill (`deduplicated: same-request`); nothing is added. ' +
+          'Each value’s sync has its own idempotency key (`backfill:<id>:<value>`)',
+        schema: BackfillViewSchema,
+      },
+      ...errors(400, 401, 403, 503),
+    },
+  },
+  {
+    method: 'get',
+    url: '/v1/backfills/:id',
+    scope: 'read',
+    summary: 'A backfill with the status of each value',
+    tag: 'backfills',
+    params: BackfillParams,
+    responses: { 200: { description: 'The backfill', schema: BackfillViewSchema }, ...errors(400, 401, 404) },
+  },
+  {
+    method: 'post',
+    url: '/v1/backfills/:id/cancel',
+    scope: 'sync',
+    summary: 'Cancel the rest of a backfill: values not started never start, running syncs are canceled',
+    tag: 'backfills',
+    params: BackfillParams,
+    responses: {
+      202: { description: 'Cancel requested', schema: BackfillViewSchema },
+      ...errors(400, 401, 404, 409),
+    },
+  },
+  {
+    method: 'delete',
+    url: '/v1/backfills/:id',
+    scope: 'sync',
+    summary: 'Cancel the rest of a backfill (the same as POST …/cancel)',
+    tag: 'backfills',
+    params: BackfillParams,
+    responses: {
+      202: { description: 'Cancel requested', schema: BackfillViewSchema },
+      ...errors(400, 401, 404, 409),
+    },
   },
   {
     method: 'post',
