@@ -41,6 +41,8 @@ export const ExportProgress = z.strictObject({
   runId: z.number().int().positive().optional(),
   runPageUrl: z.string().optional(),
   triggeredAt: z.string().datetime().optional(),
+  /** When the sync got its turn on its dataset (at once, or after waiting in line): run-now's retry window counts from here. */
+  turnTakenAt: z.string().datetime().optional(),
   polls: z.number().int().nonnegative().default(0),
   lastLifeCycleState: z.string().optional(),
   /** When d2s asked Databricks to cancel the run. */
