@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServer, SyncEventHub } from '@d2s/api';
 import {
+  BackfillService,
   closeQueues,
   type D2sConfig,
   loadConfig,
@@ -73,6 +74,7 @@ export interface SyncStack {
   queues: Queues;
   redis: RedisClient;
   syncs: SyncService;
+  backfills: BackfillService;
   workers: Worker[];
   env: Record<string, string>;
   request(
@@ -135,6 +137,7 @@ ${options.datasetsYaml}`;
   const queues = openQueues(redis, prefix);
   const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
   const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
+  const backfills = new BackfillService({ config, backfillQueue: queues.backfill, syncs, redis });
   const events = new SyncEventHub({
     prefix,
     connect: () => connectTestRedis(options.redisUrl, 'worker'),
@@ -146,6 +149,7 @@ ${options.datasetsYaml}`;
     queues: Object.values(queues),
     syncs,
     schedules,
+    backfills,
     events,
     sseRefreshMs: 200,
   });
@@ -227,6 +231,7 @@ ${options.datasetsYaml}`;
     queues,
     redis,
     syncs,
+    backfills,
     workers,
     env,
     async request(method, path, body, headers = {}) {

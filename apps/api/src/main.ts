@@ -1,4 +1,5 @@
 import {
+  BackfillService,
   ConfigError,
   connectServiceRedis,
   doctorClients,
@@ -14,6 +15,7 @@ import {
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
+import { creationPauseFrom } from './creation-pause.js';
 import { buildServer } from './server.js';
 import { SyncEventHub } from './sync-events.js';
 
@@ -30,7 +32,15 @@ await runService({
       prefix: config.redis.prefix,
       connect: () => createRedisConnection(config.redis, 'worker', 'd2s-api-events'),
     });
-    const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
+    const reachedCreationPoint = creationPauseFrom(process.env, logger);
+    const syncs = new SyncService({
+      config,
+      exportQueue: queues.export,
+      importQueue: queues.import,
+      redis,
+      ...(reachedCreationPoint ? { reachedCreationPoint } : {}),
+    });
+    const backfills = new BackfillService({ config, backfillQueue: queues.backfill, syncs, redis });
     const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
     const metrics = new D2sMetrics({ service: 'api' });
     metrics.trackQueues(Object.values(queues));
@@ -64,6 +74,7 @@ await runService({
       mirror,
       // The doctor opens its own Databricks and Snowflake clients per run (closed after) and borrows Redis.
       doctor: () => runDoctor(doctorClients({ config, logger, redis })),
+      backfills,
     });
     await app.listen({ host: config.api.host, port: config.api.port });
 

@@ -1,4 +1,5 @@
 import type {
+  BackfillService,
   D2sConfig,
   D2sMetrics,
   DoctorReport,
@@ -24,6 +25,7 @@ import { installRequestConventions, requestIdFor } from './request-conventions.j
 import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
+import { backfillRoutes } from './routes/backfills.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { doctorRoutes } from './routes/doctor.js';
 import { healthRoutes } from './routes/health.js';
@@ -43,6 +45,8 @@ export interface ApiDeps {
   schedules: ScheduleService;
   events: SyncEventHub;
   metrics?: D2sMetrics;
+  /** Backfills; without it the /v1/backfills routes are not mounted. */
+  backfills?: BackfillService;
   /** Mirror plans and runs; without it the /v1/mirror routes are not mounted. */
   mirror?: MirrorService;
   /** Runs the preflight checks (GET /v1/doctor); without it the route is not mounted. */
@@ -117,6 +121,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(scheduleRoutes, { schedules: deps.schedules });
     if (deps.mirror) await api.register(mirrorRoutes, { mirror: deps.mirror });
     if (deps.doctor) await api.register(doctorRoutes, { doctor: deps.doctor });
+    if (deps.backfills) await api.register(backfillRoutes, { backfills: deps.backfills });
     const metrics = deps.metrics;
     if (metrics) {
       api.get('/metrics', { config: { scope: 'admin' } }, async (_request, reply) => {

@@ -1,6 +1,7 @@
 import { sleep } from '@d2s/shared/clock';
 import { ApiClient } from './api-client.js';
 import { findCommandWords, parseCommandArgs } from './args.js';
+import { backfillCommand, backfillsCommands } from './commands/backfill.js';
 import type { Command, CommandContext } from './commands/command.js';
 import { datasetsCommands } from './commands/datasets.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -29,6 +30,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'mirror', title: 'Mirror (Unity Catalog → Snowflake Iceberg)', commands: mirrorCommands },
   { name: 'schedules', title: 'Schedules', commands: schedulesCommands },
   { name: 'doctor', title: 'Preflight', commands: [doctorCommand] },
+  { name: 'backfills', title: 'Backfills', commands: [backfillCommand, ...backfillsCommands] },
 ];
 
 const ALL_COMMANDS: readonly Command[] = COMMAND_GROUPS.flatMap((g) => g.commands);

@@ -26,6 +26,8 @@ export type ExportCurrentUserApi = Pick<DatabricksClient['currentUser'], 'me'>;
 /** The live view of an export, as job progress (what SSE and the status read between saved steps). */
 export interface ExportLiveProgress {
   status: 'queued' | 'exporting';
+  /** While the sync waits for its turn on a single-active dataset: the sync it waits for. */
+  waitingFor?: string;
   runId?: number;
   runPageUrl?: string;
   lifeCycleState?: string;
@@ -65,13 +67,15 @@ export interface ExportContext {
   report(live: ExportLiveProgress): Promise<void>;
   /** Whether the sync's cancel was requested (checked between steps and before every wait). */
   cancelRequested(): Promise<boolean>;
+  /** Whether this sync may start its run now: it holds its dataset (see SyncService.takeTurn). */
+  takeTurn(): ReturnType<SyncService['takeTurn']>;
   /** Adds fields (the run id) to every later log line of this job. */
   logWith(bindings: Record<string, unknown>): void;
 }
 
 export interface ExportContextDeps {
   jobs: ExportJobsApi;
-  syncs: Pick<SyncService, 'isCancelRequested'>;
+  syncs: Pick<SyncService, 'isCancelRequested' | 'takeTurn'>;
   currentUser?: ExportCurrentUserApi;
   importQueue: Queue;
   config: Pick<D2sConfig, 'workers' | 'api'>;
@@ -115,6 +119,7 @@ export function createExportContext(
     },
     report: (live) => reportExport(job, live),
     cancelRequested: () => deps.syncs.isCancelRequested(request.syncId),
+    takeTurn: () => deps.syncs.takeTurn(request.dataset, request.syncId),
     logWith(bindings) {
       log = log.child(bindings);
     },

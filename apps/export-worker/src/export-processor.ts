@@ -29,7 +29,7 @@ export interface ExportDeps {
   jobs: ExportJobsApi;
   /** scim/v2/Me, so a permission failure names the principal to grant to. */
   currentUser?: ExportCurrentUserApi;
-  syncs: Pick<SyncService, 'create' | 'isCancelRequested' | 'releaseDataset'>;
+  syncs: Pick<SyncService, 'create' | 'isCancelRequested' | 'releaseDataset' | 'takeTurn'>;
   importQueue: Queue;
   logger: Logger;
   metrics?: Pick<D2sMetrics, 'syncOutcomes'>;

@@ -1,2 +1,3 @@
 export { createExportProcessor, type ExportDeps } from './export-processor.js';
 export { type PollDelaySettings, pollDelayMs } from './poll-delay.js';
+export { type BackfillProcessorDeps, createBackfillProcessor } from './backfill-processor.js';

@@ -1,4 +1,5 @@
 import {
+  BackfillService,
   connectServiceRedis,
   closeQueues,
   metricsPortFrom,
@@ -9,6 +10,7 @@ import {
   startWorkerMetrics,
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
+import { createBackfillProcessor } from './backfill-processor.js';
 import { createExportProcessor } from './export-processor.js';
 
 await runService({
@@ -37,6 +39,13 @@ await runService({
     });
     const worker = startWorker('export', processor, { config, logger, concurrency: config.workers.export.concurrency });
     telemetry.metrics.trackWorker(worker, 'export');
+    // Backfills only create syncs and look at them: a few slots carry any number (they park between looks).
+    const backfills = new BackfillService({ config, backfillQueue: queues.backfill, syncs, redis });
+    const backfillWorker = startWorker('backfill', createBackfillProcessor({ backfills, config, logger }), {
+      config,
+      logger,
+      concurrency: 2,
+    });
     telemetry.metrics.trackQueues([queues.export]);
     logger.info(
       { concurrency: config.workers.export.concurrency, databricks: databricks.host },
@@ -46,7 +55,7 @@ await runService({
     return {
       async stop() {
         // Finishes active steps (each is short: one API call), then releases the connection.
-        await worker.close();
+        await Promise.all([worker.close(), backfillWorker.close()]);
         await closeQueues(queues);
         await databricks.close();
         await telemetry.close();

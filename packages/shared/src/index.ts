@@ -66,6 +66,13 @@ export {
 } from './redis/connections.js';
 export { checkEvictionPolicy } from './redis/eviction-policy.js';
 export {
+  checkTemplate,
+  isTemplate,
+  renderParameters,
+  renderTemplate,
+  TemplateError,
+} from './schedules/parameter-templates.js';
+export {
   ScheduleId,
   ScheduleService,
   type ScheduleServiceDeps,
@@ -84,6 +91,8 @@ export { outcomeOfFailure, recordSyncEnd, type SyncOutcome, type SyncOutcomeDeps
 export { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './sync/idempotency-keys.js';
 export { MutexTimeoutError, RedisMutex, type RedisMutexOptions } from './redis/redis-mutex.js';
 export {
+  CREATION_POINTS,
+  type CreationPoint,
   type CreateSyncInput,
   type CreateSyncResult,
   DatasetBusyError,
@@ -115,3 +124,15 @@ export {
   traceHead,
 } from './sync/failed-tasks.js';
 export { connectServiceRedis } from './redis/service-redis.js';
+export {
+  type BackfillItem,
+  type BackfillResult,
+  BackfillService,
+  type BackfillServiceDeps,
+  BackfillSpec,
+  type BackfillStatus,
+  type BackfillStep,
+  type BackfillView,
+  backfillIdFor,
+} from './backfills/backfill-service.js';
+export { backfillDates, MAX_BACKFILL_VALUES } from './backfills/backfill-values.js';

@@ -95,6 +95,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], info: { versio
       { name: 'syncs' },
       { name: 'datasets' },
       { name: 'schedules' },
+      { name: 'backfills' },
       { name: 'mirror' },
       { name: 'health' },
       { name: 'metrics' },

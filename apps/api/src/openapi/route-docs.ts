@@ -1,4 +1,5 @@
-import { type ApiScope, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
+import { type ApiScope, BackfillSpec, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
+import { BackfillParams } from '../routes/backfills.js';
 import { z } from 'zod';
 import { CreateSyncBody, ListSyncsQuery, SyncParams } from '../schemas.js';
 
@@ -8,7 +9,7 @@ export interface RouteDoc {
   /** Fastify-style path, e.g. `/v1/syncs/:id`. */
   url: string;
   summary: string;
-  tag: 'syncs' | 'datasets' | 'schedules' | 'mirror' | 'health' | 'metrics';
+  tag: 'syncs' | 'datasets' | 'schedules' | 'backfills' | 'mirror' | 'health' | 'metrics';
   /** False for the unauthenticated routes. @defaultValue true */
   auth?: boolean;
   /** The token scope the route needs (authenticated routes). */
@@ -49,6 +50,13 @@ export const SyncViewSchema = z
     status: z.enum(SYNC_STATES),
     origin: z.string(),
     retryOf: z.string().optional(),
+    queue: z
+      .object({
+        behind: z.string().describe('The sync right before this one: the running one, or one waiting itself'),
+        ahead: z.number().describe('How many syncs are before this one, the running one included'),
+      })
+      .optional()
+      .describe('While a sync of an `onBusy: queue` dataset waits for its turn'),
     cancelRequested: z.boolean(),
     outputUrl: z.string(),
     databricks: z.object({
@@ -114,11 +122,11 @@ export const SyncViewSchema = z
       .nullable(),
     links: z.record(z.string(), z.string()),
     deduplicated: z
-      .enum(['idempotency-key', 'already-active', 'already-retried'])
+      .enum(['idempotency-key', 'already-active', 'already-queued', 'already-retried'])
       .optional()
       .describe(
-        'Set when the answer is an existing sync: the Idempotency-Key names it, an identical request is running, ' +
-          'or this failed sync was retried before',
+        'Set when the answer is an existing sync: the Idempotency-Key names it, an identical request is running ' +
+          '(or waiting for its turn), or this failed sync was retried before',
       ),
   })
   .meta({ id: 'Sync' });
@@ -144,9 +152,40 @@ const DatasetSchema = z
     loadMode: z.enum(['append', 'replace']),
     target: z.string(),
     singleActive: z.boolean(),
+    onBusy: z
+      .enum(['reject', 'queue'])
+      .describe('A request that differs from the running sync: refused with 409 DATASET_BUSY, or queued behind it'),
     parameters: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'Dataset' });
+
+const BACKFILL_ITEM_STATES = ['pending', ...SYNC_STATES] as const;
+const BackfillViewSchema = z
+  .object({
+    id: z.string().describe('Derived from the request: the same request names the same backfill'),
+    dataset: z.string(),
+    parameter: z.string(),
+    from: z.string(),
+    to: z.string(),
+    step: z.string(),
+    maxConcurrent: z.number(),
+    parameters: z.record(z.string(), z.unknown()),
+    status: z.enum(['running', 'canceling', 'succeeded', 'failed', 'canceled']),
+    counts: z.record(z.enum(BACKFILL_ITEM_STATES), z.number()),
+    items: z.array(
+      z.object({
+        value: z.string(),
+        status: z.enum(BACKFILL_ITEM_STATES).describe('`pending` until its sync is started'),
+        syncId: z.string().optional(),
+        links: z.object({ sync: z.string() }).optional(),
+      }),
+    ),
+    createdAt: z.string(),
+    finishedAt: z.string().optional(),
+    links: z.record(z.string(), z.string()),
+    deduplicated: z.literal('same-request').optional().describe('Set when the same backfill was requested before'),
+  })
+  .meta({ id: 'Backfill' });
 
 const MirrorPlanBody = z.object({ scope: MirrorScope.optional(), includeRefresh: z.boolean().optional() });
 const AnyObject = z.record(z.string(), z.unknown());
@@ -199,17 +238,22 @@ export const ROUTE_DOCS: RouteDoc[] = [
     body: CreateSyncBody,
     headers: idempotencyHeader,
     responses: {
-      202: { description: 'Sync created', schema: SyncViewSchema },
+      202: {
+        description:
+          'Sync created; on an `onBusy: queue` dataset that is busy it is `queued` and its `queue.behind` names ' +
+          'the sync it waits for (first come, first served)',
+        schema: SyncViewSchema,
+      },
       200: {
         description:
           'An existing sync, with `deduplicated` saying why: the Idempotency-Key names it, or an identical request ' +
-          '(same dataset, same parameters once defaults are filled) is running on a single-active dataset',
+          '(same dataset, same parameters once defaults are filled) is running or queued on a single-active dataset',
         schema: SyncViewSchema,
       },
       409: {
         description:
-          'DATASET_BUSY: a single-active dataset is running a sync of another request; `details.links.activeSync` ' +
-          'links to it. Nothing was queued: try again once it has ended.',
+          'DATASET_BUSY: a single-active dataset with `onBusy: reject` (the default) is running a sync of another ' +
+          'request; `details.links.activeSync` links to it. Nothing was queued: try again once it has ended.',
         schema: ErrorBodySchema,
       },
       ...errors(400, 401, 413, 415, 422, 503),
@@ -344,7 +388,8 @@ export const ROUTE_DOCS: RouteDoc[] = [
       400: {
         description:
           'Invalid schedule; SCHEDULE_TOO_FREQUENT when it would fire more often than api.schedules.minIntervalMs ' +
-          '(default one minute)',
+          '(default one minute); INVALID_PARAMETER_TEMPLATE when a `{{ … }}` parameter template does not parse ' +
+          '(`details.parameter`, `details.position`: 0-based offset in its text)',
         schema: ErrorBodySchema,
       },
       ...errors(401, 403),
@@ -378,6 +423,57 @@ export const ROUTE_DOCS: RouteDoc[] = [
     tag: 'schedules',
     params: z.object({ id: ScheduleId }),
     responses: { 204: { description: 'Removed' }, ...errors(400, 401, 404) },
+  },
+  {
+    method: 'post',
+    url: '/v1/backfills',
+    scope: 'sync',
+    summary: 'Backfill: one sync per date of a date parameter, at most maxConcurrent at once',
+    tag: 'backfills',
+    body: BackfillSpec,
+    responses: {
+      202: { description: 'The backfill, started', schema: BackfillViewSchema },
+      200: {
+        description:
+          'The same request was made before: that backfill (`deduplicated: same-request`); nothing is added. ' +
+          'Each value’s sync has its own idempotency key (`backfill:<id>:<value>`)',
+        schema: BackfillViewSchema,
+      },
+      ...errors(400, 401, 403, 503),
+    },
+  },
+  {
+    method: 'get',
+    url: '/v1/backfills/:id',
+    scope: 'read',
+    summary: 'A backfill with the status of each value',
+    tag: 'backfills',
+    params: BackfillParams,
+    responses: { 200: { description: 'The backfill', schema: BackfillViewSchema }, ...errors(400, 401, 404) },
+  },
+  {
+    method: 'post',
+    url: '/v1/backfills/:id/cancel',
+    scope: 'sync',
+    summary: 'Cancel the rest of a backfill: values not started never start, running syncs are canceled',
+    tag: 'backfills',
+    params: BackfillParams,
+    responses: {
+      202: { description: 'Cancel requested', schema: BackfillViewSchema },
+      ...errors(400, 401, 404, 409),
+    },
+  },
+  {
+    method: 'delete',
+    url: '/v1/backfills/:id',
+    scope: 'sync',
+    summary: 'Cancel the rest of a backfill (the same as POST …/cancel)',
+    tag: 'backfills',
+    params: BackfillParams,
+    responses: {
+      202: { description: 'Cancel requested', schema: BackfillViewSchema },
+      ...errors(400, 401, 404, 409),
+    },
   },
   {
     method: 'post',

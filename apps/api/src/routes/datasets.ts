@@ -15,6 +15,7 @@ export async function datasetRoutes(
         '.',
       ),
       singleActive: dataset.singleActive,
+      onBusy: dataset.onBusy,
       parameters: dataset.parameters,
     })),
   }));

@@ -35,6 +35,7 @@ export function withLinks(sync: SyncView) {
       ...(ended ? {} : { cancel: `${self}/cancel` }),
       ...(sync.status === 'failed' || sync.status === 'canceled' ? { retry: `${self}/retry` } : {}),
       ...(sync.retryOf ? { retryOf: `/v1/syncs/${sync.retryOf}` } : {}),
+      ...(sync.queue ? { queuedBehind: `/v1/syncs/${sync.queue.behind}` } : {}),
       ...(sync.databricks.runPageUrl ? { databricksRun: sync.databricks.runPageUrl } : {}),
     },
   };

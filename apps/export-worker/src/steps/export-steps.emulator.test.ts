@@ -49,14 +49,14 @@ function clientFor(
 }
 
 /** An export context over a real client; saves and reports are recorded, not written to a job. */
-function contextFor(client: DatabricksClient, jobId: number, progress: ExportProgress) {
+function contextFor(client: DatabricksClient, jobId: number, progress: ExportProgress, requestedAt = new Date()) {
   const reports: ExportLiveProgress[] = [];
   const request: SyncRequest = {
     syncId: '01JEXPORTSTEPTEST0000000001',
     dataset: 'forecasts',
     parameters: {},
     attempt: 1,
-    requestedAt: new Date().toISOString(),
+    requestedAt: requestedAt.toISOString(),
     outputUrl: 's3://d2s-sandbox/exports/forecasts/01JEXPORTSTEPTEST0000000001/',
     stagePath: 'forecasts/01JEXPORTSTEPTEST0000000001/',
     origin: 'api',
@@ -76,6 +76,7 @@ function contextFor(client: DatabricksClient, jobId: number, progress: ExportPro
     currentUser: client.currentUser,
     importQueue: {} as Queue,
     cancelRequested: async () => false,
+    takeTurn: async () => ({ turn: true }),
     config: {
       workers: { export: { concurrency: 1, pollInitialMs: 10, pollMaxMs: 10, pollGrowth: 1 } },
     } as ExportContext['config'],
@@ -179,6 +180,31 @@ describe('export steps against the Databricks emulator', () => {
       expect(reports.at(-1)?.failure).toMatchObject({ failedTasks: tasks });
     } finally {
       await sp.close();
+    }
+  });
+
+  it("counts run-now's retry window from the sync's turn, so a sync that waited in line keeps its retries", async () => {
+    const owner = clientFor(emu.url, { token: 'dapi-sandbox-token' });
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    try {
+      // Requested two hours ago (the dataset allows an hour), then waited behind other syncs: Databricks
+      // answers its first run-now 503 with Retry-After, which is retried from `delayed`, not fatal.
+      emu.admin.addHttpFault({ route: 'jobs/run-now', status: 503, retry_after_seconds: 60, count: 1 });
+      const { ctx } = contextFor(owner, 1001, { step: 'trigger', polls: 0 }, twoHoursAgo);
+      expect(await trigger(ctx)).toEqual({ kind: 'reschedule', delayMs: 60_000 });
+      expect(Date.parse(ctx.progress.turnTakenAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+
+      // The same refusal once the window since its turn has passed fails the sync.
+      emu.admin.addHttpFault({ route: 'jobs/run-now', status: 503, retry_after_seconds: 60, count: 1 });
+      const late = contextFor(
+        owner,
+        1001,
+        { step: 'trigger', polls: 0, turnTakenAt: twoHoursAgo.toISOString() },
+        twoHoursAgo,
+      );
+      await expect(trigger(late.ctx)).rejects.toMatchObject({ retryable: true });
+    } finally {
+      await owner.close();
     }
   });
 

@@ -12,6 +12,18 @@ import { failForMissingPermission } from './permission-failure.js';
  */
 export async function trigger(ctx: ExportContext): Promise<StepResult<ExportStepName, never>> {
   const { request, dataset } = ctx;
+  // A single-active dataset runs one sync at a time: a sync queued behind another waits here, in
+  // `delayed`, until it holds the dataset. The sync before it wakes it when it ends; the delay is the net.
+  const turn = await ctx.takeTurn();
+  if (!turn.turn) {
+    await ctx.report({ status: 'queued', waitingFor: turn.blockedBy, polls: 0 });
+    return rescheduleIn(ctx.config.workers.export.pollMaxMs);
+  }
+  // Saved once: Databricks' retryable refusals get their full window from when the sync got its turn, not
+  // from when it was requested (a sync that waited in line may have waited longer than the window itself).
+  if (ctx.progress.turnTakenAt === undefined) {
+    await ctx.save({ ...ctx.progress, turnTakenAt: new Date(ctx.now()).toISOString() });
+  }
   const parameters: Record<string, string> = Object.fromEntries(
     Object.entries(request.parameters).map(([name, value]) => [name, String(value)]),
   );
@@ -32,7 +44,7 @@ export async function trigger(ctx: ExportContext): Promise<StepResult<ExportStep
     if (denied) throw denied;
     // Rate limited or unavailable: try again from `delayed` (the token makes a repeat safe), within the
     // dataset's time limit, instead of holding a slot or burning attempts.
-    const waited = ctx.now() - Date.parse(request.requestedAt);
+    const waited = ctx.now() - Date.parse(ctx.progress.turnTakenAt ?? request.requestedAt);
     if (!(error instanceof DatabricksError && error.retryable) || waited > dataset.export.maxRunDurationSeconds * 1000)
       throw error;
     ctx.log.warn({ err: error }, 'Databricks could not start the run yet; will try again');

@@ -154,6 +154,13 @@ export const DatasetConfig = z
     parameters: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), DatasetParameter).default({}),
     /** While a sync of this dataset is active, a new request returns it instead of starting another. */
     singleActive: z.boolean().default(true),
+    /**
+     * What a single-active dataset does with a request that differs from the sync it runs:
+     * `reject` answers 409 DATASET_BUSY; `queue` accepts it (202) and runs it once the syncs
+     * before it have ended, first come first served.
+     * @defaultValue reject
+     */
+    onBusy: z.enum(['reject', 'queue']).default('reject'),
   })
   .refine((d) => withSlash(d.export.s3Prefix).startsWith(withSlash(d.snowflake.stageUrl)), {
     message: 'export.s3Prefix must lie under snowflake.stageUrl, or COPY INTO cannot read what the export writes',

@@ -14,7 +14,7 @@ const request = {
 
 describe('job catalog', () => {
   it('names every queue once', () => {
-    expect(QUEUE_NAMES).toEqual(['export', 'import', 'mirror']);
+    expect(QUEUE_NAMES).toEqual(['export', 'import', 'mirror', 'backfill']);
   });
 
   it('fills defaults for a new export job', () => {

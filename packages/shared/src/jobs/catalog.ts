@@ -41,6 +41,8 @@ export const ExportProgress = z.strictObject({
   runId: z.number().int().positive().optional(),
   runPageUrl: z.string().optional(),
   triggeredAt: z.string().datetime().optional(),
+  /** When the sync got its turn on its dataset (at once, or after waiting in line): run-now's retry window counts from here. */
+  turnTakenAt: z.string().datetime().optional(),
   polls: z.number().int().nonnegative().default(0),
   lastLifeCycleState: z.string().optional(),
   /** When d2s asked Databricks to cancel the run. */
@@ -58,7 +60,10 @@ export type ExportJobData = z.infer<typeof ExportJobData>;
 export const ScheduledSyncJobData = z.strictObject({
   scheduleId: z.string().min(1),
   dataset: z.string().min(1),
+  /** Values may be templates over the firing time (`{{ ds }}`), rendered when the schedule fires. */
   parameters: z.record(z.string(), ParameterValue).default({}),
+  /** The schedule's IANA time zone: templates are rendered in it. @defaultValue UTC */
+  timeZone: z.string().optional(),
 });
 export type ScheduledSyncJobData = z.infer<typeof ScheduledSyncJobData>;
 
@@ -89,6 +94,31 @@ export const MirrorActionJobData = z.strictObject({
 });
 export type MirrorActionJobData = z.infer<typeof MirrorActionJobData>;
 
+export const BackfillId = z.string().regex(/^backfill_[0-9a-f]{26}$/, 'a backfill id like backfill_0123…');
+
+/**
+ * One backfill: a sync per value of one parameter, at most `maxConcurrent` not ended at once. Its job id is
+ * the backfill id; the job starts the next values as earlier ones end (a step job, parked in `delayed`
+ * between looks) and saves each started sync before it goes on.
+ */
+export const BackfillJobData = z.strictObject({
+  backfillId: BackfillId,
+  dataset: z.string().min(1),
+  /** The parameter each sync gets one value of. */
+  parameter: z.string().min(1),
+  from: z.string(),
+  to: z.string(),
+  step: z.string(),
+  values: z.array(z.string()).min(1).max(1_000),
+  /** The other parameters, the same for every sync. */
+  parameters: z.record(z.string(), ParameterValue).default({}),
+  maxConcurrent: z.number().int().min(1).max(100),
+  requestedAt: z.string().datetime(),
+  /** value → the sync started for it (each keyed `backfill:<id>:<value>`, so a repeat starts nothing new). */
+  started: z.record(z.string(), SyncId).default({}),
+});
+export type BackfillJobData = z.infer<typeof BackfillJobData>;
+
 interface JobDefinition<S extends z.ZodType = z.ZodType> {
   data: S;
   options: JobsOptions;
@@ -110,6 +140,9 @@ export const jobCatalog = {
   mirror: {
     'mirror-plan': { data: MirrorPlanJobData, options: retryWithBackoff(3, 5_000) },
     'mirror-action': { data: MirrorActionJobData, options: retryWithBackoff(3, 5_000) },
+  },
+  backfill: {
+    'backfill-run': { data: BackfillJobData, options: retryWithBackoff(10, 2_000) },
   },
 } as const satisfies Record<string, Record<string, JobDefinition>>;
 

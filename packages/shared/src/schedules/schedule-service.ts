@@ -4,6 +4,7 @@ import type { D2sConfig } from '../config/load-config.js';
 import { RequestError } from '../errors.js';
 import { defaultJobOptions, parseJobData } from '../jobs/catalog.js';
 import { validateParameters } from '../sync/parameters.js';
+import { checkTemplate, isTemplate, renderParameters, TemplateError } from './parameter-templates.js';
 import { shortestInterval } from './schedule-interval.js';
 
 export const ScheduleId = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'letters, digits, _ . - (at most 100)');
@@ -13,7 +14,10 @@ export const ScheduleSpec = z
   .strictObject({
     kind: z.enum(['sync', 'mirror']),
     dataset: z.string().min(1).optional(),
-    /** A `null` value (or `parameters: null`) means the same as leaving it out: the default applies. */
+    /**
+     * A `null` value (or `parameters: null`) means the same as leaving it out: the default applies.
+     * A string may be a template over the firing time, e.g. `{{ ds }}` (see parameter-templates.ts).
+     */
     parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullish(),
     /** Mirror schedules: which catalogs/schemas to mirror (default: the configured scope). */
     scope: z
@@ -83,7 +87,10 @@ export class ScheduleService {
       const dataset = Object.hasOwn(config.datasets, name) ? config.datasets[name] : undefined;
       if (!dataset) throw new RequestError('UNKNOWN_DATASET', 400, `Unknown dataset "${spec.dataset}"`);
       const given = withoutNulls(spec.parameters);
-      const parameters = validateParameters(dataset, given);
+      checkTemplates(given);
+      // Templates are checked as they will be used: rendered for the next firing, then validated.
+      const now = new Date((this.#deps.now ?? Date.now)());
+      const parameters = validateParameters(dataset, renderParameters(given, now, spec.tz));
       if (!parameters.ok) {
         throw new RequestError('INVALID_PARAMETERS', 400, 'Invalid parameters for the scheduled dataset', {
           details: { issues: parameters.issues },
@@ -93,6 +100,7 @@ export class ScheduleService {
         scheduleId: id,
         dataset: spec.dataset,
         parameters: given,
+        timeZone: spec.tz,
       });
     } else {
       data = parseJobData('mirror', 'mirror-plan', {
@@ -211,6 +219,24 @@ function toView(kind: 'sync' | 'mirror', scheduler: SchedulerJson): ScheduleView
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+/** Every templated parameter parses and type-checks; else a 400 naming the parameter and the position. */
+function checkTemplates(parameters: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(parameters)) {
+    if (!isTemplate(value)) continue;
+    try {
+      checkTemplate(value);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      throw new RequestError(
+        'INVALID_PARAMETER_TEMPLATE',
+        400,
+        `Parameter "${name}": ${error.message} at position ${error.position} of "${value}"`,
+        { details: { parameter: name, position: error.position, template: value, reason: error.message } },
+      );
+    }
+  }
 }
 
 /** A schedule's parameters with `null` values dropped: null means "not given", so the default applies. */

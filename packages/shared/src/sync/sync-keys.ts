@@ -12,6 +12,8 @@ export function syncKeys(prefix: string) {
     datasetIndex: (dataset: string) => `${base}:syncs:dataset:${dataset}`,
     /** The sync currently active for a dataset (single-active datasets only). */
     active: (dataset: string) => `${base}:active:${dataset}`,
+    /** Syncs of a single-active, `onBusy: queue` dataset waiting for their turn, oldest first (a list). */
+    waiting: (dataset: string) => `${base}:waiting:${dataset}`,
     /** Set when cancel was requested; workers check it between steps. */
     cancel: (syncId: string) => `${base}:cancel:${syncId}`,
     /** Which sync (or mirror run) an idempotency key names, and what it was asked for. */

@@ -6,6 +6,7 @@ import { RequestError } from '../errors.js';
 import { snapshotOf } from '../jobs/job-snapshot.js';
 import { addJob } from '../jobs/typed-queue.js';
 import { MutexTimeoutError, RedisMutex } from '../redis/redis-mutex.js';
+import { DatasetTurns } from './dataset-turns.js';
 import { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './idempotency-keys.js';
 import { newSyncId, syncIdForKey } from './ids.js';
 import { type ParameterValues, validateParameters } from './parameters.js';
@@ -22,7 +23,16 @@ export interface SyncServiceDeps {
   now?: () => number;
   /** Serialises the create-or-join decision per dataset (or per key); built on `redis` unless given. */
   mutex?: RedisMutex;
+  /**
+   * Called at each point of a creation, so a crash test can stop the process exactly there. Only set when
+   * explicitly enabled (the API's D2S_TEST_PAUSE_AT); never in normal operation.
+   */
+  reachedCreationPoint?: (point: CreationPoint) => Promise<void>;
 }
+
+/** The points of a sync's creation a process may die between: key bound, index written, job added. */
+export const CREATION_POINTS = ['after-bind', 'after-index', 'after-job'] as const;
+export type CreationPoint = (typeof CREATION_POINTS)[number];
 
 export interface CreateSyncInput {
   dataset: string;
@@ -38,6 +48,8 @@ export type DeduplicationReason =
   | 'idempotency-key'
   /** An identical request (same dataset and parameters) is running on a single-active dataset. */
   | 'already-active'
+  /** An identical request is waiting for its turn on a single-active, `onBusy: queue` dataset. */
+  | 'already-queued'
   /** This failed sync was retried before: this is that retry. */
   | 'already-retried';
 
@@ -51,9 +63,6 @@ export interface ListSyncsInput {
   cursor?: string | undefined;
   limit: number;
 }
-
-// Compare-and-delete: only release a dataset's active lock if it still names the sync we checked.
-const RELEASE_IF_HELD = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
 /**
  * An index entry with no job is a sync whose creation died between writing the entry and adding the job
@@ -87,12 +96,17 @@ export class SyncService {
   readonly #now: () => number;
   readonly #mutex: RedisMutex;
   readonly #idempotency: IdempotencyKeyStore;
+  readonly #turns: DatasetTurns;
 
   constructor(deps: SyncServiceDeps) {
     this.#deps = deps;
     this.#keys = syncKeys(deps.config.redis.prefix);
     this.#now = deps.now ?? Date.now;
     this.#mutex = deps.mutex ?? new RedisMutex(deps.redis);
+    this.#turns = new DatasetTurns(deps.redis, (dataset) => ({
+      active: this.#keys.active(dataset),
+      waiting: this.#keys.waiting(dataset),
+    }));
     const longestRunSeconds = Math.max(
       0,
       ...Object.values(deps.config.datasets).map((d) => d.export.maxRunDurationSeconds),
@@ -172,12 +186,25 @@ export class SyncService {
       }
     }
 
+    let queued = false;
     if (dataset.singleActive) {
       const active = await this.#activeSync(input.dataset);
-      if (active && active.id !== syncId) {
-        if (!sameRequest(active, request)) throw new DatasetBusyError(input.dataset, active);
+      if (active && active.id !== syncId && sameRequest(active, request)) {
         if (identity) await this.#idempotency.bind(identity.scope, identity.key, { id: active.id, fingerprint });
         return { sync: active, created: false, reason: 'already-active' };
+      }
+      if (dataset.onBusy === 'queue') {
+        const waiting = await this.#waitingSyncs(input.dataset, syncId);
+        const twin = waiting.find((sync) => sameRequest(sync, request));
+        if (twin) {
+          if (identity) await this.#idempotency.bind(identity.scope, identity.key, { id: twin.id, fingerprint });
+          return { sync: twin, created: false, reason: 'already-queued' };
+        }
+        // Busy, or free with syncs still waiting for their turn (between one ending and the next claiming):
+        // either way this one goes to the back of the line, so nobody overtakes.
+        queued = (active !== undefined && active.id !== syncId) || waiting.length > 0;
+      } else if (active && active.id !== syncId) {
+        throw new DatasetBusyError(input.dataset, active);
       }
     }
 
@@ -190,15 +217,16 @@ export class SyncService {
         if (existing) return existing;
         syncId = bound.id;
       }
+      await this.#deps.reachedCreationPoint?.('after-bind');
       // The key's id may exist from before its binding expired: that sync is the answer, not a new one.
       const job = await this.#deps.exportQueue.getJob(syncId);
       if (job) return { sync: await this.#indexed(job), created: false, reason: reasonFor(identity.scope) };
     }
-    if (dataset.singleActive) {
-      const ttlMs = (dataset.export.maxRunDurationSeconds * 2 + 86_400) * 1000;
-      await this.#deps.redis.set(this.#keys.active(input.dataset), syncId, 'PX', ttlMs);
+    if (dataset.singleActive && !queued) {
+      await this.#deps.redis.set(this.#keys.active(input.dataset), syncId, 'PX', datasetLeaseMs(dataset));
     }
-    const job = await this.#addExportJob(syncId, input, dataset, parameterValues);
+    const job = await this.#addExportJob(syncId, input, dataset, parameterValues, queued);
+    await this.#deps.reachedCreationPoint?.('after-job');
     return { sync: await this.#view(job), created: true };
   }
 
@@ -223,11 +251,16 @@ export class SyncService {
     input: CreateSyncInput,
     dataset: DatasetConfig,
     parameterValues: ParameterValues,
+    queued: boolean,
   ): Promise<Job> {
     const { config, exportQueue } = this.#deps;
     const now = this.#now();
     const location = runLocationFor(dataset, { syncId, dataset: input.dataset, now: new Date(now) });
     await this.#index(syncId, input.dataset, now);
+    // Queued before its job exists: the job's first step finds its place. A creation that dies here leaves
+    // a waiter without a job, which `takeTurn` drops once it is older than INDEX_ORPHAN_GRACE_MS.
+    if (queued) await this.#turns.enqueue(input.dataset, syncId);
+    await this.#deps.reachedCreationPoint?.('after-index');
     return addJob(
       exportQueue,
       'export',
@@ -388,19 +421,72 @@ export class SyncService {
     return (await this.#deps.redis.exists(this.#keys.cancel(syncId))) === 1;
   }
 
-  /** Frees the dataset for the next sync once this one has ended (best effort; readers also heal stale locks). */
+  /**
+   * Frees the dataset for the next sync once this one has ended, and takes it out of the queue if it never
+   * got its turn (a canceled waiter). The next in line is woken at once rather than at its next re-check.
+   * Best effort: readers and `takeTurn` also heal a holder or waiter that ended without leaving.
+   */
   async releaseDataset(dataset: string, syncId: string): Promise<void> {
-    await this.#deps.redis.eval(RELEASE_IF_HELD, 1, this.#keys.active(dataset), syncId);
+    const next = await this.#turns.leave(dataset, syncId);
+    if (next) await this.#wake(next);
+  }
+
+  /**
+   * Whether it is this sync's turn on its single-active dataset: it holds the dataset (already, or now,
+   * because nobody holds it and nobody waits before it). Called by the export worker before it starts a
+   * Databricks run, so two syncs of one dataset never run at once. A holder or waiter that ended without
+   * leaving (its worker died at the wrong moment) is removed here, so the line never stalls behind it.
+   */
+  async takeTurn(datasetName: string, syncId: string): Promise<{ turn: true } | { turn: false; blockedBy: string }> {
+    const dataset = Object.hasOwn(this.#deps.config.datasets, datasetName)
+      ? this.#deps.config.datasets[datasetName]
+      : undefined;
+    if (!dataset?.singleActive) return { turn: true };
+    // Each pass removes one dead sync; a bound keeps one call short even behind a long line of them.
+    for (let pass = 0; pass < 20; pass++) {
+      const answer = await this.#turns.claim(datasetName, syncId, datasetLeaseMs(dataset));
+      if (answer.held) return { turn: true };
+      if (await this.#stillWaitingOrRunning(answer.blockedBy)) return { turn: false, blockedBy: answer.blockedBy };
+      await this.#turns.leave(datasetName, answer.blockedBy);
+    }
+    const holder = await this.#turns.holder(datasetName);
+    return { turn: false, blockedBy: holder ?? 'unknown' };
+  }
+
+  /** A sync that has not ended; a young id without a job may be a creation in flight, so it counts too. */
+  async #stillWaitingOrRunning(syncId: string): Promise<boolean> {
+    const job = await this.#deps.exportQueue.getJob(syncId);
+    if (job) return !TERMINAL_SYNC_STATES.has((await this.#view(job)).status);
+    const createdAt = await this.#deps.redis.zscore(this.#keys.index, syncId);
+    return createdAt !== null && Number(createdAt) > this.#now() - INDEX_ORPHAN_GRACE_MS;
+  }
+
+  /** A waiting sync re-checks its turn from `delayed`; promoting it makes that re-check now. */
+  async #wake(syncId: string): Promise<void> {
+    const job = await this.#deps.exportQueue.getJob(syncId);
+    if (job && (await job.getState()) === 'delayed') await job.promote().catch(() => {});
+  }
+
+  /** The syncs of a dataset waiting for their turn that have not ended (but this one, being created). */
+  async #waitingSyncs(dataset: string, except: string | undefined): Promise<SyncView[]> {
+    const views: SyncView[] = [];
+    for (const id of await this.#turns.waiting(dataset)) {
+      if (id === except) continue;
+      const view = await this.get(id);
+      if (view && !TERMINAL_SYNC_STATES.has(view.status)) views.push(view);
+      else if (!(await this.#stillWaitingOrRunning(id))) await this.#turns.leave(dataset, id);
+    }
+    return views;
   }
 
   /** The sync holding the dataset's active lock while it still runs; a lock left by an ended sync is freed. */
   async #activeSync(dataset: string): Promise<SyncView | undefined> {
-    const key = this.#keys.active(dataset);
-    const holder = await this.#deps.redis.get(key);
-    if (holder === null) return undefined;
+    const holder = await this.#turns.holder(dataset);
+    if (holder === undefined) return undefined;
     const view = await this.get(holder);
     if (view && !TERMINAL_SYNC_STATES.has(view.status)) return view;
-    await this.#deps.redis.eval(RELEASE_IF_HELD, 1, key, holder);
+    // Called under the dataset's creation lock, so a holder without a job is a creation that died.
+    await this.releaseDataset(dataset, holder);
     return undefined;
   }
 
@@ -412,7 +498,12 @@ export class SyncService {
       this.isCancelRequested(id),
     ]);
     const importSnapshot = importJob ? await snapshotOf(importJob, () => this.#deps.importQueue.getJob(id)) : undefined;
-    return deriveSyncView(exportSnapshot, importSnapshot, cancel);
+    const view = deriveSyncView(exportSnapshot, importSnapshot, cancel);
+    if (view.status === 'queued') {
+      const place = await this.#turns.placeOf(view.dataset, id);
+      if (place) view.queue = { behind: place.behind, ahead: place.ahead };
+    }
+    return view;
   }
 }
 
@@ -422,6 +513,11 @@ function sameRequest(active: SyncView, request: SyncRequestShape): boolean {
     active.dataset === request.dataset &&
     requestFingerprint(active.parameters) === requestFingerprint(request.parameters)
   );
+}
+
+/** How long a sync may hold its dataset if it dies without releasing it: past any run it could still have. */
+function datasetLeaseMs(dataset: DatasetConfig): number {
+  return (dataset.export.maxRunDurationSeconds * 2 + 86_400) * 1000;
 }
 
 function reasonFor(scope: string): DeduplicationReason {

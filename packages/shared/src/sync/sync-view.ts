@@ -65,6 +65,11 @@ export interface SyncView {
   status: SyncState;
   origin: string;
   retryOf?: string;
+  /**
+   * While a sync of an `onBusy: queue` dataset waits for its turn: the sync right before it (running, or
+   * waiting itself) and how many syncs are before it.
+   */
+  queue?: { behind: string; ahead: number };
   cancelRequested: boolean;
   outputUrl: string;
   databricks: {
