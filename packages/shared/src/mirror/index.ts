@@ -49,6 +49,7 @@ export {
   MirrorPlanNotFoundError,
   MirrorPlanStaleError,
 } from './mirror-errors.js';
+export { filterPlan, OFFLINE_SECRET_VARIABLE, offlinePlanSql, type PlanKindFilter } from './plan-views.js';
 export { MirrorPlanStore, type ReviewedPlan, type ReviewedPlanRequest } from './mirror-plan-store.js';
 export {
   canonical,

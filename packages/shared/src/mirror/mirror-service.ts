@@ -139,8 +139,17 @@ export class MirrorService {
     return reviewed;
   }
 
+  /**
+   * The plan from Unity Catalog alone, as if Snowflake had nothing yet (no Snowflake connection): every
+   * integration, schema and table to create, for runnable idempotent DDL (`offlinePlanSql`).
+   */
+  async offlinePlan(request: PlanRequest = {}): Promise<MirrorPlan> {
+    return (await this.#compute(request, { offline: true })).plan;
+  }
+
   async #compute(
     request: PlanRequest,
+    mode: { offline?: boolean } = {},
   ): Promise<{ plan: MirrorPlan; digest: PlanStateDigest; request: ReviewedPlanRequest }> {
     const settings = this.settings();
     const scope = this.#checkScope(request.scope ?? {}, settings);
@@ -154,22 +163,14 @@ export class MirrorService {
     });
     const discoveryMs = performance.now() - started;
 
-    const databases = new Set<string>(discovered.tables.map((t) => t.target.database));
-    for (const catalog of settings.catalogs) {
-      if (scope.catalogs === undefined || scope.catalogs.includes(catalog.name)) {
-        databases.add(catalog.database ?? catalog.name.toUpperCase());
-      }
-    }
-    // Where d2s put tables before, so a table whose target database changed is still found.
-    for (const entry of (await this.state?.list()) ?? []) {
-      if (entry.snowflake && entry.status !== 'dropped') databases.add(entry.snowflake.database);
-    }
     const snowflakeStarted = performance.now();
-    const snowflake = await readSnowflakeSide(clients.snowflake, {
-      integrationPrefix: settings.integrationPrefix,
-      databases: [...databases],
-      ...(request.queryTag ? { queryTag: request.queryTag } : {}),
-    });
+    const snowflake = mode.offline
+      ? { integrations: [], databases: [], tables: [], statements: 0 }
+      : await readSnowflakeSide(clients.snowflake, {
+          integrationPrefix: settings.integrationPrefix,
+          databases: await this.#databasesToRead(discovered.tables, settings, scope),
+          ...(request.queryTag ? { queryTag: request.queryTag } : {}),
+        });
     const snowflakeMs = performance.now() - snowflakeStarted;
     const includeRefresh = request.includeRefresh ?? false;
     const force = request.force ?? false;
@@ -200,6 +201,25 @@ export class MirrorService {
       `mirror plan: ${plan.summary.actions} action(s), ${plan.summary.unchanged} unchanged`,
     );
     return { plan, digest, request: { scope, includeRefresh, force } };
+  }
+
+  /** The databases SHOW looks in: the plan's targets, the catalogs' defaults, and where d2s put tables before. */
+  async #databasesToRead(
+    tables: readonly { target: { database: string } }[],
+    settings: MirrorSettings,
+    scope: MirrorScope,
+  ): Promise<string[]> {
+    const databases = new Set<string>(tables.map((t) => t.target.database));
+    for (const catalog of settings.catalogs) {
+      if (scope.catalogs === undefined || scope.catalogs.includes(catalog.name)) {
+        databases.add(catalog.database ?? catalog.name.toUpperCase());
+      }
+    }
+    // Where d2s put tables before, so a table whose target database changed is still found.
+    for (const entry of (await this.state?.list()) ?? []) {
+      if (entry.snowflake && entry.status !== 'dropped') databases.add(entry.snowflake.database);
+    }
+    return [...databases];
   }
 
   /**
