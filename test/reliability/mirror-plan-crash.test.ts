@@ -20,6 +20,7 @@ describe('mirror worker killed while the plan job applies integrations', () => {
   let stack: Stack;
   const planned: Record<string, number> = {};
   const recorded: Record<string, number> = {};
+  let runId = '';
 
   beforeAll(async () => {
     stack = await startStack({
@@ -45,7 +46,7 @@ describe('mirror worker killed while the plan job applies integrations', () => {
     const first = stack.startProcess('mirror-worker');
     const run = await stack.request('POST', '/v1/mirror/runs', {});
     expect(run.status, run.text).toBe(202);
-    const runId = run.body.id as string;
+    runId = run.body.id as string;
 
     // Kill once the first integration exists and the plan job is still at work.
     const integrationCreated = () =>
@@ -71,14 +72,16 @@ describe('mirror worker killed while the plan job applies integrations', () => {
     expect(await second.stop('SIGTERM'), second.output().slice(-2000)).toBe(0);
   }, 150_000);
 
-  // KNOWN BUG (apps/mirror-worker/src/mirror-processor.ts, planJob): the plan is computed again on every
-  // activation of the plan job and is not saved before it is applied, so a plan job retried after a crash
-  // applies (and records) a new plan that no longer contains the actions applied before the crash: the run
-  // reports fewer actions than it applied (e.g. no create-integration at all). Saving the plan in the job
-  // before applying (as the export saves its run id before polling) would fix it. `it.fails` keeps this
-  // visible: it turns red once fixed, and should then become a plain `it`.
-  it.fails('KNOWN BUG: the run records every action of its plan, those applied before the kill too', () => {
+  // Was a KNOWN BUG (#17): the plan job computed its plan again on every activation, so a run retried
+  // after the kill recorded a new plan without the actions applied before it. The plan is now saved
+  // into the job (job.updateData) before the first action, and a retry applies the same plan.
+  it('the run records every action of its plan, those applied before the kill too', async () => {
     expect(Object.keys(recorded).length, 'the run above did not finish').toBeGreaterThan(0);
     expect(recorded).toEqual(planned);
+    // The plan saved in the job is the one computed before the kill, not a second one.
+    const planJob = await stack.queues.mirror.getJob(runId);
+    expect((planJob?.data as { plan?: { actions: unknown[] } }).plan?.actions).toHaveLength(
+      Object.values(planned).reduce((a, b) => a + b, 0),
+    );
   });
 });

@@ -50,6 +50,20 @@ export interface SyncRequestResult {
 export interface MirrorRequest {
   scope?: MirrorScope;
   includeRefresh?: boolean;
+  /** Allow dropping more than mirror.maxDropShare of the mirrored tables. */
+  force?: boolean;
+  /** Runs only: apply exactly this reviewed plan. */
+  planId?: string;
+}
+
+/** How a dry run is shown: one kind only (`?only=`), or from Unity Catalog alone (`?offline=true`). */
+export interface MirrorPlanView {
+  only?: 'integrations' | 'tables';
+  offline?: boolean;
+}
+
+function planQuery(view: MirrorPlanView): Record<string, string> {
+  return { ...(view.only ? { only: view.only } : {}), ...(view.offline ? { offline: 'true' } : {}) };
 }
 
 /**
@@ -156,14 +170,19 @@ export class ApiClient {
   // ---- Mirror -------------------------------------------------------------------------------
 
   /** A dry-run plan. Planning reads Unity Catalog and Snowflake, so it may take a while. */
-  async mirrorPlan(request: MirrorRequest = {}): Promise<MirrorPlan> {
-    return this.json<MirrorPlan>('POST', '/v1/mirror/plan', { body: request, timeoutMs: 300_000 });
+  async mirrorPlan(request: MirrorRequest = {}, view: MirrorPlanView = {}): Promise<MirrorPlan> {
+    const query = planQuery(view);
+    return this.json<MirrorPlan>('POST', '/v1/mirror/plan', {
+      body: request,
+      timeoutMs: 300_000,
+      ...(Object.keys(query).length > 0 ? { query } : {}),
+    });
   }
 
   /** The plan as the server renders it for review: a .sql text with secrets masked. */
-  async mirrorPlanSql(request: MirrorRequest = {}): Promise<string> {
+  async mirrorPlanSql(request: MirrorRequest = {}, view: MirrorPlanView = {}): Promise<string> {
     const response = await this.send('POST', '/v1/mirror/plan', {
-      query: { format: 'sql' },
+      query: { format: 'sql', ...planQuery(view) },
       body: request,
       timeoutMs: 300_000,
     });

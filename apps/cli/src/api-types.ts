@@ -135,6 +135,7 @@ export type MirrorActionKind =
   | 'drop-table'
   | 'rename-table'
   | 'create-table'
+  | 'alter-table'
   | 'refresh-table';
 
 export interface ObjectName {
@@ -189,6 +190,10 @@ export interface MirrorPlanSummary {
 }
 
 export interface MirrorPlan {
+  /** Set when the server saved the plan for review: `d2s mirror apply <id>` applies exactly it. */
+  id?: string;
+  expiresAt?: string;
+  fingerprint?: string;
   createdAt: string;
   scope?: MirrorScope;
   includeRefresh?: boolean;

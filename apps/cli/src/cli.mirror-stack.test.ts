@@ -23,6 +23,30 @@ describe('d2s mirror against the mirror stack', () => {
   }, 60_000);
   afterAll(() => stack?.close());
 
+  it('plan --offline --out writes DDL with the secret as a variable; apply <plan-id> refuses a stale plan', async () => {
+    const offline = await d2s('mirror', 'plan', '--offline', '--out', 'offline.sql');
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(written.get('offline.sql')).toContain("OAUTH_CLIENT_SECRET = '&{d2s_oauth_client_secret}'");
+    expect(written.get('offline.sql')).toContain('CREATE ICEBERG TABLE IF NOT EXISTS "SALES_MIRROR"."RETAIL"."ORDERS"');
+    expect(written.get('offline.sql')).not.toContain(SANDBOX_OAUTH_SECRET);
+
+    const reviewed = await d2s('mirror', 'plan', '--only', 'integrations');
+    expect(reviewed.stdout).toContain('  + create-integration D2S_UC_SALES\n');
+    expect(reviewed.stdout).not.toContain('create-table');
+    const plan = await d2s('mirror', 'plan');
+    const planId = /d2s mirror apply (plan_\w+)/.exec(plan.stderr)?.[1];
+    expect(planId, plan.stderr).toBeDefined();
+    await stack.databricks.admin.addTable('sales', 'retail', {
+      name: 'returns',
+      format: 'uniform',
+      rows: 3,
+      columns: [{ name: 'id', type: 'BIGINT' }],
+    });
+    const stale = await d2s('mirror', 'apply', planId as string);
+    expect(stale.code).toBe(3);
+    expect(stale.stderr).toContain('PLAN_STALE');
+  }, 120_000);
+
   it('plan → apply --wait → plan says "No changes." → tables', async () => {
     const plan = await d2s('mirror', 'plan', '--out', 'first.sql');
     expect(plan.code, plan.stderr).toBe(0);
@@ -63,6 +87,21 @@ describe('d2s mirror against the mirror stack', () => {
     expect(other.stderr).toContain('IDEMPOTENCY_KEY_REUSED');
     // Let the run end before the stack closes.
     expect((await d2s('mirror', 'get', run.id, '--wait')).code).toBe(0);
+  }, 120_000);
+
+  it('apply <plan-id> --wait applies exactly the reviewed plan', async () => {
+    await stack.databricks.admin.addTable('sales', 'retail', {
+      name: 'refunds',
+      format: 'uniform',
+      rows: 2,
+      columns: [{ name: 'id', type: 'BIGINT' }],
+    });
+    const plan = await d2s('mirror', 'plan', '--json');
+    const reviewed = JSON.parse(plan.stdout) as { id: string; actions: { kind: string }[] };
+    expect(reviewed.actions.map((a) => a.kind)).toEqual(['create-table']);
+    const apply = await d2s('mirror', 'apply', reviewed.id, '--wait');
+    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/ {2}✓ create-table SALES_MIRROR\.RETAIL\.REFUNDS succeeded/);
   }, 120_000);
 
   it('an unknown catalog is a 4xx: exit 3 with the code', async () => {

@@ -425,4 +425,44 @@ describe('mirror commands (recorded answers)', () => {
       items: RECORDED_TABLES,
     });
   });
+
+  it('mirror apply <plan-id> applies exactly the reviewed plan, and refuses other options with it', async () => {
+    const api = fakeApi({ 'POST /v1/mirror/runs': () => json({ ...RECORDED_RUN, status: 'queued' }, 202) });
+    const started = await runD2s(['mirror', 'apply', 'plan_01JD0000000000000000'], { env: ENV, fetch: api.fetch });
+    expect(started.code).toBe(0);
+    expect(api.calls[0]?.body).toEqual({ planId: 'plan_01JD0000000000000000' });
+    const mixed = await runD2s(['mirror', 'apply', 'plan_01JD0000000000000000', '--catalog', 'weather'], {
+      env: ENV,
+      fetch: api.fetch,
+    });
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain('A plan id applies the reviewed plan as it is');
+    expect(api.calls).toHaveLength(1);
+  });
+
+  it('mirror plan prints the saved plan id; --only and --offline ask the API for that view', async () => {
+    const files = new Map<string, string>();
+    const offlineSql =
+      'CREATE CATALOG INTEGRATION IF NOT EXISTS "D2S_UC_WEATHER" ... OAUTH_CLIENT_SECRET = \'&{d2s_oauth_client_secret}\';\n';
+    const api = fakeApi({
+      'POST /v1/mirror/plan': () => json({ ...plannedChanges(), id: 'plan_01JD0000000000000000' }),
+      'POST /v1/mirror/plan?only=integrations': () => json(plannedChanges()),
+      'POST /v1/mirror/plan?format=sql&offline=true': () => new Response(offlineSql, { status: 200 }),
+    });
+    const reviewed = await runD2s(['mirror', 'plan'], { env: ENV, fetch: api.fetch });
+    expect(reviewed.code).toBe(0);
+    expect(reviewed.stderr).toContain('Apply exactly this plan: d2s mirror apply plan_01JD0000000000000000');
+    expect((await runD2s(['mirror', 'plan', '--only', 'integrations'], { env: ENV, fetch: api.fetch })).code).toBe(0);
+    expect((await runD2s(['mirror', 'plan', '--only', 'views'], { env: ENV, fetch: api.fetch })).code).toBe(2);
+    const offline = await runD2s(['mirror', 'plan', '--offline', '--out', 'plan.sql'], {
+      env: ENV,
+      fetch: api.fetch,
+      writeFile: async (path, text) => {
+        files.set(path, text);
+      },
+    });
+    expect(offline.code, offline.stderr).toBe(0);
+    expect(files.get('plan.sql')).toBe(offlineSql);
+    expect(offline.stderr).toContain('snow sql -f plan.sql -D "d2s_oauth_client_secret=<secret>"');
+  });
 });

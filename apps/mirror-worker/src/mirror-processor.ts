@@ -14,6 +14,11 @@ import {
   MirrorError,
   MirrorRunActiveError,
   type MirrorPlanJobResult,
+  type MirrorPlanStats,
+  type MirrorPlanSummary,
+  type Orphan,
+  savedPlanOf,
+  type SkippedTable,
   type MirrorService,
   type MirrorSettings,
   type MirrorStateStore,
@@ -92,14 +97,9 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
     const log = deps.logger.child({ mirrorRunId: runId, jobId: job.id });
     try {
       const settings = resolveMirrorSettings(deps.config);
-      await report(job, { stage: 'planning' });
-      const plan = await deps.mirror.plan({
-        scope: data.scope,
-        includeRefresh: data.includeRefresh,
-        queryTag: queryTag(runId, 'plan'),
-      });
+      const plan = await planOnce(job, data, settings, runId);
       await report(job, { stage: 'applying-integrations', summary: plan.summary });
-      log.info({ summary: plan.summary, stats: plan.stats }, 'mirror plan computed');
+      log.info({ summary: plan.summary, stats: plan.stats, planId: data.plan?.planId }, 'mirror plan ready');
 
       const records = new Map<string, MirrorActionRecord>(plan.actions.map((a) => [a.id, recordOf(a, settings)]));
       const containers = plan.actions.filter((a): a is PlannedAction & ContainerAction => !isTableAction(a));
@@ -178,6 +178,42 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
     } catch (error) {
       throw await settleFailedAttempt(job, error, { log, message: 'mirror plan failed' });
     }
+  }
+
+  /**
+   * The plan this run applies, computed once: saved into the job before any action is applied, so a retry
+   * after a crash applies the rest of the same plan (every action is idempotent) and the run's record keeps
+   * the actions applied before the crash. A run of a reviewed plan arrives with it saved already.
+   */
+  async function planOnce(
+    job: Job,
+    data: ReturnType<typeof parseJobData<'mirror', 'mirror-plan'>>,
+    settings: MirrorSettings,
+    runId: string,
+  ): Promise<RunPlan> {
+    let saved = data.plan;
+    if (!saved) {
+      await report(job, { stage: 'planning' });
+      const plan = await deps.mirror.plan({
+        scope: data.scope,
+        includeRefresh: data.includeRefresh,
+        force: data.force,
+        queryTag: queryTag(runId, 'plan'),
+      });
+      saved = savedPlanOf(plan);
+      await job.updateData({ ...(job.data as Record<string, unknown>), plan: saved });
+    }
+    return {
+      summary: saved.summary as unknown as MirrorPlanSummary,
+      stats: saved.stats as MirrorPlanStats | undefined,
+      skipped: saved.skipped as unknown as SkippedTable[],
+      orphans: saved.orphans as unknown as Orphan[],
+      // SQL for the record only (masked), rebuilt from this worker's config as the statements are.
+      actions: saved.actions.map((action) => ({
+        ...action,
+        sql: statementsFor(action, settings).map((s) => s.masked),
+      })),
+    };
   }
 
   /** One action's end, once: a retried attempt is not a failure until it is the last. */
@@ -343,6 +379,14 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
       updatedAt: at,
     });
   }
+}
+
+interface RunPlan {
+  summary: MirrorPlanSummary;
+  stats: MirrorPlanStats | undefined;
+  skipped: SkippedTable[];
+  orphans: Orphan[];
+  actions: PlannedAction[];
 }
 
 function dependencyError(failed: MirrorActionRecord): { code: string; message: string } {

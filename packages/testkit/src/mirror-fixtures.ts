@@ -34,6 +34,7 @@ export function testSettings(overrides: Partial<MirrorSettings> = {}): MirrorSet
     refreshIntervalSeconds: 300,
     autoRefresh: true,
     dropRemoved: false,
+    maxDropShare: 0.2,
     maxParallelTables: 8,
     oauthClientId: clientId,
     oauthClientSecret: secret,

@@ -187,7 +187,12 @@ const BackfillViewSchema = z
   })
   .meta({ id: 'Backfill' });
 
-const MirrorPlanBody = z.object({ scope: MirrorScope.optional(), includeRefresh: z.boolean().optional() });
+const MirrorPlanBody = z.object({
+  scope: MirrorScope.optional(),
+  includeRefresh: z.boolean().optional(),
+  force: z.boolean().optional(),
+});
+const MirrorRunBody = MirrorPlanBody.extend({ planId: z.string().optional() });
 const AnyObject = z.record(z.string(), z.unknown());
 const DoctorCheckSchema = z.object({
   id: z.string().describe('Stable and dotted, e.g. databricks.job.shared_forecasts.can-manage-run'),
@@ -479,12 +484,26 @@ export const ROUTE_DOCS: RouteDoc[] = [
     method: 'post',
     url: '/v1/mirror/plan',
     scope: 'mirror',
-    summary: 'Dry run: what a mirror run would do, with its SQL (secrets masked)',
+    summary: 'Dry run: what a mirror run would do, with its SQL (secrets masked); saved for review under its id',
     tag: 'mirror',
-    query: z.object({ format: z.enum(['json', 'sql']).optional() }),
+    query: z.object({
+      format: z.enum(['json', 'sql']).optional(),
+      only: z.enum(['integrations', 'tables']).optional(),
+      offline: z.enum(['true', 'false']).optional(),
+    }),
     body: MirrorPlanBody,
     responses: {
-      200: { description: 'The plan (JSON), or a reviewable .sql file with format=sql', schema: AnyObject },
+      200: {
+        description:
+          'The plan (JSON, with `id`, `fingerprint` and `expiresAt`), or a .sql file with format=sql. `only` filters ' +
+          'it to one kind (no id); `offline=true` plans from Unity Catalog alone and, as SQL, is runnable DDL with the ' +
+          'OAuth secret as the client-side variable &{d2s_oauth_client_secret}',
+        schema: AnyObject,
+      },
+      409: {
+        description: 'MIRROR_DROP_LIMIT: the plan would drop more than mirror.maxDropShare of the mirrored tables',
+        schema: ErrorBodySchema,
+      },
       ...errors(400, 401, 502, 503),
     },
   },
@@ -492,9 +511,9 @@ export const ROUTE_DOCS: RouteDoc[] = [
     method: 'post',
     url: '/v1/mirror/runs',
     scope: 'mirror',
-    summary: 'Plan and apply: integrations first, then one job per table',
+    summary: 'Plan and apply (or apply exactly the reviewed plan `planId`): integrations first, then one job per table',
     tag: 'mirror',
-    body: MirrorPlanBody,
+    body: MirrorRunBody,
     headers: idempotencyHeader,
     responses: {
       202: { description: 'The run, started', schema: AnyObject },
@@ -505,9 +524,12 @@ export const ROUTE_DOCS: RouteDoc[] = [
       409: {
         description:
           'MIRROR_RUN_ACTIVE: another run is planning or applying (two applies never run at once); ' +
-          '`details.links.activeRun` links to it. Nothing was started.',
+          '`details.links.activeRun` links to it. PLAN_STALE: Unity Catalog, Snowflake or the settings changed since ' +
+          'the plan `planId` was computed (`details.changes`, `details.actions`). MIRROR_DROP_LIMIT. Nothing was started.',
         schema: ErrorBodySchema,
       },
+      404: { description: 'PLAN_NOT_FOUND: no plan has this id', schema: ErrorBodySchema },
+      410: { description: 'PLAN_EXPIRED: the plan is older than mirror.planTtlSeconds', schema: ErrorBodySchema },
       ...errors(400, 401, 422, 503),
     },
   },

@@ -5,8 +5,11 @@ import {
   MirrorNotConfiguredError,
   MutexTimeoutError,
   type MirrorRunView,
+  filterPlan,
+  MIRROR_PLAN_ID,
   MirrorScope,
   type MirrorService,
+  offlinePlanSql,
   planToSql,
   RequestError,
 } from '@d2s/shared';
@@ -22,11 +25,30 @@ export interface MirrorRoutesDeps {
 
 const PlanBody = z.strictObject({
   scope: MirrorScope.optional(),
-  /** Refresh tables that are otherwise up to date. @defaultValue true when mirror.autoRefresh is off */
+  /** Refresh tables that are otherwise up to date. @defaultValue false */
   includeRefresh: z.boolean().optional(),
+  /** Allow a plan that drops more than mirror.maxDropShare of the mirrored tables. */
+  force: z.boolean().optional(),
 });
 
-const PlanQuery = z.strictObject({ format: z.enum(['json', 'sql']).default('json') });
+const RunBody = PlanBody.extend({
+  /** Apply exactly this reviewed plan (the id POST /v1/mirror/plan returned); refused as PLAN_STALE if the state changed. */
+  planId: z.string().regex(MIRROR_PLAN_ID, 'a plan id like plan_01J…').optional(),
+}).refine(
+  (b) => b.planId === undefined || (b.scope === undefined && b.includeRefresh === undefined && b.force === undefined),
+  {
+    message: 'planId applies the reviewed plan as it is: give no scope, includeRefresh or force with it',
+    path: ['planId'],
+  },
+);
+
+const PlanQuery = z.strictObject({
+  format: z.enum(['json', 'sql']).default('json'),
+  /** Only the integrations, or only the schemas and tables (a view: no plan id). */
+  only: z.enum(['integrations', 'tables']).optional(),
+  /** From Unity Catalog alone, without Snowflake: runnable idempotent DDL (format=sql) with the secret as a client-side variable. */
+  offline: z.enum(['true', 'false']).default('false'),
+});
 const RunParams = z.strictObject({ id: z.string().regex(MIRROR_RUN_ID, 'a mirror run id') });
 
 function withLinks(run: MirrorRunView) {
@@ -44,25 +66,38 @@ export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps)
   app.post('/v1/mirror/plan', { config: { scope: 'mirror' } }, async (request, reply) => {
     const query = parseOr400(PlanQuery, request.query ?? {}, 'query');
     const body = parseOr400(PlanBody, request.body ?? {}, 'body');
-    const plan = await upstream(() => mirror.plan({ scope: body.scope, includeRefresh: body.includeRefresh }));
-    request.log.info({ summary: plan.summary, stats: plan.stats }, 'mirror plan computed');
+    const asked = { scope: body.scope, includeRefresh: body.includeRefresh, force: body.force };
+    const offline = query.offline === 'true';
+    // A full plan is saved for review (its id applies it exactly); an offline or filtered one is a view.
+    let plan = await upstream(() =>
+      offline ? mirror.offlinePlan(asked) : query.only ? mirror.plan(asked) : mirror.reviewPlan(asked),
+    );
+    if (query.only) plan = filterPlan(plan, query.only);
+    request.log.info({ summary: plan.summary, stats: plan.stats, planId: plan.id, offline }, 'mirror plan computed');
     if (query.format === 'sql') {
       return reply
         .type('text/plain; charset=utf-8')
         .header('content-disposition', 'attachment; filename="d2s-mirror-plan.sql"')
-        .send(planToSql(plan));
+        .send(offline ? offlinePlanSql(plan, mirror.settings()) : planToSql(plan));
     }
     return plan;
   });
 
   app.post('/v1/mirror/runs', { config: { scope: 'mirror' } }, async (request, reply) => {
-    const body = parseOr400(PlanBody, request.body ?? {}, 'body');
+    const body = parseOr400(RunBody, request.body ?? {}, 'body');
     const idempotencyKey = idempotencyKeyOf(request);
     const result = await upstream(() =>
-      mirror.startRun({ scope: body.scope, includeRefresh: body.includeRefresh, origin: 'api', idempotencyKey }),
+      mirror.startRun({
+        scope: body.scope,
+        includeRefresh: body.includeRefresh,
+        force: body.force,
+        planId: body.planId,
+        origin: 'api',
+        idempotencyKey,
+      }),
     );
     const { run } = result;
-    request.log.info({ mirrorRunId: run.id, created: result.created }, 'mirror run requested');
+    request.log.info({ mirrorRunId: run.id, created: result.created, planId: body.planId }, 'mirror run requested');
     return reply
       .status(result.created ? 202 : 200)
       .header('location', `/v1/mirror/runs/${run.id}`)

@@ -23,6 +23,11 @@ const SCOPE_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'refresh', type: 'boolean', description: 'Also refresh tables that are up to date' },
   { name: 'no-refresh', type: 'boolean', description: 'Do not refresh up-to-date tables' },
+  {
+    name: 'force',
+    type: 'boolean',
+    description: 'Allow dropping more than mirror.maxDropShare of the mirrored tables',
+  },
 ];
 
 const WAIT: OptionSpec = {
@@ -49,41 +54,89 @@ function mirrorRequest(args: ParsedArgs, help: string): MirrorRequest {
   return {
     ...(Object.keys(scope).length ? { scope } : {}),
     ...(includeRefresh === undefined ? {} : { includeRefresh }),
+    ...(args.boolean('force') ? { force: true } : {}),
   };
+}
+
+function onlyOf(args: ParsedArgs, help: string): 'integrations' | 'tables' | undefined {
+  const only = args.string('only');
+  if (only === undefined || only === 'integrations' || only === 'tables') return only;
+  throw new UsageError(`--only takes integrations or tables, not "${only}"`, help);
 }
 
 const plan: Command = {
   path: ['mirror', 'plan'],
-  usage: 'd2s mirror plan [--out <file.sql>] [--catalog <name> ...] [--schema <schema> ...] [--json]',
+  usage:
+    'd2s mirror plan [--out <file.sql>] [--only integrations|tables] [--offline] [--catalog <name> ...] [--schema <schema> ...] [--force] [--json]',
   summary: 'Show what a mirror run would do now (like terraform plan); changes nothing',
   description: [
     'Marks: + create, ~ update (or refresh), - drop, → rename; each action with its reason and its SQL.',
     "Secrets in the SQL are masked as '[redacted]'. --out also writes the SQL to a file for review.",
+    'The plan is saved for review: apply exactly it with d2s mirror apply <plan-id> (refused if the state changed).',
+    '--only shows one kind of DDL. --offline plans from Unity Catalog alone (no Snowflake connection) and writes',
+    'runnable, idempotent DDL whose OAuth secret is the Snowflake CLI / SnowSQL variable &{d2s_oauth_client_secret}:',
+    '  snow sql -f plan.sql -D "d2s_oauth_client_secret=<secret>"',
   ].join('\n'),
   options: [
     { name: 'out', type: 'string', short: 'o', value: 'file.sql', description: 'Write the plan as a .sql file' },
+    {
+      name: 'only',
+      type: 'string',
+      value: 'integrations|tables',
+      description: 'Only the catalog integrations, or only the schemas and tables',
+    },
+    {
+      name: 'offline',
+      type: 'boolean',
+      description: 'From Unity Catalog alone, without Snowflake: runnable DDL, the secret as a client-side variable',
+    },
     ...SCOPE_OPTIONS,
   ],
   positionals: { min: 0, max: 0, names: '' },
   async run(args, ctx) {
-    const request = mirrorRequest(args, 'd2s mirror plan --help');
+    const help = 'd2s mirror plan --help';
+    const request = mirrorRequest(args, help);
     const out = args.string('out');
-    const result = await ctx.api.mirrorPlan(request);
+    const only = onlyOf(args, help);
+    const view = { ...(only ? { only } : {}), ...(args.boolean('offline') ? { offline: true } : {}) };
+    if (view.offline) {
+      // Rendered by the server, which alone knows the settings the DDL needs (never the secret: a variable).
+      const sql = await ctx.api.mirrorPlanSql(request, view);
+      if (out === undefined) {
+        ctx.out.print(sql);
+        return EXIT.ok;
+      }
+      await writeOrFail(ctx, out, sql, help);
+      ctx.out.note(
+        `Wrote ${out}: runnable DDL from Unity Catalog alone. Run it with: snow sql -f ${out} -D "d2s_oauth_client_secret=<secret>"`,
+      );
+      return EXIT.ok;
+    }
+    const result = await ctx.api.mirrorPlan(request, view);
     if (out !== undefined) {
       // Rendered from the plan printed below, so the file and the screen show the same plan.
-      try {
-        await ctx.writeFile(out, renderPlanSql(result));
-      } catch (error) {
-        throw new UsageError(`Cannot write ${out}: ${(error as Error).message}`, 'd2s mirror plan --help');
-      }
+      await writeOrFail(ctx, out, renderPlanSql(result), help);
       const statements = result.actions.reduce((n, a) => n + a.sql.length, 0);
       ctx.out.note(`Wrote ${out}: ${statements} statement(s), secrets masked.`);
     }
     if (args.boolean('json')) ctx.out.json(result);
     else ctx.out.print(renderPlan(result, { paint: (t, c) => ctx.out.paint(t, c) }));
+    if (result.id && result.actions.length > 0 && !args.boolean('json')) {
+      ctx.out.note(
+        `Plan ${result.id} saved${result.expiresAt ? ` until ${result.expiresAt}` : ''}. Apply exactly this plan: d2s mirror apply ${result.id}`,
+      );
+    }
     return EXIT.ok;
   },
 };
+
+async function writeOrFail(ctx: CommandContext, path: string, text: string, help: string): Promise<void> {
+  try {
+    await ctx.writeFile(path, text);
+  } catch (error) {
+    throw new UsageError(`Cannot write ${path}: ${(error as Error).message}`, help);
+  }
+}
 
 /** Polls a run to its end, printing each action whose status changed; the final view. */
 async function pollRun(first: MirrorRun, ctx: CommandContext, quiet: boolean): Promise<MirrorRun> {
@@ -138,9 +191,14 @@ async function waitForRun(run: MirrorRun, ctx: CommandContext, json: boolean): P
 
 const apply: Command = {
   path: ['mirror', 'apply'],
-  usage: 'd2s mirror apply [--wait] [--catalog <name> ...] [--schema <schema> ...] [--idempotency-key <key>]',
-  summary: 'Start a mirror run: plan again, then apply it table by table',
-  description: 'Without --wait, prints the run id; follow it with d2s mirror get <id> --wait.',
+  usage:
+    'd2s mirror apply [<plan-id>] [--wait] [--catalog <name> ...] [--schema <schema> ...] [--force] [--idempotency-key <key>]',
+  summary: 'Start a mirror run: apply a reviewed plan by its id, or plan again and apply',
+  description: [
+    'With a plan id (from d2s mirror plan), applies exactly that plan, or refuses with PLAN_STALE when Unity',
+    'Catalog, Snowflake or the settings changed since (plan again and review). Without one, plans and applies.',
+    'Without --wait, prints the run id; follow it with d2s mirror get <id> --wait.',
+  ].join('\n'),
   options: [
     WAIT,
     ...SCOPE_OPTIONS,
@@ -151,10 +209,21 @@ const apply: Command = {
       description: 'The same key names the same run',
     },
   ],
-  positionals: { min: 0, max: 0, names: '' },
+  positionals: { min: 0, max: 1, names: 'the plan id' },
   async run(args, ctx) {
-    const request = mirrorRequest(args, 'd2s mirror apply --help');
-    const run = await ctx.api.startMirrorRun(request, args.string('idempotency-key'));
+    const help = 'd2s mirror apply --help';
+    const request = mirrorRequest(args, help);
+    const planId = args.positionals[0];
+    if (planId !== undefined && Object.keys(request).length > 0) {
+      throw new UsageError(
+        'A plan id applies the reviewed plan as it is: give no --catalog, --schema, --refresh or --force with it',
+        help,
+      );
+    }
+    const run = await ctx.api.startMirrorRun(
+      planId === undefined ? request : { planId },
+      args.string('idempotency-key'),
+    );
     const json = args.boolean('json');
     if (args.boolean('wait')) return waitForRun(run, ctx, json);
     if (json) ctx.out.json(run);

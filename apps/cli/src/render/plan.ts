@@ -10,6 +10,7 @@ const CHANGE_OF: Record<MirrorActionKind, PlanChange> = {
   'create-table': 'create',
   'update-integration': 'update',
   'refresh-table': 'update',
+  'alter-table': 'update',
   'drop-table': 'drop',
   'rename-table': 'rename',
 };
@@ -44,6 +45,7 @@ export function actionSubject(action: PlannedAction): string {
     case 'create-schema':
       return `${action.database}.${action.schema}${action.createDatabase ? ' (and the database)' : ''}`;
     case 'create-table':
+    case 'alter-table':
     case 'refresh-table':
       return uc ? `${name(action.target)} (from ${uc})` : name(action.target);
     case 'rename-table':

@@ -216,6 +216,18 @@ export const MirrorConfig = z.strictObject({
   autoRefresh: z.boolean().default(true),
   /** Drop the Snowflake table when its Unity Catalog table is gone (off unless asked). */
   dropRemoved: z.boolean().default(false),
+  /**
+   * The largest share of the mirrored tables (in the plan's scope) one plan may drop; a plan dropping
+   * more is refused unless forced, so a partial or empty listing never empties a database. @defaultValue 0.2
+   */
+  maxDropShare: z.number().min(0).max(1).default(0.2),
+  /** How long a reviewed plan (POST /v1/mirror/plan) can be applied by its id. @defaultValue 86400 (one day) */
+  planTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(86_400),
   /** The OAuth client Snowflake uses to reach Unity Catalog; its secret comes from D2S_MIRROR_OAUTH_CLIENT_SECRET(_FILE). */
   oauthClientId: z.string().min(1).optional(),
   oauthClientSecret: z.string().optional(),

@@ -1,7 +1,7 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { JobDataError } from '../errors.js';
-import { MirrorScope, TableActionSchema } from '../mirror/mirror-action.js';
+import { MirrorScope, SavedMirrorPlan, TableActionSchema } from '../mirror/mirror-action.js';
 
 /**
  * The job catalog: the only place queue payloads are defined. The API and
@@ -82,8 +82,12 @@ export const MirrorPlanJobData = z.strictObject({
   mirrorRunId: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/, 'letters, digits, _ . - (at most 200)'),
   scope: MirrorScope.default({}),
   origin: z.string().default('api'),
-  /** Refresh tables that are otherwise up to date. @defaultValue true when mirror.autoRefresh is off */
+  /** Refresh tables that are otherwise up to date. @defaultValue false */
   includeRefresh: z.boolean().optional(),
+  /** Allow a plan that drops more than mirror.maxDropShare of the mirrored tables. */
+  force: z.boolean().optional(),
+  /** The plan being applied: saved before the first action, so a retry applies the same plan. */
+  plan: SavedMirrorPlan.optional(),
 });
 export type MirrorPlanJobData = z.infer<typeof MirrorPlanJobData>;
 

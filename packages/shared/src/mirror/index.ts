@@ -10,6 +10,7 @@ export {
   tagMap,
 } from './eligibility.js';
 export {
+  clientIdHash,
   type IntegrationMarker,
   integrationComment,
   parseIntegrationComment,
@@ -21,6 +22,9 @@ export {
   ACTION_KINDS,
   ActionId,
   actionIdFor,
+  AlterTableAction,
+  MIRROR_PLAN_ID,
+  SavedMirrorPlan,
   type ContainerAction,
   CreateIntegrationAction,
   CreateSchemaAction,
@@ -38,7 +42,22 @@ export {
   UcTableRef,
   UpdateIntegrationAction,
 } from './mirror-action.js';
-export { MirrorError, MirrorNotConfiguredError } from './mirror-errors.js';
+export {
+  MirrorDropLimitError,
+  MirrorError,
+  MirrorNotConfiguredError,
+  MirrorPlanNotFoundError,
+  MirrorPlanStaleError,
+} from './mirror-errors.js';
+export { filterPlan, OFFLINE_SECRET_VARIABLE, offlinePlanSql, type PlanKindFilter } from './plan-views.js';
+export { MirrorPlanStore, type ReviewedPlan, type ReviewedPlanRequest } from './mirror-plan-store.js';
+export {
+  canonical,
+  type PlanStateChanges,
+  type PlanStateDigest,
+  planStateChanges,
+  planStateDigest,
+} from './plan-fingerprint.js';
 export {
   actionJobId,
   deriveMirrorRunView,
@@ -59,6 +78,7 @@ export {
   type MirrorServiceDeps,
   type PlanRequest,
   planToSql,
+  savedPlanOf,
   type StartRunRequest,
   type StartRunResult,
 } from './mirror-service.js';
@@ -93,6 +113,7 @@ export {
   type Orphan,
   type PlanInput,
   type PlannedAction,
+  digestSettings,
   planMirror,
   type SkippedTable,
   type SnowflakeDatabase,

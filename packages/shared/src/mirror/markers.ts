@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Identity markers d2s writes into COMMENTs, so SHOW output alone tells which
  * Snowflake objects d2s manages, which Unity Catalog table each mirrors (by
@@ -29,23 +31,37 @@ export interface IntegrationMarker {
   /** Set for per-schema integrations. */
   schema?: string | undefined;
   secretFingerprint: string;
+  /**
+   * 12 hex characters of sha256(OAuth client id): ALTER can rotate the secret but not the client id
+   * (Snowflake's ALTER CATALOG INTEGRATION sets only OAUTH_CLIENT_SECRET), so the plan must know which
+   * changed. Absent in comments written before it was recorded.
+   */
+  clientIdHash?: string | undefined;
   refreshIntervalSeconds: number;
+}
+
+/** 12 hex characters of sha256(client id): names the client in a comment without spelling it out. */
+export function clientIdHash(clientId: string): string {
+  return createHash('sha256').update(clientId).digest('hex').slice(0, 12);
 }
 
 export function integrationComment(marker: IntegrationMarker): string {
   const of = marker.schema === undefined ? marker.catalog : `${marker.catalog} schema ${marker.schema}`;
-  return `d2s mirror of catalog ${of} (secret=${marker.secretFingerprint}, refresh=${marker.refreshIntervalSeconds})`;
+  const client = marker.clientIdHash === undefined ? '' : `, client=${marker.clientIdHash}`;
+  return `d2s mirror of catalog ${of} (secret=${marker.secretFingerprint}${client}, refresh=${marker.refreshIntervalSeconds})`;
 }
 
-const INTEGRATION_MARKER = /^d2s mirror of catalog (.+?)(?: schema (.+))? \(secret=([0-9a-f]{16}), refresh=(\d+)\)$/s;
+const INTEGRATION_MARKER =
+  /^d2s mirror of catalog (.+?)(?: schema (.+))? \(secret=([0-9a-f]{16})(?:, client=([0-9a-f]{12}))?, refresh=(\d+)\)$/s;
 
 export function parseIntegrationComment(comment: string | null | undefined): IntegrationMarker | undefined {
   const match = comment ? INTEGRATION_MARKER.exec(comment) : null;
-  if (!match?.[1] || !match[3] || !match[4]) return undefined;
+  if (!match?.[1] || !match[3] || !match[5]) return undefined;
   return {
     catalog: match[1],
     ...(match[2] === undefined ? {} : { schema: match[2] }),
     secretFingerprint: match[3],
-    refreshIntervalSeconds: Number(match[4]),
+    ...(match[4] === undefined ? {} : { clientIdHash: match[4] }),
+    refreshIntervalSeconds: Number(match[5]),
   };
 }

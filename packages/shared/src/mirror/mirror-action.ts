@@ -42,6 +42,7 @@ export const ACTION_KINDS = [
   'drop-table',
   'rename-table',
   'create-table',
+  'alter-table',
   'refresh-table',
 ] as const;
 export type MirrorActionKind = (typeof ACTION_KINDS)[number];
@@ -78,6 +79,11 @@ export const UpdateIntegrationAction = z.strictObject({
   kind: z.literal('update-integration'),
   integration: IntegrationRef,
   rotateSecret: z.boolean(),
+  /**
+   * CREATE OR REPLACE instead of ALTER: the OAuth client id changed, which Snowflake's ALTER CATALOG
+   * INTEGRATION cannot set (it takes only OAUTH_CLIENT_SECRET).
+   */
+  recreate: z.boolean().default(false),
   refreshIntervalSeconds: z.number().int().positive().optional(),
 });
 
@@ -124,6 +130,16 @@ export const RefreshTableAction = z.strictObject({
   dependsOn,
 });
 
+/** A table in step but for a setting d2s can change in place (today: AUTO_REFRESH after mirror.autoRefresh changed). */
+export const AlterTableAction = z.strictObject({
+  ...base,
+  kind: z.literal('alter-table'),
+  table: UcTableRef,
+  target: SnowflakeObjectName,
+  autoRefresh: z.boolean(),
+  dependsOn,
+});
+
 export const DropTableAction = z.strictObject({
   ...base,
   kind: z.literal('drop-table'),
@@ -140,6 +156,7 @@ export const MirrorAction = z.discriminatedUnion('kind', [
   CreateSchemaAction,
   CreateTableAction,
   RenameTableAction,
+  AlterTableAction,
   RefreshTableAction,
   DropTableAction,
 ]);
@@ -150,17 +167,20 @@ export type CreateSchemaAction = z.infer<typeof CreateSchemaAction>;
 export type CreateTableAction = z.infer<typeof CreateTableAction>;
 export type RenameTableAction = z.infer<typeof RenameTableAction>;
 export type RefreshTableAction = z.infer<typeof RefreshTableAction>;
+export type AlterTableAction = z.infer<typeof AlterTableAction>;
 export type DropTableAction = z.infer<typeof DropTableAction>;
 
 /** Actions the plan job applies itself, before any table action starts. */
 export type ContainerAction = CreateIntegrationAction | UpdateIntegrationAction | CreateSchemaAction;
 /** Actions fanned out as one `mirror-action` job each. */
-export type TableAction = CreateTableAction | RenameTableAction | RefreshTableAction | DropTableAction;
+export type TableAction =
+  CreateTableAction | RenameTableAction | AlterTableAction | RefreshTableAction | DropTableAction;
 
 export function isTableAction(action: MirrorAction): action is TableAction {
   return (
     action.kind === 'create-table' ||
     action.kind === 'rename-table' ||
+    action.kind === 'alter-table' ||
     action.kind === 'refresh-table' ||
     action.kind === 'drop-table'
   );
@@ -180,6 +200,27 @@ export function actionIdFor(kind: MirrorActionKind, key: string): string {
 export const TableActionSchema = z.discriminatedUnion('kind', [
   CreateTableAction,
   RenameTableAction,
+  AlterTableAction,
   RefreshTableAction,
   DropTableAction,
 ]);
+
+/**
+ * A plan as a run applies it: its actions (names only, no SQL, no secret) and what it reported, saved into
+ * the run's job before any action is applied, so a retried run applies the rest of the same plan instead
+ * of planning again, and a reviewed plan is applied exactly as reviewed.
+ */
+export const SavedMirrorPlan = z.strictObject({
+  /** The reviewed plan this run applies (POST /v1/mirror/runs {planId}); absent for plan-and-apply. */
+  planId: z.string().min(1).optional(),
+  fingerprint: z.string().min(1),
+  createdAt: z.string(),
+  actions: z.array(MirrorAction),
+  summary: z.record(z.string(), z.number()),
+  skipped: z.array(z.record(z.string(), z.unknown())),
+  orphans: z.array(z.record(z.string(), z.unknown())),
+  stats: z.record(z.string(), z.unknown()).optional(),
+});
+export type SavedMirrorPlan = z.infer<typeof SavedMirrorPlan>;
+
+export const MIRROR_PLAN_ID = /^plan_[0-9A-Za-z]{10,40}$/;

@@ -21,6 +21,7 @@ const result: MirrorPlanJobResult = {
     'drop-table': 0,
     'rename-table': 0,
     'create-table': 2,
+    'alter-table': 0,
     'refresh-table': 0,
     actions: 3,
     unchanged: 0,

@@ -76,6 +76,8 @@ export interface MirrorRunView {
   origin: string;
   scope: MirrorScope;
   includeRefresh: boolean | null;
+  /** The reviewed plan this run applies, when it was started with one. */
+  planId: string | null;
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
@@ -106,7 +108,12 @@ export function deriveMirrorRunView(
   plan: JobSnapshot,
   actionJobs: ReadonlyMap<string, JobSnapshot | undefined>,
 ): MirrorRunView {
-  const data = plan.data as { origin?: string; scope?: MirrorScope; includeRefresh?: boolean };
+  const data = plan.data as {
+    origin?: string;
+    scope?: MirrorScope;
+    includeRefresh?: boolean;
+    plan?: { planId?: string };
+  };
   const counts: Record<MirrorActionStatus, number> = { pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0 };
   const view: MirrorRunView = {
     id,
@@ -114,6 +121,7 @@ export function deriveMirrorRunView(
     origin: data.origin ?? 'api',
     scope: data.scope ?? {},
     includeRefresh: data.includeRefresh ?? null,
+    planId: data.plan?.planId ?? null,
     createdAt: new Date(plan.timestamp).toISOString(),
     ...(iso(plan.processedOn) ? { startedAt: iso(plan.processedOn) } : {}),
     summary: null,

@@ -10,11 +10,14 @@ import { IdempotencyKeyStore, requestFingerprint } from '../sync/idempotency-key
 import { newSyncId, syncIdForKey } from '../sync/ids.js';
 import { syncKeys } from '../sync/sync-keys.js';
 import { type DiscoveryOptions, discoverTables, type UnityCatalogReader } from './discovery.js';
-import type { MirrorScope } from './mirror-action.js';
+import { MIRROR_PLAN_ID, type MirrorScope, type SavedMirrorPlan } from './mirror-action.js';
+import { MirrorPlanNotFoundError, MirrorPlanStaleError } from './mirror-errors.js';
+import { MirrorPlanStore, type ReviewedPlanRequest } from './mirror-plan-store.js';
+import { type PlanStateChanges, type PlanStateDigest, planStateChanges, planStateDigest } from './plan-fingerprint.js';
 import { actionJobId, deriveMirrorRunView, type MirrorPlanJobResult, type MirrorRunView } from './mirror-run.js';
 import { type MirrorSettings, resolveMirrorSettings } from './mirror-settings.js';
 import { MirrorStateStore, type MirrorTableState } from './mirror-state-store.js';
-import { type MirrorPlan, planMirror } from './plan.js';
+import { digestSettings, type MirrorPlan, type PlannedAction, planMirror } from './plan.js';
 import { readSnowflakeSide, type SnowflakeExecutor } from './snowflake-side.js';
 
 /** The clients planning needs: Unity Catalog for discovery, Snowflake for SHOW. */
@@ -42,8 +45,10 @@ export interface MirrorServiceDeps {
 
 export interface PlanRequest {
   scope?: MirrorScope | undefined;
-  /** Refresh tables that are otherwise up to date. @defaultValue true when mirror.autoRefresh is off */
+  /** Refresh tables that are otherwise up to date. @defaultValue false */
   includeRefresh?: boolean | undefined;
+  /** Allow dropping more than mirror.maxDropShare of the mirrored tables. @defaultValue false */
+  force?: boolean | undefined;
   /** QUERY_TAG of the SHOW statements. */
   queryTag?: string | undefined;
 }
@@ -54,6 +59,8 @@ export interface StartRunRequest extends PlanRequest {
   idempotencyKey?: string | undefined;
   /** The run's id, for a Job Scheduler firing (one id per firing, so a retried firing finds its run). */
   runId?: string | undefined;
+  /** Apply exactly this reviewed plan (from `reviewPlan`), or refuse with PLAN_STALE. */
+  planId?: string | undefined;
 }
 
 export type StartRunResult =
@@ -98,11 +105,13 @@ export class MirrorService {
   #clients: MirrorClients | undefined;
   readonly state: MirrorStateStore | undefined;
   readonly #keys: ReturnType<typeof syncKeys>;
+  readonly #plans: MirrorPlanStore | undefined;
 
   constructor(deps: MirrorServiceDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     this.state = deps.redis ? new MirrorStateStore(deps.redis, deps.config.redis.prefix) : undefined;
+    this.#plans = deps.redis ? new MirrorPlanStore(deps.redis, deps.config.redis.prefix) : undefined;
     this.#keys = syncKeys(deps.config.redis.prefix);
   }
 
@@ -113,6 +122,35 @@ export class MirrorService {
 
   /** The plan: what a run would do now. SQL is masked; nothing is changed. */
   async plan(request: PlanRequest = {}): Promise<MirrorPlan> {
+    return (await this.#compute(request)).plan;
+  }
+
+  /**
+   * The plan, saved for review under a new id for mirror.planTtlSeconds: `startRun({ planId })` applies
+   * exactly its actions, or refuses with PLAN_STALE when the state it was computed from changed.
+   */
+  async reviewPlan(request: PlanRequest = {}): Promise<MirrorPlan & { id: string; expiresAt: string }> {
+    const store = this.#requirePlans();
+    const { plan, digest, request: asked } = await this.#compute(request);
+    const ttl = this.#deps.config.mirror.planTtlSeconds;
+    const id = newSyncId(this.#now()).replace(/^sync_/, 'plan_');
+    const reviewed = { ...plan, id, expiresAt: new Date(this.#now() + ttl * 1000).toISOString() };
+    await store.save({ plan: reviewed, digest, request: asked }, ttl);
+    return reviewed;
+  }
+
+  /**
+   * The plan from Unity Catalog alone, as if Snowflake had nothing yet (no Snowflake connection): every
+   * integration, schema and table to create, for runnable idempotent DDL (`offlinePlanSql`).
+   */
+  async offlinePlan(request: PlanRequest = {}): Promise<MirrorPlan> {
+    return (await this.#compute(request, { offline: true })).plan;
+  }
+
+  async #compute(
+    request: PlanRequest,
+    mode: { offline?: boolean } = {},
+  ): Promise<{ plan: MirrorPlan; digest: PlanStateDigest; request: ReviewedPlanRequest }> {
     const settings = this.settings();
     const scope = this.#checkScope(request.scope ?? {}, settings);
     const clients = this.#resolveClients();
@@ -125,30 +163,30 @@ export class MirrorService {
     });
     const discoveryMs = performance.now() - started;
 
-    const databases = new Set<string>(discovered.tables.map((t) => t.target.database));
-    for (const catalog of settings.catalogs) {
-      if (scope.catalogs === undefined || scope.catalogs.includes(catalog.name)) {
-        databases.add(catalog.database ?? catalog.name.toUpperCase());
-      }
-    }
-    // Where d2s put tables before, so a table whose target database changed is still found.
-    for (const entry of (await this.state?.list()) ?? []) {
-      if (entry.snowflake && entry.status !== 'dropped') databases.add(entry.snowflake.database);
-    }
     const snowflakeStarted = performance.now();
-    const snowflake = await readSnowflakeSide(clients.snowflake, {
-      integrationPrefix: settings.integrationPrefix,
-      databases: [...databases],
-      ...(request.queryTag ? { queryTag: request.queryTag } : {}),
-    });
+    const snowflake = mode.offline
+      ? { integrations: [], databases: [], tables: [], statements: 0 }
+      : await readSnowflakeSide(clients.snowflake, {
+          integrationPrefix: settings.integrationPrefix,
+          databases: await this.#databasesToRead(discovered.tables, settings, scope),
+          ...(request.queryTag ? { queryTag: request.queryTag } : {}),
+        });
     const snowflakeMs = performance.now() - snowflakeStarted;
+    const includeRefresh = request.includeRefresh ?? false;
+    const force = request.force ?? false;
     const plan = planMirror({
       discovered,
       snowflake,
       settings,
       scope,
-      includeRefresh: request.includeRefresh ?? !settings.autoRefresh,
+      includeRefresh,
+      force,
       now: new Date(this.#now()),
+    });
+    const digest = planStateDigest(discovered, snowflake, {
+      settings: digestSettings(settings),
+      scope,
+      includeRefresh,
     });
     plan.stats = {
       ucTablesSeen: discovered.tablesSeen,
@@ -162,7 +200,26 @@ export class MirrorService {
       { summary: plan.summary, stats: plan.stats, scope },
       `mirror plan: ${plan.summary.actions} action(s), ${plan.summary.unchanged} unchanged`,
     );
-    return plan;
+    return { plan, digest, request: { scope, includeRefresh, force } };
+  }
+
+  /** The databases SHOW looks in: the plan's targets, the catalogs' defaults, and where d2s put tables before. */
+  async #databasesToRead(
+    tables: readonly { target: { database: string } }[],
+    settings: MirrorSettings,
+    scope: MirrorScope,
+  ): Promise<string[]> {
+    const databases = new Set<string>(tables.map((t) => t.target.database));
+    for (const catalog of settings.catalogs) {
+      if (scope.catalogs === undefined || scope.catalogs.includes(catalog.name)) {
+        databases.add(catalog.database ?? catalog.name.toUpperCase());
+      }
+    }
+    // Where d2s put tables before, so a table whose target database changed is still found.
+    for (const entry of (await this.state?.list()) ?? []) {
+      if (entry.snowflake && entry.status !== 'dropped') databases.add(entry.snowflake.database);
+    }
+    return [...databases];
   }
 
   /**
@@ -174,8 +231,18 @@ export class MirrorService {
     const queue = this.#requireQueue();
     const redis = this.#requireRedis();
     const settings = this.settings();
-    const scope = this.#checkScope(request.scope ?? {}, settings);
-    const fingerprint = requestFingerprint({ scope, includeRefresh: request.includeRefresh ?? null });
+    const reviewed = request.planId === undefined ? undefined : await this.#checkReviewed(request.planId);
+    if (reviewed?.existing)
+      return { run: await this.#view(reviewed.runId, reviewed.existing), created: false, reason: 'same-run' };
+    const scope = reviewed ? reviewed.request.scope : this.#checkScope(request.scope ?? {}, settings);
+    const includeRefresh = reviewed ? reviewed.request.includeRefresh : request.includeRefresh;
+    const force = reviewed ? reviewed.request.force : request.force;
+    const fingerprint = requestFingerprint({
+      scope,
+      includeRefresh: includeRefresh ?? null,
+      ...(force ? { force } : {}),
+      ...(request.planId ? { planId: request.planId } : {}),
+    });
     const keys = new IdempotencyKeyStore(
       redis,
       this.#keys.idempotencyKey,
@@ -191,7 +258,7 @@ export class MirrorService {
             throw new RequestError(
               'IDEMPOTENCY_KEY_REUSED',
               422,
-              'This Idempotency-Key was already used for a different mirror run (another scope or includeRefresh).',
+              'This Idempotency-Key was already used for a different mirror run (another scope, includeRefresh, force or planId).',
               { details: { runId: bound.id } },
             );
           }
@@ -200,6 +267,7 @@ export class MirrorService {
           id = bound.id; // bound, but the process died before adding the job: start that run now
         }
       }
+      id ??= reviewed?.runId;
       id ??= request.idempotencyKey
         ? syncIdForKey('mirror', request.idempotencyKey).replace(/^sync_/, 'mirror_')
         : newSyncId(this.#now()).replace(/^sync_/, 'mirror_');
@@ -222,12 +290,54 @@ export class MirrorService {
           mirrorRunId: id,
           scope,
           origin: request.origin ?? 'api',
-          ...(request.includeRefresh === undefined ? {} : { includeRefresh: request.includeRefresh }),
+          ...(includeRefresh === undefined ? {} : { includeRefresh }),
+          ...(force ? { force } : {}),
+          ...(reviewed ? { plan: reviewed.saved } : {}),
         },
         { jobId: id, retentionSeconds: this.#deps.config.api.retentionSeconds },
       );
       return { run: await this.#view(id, job), created: true };
     });
+  }
+
+  /**
+   * A reviewed plan checked against the state now: its saved form for the run job, or the run that
+   * already applies it. Throws PLAN_NOT_FOUND / PLAN_EXPIRED, or PLAN_STALE with what changed.
+   */
+  async #checkReviewed(planId: string): Promise<{
+    runId: string;
+    existing?: Job;
+    saved: SavedMirrorPlan;
+    request: ReviewedPlanRequest;
+  }> {
+    if (!MIRROR_PLAN_ID.test(planId)) throw new MirrorPlanNotFoundError(planId, false);
+    const reviewed = await this.#requirePlans().load(planId);
+    // One plan, one run: applying it again answers with that run (by then the state has changed anyway).
+    const runId = `mirror_${planId.slice('plan_'.length)}`;
+    const existing = await this.#requireQueue().getJob(runId);
+    if (existing) return { runId, existing, saved: savedPlanOf(reviewed.plan), request: reviewed.request };
+    const now = await this.#compute(reviewed.request);
+    if (now.plan.fingerprint !== reviewed.plan.fingerprint) {
+      const changes = planStateChanges(reviewed.digest, now.digest);
+      const reviewedIds = new Set(reviewed.plan.actions.map((a) => a.id));
+      const nowIds = new Set(now.plan.actions.map((a) => a.id));
+      throw new MirrorPlanStaleError(planId, {
+        reviewedFingerprint: reviewed.plan.fingerprint,
+        currentFingerprint: now.plan.fingerprint,
+        changes: truncateChanges(changes),
+        actions: {
+          added: now.plan.actions
+            .filter((a) => !reviewedIds.has(a.id))
+            .slice(0, 50)
+            .map(describeAction),
+          removed: reviewed.plan.actions
+            .filter((a) => !nowIds.has(a.id))
+            .slice(0, 50)
+            .map(describeAction),
+        },
+      });
+    }
+    return { runId, saved: savedPlanOf(reviewed.plan), request: reviewed.request };
   }
 
   /**
@@ -294,6 +404,11 @@ export class MirrorService {
     return this.#deps.redis;
   }
 
+  #requirePlans(): MirrorPlanStore {
+    if (!this.#plans) throw new Error('MirrorService was built without a Redis connection');
+    return this.#plans;
+  }
+
   #requireQueue(): Queue {
     if (!this.#deps.queue) throw new Error('MirrorService was built without the mirror queue');
     return this.#deps.queue;
@@ -316,6 +431,39 @@ export class MirrorService {
     }
     return deriveMirrorRunView(id, plan, actionJobs);
   }
+}
+
+/** The plan as a run job carries it: actions without their SQL (rebuilt by the worker from its config). */
+export function savedPlanOf(plan: MirrorPlan): SavedMirrorPlan {
+  return {
+    ...(plan.id === undefined ? {} : { planId: plan.id }),
+    fingerprint: plan.fingerprint,
+    createdAt: plan.createdAt,
+    actions: plan.actions.map(({ sql: _sql, ...action }) => action),
+    summary: { ...plan.summary },
+    skipped: plan.skipped.map((s) => ({ ...s })),
+    orphans: plan.orphans.map((o) => ({ ...o })),
+    ...(plan.stats ? { stats: { ...plan.stats } } : {}),
+  };
+}
+
+function describeAction(action: PlannedAction): { id: string; kind: string; reason: string } {
+  return { id: action.id, kind: action.kind, reason: action.reason };
+}
+
+/** At most 50 names per list, with the full counts, so a PLAN_STALE answer stays small at 5,000 tables. */
+function truncateChanges(changes: PlanStateChanges): Record<string, unknown> {
+  const cut = (list: string[]) => ({ count: list.length, items: list.slice(0, 50) });
+  const side = (c: PlanStateChanges['snowflake']) => ({
+    added: cut(c.added),
+    removed: cut(c.removed),
+    changed: cut(c.changed),
+  });
+  return {
+    unityCatalog: side(changes.unityCatalog),
+    snowflake: side(changes.snowflake),
+    settingsChanged: changes.settingsChanged,
+  };
 }
 
 /**

@@ -15,6 +15,8 @@ export interface MirrorSettings {
   refreshIntervalSeconds: number;
   autoRefresh: boolean;
   dropRemoved: boolean;
+  /** The largest share of the mirrored tables a plan may drop unless forced. */
+  maxDropShare: number;
   maxParallelTables: number;
   oauthClientId: string;
   /** Prints as `[redacted]`; revealed only to build the executable CREATE/ALTER statement and the fingerprint. */
@@ -60,6 +62,7 @@ export function resolveMirrorSettings(config: MirrorConfigSource): MirrorSetting
     refreshIntervalSeconds: mirror.refreshIntervalSeconds,
     autoRefresh: mirror.autoRefresh,
     dropRemoved: mirror.dropRemoved,
+    maxDropShare: mirror.maxDropShare,
     maxParallelTables: mirror.maxParallelTables,
     oauthClientId: clientId,
     oauthClientSecret: secret,

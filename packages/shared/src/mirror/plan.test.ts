@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../secret.js';
 import { verifyCatalogIntegration } from '../snowflake/sql/catalog-integration.js';
-import { integrationComment, tableComment } from './markers.js';
+import { clientIdHash, integrationComment, tableComment } from './markers.js';
 import { secretFingerprint } from './mirror-settings.js';
 import { type DesiredTable, type PlanInput, planMirror, type SnowflakeSide } from './plan.js';
 import { statementsFor } from './statements.js';
@@ -17,6 +17,7 @@ const weatherIntegration = {
   comment: integrationComment({
     catalog: 'weather',
     secretFingerprint: settings.secretFingerprint,
+    clientIdHash: clientIdHash('sp-client-id'),
     refreshIntervalSeconds: 300,
   }),
 };
@@ -67,7 +68,7 @@ describe('planMirror', () => {
   )
   ENABLED = TRUE
   REFRESH_INTERVAL_SECONDS = 300
-  COMMENT = 'd2s mirror of catalog weather (secret=${settings.secretFingerprint}, refresh=300)'`,
+  COMMENT = 'd2s mirror of catalog weather (secret=${settings.secretFingerprint}, client=${clientIdHash('sp-client-id')}, refresh=300)'`,
       verifyCatalogIntegration('D2S_UC_WEATHER').masked,
     ]);
     expect(schema?.sql).toEqual([
@@ -174,10 +175,19 @@ describe('planMirror', () => {
         reason: expect.stringContaining('gone from Unity Catalog'),
       },
     ]);
+    // One of two mirrored tables is 50%, above mirror.maxDropShare (20%): refused unless forced.
+    expect(() =>
+      planMirror({
+        discovered: { tables: [hourly], skipped: [] },
+        snowflake: applied([daily, hourly]),
+        settings: testSettings({ dropRemoved: true }),
+      }),
+    ).toThrow(expect.objectContaining({ code: 'MIRROR_DROP_LIMIT', httpStatus: 409 }));
     const dropped = planMirror({
       discovered: { tables: [hourly], skipped: [] },
       snowflake: applied([daily, hourly]),
       settings: testSettings({ dropRemoved: true }),
+      force: true,
     });
     expect(dropped.actions.map((a) => [a.kind, a.sql])).toEqual([
       ['drop-table', ['DROP ICEBERG TABLE IF EXISTS "WEATHER"."FORECASTS"."DAILY"']],
@@ -260,7 +270,7 @@ describe('planMirror', () => {
     OAUTH_CLIENT_SECRET = '[redacted]'
   )
   REFRESH_INTERVAL_SECONDS = 600
-  COMMENT = 'd2s mirror of catalog weather (secret=${secretFingerprint('sp-client-id', new Secret('rotated-secret-value'))}, refresh=600)'`,
+  COMMENT = 'd2s mirror of catalog weather (secret=${secretFingerprint('sp-client-id', new Secret('rotated-secret-value'))}, client=${clientIdHash('sp-client-id')}, refresh=600)'`,
       verifyCatalogIntegration('D2S_UC_WEATHER').masked,
     ]);
     expect(JSON.stringify(result)).not.toContain('rotated-secret-value');

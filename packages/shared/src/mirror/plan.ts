@@ -5,11 +5,13 @@ import {
   type MirrorScope,
   type TableAction,
 } from './mirror-action.js';
+import { MirrorDropLimitError } from './mirror-errors.js';
 import type { MirrorSettings } from './mirror-settings.js';
+import { planStateDigest } from './plan-fingerprint.js';
 import { displayName, ucFullName } from './naming.js';
 import { type PlacedTable, planContainers } from './plan/containers.js';
 import { type IntegrationPlan, planIntegrations } from './plan/integrations.js';
-import { type Orphan, planOrphans } from './plan/orphans.js';
+import { markerInScope, type Orphan, planOrphans } from './plan/orphans.js';
 import type { DesiredTable, DiscoveredTables, SkippedTable, SnowflakeSide } from './plan/sides.js';
 import { indexSnowflakeTables } from './plan/snowflake-tables.js';
 import { planTables } from './plan/tables.js';
@@ -39,6 +41,12 @@ export type MirrorPlanSummary = Record<MirrorActionKind, number> & {
 };
 
 export interface MirrorPlan {
+  /** Set once the plan is saved for review (POST /v1/mirror/plan): apply exactly this plan by its id. */
+  id?: string;
+  /** When a saved plan can no longer be applied by its id. */
+  expiresAt?: string;
+  /** sha256 of the Unity Catalog and Snowflake state (and settings) the plan was computed from. */
+  fingerprint: string;
   createdAt: string;
   scope: MirrorScope;
   includeRefresh: boolean;
@@ -64,12 +72,20 @@ export interface PlanInput {
   snowflake: SnowflakeSide;
   settings: Pick<
     MirrorSettings,
-    'catalogs' | 'integrationPrefix' | 'refreshIntervalSeconds' | 'secretFingerprint' | 'dropRemoved'
+    | 'catalogs'
+    | 'integrationPrefix'
+    | 'refreshIntervalSeconds'
+    | 'secretFingerprint'
+    | 'dropRemoved'
+    | 'maxDropShare'
+    | 'integrationPer'
   > &
     StatementSettings;
   scope?: MirrorScope;
   /** Add an ALTER ICEBERG TABLE … REFRESH for every table that is otherwise up to date. */
   includeRefresh?: boolean;
+  /** Drop more than mirror.maxDropShare of the mirrored tables, when the listing is known to be right. */
+  force?: boolean;
   now?: Date;
 }
 
@@ -104,6 +120,8 @@ export function planMirror(input: PlanInput): MirrorPlan {
     skippedById,
     dropRemoved: settings.dropRemoved,
     includeRefresh,
+    autoRefresh: settings.autoRefresh,
+    catalogs: settings.catalogs,
   });
   const { drops, orphans } = planOrphans({
     snowflake: snowflakeTables,
@@ -113,8 +131,10 @@ export function planMirror(input: PlanInput): MirrorPlan {
     skippedById,
     scope,
     dropRemoved: settings.dropRemoved,
+    catalogs: settings.catalogs,
     ...(discovered.unreadable === undefined ? {} : { unreadable: discovered.unreadable }),
   });
+  guardDrops(drops.length, mirroredInScope(snowflakeTables, scope), settings.maxDropShare, input.force ?? false, drops);
   const placed = tables.actions.filter((a) => a.kind === 'create-table' || a.kind === 'rename-table');
   const containers = planContainers(placed, snowflake.databases);
 
@@ -132,7 +152,13 @@ export function planMirror(input: PlanInput): MirrorPlan {
     sql: statementsFor(action, settings).map((s) => s.masked),
   }));
   const skipped = [...discovered.skipped, ...tables.skipped];
+  const digest = planStateDigest(discovered, snowflake, {
+    settings: digestSettings(settings),
+    scope,
+    includeRefresh,
+  });
   return {
+    fingerprint: digest.fingerprint,
     createdAt: (input.now ?? new Date()).toISOString(),
     scope,
     includeRefresh,
@@ -156,11 +182,65 @@ function dependencies(
   const integrationOf = new Map(desired.map((d) => [d.table.tableId, d.integration.name]));
   return (action) => {
     if (action.kind === 'drop-table') return [];
-    const integration = action.kind === 'refresh-table' ? integrationOf.get(action.table.tableId) : action.integration;
+    const integration =
+      action.kind === 'refresh-table' || action.kind === 'alter-table'
+        ? integrationOf.get(action.table.tableId)
+        : action.integration;
     const onIntegration = integration === undefined ? undefined : integrations.waitFor.get(integration);
     const onSchema = schemaFor.get(action);
     return [onIntegration, onSchema].filter((id): id is string => id !== undefined);
   };
+}
+
+/** The plan's view of the settings: what changes a plan, never the secret (its fingerprint stands for it). */
+export function digestSettings(settings: PlanInput['settings']): Record<string, unknown> {
+  return {
+    catalogs: settings.catalogs,
+    integrationPrefix: settings.integrationPrefix,
+    integrationPer: settings.integrationPer,
+    refreshIntervalSeconds: settings.refreshIntervalSeconds,
+    autoRefresh: settings.autoRefresh,
+    secretFingerprint: settings.secretFingerprint,
+    oauthClientId: settings.oauthClientId,
+    workspaceUrl: settings.workspaceUrl,
+    dropRemoved: settings.dropRemoved,
+  };
+}
+
+/** d2s's tables (by their marker) inside the plan's scope: what a drop share is measured against. */
+function mirroredInScope(tables: ReturnType<typeof indexSnowflakeTables>, scope: MirrorScope): number {
+  let count = 0;
+  for (const list of tables.mirrorsById.values())
+    for (const { marker } of list) if (markerInScope(marker, scope)) count++;
+  return count;
+}
+
+/**
+ * Refuses a plan that drops more than `maxShare` of the mirrored tables unless forced: a listing that came
+ * back partial or empty (an outage, a lost grant) must never empty a Snowflake database.
+ */
+function guardDrops(
+  drops: number,
+  mirrored: number,
+  maxShare: number,
+  force: boolean,
+  dropped: readonly { target: { database: string; schema: string; name: string } }[],
+): void {
+  if (drops === 0 || force || mirrored === 0) return;
+  const share = drops / mirrored;
+  if (share <= maxShare) return;
+  throw new MirrorDropLimitError(
+    `The plan would drop ${drops} of the ${mirrored} mirrored table(s) (${Math.round(share * 100)}%), more than mirror.maxDropShare (${Math.round(maxShare * 100)}%). If Unity Catalog really lost these tables, plan again with force (--force / "force": true).`,
+    {
+      details: {
+        drops,
+        mirrored,
+        share: Math.round(share * 1000) / 1000,
+        maxDropShare: maxShare,
+        tables: dropped.slice(0, 50).map((d) => displayName(d.target)),
+      },
+    },
+  );
 }
 
 function sortKey(action: MirrorAction): string {

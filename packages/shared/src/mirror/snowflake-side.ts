@@ -78,6 +78,7 @@ export async function readSnowflakeSide(
       catalogNamespace: text(row, 'catalog_namespace'),
       catalogTableName: text(row, 'catalog_table_name'),
       comment: text(row, 'comment'),
+      autoRefresh: autoRefreshOf(field(row, 'auto_refresh_status')),
     }));
     return { database: { name, exists: true, schemas } satisfies SnowflakeDatabase, tables };
   });
@@ -95,6 +96,25 @@ export function isMissingObject(error: unknown): boolean {
     error instanceof SnowflakeError &&
     (error.snowflakeCode === '002003' || error.snowflakeCode === '002043' || /does not exist/i.test(error.message))
   );
+}
+
+/**
+ * Whether AUTO_REFRESH is on, from SHOW ICEBERG TABLES' `auto_refresh_status` (the JSON that
+ * SYSTEM$AUTO_REFRESH_STATUS returns: https://docs.snowflake.com/en/sql-reference/functions/system_auto_refresh_status).
+ * No status: off. STOPPED: the refresh pipe is stopped (Snowflake's recovery is SET AUTO_REFRESH = TRUE
+ * again), so it counts as off. Undefined when the column is missing (accounts before bundle 2025_02):
+ * then the plan does not know, and never alters the table for it.
+ */
+export function autoRefreshOf(status: unknown): boolean | undefined {
+  if (status === undefined) return undefined;
+  if (status === null || status === '') return false;
+  try {
+    const parsed = (typeof status === 'string' ? JSON.parse(status) : status) as { executionState?: unknown };
+    const state = typeof parsed?.executionState === 'string' ? parsed.executionState.toUpperCase() : '';
+    return state !== '' && state !== 'STOPPED';
+  } catch {
+    return undefined;
+  }
 }
 
 function field(row: Record<string, unknown>, name: string): unknown {

@@ -8,11 +8,12 @@ import {
   dropIcebergTable,
   refreshIcebergTable,
   renameIcebergTable,
+  setIcebergTableAutoRefresh,
 } from '../snowflake/sql/iceberg-tables.js';
 import { qualifiedSchemaName, quoteIdentifier } from '../snowflake/sql/quoting.js';
 import { SqlStatement } from '../snowflake/sql/sql-statement.js';
-import { integrationComment, tableComment } from './markers.js';
-import type { CreateTableAction, MirrorAction, RenameTableAction } from './mirror-action.js';
+import { clientIdHash, integrationComment, tableComment } from './markers.js';
+import type { CreateTableAction, IntegrationRef, MirrorAction, RenameTableAction } from './mirror-action.js';
 import type { MirrorSettings } from './mirror-settings.js';
 import { sameObjectName, ucFullName } from './naming.js';
 
@@ -34,41 +35,21 @@ export type StatementSettings = Pick<
  */
 export function statementsFor(action: MirrorAction, settings: StatementSettings): SqlStatement[] {
   switch (action.kind) {
-    case 'create-integration': {
-      const { name, catalog, namespace } = action.integration;
+    case 'create-integration':
       return [
-        createCatalogIntegration({
-          name,
-          workspaceUrl: settings.workspaceUrl,
-          catalogName: catalog,
-          namespace,
-          oauth: { clientId: settings.oauthClientId, clientSecret: settings.oauthClientSecret },
-          accessDelegationMode: 'VENDED_CREDENTIALS',
-          enabled: true,
-          refreshIntervalSeconds: settings.refreshIntervalSeconds,
-          comment: integrationComment({
-            catalog,
-            schema: namespace,
-            secretFingerprint: settings.secretFingerprint,
-            refreshIntervalSeconds: settings.refreshIntervalSeconds,
-          }),
-        }),
-        verifyCatalogIntegration(name),
+        integrationStatement(action.integration, settings, false),
+        verifyCatalogIntegration(action.integration.name),
       ];
-    }
     case 'update-integration': {
-      const { name, catalog, namespace } = action.integration;
+      const { name } = action.integration;
+      if (action.recreate)
+        return [integrationStatement(action.integration, settings, true), verifyCatalogIntegration(name)];
       return [
         alterCatalogIntegration({
           name,
           clientSecret: action.rotateSecret ? settings.oauthClientSecret : undefined,
           refreshIntervalSeconds: action.refreshIntervalSeconds,
-          comment: integrationComment({
-            catalog,
-            schema: namespace,
-            secretFingerprint: settings.secretFingerprint,
-            refreshIntervalSeconds: settings.refreshIntervalSeconds,
-          }),
+          comment: markerOf(action.integration, settings),
         }),
         verifyCatalogIntegration(name),
       ];
@@ -87,6 +68,8 @@ export function statementsFor(action: MirrorAction, settings: StatementSettings)
     case 'rename-table':
       if (action.mode === 'alter') return [renameIcebergTable(action.from, action.target)];
       return recreateStatements(action, settings);
+    case 'alter-table':
+      return [setIcebergTableAutoRefresh(action.target, action.autoRefresh)];
     case 'refresh-table':
       return [refreshIcebergTable(action.target)];
     case 'drop-table':
@@ -104,6 +87,36 @@ export function statementsFor(action: MirrorAction, settings: StatementSettings)
 export function recreateStatements(action: RenameTableAction, settings: StatementSettings): SqlStatement[] {
   if (sameObjectName(action.from, action.target)) return [createTableStatement(action, settings, true)];
   return [createTableStatement(action, settings, false), dropIcebergTable(action.from)];
+}
+
+/** CREATE (IF NOT EXISTS, or OR REPLACE) CATALOG INTEGRATION with every property from the settings. */
+function integrationStatement(
+  integration: IntegrationRef,
+  settings: StatementSettings,
+  orReplace: boolean,
+): SqlStatement {
+  return createCatalogIntegration({
+    name: integration.name,
+    workspaceUrl: settings.workspaceUrl,
+    catalogName: integration.catalog,
+    namespace: integration.namespace,
+    oauth: { clientId: settings.oauthClientId, clientSecret: settings.oauthClientSecret },
+    accessDelegationMode: 'VENDED_CREDENTIALS',
+    enabled: true,
+    refreshIntervalSeconds: settings.refreshIntervalSeconds,
+    comment: markerOf(integration, settings),
+    orReplace,
+  });
+}
+
+function markerOf(integration: IntegrationRef, settings: StatementSettings): string {
+  return integrationComment({
+    catalog: integration.catalog,
+    schema: integration.namespace,
+    secretFingerprint: settings.secretFingerprint,
+    clientIdHash: clientIdHash(settings.oauthClientId),
+    refreshIntervalSeconds: settings.refreshIntervalSeconds,
+  });
 }
 
 const CREATE_IF_NOT_EXISTS = 'CREATE ICEBERG TABLE IF NOT EXISTS ';

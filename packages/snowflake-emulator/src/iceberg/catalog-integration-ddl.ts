@@ -118,7 +118,18 @@ export async function alterCatalogIntegration(ctx: StatementContext): Promise<St
   c.expectEnd();
   if (options.size === 0) return c.fail(undefined);
   const auth = optionGroup(options.get('REST_AUTHENTICATION'));
-  if (auth) applyAuthentication(entry, auth);
+  if (auth) {
+    // ALTER takes only the credential itself (OAUTH_CLIENT_SECRET or BEARER_TOKEN); a new client id,
+    // token URI or scopes need CREATE OR REPLACE
+    // (https://docs.snowflake.com/en/sql-reference/sql/alter-catalog-integration: restAuthenticationParams).
+    const refused = [...auth.keys()].filter((key) => key !== 'OAUTH_CLIENT_SECRET' && key !== 'BEARER_TOKEN');
+    if (refused.length > 0) {
+      throw sqlErrors.syntax(
+        `invalid property '${refused[0]}' for 'ALTER CATALOG INTEGRATION ... SET REST_AUTHENTICATION'; only OAUTH_CLIENT_SECRET or BEARER_TOKEN can be altered`,
+      );
+    }
+    applyAuthentication(entry, auth);
+  }
   const rest = optionGroup(options.get('REST_CONFIG'));
   if (rest?.has('CATALOG_URI')) entry.catalogUri = optionText(rest.get('CATALOG_URI')) ?? entry.catalogUri;
   if (rest?.has('CATALOG_NAME')) entry.catalogName = optionText(rest.get('CATALOG_NAME')) ?? null;

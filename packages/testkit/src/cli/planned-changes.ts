@@ -61,6 +61,8 @@ export function plannedChanges(): MirrorPlan {
     },
     settings,
     includeRefresh: true,
+    // One drop of four mirrored tables is above mirror.maxDropShare: this plan shows every kind of change.
+    force: true,
     now: new Date('2026-11-23T10:00:00Z'),
   });
 }

@@ -8,6 +8,9 @@ import type { MirrorPlan, MirrorRunView, MirrorTableState } from '@d2s/shared';
  * their shape breaks the type check of the CLI's tests.
  */
 export const RECORDED_PLAN: MirrorPlan = {
+  id: 'plan_01M83YF2Z0N1P5DA5SB10094V2',
+  expiresAt: '2026-11-24T10:15:43.520Z',
+  fingerprint: '3c1d9a0e5b7f4c2a8e6d0b9f1a2c3e4d5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c',
   createdAt: '2026-11-23T10:15:43.520Z',
   scope: {},
   includeRefresh: false,
@@ -18,6 +21,7 @@ export const RECORDED_PLAN: MirrorPlan = {
     'drop-table': 0,
     'rename-table': 0,
     'create-table': 3,
+    'alter-table': 0,
     'refresh-table': 0,
     actions: 9,
     unchanged: 0,
@@ -189,6 +193,7 @@ export const RECORDED_RUN: MirrorRunView = {
   origin: 'api',
   scope: {},
   includeRefresh: null,
+  planId: null,
   createdAt: '2026-11-23T10:15:46.630Z',
   startedAt: '2026-11-23T10:15:46.632Z',
   summary: {
@@ -198,6 +203,7 @@ export const RECORDED_RUN: MirrorRunView = {
     'drop-table': 0,
     'rename-table': 0,
     'create-table': 3,
+    'alter-table': 0,
     'refresh-table': 0,
     actions: 9,
     unchanged: 0,

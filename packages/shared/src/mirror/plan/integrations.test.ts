@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { integrationComment } from '../markers.js';
-import { desired, testSettings } from '@d2s/testkit/mirror-fixtures';
+import { Secret } from '../../secret.js';
+import { clientIdHash, integrationComment } from '../markers.js';
+import { secretFingerprint } from '../mirror-settings.js';
+import { statementsFor } from '../statements.js';
+import type { MirrorAction } from '../mirror-action.js';
+import { desired, KNOWN_SECRET, testSettings } from '@d2s/testkit/mirror-fixtures';
 import { planIntegrations } from './integrations.js';
 import type { SnowflakeIntegration } from './sides.js';
 
@@ -60,5 +64,55 @@ describe('planIntegrations', () => {
     expect(plan.owners.get('D2S_UC_WEATHER')).toEqual(weather.integration);
     expect(plan.actions.map((a) => [a.kind, a.integration.catalog])).toEqual([['create-integration', 'weather']]);
     expect([...plan.existing.keys()]).toEqual([]);
+  });
+});
+
+describe('planIntegrations: a changed OAuth client', () => {
+  const written = (clientId: string, secret: string) => ({
+    name: 'D2S_UC_WEATHER',
+    enabled: true,
+    comment: integrationComment({
+      catalog: 'weather',
+      secretFingerprint: secretFingerprint(clientId, new Secret(secret)),
+      clientIdHash: clientIdHash(clientId),
+      refreshIntervalSeconds: 300,
+    }),
+  });
+
+  it('re-creates the integration with every property when the client id changed (ALTER cannot set it)', () => {
+    // Snowflake's ALTER CATALOG INTEGRATION takes only OAUTH_CLIENT_SECRET in REST_AUTHENTICATION
+    // (https://docs.snowflake.com/en/sql-reference/sql/alter-catalog-integration), so a new client id
+    // needs CREATE OR REPLACE; an ALTER of the secret alone would leave Snowflake on the old client forever.
+    const newClient = testSettings({ oauthClientId: 'sp-new-client' });
+    const plan = planIntegrations([weather], [written('sp-client-id', KNOWN_SECRET)], newClient);
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ kind: 'update-integration', rotateSecret: true, recreate: true }),
+    ]);
+    const [statement, verify] = statementsFor(plan.actions[0] as MirrorAction, newClient);
+    expect(statement?.masked).toMatch(/^CREATE OR REPLACE CATALOG INTEGRATION "D2S_UC_WEATHER"\n/);
+    expect(statement?.masked).toContain("OAUTH_CLIENT_ID = 'sp-new-client'");
+    expect(statement?.masked).toContain("OAUTH_CLIENT_SECRET = '[redacted]'");
+    expect(statement?.masked).toContain(`client=${clientIdHash('sp-new-client')}`);
+    expect(statement?.text()).toContain(KNOWN_SECRET);
+    expect(verify?.masked).toBe("SELECT SYSTEM$VERIFY_CATALOG_INTEGRATION('D2S_UC_WEATHER')");
+  });
+
+  it('rotates only the secret with ALTER when the client id is the same', () => {
+    const rotated = testSettings({ oauthClientSecret: new Secret('rotated') });
+    const plan = planIntegrations([weather], [written('sp-client-id', KNOWN_SECRET)], rotated);
+    expect(plan.actions).toEqual([
+      expect.objectContaining({ rotateSecret: true, recreate: false, reason: 'the OAuth client secret changed' }),
+    ]);
+    const [statement] = statementsFor(plan.actions[0] as MirrorAction, rotated);
+    expect(statement?.masked).toMatch(
+      /^ALTER CATALOG INTEGRATION "D2S_UC_WEATHER" SET\n {2}REST_AUTHENTICATION = \(\n {4}OAUTH_CLIENT_SECRET = '\[redacted\]'\n {2}\)/,
+    );
+    expect(statement?.masked).not.toContain('OAUTH_CLIENT_ID');
+  });
+
+  it('re-creates when a comment written before the client was recorded cannot say which changed', () => {
+    const rotated = testSettings({ oauthClientSecret: new Secret('rotated') });
+    const plan = planIntegrations([weather], [existing()], rotated);
+    expect(plan.actions).toEqual([expect.objectContaining({ recreate: true })]);
   });
 });

@@ -1,4 +1,4 @@
-import { parseIntegrationComment } from '../markers.js';
+import { clientIdHash, parseIntegrationComment } from '../markers.js';
 import {
   actionIdFor,
   type CreateIntegrationAction,
@@ -11,7 +11,7 @@ import type { DesiredTable, SnowflakeIntegration } from './sides.js';
 
 export type IntegrationSettings = Pick<
   MirrorSettings,
-  'integrationPrefix' | 'refreshIntervalSeconds' | 'secretFingerprint'
+  'integrationPrefix' | 'refreshIntervalSeconds' | 'secretFingerprint' | 'oauthClientId'
 >;
 
 /** What the tables need from Snowflake's catalog integrations, and what must change for it. */
@@ -94,9 +94,20 @@ export function planIntegrations(
       plan.waitFor.set(name, undefined);
       continue;
     }
+    // Snowflake's ALTER sets only OAUTH_CLIENT_SECRET: a new client id needs the integration re-created.
+    // A comment without the client's hash cannot say which changed, so it is re-created too.
+    const newClient =
+      rotateSecret &&
+      (marker.clientIdHash === undefined || marker.clientIdHash !== clientIdHash(settings.oauthClientId));
     const id = actionIdFor('update-integration', name);
     const why = [
-      rotateSecret ? 'the OAuth client secret (or client id) changed' : undefined,
+      newClient
+        ? marker.clientIdHash === undefined
+          ? 'the OAuth client id or secret changed (re-created: ALTER cannot set the client id)'
+          : 'the OAuth client id changed (re-created: ALTER cannot set the client id)'
+        : rotateSecret
+          ? 'the OAuth client secret changed'
+          : undefined,
       newInterval
         ? `the refresh interval changed from ${marker.refreshIntervalSeconds} s to ${settings.refreshIntervalSeconds} s`
         : undefined,
@@ -107,6 +118,7 @@ export function planIntegrations(
       reason: why.join('; '),
       integration: ref,
       rotateSecret,
+      recreate: newClient,
       ...(newInterval ? { refreshIntervalSeconds: settings.refreshIntervalSeconds } : {}),
     });
     plan.waitFor.set(name, id);

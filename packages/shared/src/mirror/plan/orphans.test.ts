@@ -22,6 +22,39 @@ function input(rows: SnowflakeIcebergTable[], overrides: Partial<OrphanInput> = 
 }
 
 describe('planOrphans', () => {
+  it('with dropRemoved drops only tables gone from Unity Catalog, never ones deselected or no longer configured', () => {
+    const hourly = desired('weather.forecasts.hourly');
+    const stats = desired('weather.stats.daily');
+    const plan = planOrphans(
+      input([mirroredRow(daily), mirroredRow(hourly), mirroredRow(orders), mirroredRow(stats)], {
+        skippedById: new Map([
+          [
+            daily.table.tableId,
+            { fullName: 'weather.forecasts.daily', code: 'EXCLUDED', reason: 'matches mirror.exclude' },
+          ],
+        ]),
+        // sales is no longer configured; weather now lists only the forecasts schema.
+        catalogs: [{ name: 'weather', schemas: ['forecasts'], schemaMap: {} }],
+        dropRemoved: true,
+      }),
+    );
+    expect(plan.drops.map((d) => d.ucFullName)).toEqual(['weather.forecasts.hourly']);
+    expect(plan.orphans.map((o) => [o.ucFullName, o.reason])).toEqual([
+      [
+        'weather.forecasts.daily',
+        'the mirror of weather.forecasts.daily, which is no longer selected (matches mirror.exclude); kept: mirror.dropRemoved drops only tables gone from Unity Catalog',
+      ],
+      [
+        'sales.retail.orders',
+        'the mirror of sales.retail.orders, which is in catalog sales, which is no longer in mirror.catalogs; kept: mirror.dropRemoved drops only tables gone from Unity Catalog',
+      ],
+      [
+        'weather.stats.daily',
+        "the mirror of weather.stats.daily, which is in schema weather.stats, which is no longer in the catalog's mirror.catalogs[].schemas; kept: mirror.dropRemoved drops only tables gone from Unity Catalog",
+      ],
+    ]);
+  });
+
   it('never drops the mirror of a table d2s may no longer read, even with dropRemoved', () => {
     const plan = planOrphans(
       input([mirroredRow(daily), mirroredRow(orders)], {

@@ -1,3 +1,4 @@
+import type { MirrorCatalogConfig } from '../../config/schema.js';
 import { PERMISSION_SKIPS } from '../eligibility.js';
 import { parseIntegrationComment, type TableMarker } from '../markers.js';
 import { actionIdFor, type DropTableAction, type MirrorScope } from '../mirror-action.js';
@@ -30,6 +31,8 @@ export interface OrphanInput {
   dropRemoved: boolean;
   /** Catalogs / schemas discovery could not list (missing privilege): their mirrors are never dropped. */
   unreadable?: readonly string[];
+  /** The configured catalogs (and their schema lists): a mirror outside them was deselected, not removed. */
+  catalogs?: readonly MirrorCatalogConfig[];
 }
 
 export interface OrphanPlan {
@@ -67,7 +70,8 @@ export function planOrphans(input: OrphanInput): OrphanPlan {
         });
         continue;
       }
-      if (input.dropRemoved) {
+      const deselected = input.desiredIds.has(marker.tableId) ? undefined : deselectedReason(marker, input);
+      if (input.dropRemoved && !deselected) {
         plan.drops.push({
           id: actionIdFor('drop-table', `${marker.tableId}\u0000${tableKey(row)}`),
           kind: 'drop-table',
@@ -83,7 +87,9 @@ export function planOrphans(input: OrphanInput): OrphanPlan {
           name: displayName(target),
           tableId: marker.tableId,
           ucFullName: marker.ucFullName,
-          reason: `${reason}; kept because mirror.dropRemoved is off`,
+          reason: input.dropRemoved
+            ? `the mirror of ${marker.ucFullName}, which is ${deselected}; kept: mirror.dropRemoved drops only tables gone from Unity Catalog`
+            : `${reason}; kept because mirror.dropRemoved is off`,
         });
       }
     }
@@ -110,6 +116,27 @@ function hiddenReason(marker: TableMarker, input: OrphanInput): string | undefin
   return scope === undefined ? undefined : `cannot list ${scope}`;
 }
 
+/**
+ * Why the Unity Catalog table of a d2s table is still there but no longer selected (an include/exclude
+ * rule, a tag, its format, a catalog or schema no longer configured), or undefined when it is gone.
+ * Only a gone table's mirror is ever dropped.
+ */
+export function deselectedReason(
+  marker: TableMarker,
+  input: Pick<OrphanInput, 'skippedById' | 'catalogs'>,
+): string | undefined {
+  const skip = input.skippedById.get(marker.tableId);
+  if (skip) return `no longer selected (${skip.reason})`;
+  if (input.catalogs === undefined) return undefined;
+  const [catalog = '', schema = ''] = marker.ucFullName.split('.');
+  const configured = input.catalogs.find((c) => c.name === catalog);
+  if (!configured) return `in catalog ${catalog}, which is no longer in mirror.catalogs`;
+  if (configured.schemas && !configured.schemas.includes(schema)) {
+    return `in schema ${catalog}.${schema}, which is no longer in the catalog's mirror.catalogs[].schemas`;
+  }
+  return undefined;
+}
+
 /** Why the Unity Catalog table of a d2s table is no longer mirrored: deselected (and how) or gone. */
 export function goneReason(marker: TableMarker, skippedById: ReadonlyMap<string, SkippedTable>): string {
   const skip = skippedById.get(marker.tableId);
@@ -121,7 +148,7 @@ function catalogInScope(catalog: string, scope: MirrorScope): boolean {
 }
 
 /** Whether a d2s table belongs to the part of Unity Catalog this plan looked at. */
-function markerInScope(marker: TableMarker, scope: MirrorScope): boolean {
+export function markerInScope(marker: TableMarker, scope: MirrorScope): boolean {
   const [catalog = '', schema = ''] = marker.ucFullName.split('.');
   if (!catalogInScope(catalog, scope)) return false;
   if (scope.schemas === undefined) return true;

@@ -49,6 +49,8 @@ export interface SnowflakeIcebergTable extends SnowflakeObjectName {
   catalogNamespace: string | null;
   catalogTableName: string | null;
   comment: string | null;
+  /** AUTO_REFRESH as SHOW reports it (`auto_refresh_status`); undefined when unknown. */
+  autoRefresh?: boolean | undefined;
 }
 
 export interface SnowflakeDatabase {

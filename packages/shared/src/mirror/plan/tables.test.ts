@@ -17,6 +17,7 @@ function context(rows: SnowflakeIcebergTable[], overrides: Partial<TableContext>
     skippedById: new Map(),
     dropRemoved: false,
     includeRefresh: false,
+    autoRefresh: true,
     ...overrides,
   };
 }
@@ -74,25 +75,49 @@ describe('decideTable', () => {
     expect(decision).toMatchObject({ kind: 'unchanged', claims: [tableKey(daily.target)] });
   });
 
-  it('claims the name it replaces, with dropRemoved, and says why the old table went', () => {
+  it('claims the name of the mirror of a table gone from Unity Catalog, with dropRemoved, and says why', () => {
     const gone = mirroredRow(daily, {
       comment: tableComment({ ucFullName: 'weather.forecasts.old', tableId: 'id-old' }),
     });
-    const decision = decideTable(
-      daily,
-      context([gone], {
-        dropRemoved: true,
-        skippedById: new Map([['id-old', { fullName: 'weather.forecasts.old', code: 'EXCLUDED', reason: 'excluded' }]]),
-      }),
-    );
+    const decision = decideTable(daily, context([gone], { dropRemoved: true }));
     expect(decision).toMatchObject({
       kind: 'change',
       action: {
         kind: 'create-table',
         replaces: { tableId: 'id-old' },
-        reason: expect.stringContaining('no longer selected (excluded)'),
+        reason: expect.stringContaining('gone from Unity Catalog'),
       },
       claims: [tableKey(daily.target)],
+    });
+  });
+
+  it('never replaces the mirror of a table only deselected (excluded, tagged out), even with dropRemoved', () => {
+    const deselected = mirroredRow(daily, {
+      comment: tableComment({ ucFullName: 'weather.forecasts.old', tableId: 'id-old' }),
+    });
+    const decision = decideTable(
+      daily,
+      context([deselected], {
+        dropRemoved: true,
+        skippedById: new Map([['id-old', { fullName: 'weather.forecasts.old', code: 'EXCLUDED', reason: 'excluded' }]]),
+      }),
+    );
+    expect(decision).toMatchObject({ kind: 'skip', skipped: { code: 'NAME_CONFLICT' } });
+  });
+});
+
+describe('decideTable and AUTO_REFRESH', () => {
+  it('alters a table in step whose AUTO_REFRESH differs from mirror.autoRefresh, and nothing when unknown', () => {
+    const on = { ...mirroredRow(daily), autoRefresh: true };
+    expect(decideTable(daily, context([on], { autoRefresh: false }))).toMatchObject({
+      kind: 'unchanged',
+      alter: { kind: 'alter-table', autoRefresh: false, target: daily.target },
+      refresh: undefined,
+    });
+    expect(decideTable(daily, context([on], { autoRefresh: true }))).toMatchObject({ alter: undefined });
+    // SHOW without auto_refresh_status (older accounts): never altered on a guess.
+    expect(decideTable(daily, context([mirroredRow(daily)], { autoRefresh: false }))).toMatchObject({
+      alter: undefined,
     });
   });
 });

@@ -3,13 +3,14 @@ import type { SkipCode } from '../eligibility.js';
 import type { TableMarker } from '../markers.js';
 import {
   actionIdFor,
+  type AlterTableAction,
   type CreateTableAction,
   type RefreshTableAction,
   type RenameTableAction,
 } from '../mirror-action.js';
 import { displayName, sameObjectName, ucFullName } from '../naming.js';
 import type { IntegrationPlan } from './integrations.js';
-import { goneReason } from './orphans.js';
+import { deselectedReason, goneReason, type OrphanInput } from './orphans.js';
 import type { DesiredTable, SkippedTable } from './sides.js';
 import { type SnowflakeTables, tableKey } from './snowflake-tables.js';
 
@@ -23,14 +24,18 @@ export interface TableContext {
   desiredIds: ReadonlySet<string>;
   /** Tables discovery left out, by id: says why a replaced table is no longer selected. */
   skippedById: ReadonlyMap<string, SkippedTable>;
+  /** The configured catalogs: a mirror outside them was deselected, not removed. */
+  catalogs?: OrphanInput['catalogs'];
   dropRemoved: boolean;
   /** Refresh tables that are otherwise up to date. */
   includeRefresh: boolean;
+  /** mirror.autoRefresh: a table whose AUTO_REFRESH differs is altered. */
+  autoRefresh: boolean;
 }
 
 /** What to do about one desired table. */
 export type TableDecision = (
-  | { kind: 'unchanged'; refresh: RefreshTableAction | undefined }
+  | { kind: 'unchanged'; refresh: RefreshTableAction | undefined; alter: AlterTableAction | undefined }
   | { kind: 'change'; action: CreateTableAction | RenameTableAction }
   | { kind: 'skip'; skipped: SkippedTable }
 ) & {
@@ -107,7 +112,19 @@ export function decideTable(desired: DesiredTable, context: TableContext): Table
             dependsOn: [],
           }
         : undefined;
-      return { kind: 'unchanged', refresh, claims, takesTarget: true };
+      const alter: AlterTableAction | undefined =
+        mirror.row.autoRefresh !== undefined && mirror.row.autoRefresh !== context.autoRefresh
+          ? {
+              id: actionIdFor('alter-table', desired.table.tableId),
+              kind: 'alter-table',
+              reason: `mirror.autoRefresh is ${context.autoRefresh ? 'on' : 'off'} but the table's AUTO_REFRESH is ${mirror.row.autoRefresh ? 'on' : 'off'}`,
+              table: desired.table,
+              target: desired.target,
+              autoRefresh: context.autoRefresh,
+              dependsOn: [],
+            }
+          : undefined;
+      return { kind: 'unchanged', refresh, alter, claims, takesTarget: true };
     }
     if (foreignOccupant) return skip('NAME_CONFLICT', occupiedReason(desired.target, foreignOccupant.marker), true);
     const from: SnowflakeObjectName = {
@@ -136,8 +153,14 @@ export function decideTable(desired: DesiredTable, context: TableContext): Table
 
   if (foreignOccupant) {
     const marker = foreignOccupant.marker;
-    // The name belongs to the mirror of a table that left the plan: with dropRemoved, replace it in place.
-    if (marker && !context.desiredIds.has(marker.tableId) && context.dropRemoved) {
+    // The name belongs to the mirror of a table gone from Unity Catalog: with dropRemoved, replace it in place.
+    // (A table only deselected is still there: its mirror is never replaced.)
+    if (
+      marker &&
+      !context.desiredIds.has(marker.tableId) &&
+      context.dropRemoved &&
+      !deselectedReason(marker, context)
+    ) {
       const action: CreateTableAction = {
         id: actionIdFor('create-table', desired.table.tableId),
         kind: 'create-table',
@@ -164,7 +187,7 @@ export function decideTable(desired: DesiredTable, context: TableContext): Table
 
 export interface TablePlan {
   /** Create, rename and refresh actions, in the order of the desired tables. */
-  actions: Array<CreateTableAction | RenameTableAction | RefreshTableAction>;
+  actions: Array<CreateTableAction | RenameTableAction | AlterTableAction | RefreshTableAction>;
   skipped: SkippedTable[];
   /** Tables already in step. */
   unchanged: number;
@@ -184,6 +207,7 @@ export function planTables(desired: readonly DesiredTable[], context: Omit<Table
     else if (decision.kind === 'change') plan.actions.push(decision.action);
     else {
       plan.unchanged++;
+      if (decision.alter) plan.actions.push(decision.alter);
       if (decision.refresh) plan.actions.push(decision.refresh);
     }
   }

@@ -71,6 +71,16 @@ export function renameIcebergTable(table: SnowflakeObjectName, to: SnowflakeObje
   return SqlStatement.plain(`ALTER ICEBERG TABLE ${qualifiedName(table)} RENAME TO ${qualifiedName(to)}`);
 }
 
+/**
+ * `ALTER ICEBERG TABLE "DB"."SCH"."T" SET AUTO_REFRESH = FALSE`
+ * (https://docs.snowflake.com/en/sql-reference/sql/alter-iceberg-table: SET [ AUTO_REFRESH = { TRUE | FALSE } ]).
+ */
+export function setIcebergTableAutoRefresh(table: SnowflakeObjectName, autoRefresh: boolean): SqlStatement {
+  return SqlStatement.plain(
+    `ALTER ICEBERG TABLE ${qualifiedName(table)} SET AUTO_REFRESH = ${booleanOption(autoRefresh)}`,
+  );
+}
+
 export type IcebergTablesScope = { database: string; schema?: undefined } | { database: string; schema: string };
 
 /**
