@@ -29,7 +29,13 @@ export interface LoadTableResult {
     'table-uuid'?: string;
     location: string;
     'current-snapshot-id'?: number | null;
-    snapshots?: { 'snapshot-id': number; 'manifest-list'?: string; manifests?: string[] }[];
+    snapshots?: {
+      'snapshot-id': number;
+      'manifest-list'?: string;
+      manifests?: string[];
+      'timestamp-ms'?: number;
+      summary?: Record<string, string>;
+    }[];
     'current-schema-id'?: number;
     schemas?: { 'schema-id'?: number; fields: IcebergField[] }[];
     schema?: { fields: IcebergField[] };
