@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningDatabricksEmulator, sandboxFixturePath, startDatabricksEmulator } from '@d2s/databricks-emulator';
@@ -146,6 +146,25 @@ describe('AUTO_REFRESH = TRUE Iceberg tables', () => {
       'rows after the catalog recovered',
     );
     expect(await status('auto')).toMatchObject({ executionState: 'RUNNING', invalidExecutionStateReason: null });
+  });
+
+  it('reads only the files the Iceberg tree names, never the Delta log UniForm keeps beside it', async () => {
+    // A UniForm table's _delta_log/ holds Delta commits and, every 10 commits, a checkpoint Parquet file: a reader
+    // that listed the table's folder would count those; Snowflake follows metadata.json only.
+    const before = await count('auto');
+    for (let i = 0; i < 10; i++) await databricks.admin.appendRows('weather.forecasts.daily_forecasts', 1);
+    const info = (await fetch(`${databricks.url}/api/2.1/unity-catalog/tables/weather.forecasts.daily_forecasts`, {
+      headers: { authorization: 'Bearer dapi-sandbox-token' },
+    }).then((r) => r.json())) as { storage_location: string };
+    const log = await readdir(`${info.storage_location.replace('s3://', `${root}/`)}/_delta_log`);
+    expect(log).toContain('00000000000000000010.checkpoint.parquet');
+    await eventually(
+      () => count('auto'),
+      (n) => n === before + 10,
+      'rows after ten more Delta commits',
+    );
+    await sql('ALTER ICEBERG TABLE "manual" REFRESH');
+    expect(await count('manual')).toBe(before + 10);
   });
 
   it('refuses the status of a table that is not an externally managed Iceberg table', async () => {
