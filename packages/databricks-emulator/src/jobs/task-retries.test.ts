@@ -1,3 +1,4 @@
+import { WorkspaceClient } from '@databricks/sdk-experimental';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { api, startTestEmulator, type TestEmulator } from '../../test-support/harness.js';
@@ -177,6 +178,28 @@ describe('task retries as attempts', () => {
   it('shows the retry policy in jobs/get', async () => {
     const job = (await api(emu, 'GET', '/api/2.2/jobs/get?job_id=1009')).body;
     expect(job.settings.tasks[0]).toMatchObject({ task_key: 'export', max_retries: 2, min_retry_interval_millis: 150 });
+  });
+
+  it('parses with the official SDK: its RunTask carries attempt_number and the WAITING_FOR_RETRY state', async () => {
+    const sdk = new WorkspaceClient({
+      host: emu.url,
+      configFile: '/nonexistent/.databrickscfg',
+      authType: 'pat',
+      token: 'dapi-test-token',
+      env: {},
+    } as ConstructorParameters<typeof WorkspaceClient>[0]);
+    const runId = await runNow(1009);
+    clock.advance(225);
+    const waiting = await sdk.jobs.getRun({ run_id: runId });
+    expect(waiting.state?.life_cycle_state).toBe('RUNNING');
+    expect(
+      waiting.tasks?.map((t) => [t.task_key, t.attempt_number, t.state?.life_cycle_state, t.status?.state]),
+    ).toEqual([
+      ['export', 0, 'TERMINATED', 'TERMINATED'],
+      ['export', 1, 'WAITING_FOR_RETRY', 'WAITING'],
+      ['publish', 0, 'BLOCKED', 'BLOCKED'],
+    ]);
+    clock.advance(1000);
   });
 
   it('lists every attempt in 2.1 too', async () => {
