@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Queue } from 'bullmq';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Redis } from 'ioredis';
 import { authenticate } from './auth/authenticate.js';
 import { StreamTokenStore } from './auth/stream-tokens.js';
@@ -54,7 +54,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.api.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
+    // Fastify 5.12 deprecated the top-level requestIdLogLabel (FSTDEP024) for this controller option.
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
     // Malformed URLs and oversized requests are answered before routing; give them our error shape too.
     frameworkErrors: answerFrameworkError,
