@@ -29,7 +29,9 @@ const tableDir = () => join(root, 'd2s-unity-catalog');
 /** Parquet files under the UniForm table's root (the test may list a folder; the emulators may not). */
 async function parquetFiles(): Promise<string[]> {
   const entries = await readdir(tableDir(), { recursive: true });
-  return entries.filter((e) => e.endsWith('.parquet') && !e.includes('/metadata/')).sort();
+  return entries
+    .filter((e) => e.endsWith('.parquet') && !e.includes('/metadata/') && !e.includes('/_delta_log/'))
+    .sort();
 }
 
 beforeAll(async () => {

@@ -125,7 +125,7 @@ export interface JobFixture {
   outcome?: RunOutcome;
   /** state_message / error text when a run fails. */
   failure_message?: string;
-  tasks?: Array<{ task_key: string; notebook_path?: string; depends_on?: string[] }>;
+  tasks?: TaskFixture[];
   /** Generates this many tasks (task_0001, ...) when `tasks` is not given. */
   task_count?: number;
   /** The task that fails when the run fails. @defaultValue the last task */
@@ -138,6 +138,30 @@ export interface JobFixture {
   access_control_list?: JobAccessControlFixture[];
   /** The job's creator and owner (IS_OWNER). @defaultValue the workspace's user_name */
   owner_user_name?: string;
+}
+
+/** One task of a job, with the retry policy of the Jobs API's `Task` (jobs/create `tasks[]`). */
+export interface TaskFixture {
+  task_key: string;
+  notebook_path?: string;
+  depends_on?: string[];
+  /**
+   * "An optional maximum number of times to retry an unsuccessful run. […] The value -1 means to retry indefinitely
+   * and the value 0 means to never retry." (Task.max_retries) @defaultValue 0
+   */
+  max_retries?: number;
+  /**
+   * "An optional minimal interval in milliseconds between the start of the failed run and the subsequent retry run."
+   * Scaled by the emulator's time scale like every other duration. @defaultValue 0 (retried at once)
+   */
+  min_retry_interval_millis?: number;
+  /** Whether a timed-out attempt is retried. Shown in jobs/get; the emulator has no run timeouts. @defaultValue false */
+  retry_on_timeout?: boolean;
+  /**
+   * Emulator knob: the first N attempts of this task fail (each with `failure_message`), later ones succeed. With
+   * N > max_retries the task, and the run, end FAILED after its last retry. @defaultValue 0
+   */
+  fail_attempts?: number;
 }
 
 export type JobPermissionLevel = 'CAN_VIEW' | 'CAN_MANAGE_RUN' | 'IS_OWNER' | 'CAN_MANAGE';

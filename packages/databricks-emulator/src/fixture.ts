@@ -138,7 +138,15 @@ function validateJob(raw: unknown, p: string): number {
   }
   const tasks = array(job.tasks ?? [], `${p}.tasks`);
   tasks.forEach((t, i) => {
-    string(object(t, `${p}.tasks[${i}]`).task_key, `${p}.tasks[${i}].task_key`);
+    const q = `${p}.tasks[${i}]`;
+    const task = object(t, q);
+    string(task.task_key, `${q}.task_key`);
+    if (task.max_retries !== undefined && task.max_retries !== -1) integer(task.max_retries, `${q}.max_retries`, 0);
+    optionalNumber(task.min_retry_interval_millis, `${q}.min_retry_interval_millis`, 0);
+    if (task.retry_on_timeout !== undefined && typeof task.retry_on_timeout !== 'boolean') {
+      throw new FixtureError(`${q}.retry_on_timeout: expected true or false`);
+    }
+    if (task.fail_attempts !== undefined) integer(task.fail_attempts, `${q}.fail_attempts`, 0);
   });
   optionalNumber(job.task_count, `${p}.task_count`, 1);
   optionalString(job.owner_user_name, `${p}.owner_user_name`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   type DuckDBAppender,
@@ -47,6 +47,17 @@ export class ParquetWriter {
     return job;
   }
 
+  /**
+   * Writes newline-delimited JSON objects to `path` as Parquet with the given column types (DuckDB type names,
+   * nested STRUCT / MAP / LIST allowed), atomically; a field a row lacks is null. For files of nested records such
+   * as a Delta checkpoint.
+   */
+  writeJsonRows(path: string, jsonLines: string, columnTypes: Record<string, string>): Promise<void> {
+    const job = this.queue.then(() => this.writeJsonNow(path, jsonLines, columnTypes));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
   close(): void {
     this.connection?.closeSync();
     this.instance?.closeSync();
@@ -60,6 +71,27 @@ export class ParquetWriter {
       this.connection = await this.instance.connect();
     }
     return this.connection;
+  }
+
+  private async writeJsonNow(path: string, jsonLines: string, columnTypes: Record<string, string>): Promise<void> {
+    const connection = await this.open();
+    await mkdir(this.tempDir, { recursive: true });
+    const source = join(this.tempDir, `${randomUUID()}.json`);
+    const temp = join(this.tempDir, `${randomUUID()}.parquet`);
+    const columns = `{${Object.entries(columnTypes)
+      .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(type)}`)
+      .join(', ')}}`;
+    try {
+      await writeFile(source, jsonLines);
+      await connection.run(
+        `COPY (SELECT * FROM read_json(${quoteLiteral(source)}, format = 'newline_delimited', columns = ${columns})) TO ${quoteLiteral(temp)} (FORMAT PARQUET, COMPRESSION SNAPPY)`,
+      );
+      await mkdir(dirname(path), { recursive: true });
+      await rename(temp, path);
+    } finally {
+      await rm(source, { force: true });
+      await rm(temp, { force: true });
+    }
   }
 
   private async writeNow(

@@ -7,6 +7,7 @@ import { ADMIN_PREFIX, registerAdminRoutes } from './admin/admin-routes.js';
 import { FaultInjector, type SnowflakeFaults } from './admin/faults.js';
 import { QueryLog } from './admin/query-log.js';
 import { Engine } from './engine/engine.js';
+import { IcebergAutoRefresher } from './iceberg/auto-refresher.js';
 import { failure } from './protocol/envelope.js';
 import { QueryRegistry } from './protocol/query-registry.js';
 import { ResultChunks } from './protocol/result-chunks.js';
@@ -48,6 +49,12 @@ export interface SnowflakeEmulatorOptions {
   resultPollHoldMs?: number;
   /** fetch for Iceberg REST catalogs / OAuth endpoints. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Multiplies catalog integrations' REFRESH_INTERVAL_SECONDS for the automated refresh of AUTO_REFRESH = TRUE
+   * Iceberg tables (0.01: a 30 s interval polls every 0.3 s). @defaultValue env
+   * SNOWFLAKE_EMULATOR_REFRESH_INTERVAL_SCALE, else 1
+   */
+  icebergRefreshIntervalScale?: number;
   /**
    * Results with more rows than this return the rest as chunks the driver
    * downloads (as Snowflake does); 0 keeps every result inline. @defaultValue 1000
@@ -124,6 +131,9 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
     { sessionSeconds: options.sessionValiditySeconds ?? 3600, masterSeconds: options.masterValiditySeconds ?? 14_400 },
     now,
   );
+  const refresher = new IcebergAutoRefresher(engine, {
+    intervalScale: options.icebergRefreshIntervalScale ?? refreshIntervalScale(env),
+  });
   const queries = new QueryRegistry(engine, faults, queryLog, now, new ResultChunks(options.resultChunkRows ?? 1000));
   engine.hooks.cancelQuery = (id) => queries.cancel(id);
   engine.hooks.queryHistory = () => queryLog.entries();
@@ -212,6 +222,7 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   queries.chunks.setBaseUrl(`http://${urlHost}:${actualPort}`);
+  refresher.start();
   return {
     url: `http://${urlHost}:${actualPort}`,
     port: actualPort,
@@ -226,7 +237,18 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
         await engine.closeSession(session.engine).catch(() => undefined);
       }
       await app.close();
+      await refresher.stop();
       engine.close();
     },
   };
+}
+
+function refreshIntervalScale(env: NodeJS.ProcessEnv): number {
+  const raw = env.SNOWFLAKE_EMULATOR_REFRESH_INTERVAL_SCALE;
+  if (raw === undefined || raw === '') return 1;
+  const scale = Number(raw);
+  if (!Number.isFinite(scale) || scale <= 0) {
+    throw new Error(`SNOWFLAKE_EMULATOR_REFRESH_INTERVAL_SCALE must be a number > 0, got ${JSON.stringify(raw)}`);
+  }
+  return scale;
 }

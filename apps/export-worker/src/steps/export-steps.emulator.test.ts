@@ -119,6 +119,30 @@ describe('export steps against the Databricks emulator', () => {
       outcome: 'FAILED',
       failure_message: 'Workload failed, see run output for details',
     });
+    // Task retries (Task.max_retries): extract fails once and its retry succeeds (2002); extract fails on every
+    // attempt (2003). The run lists one entry per attempt.
+    fixture.jobs.push(
+      {
+        job_id: 2002,
+        name: 'flaky',
+        timing: { pending_ms: 10, running_ms: 20, terminating_ms: 10 },
+        failure_message: 'Connection reset by peer',
+        tasks: [
+          { task_key: 'extract', max_retries: 3, fail_attempts: 2 },
+          { task_key: 'publish', depends_on: ['extract'] },
+        ],
+      },
+      {
+        job_id: 2003,
+        name: 'out-of-retries',
+        timing: { pending_ms: 10, running_ms: 20, terminating_ms: 10 },
+        failure_message: 'Table not found',
+        tasks: [
+          { task_key: 'extract', max_retries: 1, fail_attempts: 9 },
+          { task_key: 'publish', depends_on: ['extract'] },
+        ],
+      },
+    );
     emu = await startDatabricksEmulator({ port: 0, fixture, objectStoreRoot: dir, clock, timeScale: 1 });
   });
   afterAll(async () => {
@@ -205,6 +229,61 @@ describe('export steps against the Databricks emulator', () => {
       await expect(trigger(late.ctx)).rejects.toMatchObject({ retryable: true });
     } finally {
       await owner.close();
+    }
+  });
+
+  it('counts a run whose failed task succeeded on a retry as a success', async () => {
+    const sp = clientFor(emu.url, { clientId: 'd2s-sandbox-client', clientSecret: 'd2s-sandbox-secret' });
+    try {
+      const started = await sp.jobs.runNow({ job_id: 2002, idempotency_token: 'steps-flaky-1' });
+      clock.advance(15); // extract's first attempt is running
+      const { ctx } = contextFor(sp, 2002, { step: 'poll', runId: started.run_id, polls: 0 });
+      expect(await pollRun(ctx)).toMatchObject({ kind: 'reschedule' });
+      clock.advance(13); // the first attempt failed, its retry is under way: still running
+      const midway = await sp.jobs.getRun(started.run_id);
+      expect(midway.state?.life_cycle_state).toBe('RUNNING');
+      expect(midway.tasks?.filter((t) => t.task_key === 'extract').map((t) => t.state?.result_state)).toEqual([
+        'FAILED',
+        undefined,
+      ]);
+      expect(await pollRun(ctx)).toMatchObject({ kind: 'reschedule' });
+      clock.advance(1_000);
+      expect(await pollRun(ctx)).toMatchObject({ kind: 'next', step: 'handoff' });
+      const done = await sp.jobs.getRun(started.run_id);
+      expect(done.tasks?.map((t) => [t.task_key, t.attempt_number, t.state?.result_state])).toEqual([
+        ['extract', 0, 'FAILED'],
+        ['extract', 1, 'FAILED'],
+        ['extract', 2, 'SUCCESS'],
+        ['publish', 0, 'SUCCESS'],
+      ]);
+    } finally {
+      await sp.close();
+    }
+  });
+
+  it('reports a task out of retries once, from its last attempt', async () => {
+    const sp = clientFor(emu.url, { clientId: 'd2s-sandbox-client', clientSecret: 'd2s-sandbox-secret' });
+    try {
+      const started = await sp.jobs.runNow({ job_id: 2003, idempotency_token: 'steps-out-of-retries-1' });
+      clock.advance(1_000);
+      emu.requestLog.clear();
+      const { ctx } = contextFor(sp, 2003, { step: 'poll', runId: started.run_id, polls: 0 });
+      const error = await failureOf(pollRun(ctx));
+      expect(error.code).toBe('DATABRICKS_RUN_FAILED');
+      const run = await sp.jobs.getRun(started.run_id);
+      const lastExtract = run.tasks?.filter((t) => t.task_key === 'extract').at(-1);
+      expect(lastExtract?.attempt_number).toBe(1);
+      const tasks = error.details.failedTasks as Array<Record<string, unknown>>;
+      expect(tasks.map((t) => [t.taskKey, t.resultState, t.taskRunId])).toEqual([
+        ['extract', 'FAILED', lastExtract?.run_id],
+        ['publish', 'UPSTREAM_FAILED', run.tasks?.find((t) => t.task_key === 'publish')?.run_id],
+      ]);
+      expect(tasks[0]).toMatchObject({ error: 'Table not found' });
+      // get-output was read for the last attempt only.
+      const outputs = emu.requestLog.entries({ route: 'jobs/runs/get-output' });
+      expect(outputs.map((e) => e.runId)).toEqual([lastExtract?.run_id]);
+    } finally {
+      await sp.close();
     }
   });
 

@@ -3,12 +3,21 @@ import { icebergErrors } from '../errors.js';
 import { paginate } from '../http/pagination.js';
 import type { RequestContext, Route } from '../http/router.js';
 import type { AccessPolicy } from '../unity-catalog/access-policy.js';
-import { type CatalogStore, isIcebergReadable, type TableEntry } from '../unity-catalog/catalog-store.js';
+import {
+  type CatalogEntry,
+  type CatalogStore,
+  isIcebergReadable,
+  type SchemaEntry,
+  type TableEntry,
+} from '../unity-catalog/catalog-store.js';
 import { DatabricksApiError } from '../errors.js';
 
 export interface IcebergRoutesDeps {
   store: CatalogStore;
-  /** Unity Catalog privileges: vended credentials need EXTERNAL USE SCHEMA on the table's schema. */
+  /**
+   * Unity Catalog privileges: lists show what the caller may use or read, loading a table needs SELECT on it and
+   * USE CATALOG / USE SCHEMA on its parents, vended credentials need EXTERNAL USE SCHEMA on its schema.
+   */
   access: AccessPolicy;
   now: () => number;
   /** Every Nth page of a paginated list is empty (0 = never). */
@@ -50,29 +59,39 @@ function routesUnder(base: string, deps: IcebergRoutesDeps): Route[] {
     authenticated: true,
     handler,
   });
-  const catalogOf = (ctx: RequestContext) => {
-    const name = ctx.params.catalog ?? '';
+  const principalOf = (ctx: RequestContext) => ctx.principal?.name ?? '';
+  const lookUpCatalog = (name: string): CatalogEntry => {
     try {
       return store.getCatalog(name);
     } catch {
       throw icebergErrors.noSuchWarehouse(name);
     }
   };
-  const schemaOf = (ctx: RequestContext) => {
+  /** The warehouse (a catalog) the caller may use: USE CATALOG or ownership. */
+  const catalogOf = (ctx: RequestContext): CatalogEntry => {
+    const catalog = lookUpCatalog(ctx.params.catalog ?? '');
+    forbiddenUnless(() => deps.access.requireUseCatalog(principalOf(ctx), catalog, false));
+    return catalog;
+  };
+  /** A namespace (a schema) the caller may use: USE CATALOG and USE SCHEMA (or ownership). */
+  const schemaOf = (ctx: RequestContext): { catalog: CatalogEntry; schema: SchemaEntry } => {
     const catalog = catalogOf(ctx);
     const ns = ctx.params.namespace ?? '';
     if (ns.includes('\u001f'))
       throw icebergErrors.badRequest(`Nested namespaces are not supported: ${ns.replaceAll('\u001f', '.')}`);
     const schema = catalog.schemas.get(ns);
     if (!schema) throw icebergErrors.noSuchNamespace(ns);
-    return schema;
+    forbiddenUnless(() => deps.access.requireUseSchema(principalOf(ctx), catalog, schema, false));
+    return { catalog, schema };
   };
+  /** A table the caller may read: its parents as above and SELECT (or ownership) on it. */
   const tableOf = (ctx: RequestContext): TableEntry => {
-    const schema = schemaOf(ctx);
+    const { catalog, schema } = schemaOf(ctx);
     const name = ctx.params.table ?? '';
     const table = schema.tables.get(name);
     if (!table || !isIcebergReadable(table) || !table.iceberg)
       throw icebergErrors.noSuchTable(`${schema.name}.${name}`);
+    forbiddenUnless(() => deps.access.requireTable(principalOf(ctx), catalog, schema, table, false));
     return table;
   };
   const page = <T>(ctx: RequestContext, items: T[], keyOf: (item: T) => string, scope: string) =>
@@ -89,7 +108,8 @@ function routesUnder(base: string, deps: IcebergRoutesDeps): Route[] {
       const warehouse = ctx.query.get('warehouse');
       if (!warehouse)
         throw icebergErrors.badRequest('Query parameter warehouse (the Unity Catalog catalog name) is required.');
-      if (!store.listCatalogs().some((c) => c.name === warehouse)) throw icebergErrors.noSuchWarehouse(warehouse);
+      const catalog = lookUpCatalog(warehouse);
+      forbiddenUnless(() => deps.access.requireUseCatalog(principalOf(ctx), catalog, false));
       return {
         status: 200,
         body: { defaults: {}, overrides: { prefix: `catalogs/${warehouse}` }, endpoints: ENDPOINTS },
@@ -98,7 +118,13 @@ function routesUnder(base: string, deps: IcebergRoutesDeps): Route[] {
     route('GET', '/v1/catalogs/:catalog/namespaces', 'namespaces', (ctx) => {
       const catalog = catalogOf(ctx);
       const parent = ctx.query.get('parent');
-      const schemas = parent ? [] : [...catalog.schemas.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+      // Only the schemas the caller may use, as Unity Catalog's own schema list shows them.
+      const principal = principalOf(ctx);
+      const schemas = parent
+        ? []
+        : [...catalog.schemas.values()]
+            .filter((s) => deps.access.schemaVisibility(principal, catalog, s) === 'full')
+            .sort((a, b) => (a.name < b.name ? -1 : 1));
       const result = page(ctx, schemas, (s) => s.name, `ns:${catalog.name}`);
       return {
         status: 200,
@@ -106,7 +132,7 @@ function routesUnder(base: string, deps: IcebergRoutesDeps): Route[] {
       };
     }),
     route('GET', '/v1/catalogs/:catalog/namespaces/:namespace', 'namespace', (ctx) => {
-      const schema = schemaOf(ctx);
+      const { schema } = schemaOf(ctx);
       return {
         status: 200,
         body: { namespace: [schema.name], properties: schema.comment ? { comment: schema.comment } : {} },
@@ -117,9 +143,12 @@ function routesUnder(base: string, deps: IcebergRoutesDeps): Route[] {
       return { status: 204 };
     }),
     route('GET', '/v1/catalogs/:catalog/namespaces/:namespace/tables', 'tables', (ctx) => {
-      const schema = schemaOf(ctx);
+      const { catalog, schema } = schemaOf(ctx);
+      const principal = principalOf(ctx);
+      // Only the tables the caller may read (SELECT or ownership), as Unity Catalog's table list shows them.
       const tables = [...schema.tables.values()]
         .filter((t) => isIcebergReadable(t) && t.iceberg)
+        .filter((t) => deps.access.tableVisibility(principal, catalog, schema, t) === 'full')
         .sort((a, b) => (a.name < b.name ? -1 : 1));
       const result = page(ctx, tables, (t) => t.name, `tables:${schema.catalogName}.${schema.name}`);
       return {
@@ -153,14 +182,25 @@ function routesUnder(base: string, deps: IcebergRoutesDeps): Route[] {
 
 /**
  * Credential vending needs EXTERNAL USE SCHEMA on the table's schema
- * (https://docs.databricks.com/external-access/credential-vending.html); refused as the Iceberg REST spec's
- * 403 ForbiddenException carrying Unity Catalog's own words for the missing privilege.
+ * (https://docs.databricks.com/external-access/credential-vending.html).
  */
 function requireExternalUse(deps: IcebergRoutesDeps, ctx: RequestContext, table: TableEntry): void {
   const catalog = deps.store.getCatalog(table.catalogName);
   const schema = deps.store.getSchema(`${table.catalogName}.${table.schemaName}`);
+  forbiddenUnless(() => deps.access.requireExternalUse(ctx.principal?.name ?? '', catalog, schema));
+}
+
+/**
+ * Unity Catalog's privilege checks, answered the Iceberg REST way: the spec's 403 ForbiddenResponse ("Forbidden.
+ * Authenticated user does not have the necessary permissions.", an ErrorModel `{error: {message, type, code}}`,
+ * apache/iceberg open-api/rest-catalog-open-api.yaml) of type ForbiddenException, carrying Unity Catalog's own words
+ * for the missing privilege. A principal reading through the Iceberg REST catalog needs "SELECT permission on the
+ * table, USE CATALOG on its parent catalog, and USE SCHEMA on its parent schema", and EXTERNAL USE SCHEMA for
+ * temporary credentials (https://docs.databricks.com/external-access/admin.html).
+ */
+function forbiddenUnless(check: () => void): void {
   try {
-    deps.access.requireExternalUse(ctx.principal?.name ?? '', catalog, schema);
+    check();
   } catch (error) {
     if (error instanceof DatabricksApiError) throw icebergErrors.forbidden(error.message);
     throw error;

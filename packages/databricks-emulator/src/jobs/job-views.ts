@@ -19,11 +19,21 @@ export function renderJob(
     parameters: (job.parameters ?? []).map((p) => ({ name: p.name, default: p.default })),
   };
   if (options.includeTasks) {
-    settings.tasks = registry.taskKeys(job).map((t) => ({
-      task_key: t.taskKey,
-      depends_on: t.dependsOn.map((key) => ({ task_key: key })),
-      notebook_task: { notebook_path: t.notebookPath, source: 'WORKSPACE' },
-    }));
+    settings.tasks = registry.taskKeys(job).map((t) => {
+      const declared = job.tasks?.find((d) => d.task_key === t.taskKey);
+      const task: Record<string, unknown> = {
+        task_key: t.taskKey,
+        depends_on: t.dependsOn.map((key) => ({ task_key: key })),
+        notebook_task: { notebook_path: t.notebookPath, source: 'WORKSPACE' },
+      };
+      // The retry policy as the job was created with it (Task.max_retries, min_retry_interval_millis, retry_on_timeout).
+      if (declared?.max_retries !== undefined) task.max_retries = declared.max_retries;
+      if (declared?.min_retry_interval_millis !== undefined) {
+        task.min_retry_interval_millis = declared.min_retry_interval_millis;
+      }
+      if (declared?.retry_on_timeout !== undefined) task.retry_on_timeout = declared.retry_on_timeout;
+      return task;
+    });
   }
   return {
     job_id: job.job_id,

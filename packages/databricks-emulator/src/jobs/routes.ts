@@ -3,9 +3,10 @@ import type { RequestContext, Route } from '../http/router.js';
 import { type JobAction, requireJobPermission } from './job-permissions.js';
 import { renderJob } from './job-views.js';
 import { pageOf, parseLimit } from './list-pages.js';
-import { type JobRun, parseId, type RunRegistry } from './run-registry.js';
+import { type JobRun, parseId, type RunRegistry, type TaskAttempt, type TaskRun } from './run-registry.js';
 import { isTerminal } from './run-state-machine.js';
 import { renderRun, renderRunOutput, renderTaskRun } from './run-views.js';
+import { visibleAttempts } from './task-timeline.js';
 
 export interface JobsRoutesDeps {
   registry: RunRegistry;
@@ -75,7 +76,11 @@ export function jobsRoutes(deps: JobsRoutesDeps): Route[] {
         if (!found) throw databricksErrors.runDoesNotExist(runId);
         allow(ctx, found.run, 'view');
         await registry.advance(found.run);
-        if (found.task) return { status: 200, body: renderTaskRun(found.run, found.task, view(ctx, version)) };
+        if (found.task) {
+          const attempt = existingAttempt(found.run, found.task, found.attempt, registry.now());
+          if (!attempt) throw databricksErrors.runDoesNotExist(runId);
+          return { status: 200, body: renderTaskRun(found.run, found.task, attempt, view(ctx, version)) };
+        }
         return { status: 200, body: renderRun(found.run, view(ctx, version)) };
       },
     },
@@ -110,7 +115,9 @@ export function jobsRoutes(deps: JobsRoutesDeps): Route[] {
         if (!found) throw databricksErrors.runDoesNotExist(runId);
         allow(ctx, found.run, 'view');
         await registry.advance(found.run);
-        return { status: 200, body: renderRunOutput(found.run, found.task, view(ctx, version)) };
+        const attempt = found.task && existingAttempt(found.run, found.task, found.attempt, registry.now());
+        if (found.task && !attempt) throw databricksErrors.runDoesNotExist(runId);
+        return { status: 200, body: renderRunOutput(found.run, found.task, attempt, view(ctx, version)) };
       },
     },
     {
@@ -219,6 +226,16 @@ export function jobsRoutes(deps: JobsRoutesDeps): Route[] {
       },
     },
   ]);
+}
+
+/** A retry's task run id exists only once its attempt has been created (the attempt before it failed). */
+function existingAttempt(
+  run: JobRun,
+  task: TaskRun,
+  attempt: number | undefined,
+  now: number,
+): TaskAttempt | undefined {
+  return visibleAttempts(run, task, now).find((a) => a.attemptNumber === (attempt ?? 0));
 }
 
 function parseBool(raw: string | null, field: string): boolean {

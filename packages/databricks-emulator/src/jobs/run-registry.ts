@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { databricksErrors } from '../errors.js';
 import type { FaultInjector } from '../faults.js';
 import type { JobFixture, RunOutcome } from '../fixture-types.js';
+import { NO_RETRIES, type PlannedAttempt, planAttempts, type TaskRetryPolicy } from './attempt-plan.js';
 import { ExportFailure, type ExportResult } from './export-output.js';
 import {
   applyTransition,
@@ -16,12 +17,23 @@ import {
 
 export interface TaskRun {
   taskKey: string;
+  /** The first attempt's task run id. */
   runId: number;
   notebookPath: string;
   dependsOn: string[];
+  retry: TaskRetryPolicy;
+  /** Every attempt the run makes of this task, attempt 0 first, each with its own task run id. */
+  attempts: TaskAttempt[];
   /** Set when this task run alone was cancelled. */
   canceledAt?: number;
 }
+
+export interface TaskAttempt extends PlannedAttempt {
+  runId: number;
+}
+
+/** A task, as the fixture defines it, before a run gives it run ids. */
+export type TaskSpec = Omit<TaskRun, 'runId' | 'attempts' | 'canceledAt'>;
 
 export interface JobRun {
   runId: number;
@@ -38,6 +50,8 @@ export interface JobRun {
   plannedOutcome: RunOutcome;
   plannedMessage: string;
   tasks: TaskRun[];
+  /** Tasks planned to fail for good (after their retries); the run fails with them. */
+  failingTaskKeys: string[];
   output?: ExportResult;
   /** In-flight advance (output writing), so concurrent pollers wait for the same work. */
   advancing?: Promise<void>;
@@ -67,7 +81,7 @@ const FIRST_RUN_ID = 650_000_000_000_001;
 /** All job runs: run-now (with idempotency), lookup by run or task run id, advancing, cancel. */
 export class RunRegistry {
   private readonly runs = new Map<number, JobRun>();
-  private readonly taskRuns = new Map<number, { run: JobRun; task: TaskRun }>();
+  private readonly taskRuns = new Map<number, { run: JobRun; task: TaskRun; attempt: number }>();
   private readonly byToken = new Map<string, JobRun>();
   private nextId = FIRST_RUN_ID;
 
@@ -125,10 +139,10 @@ export class RunRegistry {
       plannedOutcome: fault?.outcome ?? job.outcome ?? 'SUCCESS',
       plannedMessage: fault?.message ?? job.failure_message ?? defaultFailureMessage(fault?.outcome ?? job.outcome),
       tasks: [],
+      failingTaskKeys: [],
     };
-    run.tasks = taskList(job).map((t) => ({ ...t, runId: this.nextId++ }));
+    this.planTasks(run, taskList(job, scale));
     this.runs.set(run.runId, run);
-    for (const task of run.tasks) this.taskRuns.set(task.runId, { run, task });
     if (run.idempotencyToken !== undefined) this.byToken.set(run.idempotencyToken, run);
 
     const limit = job.max_concurrent_runs ?? 1;
@@ -142,12 +156,12 @@ export class RunRegistry {
   }
 
   /** The tasks a run of this job has. */
-  taskKeys(job: JobFixture): Array<Omit<TaskRun, 'runId'>> {
-    return taskList(job);
+  taskKeys(job: JobFixture): TaskSpec[] {
+    return taskList(job, this.deps.timeScale);
   }
 
-  /** A parent run by id, or the parent and task for a task run id. */
-  find(runId: number): { run: JobRun; task?: TaskRun } | undefined {
+  /** A parent run by id, or the parent, task and attempt number for a task run id. */
+  find(runId: number): { run: JobRun; task?: TaskRun; attempt?: number } | undefined {
     const run = this.runs.get(runId);
     if (run) return { run };
     return this.taskRuns.get(runId);
@@ -191,6 +205,34 @@ export class RunRegistry {
     this.runs.clear();
     this.taskRuns.clear();
     this.byToken.clear();
+  }
+
+  /**
+   * Gives the run its tasks and plans their attempts: each attempt has its own task run id (retries get theirs
+   * after every first attempt, as they are created later); retries lengthen the run's RUNNING phase, and a task
+   * that still fails after its last retry fails the run.
+   */
+  private planTasks(run: JobRun, specs: TaskSpec[]): void {
+    const alwaysFailing =
+      run.plannedOutcome === 'FAILED' ? (run.job.failing_task ?? specs[specs.length - 1]?.taskKey) : undefined;
+    const plan = planAttempts(specs, { runningMs: run.timing.runningMs, alwaysFailing });
+    run.timing.runningMs = plan.runningMs;
+    run.failingTaskKeys = plan.failingTaskKeys;
+    if (plan.failingTaskKeys.length > 0 && run.plannedOutcome === 'SUCCESS') run.plannedOutcome = 'FAILED';
+    run.tasks = specs.map((spec) => ({ ...spec, runId: this.nextId++, attempts: [] }));
+    for (const task of run.tasks) {
+      const planned = plan.attempts.get(task.taskKey) ?? [];
+      task.attempts = planned.map((attempt) => ({
+        ...attempt,
+        runId: attempt.attemptNumber === 0 ? task.runId : 0,
+      }));
+    }
+    for (const task of run.tasks) {
+      for (const attempt of task.attempts) {
+        if (attempt.attemptNumber > 0) attempt.runId = this.nextId++;
+        this.taskRuns.set(attempt.runId, { run, task, attempt: attempt.attemptNumber });
+      }
+    }
   }
 
   private activeRuns(jobId: number, except?: JobRun): number {
@@ -266,19 +308,27 @@ export class RunRegistry {
   }
 }
 
-function taskList(job: JobFixture): Array<Omit<TaskRun, 'runId'>> {
+function taskList(job: JobFixture, timeScale: number): TaskSpec[] {
   if (job.tasks && job.tasks.length > 0) {
     return job.tasks.map((t) => ({
       taskKey: t.task_key,
       notebookPath: t.notebook_path ?? `/Workspace/Jobs/${job.name}/${t.task_key}`,
       dependsOn: t.depends_on ?? [],
+      retry: {
+        maxRetries: t.max_retries ?? 0,
+        minRetryIntervalMs: Math.round((t.min_retry_interval_millis ?? 0) * timeScale),
+        retryOnTimeout: t.retry_on_timeout ?? false,
+        failAttempts: t.fail_attempts ?? 0,
+      },
     }));
   }
   const count = job.task_count ?? 1;
-  if (count === 1) return [{ taskKey: 'main', notebookPath: `/Workspace/Jobs/${job.name}/main`, dependsOn: [] }];
+  if (count === 1) {
+    return [{ taskKey: 'main', notebookPath: `/Workspace/Jobs/${job.name}/main`, dependsOn: [], retry: NO_RETRIES }];
+  }
   return Array.from({ length: count }, (_, i) => {
     const key = `task_${String(i + 1).padStart(4, '0')}`;
-    return { taskKey: key, notebookPath: `/Workspace/Jobs/${job.name}/${key}`, dependsOn: [] };
+    return { taskKey: key, notebookPath: `/Workspace/Jobs/${job.name}/${key}`, dependsOn: [], retry: NO_RETRIES };
   });
 }
 

@@ -10,15 +10,26 @@
  * timestamps do not depend on how often it is polled.
  */
 
-/** BLOCKED is a task's state only: waiting for the tasks it depends on. */
+/**
+ * BLOCKED (waiting for the tasks it depends on) and WAITING_FOR_RETRY (a retry attempt waiting for its start) are
+ * states of task runs only.
+ */
 export type LifeCycleState =
-  'QUEUED' | 'PENDING' | 'BLOCKED' | 'RUNNING' | 'TERMINATING' | 'TERMINATED' | 'SKIPPED' | 'INTERNAL_ERROR';
+  | 'QUEUED'
+  | 'PENDING'
+  | 'BLOCKED'
+  | 'WAITING_FOR_RETRY'
+  | 'RUNNING'
+  | 'TERMINATING'
+  | 'TERMINATED'
+  | 'SKIPPED'
+  | 'INTERNAL_ERROR';
 
 export type ResultState =
   'SUCCESS' | 'FAILED' | 'CANCELED' | 'MAXIMUM_CONCURRENT_RUNS_REACHED' | 'UPSTREAM_FAILED' | 'UPSTREAM_CANCELED';
 
-/** RunStatus.state (the v2 life cycle); terminal states all read TERMINATED. */
-export type StatusState = 'QUEUED' | 'PENDING' | 'BLOCKED' | 'RUNNING' | 'TERMINATING' | 'TERMINATED';
+/** RunStatus.state (RunLifecycleStateV2State); terminal states all read TERMINATED, WAITING_FOR_RETRY reads WAITING. */
+export type StatusState = 'QUEUED' | 'PENDING' | 'BLOCKED' | 'WAITING' | 'RUNNING' | 'TERMINATING' | 'TERMINATED';
 
 export interface TerminationDetails {
   code: string;
@@ -64,6 +75,7 @@ export function isTerminal(phase: LifeCycleState): boolean {
 }
 
 export function statusState(phase: LifeCycleState): StatusState {
+  if (phase === 'WAITING_FOR_RETRY') return 'WAITING';
   return isTerminal(phase) ? 'TERMINATED' : (phase as StatusState);
 }
 

@@ -1,7 +1,7 @@
 import { databricksErrors } from '../errors.js';
-import type { JobRun, TaskRun } from './run-registry.js';
+import type { JobRun, TaskAttempt, TaskRun } from './run-registry.js';
 import { isTerminal, type LifeCycleState, type RunProgress, statusState } from './run-state-machine.js';
-import { taskProgress } from './task-timeline.js';
+import { taskProgress, visibleAttempts } from './task-timeline.js';
 
 export interface RunViewOptions {
   baseUrl: string;
@@ -17,14 +17,18 @@ export interface RunViewOptions {
 /** The JSON of GET jobs/runs/get: a `Run` with both `state` and `status`. */
 export function renderRun(run: JobRun, options: RunViewOptions): Record<string, unknown> {
   const { progress } = run;
-  let tasks = run.tasks;
+  // One entry per task attempt: a retried task is listed once per attempt, each with its own run_id.
+  const allAttempts = run.tasks.flatMap((task) =>
+    visibleAttempts(run, task, options.now).map((attempt) => ({ task, attempt })),
+  );
+  let tasks = allAttempts;
   let nextPageToken: string | undefined;
   let firstPage = true;
   if (options.apiVersion !== '2.1') {
     const offset = options.pageToken ? decodeTaskToken(options.pageToken, run.runId) : 0;
     firstPage = offset === 0;
-    tasks = run.tasks.slice(offset, offset + options.pageSize);
-    if (offset + options.pageSize < run.tasks.length)
+    tasks = allAttempts.slice(offset, offset + options.pageSize);
+    if (offset + options.pageSize < allAttempts.length)
       nextPageToken = encodeTaskToken(run.runId, offset + options.pageSize);
   }
   const body: Record<string, unknown> = {
@@ -50,7 +54,7 @@ export function renderRun(run: JobRun, options: RunViewOptions): Record<string, 
           return declared ? { name, default: declared.default, value } : { name, value };
         })
       : [],
-    tasks: tasks.map((task) => renderTask(run, task, options)),
+    tasks: tasks.map(({ task, attempt }) => renderTask(run, task, attempt, options)),
     queue: { enabled: run.queueEnabled },
   };
   if (Object.keys(run.overridingParameters).length > 0) {
@@ -65,20 +69,21 @@ export function renderRun(run: JobRun, options: RunViewOptions): Record<string, 
 export function renderTask(
   run: JobRun,
   task: TaskRun,
+  attempt: TaskAttempt,
   options: Pick<RunViewOptions, 'baseUrl' | 'workspaceId' | 'now'>,
 ) {
-  const progress = taskProgress(run, task, options.now);
+  const progress = taskProgress(run, task, options.now, attempt.attemptNumber);
   return {
     task_key: task.taskKey,
-    run_id: task.runId,
+    run_id: attempt.runId,
     state: renderState(progress, run),
     status: renderStatus(progress, run),
-    run_page_url: runPageUrl(options, run.job.job_id, task.runId),
+    run_page_url: runPageUrl(options, run.job.job_id, attempt.runId),
     start_time: progress.queuedAt,
     end_time: progress.endedAt ?? 0,
     ...durations(progress),
     run_duration: progress.endedAt === undefined ? 0 : progress.endedAt - progress.queuedAt,
-    attempt_number: 0,
+    attempt_number: attempt.attemptNumber,
     run_if: 'ALL_SUCCESS',
     depends_on: task.dependsOn.map((key) => ({ task_key: key })),
     notebook_task: {
@@ -94,13 +99,15 @@ export function renderTask(
 export function renderRunOutput(
   run: JobRun,
   task: TaskRun | undefined,
+  attempt: TaskAttempt | undefined,
   options: Pick<RunViewOptions, 'baseUrl' | 'workspaceId' | 'now'>,
 ): Record<string, unknown> {
-  if (!task) throw databricksErrors.multiTaskOutput();
-  const progress = taskProgress(run, task, options.now);
-  const body: Record<string, unknown> = { metadata: renderTaskRun(run, task, options) };
+  if (!task || !attempt) throw databricksErrors.multiTaskOutput();
+  const progress = taskProgress(run, task, options.now, attempt.attemptNumber);
+  const body: Record<string, unknown> = { metadata: renderTaskRun(run, task, attempt, options) };
   const ending = progress.ending;
   if (!isTerminal(progress.phase) || !ending) return body;
+  // Only the last attempt of the task that wrote the export has its result; an earlier failed attempt has an error.
   if (ending.resultState === 'SUCCESS') {
     const result = run.output
       ? JSON.stringify({ output_path: run.output.outputPath, files: run.output.files, row_count: run.output.rowCount })
@@ -117,12 +124,14 @@ export function renderRunOutput(
 export function renderTaskRun(
   run: JobRun,
   task: TaskRun,
+  attempt: TaskAttempt,
   options: Pick<RunViewOptions, 'baseUrl' | 'workspaceId' | 'now'>,
 ): Record<string, unknown> {
   const metadata: Record<string, unknown> = {
-    ...renderTask(run, task, options),
+    ...renderTask(run, task, attempt, options),
     job_id: run.job.job_id,
-    number_in_job: task.runId,
+    number_in_job: attempt.runId,
+    // "subsequent runs are created with an original_attempt_run_id of the original attempt's ID" (Run.attempt_number).
     original_attempt_run_id: task.runId,
     creator_user_name: run.creatorUserName,
     run_name: task.taskKey,
@@ -144,6 +153,7 @@ function renderState(progress: RunProgress, run: JobRun): Record<string, unknown
   };
   if (isTerminal(phase) && progress.ending) state.result_state = progress.ending.resultState;
   if (phase === 'QUEUED') state.queue_reason = queueMessage(run);
+  if (phase === 'WAITING_FOR_RETRY') state.state_message = 'Waiting for retry';
   return state;
 }
 

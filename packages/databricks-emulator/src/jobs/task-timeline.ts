@@ -1,27 +1,37 @@
-import type { JobRun, TaskRun } from './run-registry.js';
+import type { JobRun, TaskAttempt, TaskRun } from './run-registry.js';
 import { isTerminal, type RunEnding, type RunProgress } from './run-state-machine.js';
+import { dependencyDepths } from './task-graph.js';
 
 /**
- * Each task of a multi-task run on its own clock. The parent's RUNNING window is cut into one slice per
- * dependency level: a task starts when the tasks it depends on have ended, so a task with upstream tasks is
- * BLOCKED until then ("The run is blocked on an upstream dependency", RunLifeCycleState in the SDKs' models).
+ * Each attempt of each task of a run on its own clock, from the plan made at run-now (attempt-plan.ts): a task with
+ * upstream tasks is BLOCKED until they end ("The run is blocked on an upstream dependency", RunLifeCycleState in the
+ * SDKs' models), then runs.
  *
- * When the run fails, the failing task (`failing_task`, else the last) ends FAILED at the end of its slice;
- * every task downstream of it never runs and ends with result UPSTREAM_FAILED ("The run was skipped because of
- * an upstream failure") and termination code SKIPPED ("Run was never executed, for example, if the upstream
- * task run failed"): RunResultState and TerminationCodeCode in databricks-sdk-py service/jobs.py. A cancel
- * ends the tasks that had started CANCELED and the blocked ones UPSTREAM_CANCELED.
+ * A failed attempt of a task with retries left ends FAILED, and its retry appears at once as a new entry of the
+ * run's `tasks` with its own `run_id` and the next `attempt_number` (apache/airflow#72313, checked against a live
+ * workspace: "the API returns two entries for that task — attempt_number 0 and 1, both FAILED, with different task
+ * run ids"). Until the retry starts (`min_retry_interval_millis` after the failed attempt started) it is
+ * WAITING_FOR_RETRY ("The run is waiting for a retry"; RunLifecycleStateV2State `WAITING`), and the parent run stays
+ * RUNNING. That the waiting retry is a new entry, not the failed one changing state, is not documented; it is the
+ * reading that keeps the failed attempt's own result, which #72313 shows.
+ *
+ * When the run fails, the failing task (`failing_task`, else the last, or a task out of retries) ends FAILED; every
+ * task downstream of it never runs and ends with result UPSTREAM_FAILED ("The run was skipped because of an upstream
+ * failure") and termination code SKIPPED ("Run was never executed, for example, if the upstream task run failed"):
+ * RunResultState and TerminationCodeCode in databricks-sdk-py service/jobs.py. A cancel ends the attempts that had
+ * started (or were waiting for their retry) CANCELED and the blocked tasks UPSTREAM_CANCELED.
  */
-export function taskProgress(run: JobRun, task: TaskRun, now: number): RunProgress {
+export function taskProgress(run: JobRun, task: TaskRun, now: number, attemptNumber = 0): RunProgress {
   const parent = run.progress;
-  if (task.canceledAt !== undefined && !isTerminal(parent.phase)) {
+  const attempt = task.attempts[attemptNumber] ?? task.attempts[0];
+  if (task.canceledAt !== undefined && !isTerminal(parent.phase) && isLatestAttempt(run, task, attemptNumber, now)) {
     return { ...parent, phase: 'TERMINATED', endedAt: task.canceledAt, ending: taskEndings.canceled() };
   }
   // The Jobs service itself failed: every task shares the parent's fate.
   if (parent.phase === 'INTERNAL_ERROR' || parent.ending?.lifeCycle === 'INTERNAL_ERROR') return { ...parent };
   if (parent.phase === 'SKIPPED') return { ...parent };
-  const window = taskWindow(run, task);
-  if (parent.runningAt === undefined || window === undefined) {
+  const runningAt = parent.runningAt;
+  if (runningAt === undefined || attempt === undefined) {
     // Not started yet (queued, waiting for a cluster, or cancelled before it ran).
     if (isTerminal(parent.phase) && parent.ending) {
       const ending = task.dependsOn.length > 0 ? taskEndings.upstreamCanceled() : parent.ending;
@@ -30,11 +40,14 @@ export function taskProgress(run: JobRun, task: TaskRun, now: number): RunProgre
     return { ...parent, phase: task.dependsOn.length > 0 && parent.phase === 'PENDING' ? 'BLOCKED' : parent.phase };
   }
 
-  const { startAt, endAt, outcome } = plannedOutcome(run, task, window);
+  const window = attemptWindow(runningAt, attempt);
+  const { startAt, endAt, outcome } = plannedOutcome(run, task, attempt, window);
+  const first = attempt.attemptNumber === 0;
+  const rootTask = first && (dependencyDepths(run.tasks).get(task.taskKey) ?? 0) === 0;
   const stamped: RunProgress = {
     phase: 'RUNNING',
-    queuedAt: window.depth === 0 ? parent.queuedAt : startAt,
-    pendingAt: window.depth === 0 ? parent.pendingAt : startAt,
+    queuedAt: rootTask ? parent.queuedAt : startAt,
+    pendingAt: rootTask ? parent.pendingAt : startAt,
     runningAt: startAt,
   };
   const due = isTerminal(parent.phase) || parent.phase === 'TERMINATING' ? Number.POSITIVE_INFINITY : now;
@@ -44,68 +57,137 @@ export function taskProgress(run: JobRun, task: TaskRun, now: number): RunProgre
       outcome === 'skip' ? taskEndings.upstreamFailed(upstreamOf(run, task)) : taskEndings.upstreamCanceled();
     return { phase: 'TERMINATED', queuedAt: endAt, endedAt: endAt, ending };
   }
-  if (due < startAt) return { ...stamped, phase: 'BLOCKED', runningAt: undefined, pendingAt: undefined };
+  if (outcome === 'canceled_waiting') {
+    return { phase: 'TERMINATED', queuedAt: window.appearAt, endedAt: endAt, ending: taskEndings.canceled() };
+  }
+  if (due < startAt) {
+    if (!first) return { phase: 'WAITING_FOR_RETRY', queuedAt: window.appearAt };
+    return { ...stamped, phase: 'BLOCKED', runningAt: undefined, pendingAt: undefined };
+  }
   if (due < endAt) return stamped;
   const ending =
     outcome === 'canceled'
       ? taskEndings.canceled()
       : outcome === 'failed'
         ? (parent.ending ?? failedEnding(run))
-        : taskEndings.success();
+        : outcome === 'failed_attempt'
+          ? failedEnding(run)
+          : taskEndings.success();
   return { ...stamped, phase: 'TERMINATED', terminatingAt: endAt, endedAt: endAt, ending };
 }
 
-interface TaskWindow {
-  depth: number;
+/**
+ * The attempts of a task that exist at `now`: the first always; a retry once the attempt before it has failed, and
+ * not if the run or the task was cancelled before that.
+ */
+export function visibleAttempts(run: JobRun, task: TaskRun, now: number): TaskAttempt[] {
+  const runningAt = run.progress.runningAt;
+  const serviceEnded = run.progress.phase === 'SKIPPED' || run.progress.ending?.lifeCycle === 'INTERNAL_ERROR';
+  if (runningAt === undefined || serviceEnded) return task.attempts.slice(0, 1);
+  const parentDone = isTerminal(run.progress.phase) || run.progress.phase === 'TERMINATING';
+  let horizon = parentDone ? Number.POSITIVE_INFINITY : now;
+  const canceledAt = runCanceledAt(run);
+  if (canceledAt !== undefined) horizon = Math.min(horizon, canceledAt);
+  if (task.canceledAt !== undefined) horizon = Math.min(horizon, task.canceledAt);
+  return task.attempts.filter((a) => a.attemptNumber === 0 || attemptWindow(runningAt, a).appearAt <= horizon);
+}
+
+function isLatestAttempt(run: JobRun, task: TaskRun, attemptNumber: number, now: number): boolean {
+  return (visibleAttempts(run, task, now).at(-1)?.attemptNumber ?? 0) === attemptNumber;
+}
+
+interface AttemptWindow {
+  appearAt: number;
   startAt: number;
   endAt: number;
 }
 
-type TaskOutcome = 'success' | 'failed' | 'skip' | 'canceled' | 'upstream_canceled';
-
-function taskWindow(run: JobRun, task: TaskRun): TaskWindow | undefined {
-  const runningAt = run.progress.runningAt;
-  if (runningAt === undefined) return undefined;
-  const depths = dependencyDepths(run.tasks);
-  const levels = Math.max(...depths.values()) + 1;
-  const slice = run.timing.runningMs / levels;
-  const depth = depths.get(task.taskKey) ?? 0;
-  return { depth, startAt: Math.round(runningAt + depth * slice), endAt: Math.round(runningAt + (depth + 1) * slice) };
+function attemptWindow(runningAt: number, attempt: TaskAttempt): AttemptWindow {
+  return {
+    appearAt: Math.round(runningAt + attempt.appearOffsetMs),
+    startAt: Math.round(runningAt + attempt.startOffsetMs),
+    endAt: Math.round(runningAt + attempt.endOffsetMs),
+  };
 }
+
+type TaskOutcome =
+  'success' | 'failed' | 'failed_attempt' | 'skip' | 'canceled' | 'canceled_waiting' | 'upstream_canceled';
 
 function plannedOutcome(
   run: JobRun,
   task: TaskRun,
-  window: TaskWindow,
+  attempt: TaskAttempt,
+  window: AttemptWindow,
 ): { startAt: number; endAt: number; outcome: TaskOutcome } {
   const { startAt, endAt } = window;
-  const parent = run.progress;
-  const canceledAt = parent.ending?.resultState === 'CANCELED' ? (parent.terminatingAt ?? parent.endedAt) : undefined;
+  const canceledAt = runCanceledAt(run);
   if (canceledAt !== undefined && canceledAt < endAt) {
+    if (attempt.attemptNumber > 0) {
+      // A retry is cancelled while it waits or while it runs; it did exist (visibleAttempts hides later ones).
+      return canceledAt < startAt
+        ? { startAt, endAt: canceledAt, outcome: 'canceled_waiting' }
+        : { startAt, endAt: canceledAt, outcome: 'canceled' };
+    }
     if (canceledAt < startAt || (startAt === canceledAt && task.dependsOn.length > 0)) {
       return { startAt: canceledAt, endAt: canceledAt, outcome: 'upstream_canceled' };
     }
     return { startAt, endAt: canceledAt, outcome: 'canceled' };
   }
-  const failing = failingTask(run);
-  if (failing !== undefined) {
-    if (task.taskKey === failing.taskKey) return { startAt, endAt, outcome: 'failed' };
-    if (downstreamOf(run.tasks, failing.taskKey).has(task.taskKey)) {
-      const failedWindow = taskWindow(run, failing);
-      const at = failedWindow?.endAt ?? endAt;
-      return { startAt: at, endAt: at, outcome: 'skip' };
-    }
+  const failing = failingTasks(run);
+  const lastAttempt = attempt.attemptNumber === task.attempts.length - 1;
+  if (failing.has(task.taskKey) && lastAttempt) return { startAt, endAt, outcome: 'failed' };
+  if (attempt.fails) return { startAt, endAt, outcome: 'failed_attempt' };
+  if (isDownstreamOfFailure(run, task, failing)) {
+    const at = Math.max(startAt, upstreamFailedAt(run, task, failing));
+    return { startAt: at, endAt: at, outcome: 'skip' };
   }
   return { startAt, endAt, outcome: 'success' };
 }
 
-/** The task that fails when the run is to fail (decided at run-now, or by a failed export at the end). */
-function failingTask(run: JobRun): TaskRun | undefined {
+function runCanceledAt(run: JobRun): number | undefined {
+  const parent = run.progress;
+  return parent.ending?.resultState === 'CANCELED' ? (parent.terminatingAt ?? parent.endedAt) : undefined;
+}
+
+/**
+ * The tasks that fail for good when the run is to fail: planned at run-now (a task out of retries, or the run told
+ * to fail), else, for a failure found only as the run ends (a failed export), `failing_task` or the last task.
+ */
+function failingTasks(run: JobRun): Set<string> {
   const ending = run.progress.ending;
   const failing = ending ? ending.resultState === 'FAILED' : run.plannedOutcome === 'FAILED';
-  if (!failing) return undefined;
+  if (!failing) return new Set();
+  if (run.failingTaskKeys.length > 0) return new Set(run.failingTaskKeys);
   const key = run.job.failing_task ?? run.tasks[run.tasks.length - 1]?.taskKey;
-  return run.tasks.find((t) => t.taskKey === key);
+  return new Set(key === undefined ? [] : [key]);
+}
+
+function isDownstreamOfFailure(run: JobRun, task: TaskRun, failing: Set<string>): boolean {
+  const seen = new Set<string>();
+  const byKey = new Map(run.tasks.map((t) => [t.taskKey, t]));
+  let frontier = [...task.dependsOn];
+  while (frontier.length > 0) {
+    const key = frontier.pop() as string;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (failing.has(key)) return true;
+    frontier = frontier.concat(byKey.get(key)?.dependsOn ?? []);
+  }
+  return false;
+}
+
+/** When the failing task upstream of `task` ended (its last attempt), relative to the run's start of RUNNING. */
+function upstreamFailedAt(run: JobRun, task: TaskRun, failing: Set<string>): number {
+  const runningAt = run.progress.runningAt ?? 0;
+  let at = 0;
+  for (const t of run.tasks) {
+    if (!failing.has(t.taskKey)) continue;
+    const last = t.attempts.at(-1);
+    if (last && isDownstreamOfFailure(run, task, new Set([t.taskKey]))) {
+      at = Math.max(at, attemptWindow(runningAt, last).endAt);
+    }
+  }
+  return at;
 }
 
 function failedEnding(run: JobRun): RunEnding {
@@ -119,46 +201,9 @@ function failedEnding(run: JobRun): RunEnding {
 }
 
 function upstreamOf(run: JobRun, task: TaskRun): string {
-  const failing = failingTask(run)?.taskKey;
-  return failing !== undefined && task.dependsOn.includes(failing) ? failing : (task.dependsOn[0] ?? '');
-}
-
-/** Longest path from a root to each task (a task runs after all it depends on). Cycles count as roots. */
-function dependencyDepths(tasks: TaskRun[]): Map<string, number> {
-  const byKey = new Map(tasks.map((t) => [t.taskKey, t]));
-  const depths = new Map<string, number>();
-  const visiting = new Set<string>();
-  const depthOf = (key: string): number => {
-    const known = depths.get(key);
-    if (known !== undefined) return known;
-    if (visiting.has(key)) return 0;
-    visiting.add(key);
-    const task = byKey.get(key);
-    const upstream = (task?.dependsOn ?? []).filter((k) => byKey.has(k));
-    const depth = upstream.length === 0 ? 0 : Math.max(...upstream.map(depthOf)) + 1;
-    visiting.delete(key);
-    depths.set(key, depth);
-    return depth;
-  };
-  for (const task of tasks) depthOf(task.taskKey);
-  if (depths.size === 0) depths.set('', 0);
-  return depths;
-}
-
-function downstreamOf(tasks: TaskRun[], key: string): Set<string> {
-  const found = new Set<string>();
-  let frontier = [key];
-  while (frontier.length > 0) {
-    const next: string[] = [];
-    for (const task of tasks) {
-      if (!found.has(task.taskKey) && task.dependsOn.some((k) => frontier.includes(k))) {
-        found.add(task.taskKey);
-        next.push(task.taskKey);
-      }
-    }
-    frontier = next;
-  }
-  return found;
+  const failing = failingTasks(run);
+  const direct = task.dependsOn.find((key) => failing.has(key));
+  return direct ?? task.dependsOn[0] ?? '';
 }
 
 const taskEndings = {

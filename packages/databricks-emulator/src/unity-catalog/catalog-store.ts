@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { stableUuid } from '../data/stable-uuid.js';
 import { databricksErrors } from '../errors.js';
 import type { IcebergTableState } from '../iceberg/table-state.js';
+import type { DeltaLogState } from './delta-log-state.js';
 import type { CatalogFixture, ColumnFixture, GrantFixture, TableFixture, TableFormat } from '../fixture-types.js';
 
 /** Who owns a securable and what was granted on it (the fixture's `owner` / `grants`). */
@@ -58,6 +59,8 @@ export interface TableEntry {
   icebergUuid: string;
   /** Set once the table's data and Iceberg metadata are written. */
   iceberg?: IcebergTableState;
+  /** A UniForm table's Delta log, once written. */
+  deltaLog?: DeltaLogState;
 }
 
 /** Fixture tables get timestamps from here, so restarts render the same objects. */

@@ -8,6 +8,7 @@ import { type AddedDataFile, commitAppend, type ObjectWriter } from '../iceberg/
 import { icebergSchemaOf } from '../iceberg/table-metadata.js';
 import type { ParquetWriter } from '../parquet-writer.js';
 import { isIcebergReadable, type TableEntry } from './catalog-store.js';
+import { commitDeltaWrite } from './delta-log.js';
 
 export interface TableDataDeps {
   objectStore: ObjectStore;
@@ -22,6 +23,7 @@ export interface TableDataDeps {
  *   UniForm (Delta with Iceberg reads): Parquet files where Delta writes them, at the table root
  *     (`<location>/part-00000-<uuid>-c000.snappy.parquet`); managed Iceberg: `<location>/data/`
  *     (Iceberg's default `write.data.path`, https://iceberg.apache.org/docs/latest/configuration/).
+ *   UniForm also keeps the Delta transaction log it is derived from in `<location>/_delta_log/` (delta-log.ts).
  *   Both: `<location>/metadata/` holds `NNNNN-<uuid>.metadata.json` -> `snap-<id>-1-<uuid>.avro`
  *     (manifest list) -> `<uuid>-m0.avro` (manifest) -> the data files, per the Iceberg table spec.
  *
@@ -31,8 +33,12 @@ export async function writeTableData(deps: TableDataDeps, table: TableEntry, now
   if (!isIcebergReadable(table) || !table.storageLocation) return;
   await removeTableFiles(deps.objectStore.pathOf(table.storageLocation));
   table.iceberg = undefined;
+  table.deltaLog = undefined;
   const file = await writeDataFile(deps, table, 0, table.rows);
-  table.iceberg = await commitAppend(objectWriter(deps), table, undefined, file ? [file] : [], now);
+  const files = file ? [file] : [];
+  if (table.format === 'uniform')
+    table.deltaLog = await commitDeltaWrite(deltaDeps(deps), table, undefined, files, now);
+  table.iceberg = await commitAppend(objectWriter(deps), table, undefined, files, now);
 }
 
 /**
@@ -50,7 +56,11 @@ export async function appendTableRows(
   if (!isIcebergReadable(table) || !table.storageLocation || !previous)
     throw new Error(`${table.name} is not a table the emulator writes Iceberg metadata for`);
   const file = await writeDataFile(deps, table, table.rows, count);
-  table.iceberg = await commitAppend(objectWriter(deps), table, previous, file ? [file] : [], now);
+  const files = file ? [file] : [];
+  // UniForm: the Delta commit first; its Iceberg metadata is generated from it.
+  if (table.format === 'uniform')
+    table.deltaLog = await commitDeltaWrite(deltaDeps(deps), table, table.deltaLog, files, now);
+  table.iceberg = await commitAppend(objectWriter(deps), table, previous, files, now);
   table.rows += count;
 }
 
@@ -95,11 +105,12 @@ async function writeDataFile(
 }
 
 /**
- * Removes what this module writes at a table location (metadata/, data/, root part-*.parquet
+ * Removes what this module writes at a table location (_delta_log/, metadata/, data/, root part-*.parquet
  * files) and nothing else: a location given in a fixture or through the admin API may hold
  * other files.
  */
 async function removeTableFiles(root: string): Promise<void> {
+  await rm(join(root, '_delta_log'), { recursive: true, force: true });
   await rm(join(root, 'metadata'), { recursive: true, force: true });
   await rm(join(root, 'data'), { recursive: true, force: true });
   const names = await readdir(root).catch(() => [] as string[]);
@@ -112,6 +123,14 @@ function nullCounts(rows: Cell[][], columns: number): Map<number, number> {
   const counts = new Map<number, number>();
   for (let c = 0; c < columns; c++) counts.set(c + 1, rows.filter((row) => row[c] === null).length);
   return counts;
+}
+
+function deltaDeps(deps: TableDataDeps) {
+  return {
+    write: objectWriter(deps),
+    writeParquet: (url: string, jsonLines: string, columnTypes: Record<string, string>) =>
+      deps.writer.writeJsonRows(deps.objectStore.pathOf(url), jsonLines, columnTypes),
+  };
 }
 
 /** Writes through a temporary file and a rename, so a reader never sees a half-written object. */

@@ -347,4 +347,32 @@ describe('failedTasks', () => {
   it('returns nothing for a run without tasks', () => {
     expect(failedTasks({})).toEqual([]);
   });
+
+  // A run lists one entry per task attempt, each with its own run id (apache/airflow#72313, checked on a live
+  // workspace: "attempt_number 0 and 1, both FAILED, with different task run ids").
+  const terminated = (result_state: string) => ({ life_cycle_state: 'TERMINATED' as const, result_state });
+
+  it('judges a retried task by its last attempt: a failure followed by a successful retry is no failure', () => {
+    const run: Run = {
+      run_id: 1,
+      tasks: [
+        { task_key: 'export', run_id: 11, attempt_number: 0, state: terminated('FAILED') },
+        { task_key: 'publish', run_id: 12, attempt_number: 0, state: terminated('FAILED') },
+        { task_key: 'export', run_id: 13, attempt_number: 1, state: terminated('SUCCESS') },
+      ],
+    };
+    expect(failedTasks(run).map((t) => [t.taskKey, t.taskRunId])).toEqual([['publish', 12]]);
+  });
+
+  it('reports a task out of retries once, with its last attempt’s run id, whatever the order of the entries', () => {
+    const run: Run = {
+      run_id: 1,
+      tasks: [
+        { task_key: 'load', run_id: 23, attempt_number: 2, state: terminated('FAILED') },
+        { task_key: 'load', run_id: 21, attempt_number: 0, state: terminated('FAILED') },
+        { task_key: 'load', run_id: 22, attempt_number: 1, state: terminated('FAILED') },
+      ],
+    };
+    expect(failedTasks(run).map((t) => [t.taskKey, t.taskRunId])).toEqual([['load', 23]]);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Run, RunState, RunStatus, TerminationType } from './jobs-types.js';
+import type { Run, RunState, RunStatus, RunTask, TerminationType } from './jobs-types.js';
 
 /**
  * Where a Databricks run stands, in d2s's terms. `pending`, `running` and `terminating` are still in progress;
@@ -114,16 +114,29 @@ export interface TaskFailure extends RunFailure {
 
 /**
  * The tasks of a run that finished without success, in the run's order (tasks skipped because an upstream task
- * failed are included, with their own code such as UPSTREAM_FAILED).
+ * failed are included, with their own code such as UPSTREAM_FAILED). A retried task is judged by its last attempt
+ * only: the run lists one entry per attempt (apache/airflow#72313, seen on a live workspace), and an earlier
+ * attempt's failure says nothing about the task once a retry succeeded.
  */
 export function failedTasks(run: Pick<Run, 'tasks'>): TaskFailure[] {
   const failures: TaskFailure[] = [];
-  for (const task of run.tasks ?? []) {
+  for (const task of lastAttempts(run.tasks ?? [])) {
     const summary = classifyRunState(task);
     if (!summary.failure || (summary.phase !== 'failed' && summary.phase !== 'canceled')) continue;
     failures.push({ ...summary.failure, taskKey: task.task_key, taskRunId: task.run_id, phase: summary.phase });
   }
   return failures;
+}
+
+/** Each task once, as its attempt with the highest `attempt_number`, in the order the tasks first appear. */
+export function lastAttempts(tasks: readonly RunTask[]): RunTask[] {
+  const latest = new Map<string, RunTask>();
+  for (const task of tasks) {
+    const seen = latest.get(task.task_key);
+    if (!seen || (task.attempt_number ?? 0) >= (seen.attempt_number ?? 0)) latest.set(task.task_key, task);
+  }
+  const order = [...new Set(tasks.map((t) => t.task_key))];
+  return order.map((key) => latest.get(key) as RunTask);
 }
 
 /** True when the phase is final (succeeded, failed or canceled). */

@@ -24,6 +24,28 @@ export interface IcebergTableState {
   metadataLocation: string | null;
   tableUuid: string | null;
   lastRefreshedOn: Date;
+  /** The snapshot taken in and the automated refresh's state (SYSTEM$AUTO_REFRESH_STATUS). */
+  tracking?: AutoRefreshTracking;
+}
+
+/**
+ * What the automated refresh of one externally managed Iceberg table has done, kept on the table. Snowflake polls
+ * the catalog every REFRESH_INTERVAL_SECONDS of the table's catalog integration (default 30) and takes in each new
+ * snapshot it finds.
+ */
+export interface AutoRefreshTracking {
+  /** RUNNING, or STALLED after a poll failed ("encountered an error and is attempting to recover"). */
+  executionState: 'RUNNING' | 'STALLED';
+  invalidExecutionStateReason: string | null;
+  /** When the catalog was last asked for the table's current metadata (ms since the epoch). */
+  lastPolledAt: number;
+  currentSnapshotId: string | null;
+  currentSnapshotSummary: Record<string, string> | null;
+  /** The current snapshot's `timestamp-ms`: when the external catalog made it. */
+  lastSnapshotTime: number | null;
+  /** When Snowflake took in the current snapshot. */
+  lastUpdatedTime: number;
+  currentSchemaId: number | null;
 }
 
 export interface TableEntry {

@@ -1,5 +1,10 @@
+import { authorizeTable } from '../engine/access/authorize.js';
+import { resolveTable } from '../engine/name-resolution.js';
+import { isTrivia, tokenize } from '../engine/sql-lexer.js';
 import type { StatementContext } from '../engine/statement-context.js';
+import { identifierName, isIdentifierToken } from '../engine/token-cursor.js';
 import { SnowflakeError, sqlErrors } from '../errors.js';
+import { autoRefreshStatus } from './auto-refresh-status.js';
 import { findCatalogIntegration } from './catalog-integration-ddl.js';
 import { CatalogAccessError, RestCatalogClient } from './rest-catalog-client.js';
 
@@ -63,4 +68,27 @@ export async function listIcebergTablesFromCatalog(
     throw catalogSqlError(err);
   }
   return JSON.stringify(tables);
+}
+
+/**
+ * SYSTEM$AUTO_REFRESH_STATUS('<table_name>'): the automated refresh status of an externally managed Iceberg table
+ * as a JSON object (auto-refresh-status.ts). The name is written as in SQL inside the string: `'db.schema.t'`, or
+ * `'"Table_Name"'` for a case-sensitive one.
+ */
+export function autoRefreshStatusOf(ctx: StatementContext, name: string): string {
+  const tokens = tokenize(name).filter((t) => !isTrivia(t));
+  const parts: string[] = [];
+  tokens.forEach((t, i) => {
+    if (i % 2 === 0 && isIdentifierToken(t)) parts.push(identifierName(t));
+    else if (i % 2 === 1 && t.text === '.') return;
+    else throw sqlErrors.invalidValue(`Invalid table name for SYSTEM$AUTO_REFRESH_STATUS: '${name}'`);
+  });
+  if (parts.length === 0 || tokens.length % 2 === 0)
+    throw sqlErrors.invalidValue(`Invalid table name for SYSTEM$AUTO_REFRESH_STATUS: '${name}'`);
+  const { ref, table } = resolveTable(ctx.engine.catalog, ctx.session.state, parts, 'SYSTEM$AUTO_REFRESH_STATUS');
+  authorizeTable(ctx, ref, table, 'SELECT');
+  if (!table.iceberg) {
+    throw sqlErrors.invalidValue(`Table '${ref.qualified.join('.')}' is not an externally managed Iceberg table.`);
+  }
+  return JSON.stringify(autoRefreshStatus(table.iceberg, table.iceberg.tracking));
 }

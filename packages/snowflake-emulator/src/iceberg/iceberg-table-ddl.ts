@@ -1,5 +1,5 @@
 import { authorizeCreateIn, authorizeIntegration, authorizeTable } from '../engine/access/authorize.js';
-import type { DatabaseEntry, SchemaEntry, TableEntry } from '../engine/catalog.js';
+import type { AutoRefreshTracking, DatabaseEntry, SchemaEntry, TableEntry } from '../engine/catalog.js';
 import { resolveObjectRef, resolveTable } from '../engine/name-resolution.js';
 import type { StatementContext } from '../engine/statement-context.js';
 import { col, type ResultColumn, type StatementResult, statusResult } from '../engine/statement-result.js';
@@ -9,7 +9,8 @@ import { displayIdentifier, SnowflakeError, sqlErrors } from '../errors.js';
 import { catalogSqlError } from './catalog-functions.js';
 import { findCatalogIntegration } from './catalog-integration-ddl.js';
 import { icebergColumns, loadIcebergData, planIcebergScan } from './iceberg-data-loader.js';
-import { RestCatalogClient } from './rest-catalog-client.js';
+import { autoRefreshStatus, snapshotFacts } from './auto-refresh-status.js';
+import { type LoadTableResult, RestCatalogClient } from './rest-catalog-client.js';
 
 const OK = 'Statement executed successfully.';
 
@@ -53,7 +54,7 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
       'Missing option(s): [CATALOG_NAMESPACE] (the catalog integration defines no CATALOG_NAMESPACE)',
     );
 
-  let loaded: Awaited<ReturnType<RestCatalogClient['loadTable']>>;
+  let loaded: LoadTableResult;
   try {
     loaded = await new RestCatalogClient(integration, ctx.engine.fetch).loadTable(namespace, catalogTableName);
   } catch (err) {
@@ -72,6 +73,7 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
       metadataLocation: loaded['metadata-location'] ?? null,
       tableUuid: loaded.metadata['table-uuid'] ?? null,
       lastRefreshedOn: ctx.engine.clock(),
+      tracking: takenIn(loaded, ctx.engine.clock().getTime()),
     },
   });
   await createPhysicalTable(ctx, table);
@@ -94,19 +96,26 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
  * snapshot's manifests name. A metadata tree that cannot be followed fails the refresh and
  * leaves the table as it was.
  */
-export async function refreshIcebergTable(ctx: StatementContext, table: TableEntry): Promise<void> {
+export async function refreshIcebergTable(
+  ctx: StatementContext,
+  table: TableEntry,
+  alreadyLoaded?: LoadTableResult,
+): Promise<void> {
   const state = table.iceberg;
   if (!state) return;
-  const integration = findCatalogIntegration(ctx, state.integration);
-  if (!integration) throw sqlErrors.integrationMissing(state.integration);
-  let loaded: Awaited<ReturnType<RestCatalogClient['loadTable']>>;
-  try {
-    loaded = await new RestCatalogClient(integration, ctx.engine.fetch).loadTable(
-      state.catalogNamespace,
-      state.catalogTableName,
-    );
-  } catch (err) {
-    throw catalogSqlError(err);
+  let loaded: LoadTableResult;
+  if (alreadyLoaded) loaded = alreadyLoaded;
+  else {
+    const integration = findCatalogIntegration(ctx, state.integration);
+    if (!integration) throw sqlErrors.integrationMissing(state.integration);
+    try {
+      loaded = await new RestCatalogClient(integration, ctx.engine.fetch).loadTable(
+        state.catalogNamespace,
+        state.catalogTableName,
+      );
+    } catch (err) {
+      throw catalogSqlError(err);
+    }
   }
   const files = await planIcebergScan(ctx, loaded);
   const columns = icebergColumns(loaded);
@@ -122,6 +131,21 @@ export async function refreshIcebergTable(ctx: StatementContext, table: TableEnt
   state.baseLocation = loaded.metadata.location;
   state.metadataLocation = loaded['metadata-location'] ?? null;
   state.lastRefreshedOn = ctx.engine.clock();
+  state.tracking = {
+    ...takenIn(loaded, state.lastRefreshedOn.getTime()),
+    lastPolledAt: state.tracking?.lastPolledAt ?? 0,
+  };
+}
+
+/** The table now holds `loaded`'s current snapshot. */
+function takenIn(loaded: LoadTableResult, now: number): AutoRefreshTracking {
+  return {
+    executionState: 'RUNNING',
+    invalidExecutionStateReason: null,
+    lastPolledAt: now,
+    lastUpdatedTime: now,
+    ...snapshotFacts(loaded),
+  };
 }
 
 /**
@@ -198,14 +222,8 @@ export const ICEBERG_TABLE_COLUMNS: ResultColumn[] = [
 /** One SHOW ICEBERG TABLES row. */
 export function icebergTableRow(database: DatabaseEntry, schema: SchemaEntry, table: TableEntry): unknown[] {
   const i = table.iceberg;
-  const autoRefresh = i
-    ? JSON.stringify({
-        executionState: i.autoRefresh ? 'RUNNING' : 'STOPPED',
-        invalidExecutionStateReason: null,
-        pendingSnapshotCount: 0,
-        lastSnapshotTime: i.lastRefreshedOn.toISOString(),
-      })
-    : null;
+  // "the auto_refresh_status column" of SHOW ICEBERG TABLES holds the same status (SYSTEM$AUTO_REFRESH_STATUS docs).
+  const autoRefresh = i ? JSON.stringify(autoRefreshStatus(i, i.tracking)) : null;
   return [
     table.createdOn,
     table.name,

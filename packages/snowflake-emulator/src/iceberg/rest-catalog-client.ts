@@ -29,7 +29,13 @@ export interface LoadTableResult {
     'table-uuid'?: string;
     location: string;
     'current-snapshot-id'?: number | null;
-    snapshots?: { 'snapshot-id': number; 'manifest-list'?: string; manifests?: string[] }[];
+    snapshots?: {
+      'snapshot-id': number;
+      'manifest-list'?: string;
+      manifests?: string[];
+      'timestamp-ms'?: number;
+      summary?: Record<string, string>;
+    }[];
     'current-schema-id'?: number;
     schemas?: { 'schema-id'?: number; fields: IcebergField[] }[];
     schema?: { fields: IcebergField[] };
@@ -112,16 +118,21 @@ export class RestCatalogClient {
     return this.token;
   }
 
-  private async getJson<T>(url: string, notFound: (body: string) => string): Promise<T> {
+  private async getJson<T>(
+    url: string,
+    notFound: (body: string) => string,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const token = await this.accessToken();
     const response = await this.request(url, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      headers: { ...headers, authorization: `Bearer ${token}`, accept: 'application/json' },
     });
     const text = await response.text();
     if (response.status === 404) this.fail(notFound(text), 404);
     if (response.status === 401 || response.status === 403)
+      // The catalog's own words name the missing privilege (Unity Catalog: "User does not have SELECT on Table …").
       this.fail(
-        `Not authorized (HTTP ${response.status}): ${errorMessage(text)}. Check the accessibility of the REST catalog URI or warehouse.`,
+        `Not authorized (HTTP ${response.status}${errorType(text)}): ${errorMessage(text).replace(/\.$/, '')}. Check the accessibility of the REST catalog URI or warehouse, and the privileges of the integration's principal.`,
         response.status,
       );
     if (!response.ok) this.fail(`HTTP ${response.status}: ${errorMessage(text)}`, response.status);
@@ -151,11 +162,18 @@ export class RestCatalogClient {
     return `${trimSlash(this.integration.catalogUri)}/v1${prefix}`;
   }
 
+  /**
+   * Load-table. With ACCESS_DELEGATION_MODE = VENDED_CREDENTIALS Snowflake asks the catalog for temporary storage
+   * credentials (the Iceberg REST spec's `X-Iceberg-Access-Delegation: vended-credentials` header), so a catalog
+   * that vends only with a privilege (Unity Catalog: EXTERNAL USE SCHEMA) refuses the load without it.
+   */
   async loadTable(namespace: string, table: string): Promise<LoadTableResult> {
     const base = await this.base();
+    const vended = this.integration.accessDelegationMode?.toUpperCase() === 'VENDED_CREDENTIALS';
     return this.getJson<LoadTableResult>(
       `${base}/namespaces/${encodeNamespace(namespace)}/tables/${encodeURIComponent(table)}`,
       (body) => `NoSuchTableException: ${errorMessage(body) || `Table does not exist: ${namespace}.${table}`}`,
+      vended ? { 'x-iceberg-access-delegation': 'vended-credentials' } : {},
     );
   }
 
@@ -194,5 +212,15 @@ function errorMessage(body: string): string {
     return parsed.error?.message ?? parsed.message ?? body.slice(0, 300);
   } catch {
     return body.slice(0, 300);
+  }
+}
+
+/** `, <type>` of an Iceberg REST ErrorModel (`ForbiddenException`, …), or nothing. */
+function errorType(body: string): string {
+  try {
+    const type = (JSON.parse(body) as { error?: { type?: unknown } }).error?.type;
+    return typeof type === 'string' && type !== '' ? ` ${type}` : '';
+  } catch {
+    return '';
   }
 }

@@ -8,7 +8,7 @@ import type { StatementContext } from '../statement-context.js';
 import { col, type StatementResult, StatementType } from '../statement-result.js';
 import { identifierName, isIdentifierToken } from '../token-cursor.js';
 import { translateQuery } from '../translate-query.js';
-import { authorizeQueryTables, autoRefreshIfDue, locateInvalidIdentifier } from './query.js';
+import { authorizeQueryTables, locateInvalidIdentifier } from './query.js';
 
 /**
  * MERGE as Snowflake defines it (https://docs.snowflake.com/en/sql-reference/sql/merge):
@@ -39,7 +39,6 @@ export async function runMerge(ctx: StatementContext): Promise<StatementResult> 
   const translated = translateQuery(ctx.tokens, context, false);
   authorizeQueryTables(ctx, 'MERGE', translated.tables);
   checkColumnCase(ctx.tokens, translated.tables, ctx.sql);
-  for (const table of new Set(translated.tables)) await autoRefreshIfDue(ctx, table);
 
   if (shape.matched.length > 0 && sessionParameter(ctx.session.state, 'ERROR_ON_NONDETERMINISTIC_MERGE') === 'true') {
     await refuseNondeterministicJoin(ctx, shape, translated.tables[0]?.physical);

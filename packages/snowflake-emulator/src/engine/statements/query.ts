@@ -1,4 +1,3 @@
-import { refreshIcebergTable } from '../../iceberg/iceberg-table-ddl.js';
 import { displayIdentifier, type SnowflakeError, sqlErrors } from '../../errors.js';
 import { authorizeTable, authorizeTableEntry } from '../access/authorize.js';
 import type { TableEntry } from '../catalog.js';
@@ -14,19 +13,6 @@ import type { StatementContext } from '../statement-context.js';
 import { col, type ResultColumn, type StatementResult, StatementType } from '../statement-result.js';
 import { identifierName, isIdentifierToken } from '../token-cursor.js';
 import { translateQuery } from '../translate-query.js';
-
-/**
- * AUTO_REFRESH = TRUE Iceberg tables are refreshed lazily: a query reading one
- * re-reads the remote table once the integration's REFRESH_INTERVAL_SECONDS
- * has passed. A failed refresh keeps the old data, as Snowflake does.
- */
-export async function autoRefreshIfDue(ctx: StatementContext, table: TableEntry): Promise<void> {
-  const state = table.iceberg;
-  if (!state?.autoRefresh) return;
-  const interval = ctx.engine.catalog.catalogIntegrations.get(state.integration)?.refreshIntervalSeconds ?? 30;
-  if (ctx.engine.clock().getTime() - state.lastRefreshedOn.getTime() < interval * 1000) return;
-  await refreshIcebergTable(ctx, table).catch(() => undefined);
-}
 
 function countResult(statementTypeId: number, columns: ResultColumn[], counts: number[]): StatementResult {
   return { columns, rows: [counts], statementTypeId };
@@ -113,7 +99,6 @@ export async function runQuery(ctx: StatementContext): Promise<StatementResult> 
   // Objects resolve (and are authorized) before their columns, as Snowflake's compiler reports them.
   authorizeQueryTables(ctx, first, translated.tables);
   checkColumnCase(tokens, translated.tables, ctx.sql);
-  for (const table of new Set(translated.tables)) await autoRefreshIfDue(ctx, table);
   const result = await runDuck(ctx.session.connection, translated.sql, ctx.signal).catch((err: unknown) => {
     throw locateInvalidIdentifier(mapDuckError(err, ctx.engine.catalog), tokens, ctx.sql);
   });

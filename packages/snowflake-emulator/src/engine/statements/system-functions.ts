@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sqlErrors } from '../../errors.js';
-import { listIcebergTablesFromCatalog, verifyCatalogIntegration } from '../../iceberg/catalog-functions.js';
+import {
+  autoRefreshStatusOf,
+  listIcebergTablesFromCatalog,
+  verifyCatalogIntegration,
+} from '../../iceberg/catalog-functions.js';
 import { isTrivia, type Token } from '../sql-lexer.js';
 import { abortTransaction } from '../transactions.js';
 import type { StatementContext } from '../statement-context.js';
@@ -123,6 +127,8 @@ export async function callSystemFunction(ctx: StatementContext): Promise<Stateme
           call.args[2] === undefined ? undefined : Number(call.args[2]),
         ),
       );
+    case 'SYSTEM$AUTO_REFRESH_STATUS':
+      return textResult(call.label, autoRefreshStatusOf(ctx, call.args[0] ?? ''));
     case 'SYSTEM$CANCEL_QUERY': {
       const id = call.args[0] ?? '';
       const canceled = ctx.engine.hooks.cancelQuery(id);
