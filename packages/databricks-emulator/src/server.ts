@@ -14,6 +14,7 @@ import type { FaultDecision } from './faults.js';
 import { parseJsonBody, type Reply, type RequestContext, type Route, Router } from './http/router.js';
 import { icebergRoutes } from './iceberg/routes.js';
 import { jobsRoutes } from './jobs/routes.js';
+import { jobUpdateRoutes } from './jobs/update-route.js';
 import { notificationDestinationRoutes } from './notification-destinations/routes.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { scimRoutes } from './scim/routes.js';
@@ -35,6 +36,11 @@ export function buildRouter(workspace: Workspace, admin: DatabricksEmulatorAdmin
       ownerName: workspace.userName,
     }),
     ...scimRoutes({ auth: workspace.auth, workspaceUserName: workspace.userName }),
+    ...jobUpdateRoutes({
+      registry: workspace.runs,
+      destinations: workspace.notificationDestinations,
+      ownerName: workspace.userName,
+    }),
     ...notificationDestinationRoutes(workspace.notificationDestinations),
     ...unityCatalogRoutes({
       store: workspace.catalog,
