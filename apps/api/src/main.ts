@@ -7,6 +7,7 @@ import {
   MirrorService,
   openQueues,
   runService,
+  RunWakeups,
   ScheduleService,
   SyncService,
 } from '@d2s/shared';
@@ -20,6 +21,12 @@ await runService({
   async start({ config, logger }) {
     if (config.api.tokens.length === 0) {
       throw new ConfigError('No API tokens configured: set D2S_API_TOKENS (comma-separated) or D2S_API_TOKENS_FILE.');
+    }
+    const webhook = config.databricks.webhook;
+    if (webhook && !webhook.password) {
+      throw new ConfigError(
+        'databricks.webhook is set but its password is not: set D2S_DATABRICKS_WEBHOOK_PASSWORD (or _FILE), the password of the Databricks notification destination.',
+      );
     }
     const redis = await connectServiceRedis(config, 'producer', 'd2s-api', logger);
 
@@ -50,7 +57,19 @@ await runService({
       logger,
     });
 
+    const databricksHook =
+      webhook?.password &&
+      ({
+        credentials: { username: webhook.username, password: webhook.password },
+        wakeups: new RunWakeups({
+          redis,
+          prefix: config.redis.prefix,
+          exportQueue: queues.export,
+          ttlSeconds: config.api.retentionSeconds,
+        }),
+      } as const);
     const app = await buildServer({
+      ...(databricksHook ? { databricksHook } : {}),
       config,
       logger,
       redis,

@@ -16,6 +16,7 @@ import { installRequestConventions, requestIdFor } from './request-conventions.j
 import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
+import { type DatabricksHookDeps, databricksHookRoutes } from './routes/databricks-hooks.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { healthRoutes } from './routes/health.js';
 import { installSecurityHeaders } from './security-headers.js';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   schedules: ScheduleService;
   events: SyncEventHub;
   metrics?: D2sMetrics;
+  /** Pushed Databricks job notifications (databricks.webhook); without it POST /v1/hooks/databricks is not mounted. */
+  databricksHook?: Omit<DatabricksHookDeps, 'metrics'>;
   /** Mirror plans and runs; without it the /v1/mirror routes are not mounted. */
   mirror?: MirrorService;
   sseRefreshMs?: number;
@@ -84,6 +87,14 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('preClose', async () => {
     for (const end of [...openStreams]) end();
   });
+
+  // Databricks authenticates with the webhook credentials of its destination, not with an API token.
+  if (deps.databricksHook) {
+    await app.register(databricksHookRoutes, {
+      ...deps.databricksHook,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    });
+  }
 
   const tokens = new TokenRegistry(deps.config.api.tokens);
   const streamTokens = new StreamTokenStore({

@@ -96,6 +96,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], info: { versio
       { name: 'datasets' },
       { name: 'schedules' },
       { name: 'mirror' },
+      { name: 'hooks' },
       { name: 'health' },
       { name: 'metrics' },
     ],

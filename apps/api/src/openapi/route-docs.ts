@@ -1,5 +1,6 @@
 import { type ApiScope, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
 import { z } from 'zod';
+import { JobNotificationAnswer, JobNotificationBody } from '../routes/databricks-hooks.js';
 import { CreateSyncBody, ListSyncsQuery, SyncParams } from '../schemas.js';
 
 /** What the OpenAPI document says about one route; request schemas are the same zod schemas the route validates with. */
@@ -8,7 +9,7 @@ export interface RouteDoc {
   /** Fastify-style path, e.g. `/v1/syncs/:id`. */
   url: string;
   summary: string;
-  tag: 'syncs' | 'datasets' | 'schedules' | 'mirror' | 'health' | 'metrics';
+  tag: 'syncs' | 'datasets' | 'schedules' | 'mirror' | 'hooks' | 'health' | 'metrics';
   /** False for the unauthenticated routes. @defaultValue true */
   auth?: boolean;
   /** The token scope the route needs (authenticated routes). */
@@ -404,6 +405,21 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: 'Mirror state per table (Unity Catalog name and id, Snowflake name, status, last action, last error)',
     tag: 'mirror',
     responses: { 200: { description: 'Tables', schema: z.object({ items: z.array(AnyObject) }) }, ...errors(401) },
+  },
+  {
+    method: 'post',
+    url: '/v1/hooks/databricks',
+    summary:
+      'Job notifications from a Databricks generic webhook destination (HTTP Basic with databricks.webhook credentials, not an API token): a run that ended wakes its sync at once',
+    tag: 'hooks',
+    auth: false,
+    body: JobNotificationBody,
+    responses: {
+      200: { description: 'Received; `outcome` says what it did', schema: JobNotificationAnswer },
+      400: { description: 'Not the documented payload', schema: ErrorBodySchema },
+      401: { description: 'Missing or wrong webhook credentials', schema: ErrorBodySchema },
+      ...errors(415, 503),
+    },
   },
   {
     method: 'get',
