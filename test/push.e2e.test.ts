@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isDestinationAttached } from '@d2s/shared';
 import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -11,6 +12,7 @@ import {
   type PushStack,
   startPushStack,
 } from './support/push-stack.js';
+import { runD2s } from '../apps/cli/src/test-support/run-cli.js';
 
 // The payload a Databricks generic webhook destination receives for a job event
 // (docs.databricks.com/aws/en/jobs/notifications, "HTTP webhook payloads"): ids are strings.
@@ -205,5 +207,79 @@ describe('push delivery trouble (real Redis, real HTTP)', () => {
     expect(await stack.notifications('woke')).toBe(woke);
     expect(stack.runsGetCalls(runId)).toBeGreaterThanOrEqual(1);
     expect((await stack.databricksClient.jobs.getRun(runId)).state?.result_state).toBe('SUCCESS');
+  });
+});
+
+describe('d2s setup webhook: the destination created once and attached to each dataset’s job', () => {
+  let stack: PushStack;
+
+  beforeAll(async () => {
+    stack = await startPushStack({ redisUrl: inject('redisUrl'), pushPollMs: 600_000 });
+  });
+  afterAll(() => stack?.close());
+
+  const jobSettings = async () =>
+    (await (
+      await fetch(`${stack.databricks.url}/api/2.2/jobs/get?job_id=${PUSH_JOB_ID}`, {
+        headers: { authorization: 'Bearer dapi-push-test' },
+      })
+    ).json()) as { settings: { webhook_notifications?: Record<string, Array<{ id: string }>> } };
+
+  it('creates and attaches once through the CLI, keeps other destinations, then wakes syncs', async () => {
+    // Someone else's destination already on the job: kept.
+    const other = (await (
+      await fetch(`${stack.databricks.url}/api/2.0/notification-destinations`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer dapi-push-test', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          display_name: 'ops pager',
+          config: { generic_webhook: { url: 'http://127.0.0.1:1/x' } },
+        }),
+      })
+    ).json()) as { id: string };
+    await fetch(`${stack.databricks.url}/api/2.2/jobs/update`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer dapi-push-test', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        job_id: PUSH_JOB_ID,
+        new_settings: { webhook_notifications: { on_failure: [{ id: other.id }] } },
+      }),
+    });
+
+    const url = `${stack.api}/v1/hooks/databricks`;
+    const env = { D2S_API_URL: stack.api, D2S_API_TOKEN: stack.token };
+    const first = await runD2s(['setup', 'webhook', '--url', url], { env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^Created notification destination \S+ → /);
+    expect(first.stdout).toContain(`job ${PUSH_JOB_ID}: attached (on_success, on_failure)`);
+    const destinationId = /destination (\S+)/.exec(first.stdout)?.[1] as string;
+
+    const settings = (await jobSettings()).settings;
+    expect(isDestinationAttached({ job_id: PUSH_JOB_ID, settings }, destinationId)).toBe(true);
+    expect(settings.webhook_notifications?.on_failure).toEqual([{ id: other.id }, { id: destinationId }]);
+
+    const again = await runD2s(['setup', 'webhook', '--url', url, '--json'], { env });
+    expect(JSON.parse(again.stdout)).toEqual({
+      destinationId,
+      destinationCreated: false,
+      jobs: [{ jobId: PUSH_JOB_ID, attached: 'already' }],
+    });
+
+    const syncId = (await stack.syncs.create({ dataset: PUSH_DATASET, origin: 'test' })).sync.id;
+    const runId = await stack.waitForHandOff(syncId);
+    expect(stack.runsGetCalls(runId)).toBe(1);
+  });
+
+  it('refuses a bad URL with 400, and without --url says how to call it', async () => {
+    const response = await fetch(`${stack.api}/v1/hooks/databricks/setup`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'not a url' }),
+    });
+    expect(response.status).toBe(400);
+    const usage = await runD2s(['setup', 'webhook'], { env: { D2S_API_URL: stack.api, D2S_API_TOKEN: stack.token } });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--url is required/);
   });
 });

@@ -17,6 +17,7 @@ import {
   RunWakeups,
   ScheduleService,
   SyncService,
+  setUpWebhook,
   startWorker,
 } from '@d2s/shared';
 import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
@@ -48,6 +49,8 @@ export interface PushStackOptions {
  */
 export interface PushStack {
   api: string;
+  /** The API token of this stack (every scope). */
+  token: string;
   config: D2sConfig;
   databricks: RunningDatabricksEmulator;
   databricksClient: DatabricksClient;
@@ -135,6 +138,7 @@ datasets:
     prefix,
     connect: () => new Redis(options.redisUrl, { maxRetriesPerRequest: null }),
   });
+  const databricksClient = createDatabricksClient(config.databricks);
   const app: FastifyInstance = await buildServer({
     config,
     logger,
@@ -145,11 +149,17 @@ datasets:
     events,
     metrics,
     databricksHook: { credentials: { username: webhook.username, password: webhook.password }, wakeups },
+    webhookSetup: (url) =>
+      setUpWebhook({
+        api: databricksClient.notifications,
+        url,
+        credentials: { username: webhook.username, password: webhook.password as NonNullable<typeof webhook.password> },
+        jobIds: Object.values(config.datasets).map((d) => d.databricks.jobId),
+      }),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const api = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const databricksClient = createDatabricksClient(config.databricks);
   const processor = createExportProcessor({
     config,
     jobs: databricksClient.jobs,
@@ -174,6 +184,7 @@ datasets:
 
   return {
     api,
+    token: 'push-stack-token',
     config,
     databricks,
     databricksClient,

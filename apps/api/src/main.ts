@@ -8,6 +8,7 @@ import {
   openQueues,
   runService,
   RunWakeups,
+  setUpWebhook,
   ScheduleService,
   SyncService,
 } from '@d2s/shared';
@@ -68,8 +69,22 @@ await runService({
           ttlSeconds: config.api.retentionSeconds,
         }),
       } as const);
+    // `d2s setup webhook`: needs the webhook credentials and Databricks; the client is made on first use.
+    const webhookSetup =
+      databricksHook &&
+      (async (url: string) => {
+        const databricks = createDatabricksClient(config.databricks, { logger, onRequest: metrics.observeDatabricks });
+        opened.push(databricks);
+        return setUpWebhook({
+          api: databricks.notifications,
+          url,
+          credentials: databricksHook.credentials,
+          jobIds: Object.values(config.datasets).map((d) => d.databricks.jobId),
+        });
+      });
     const app = await buildServer({
       ...(databricksHook ? { databricksHook } : {}),
+      ...(webhookSetup ? { webhookSetup } : {}),
       config,
       logger,
       redis,

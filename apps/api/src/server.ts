@@ -1,4 +1,12 @@
-import type { D2sConfig, D2sMetrics, Logger, MirrorService, ScheduleService, SyncService } from '@d2s/shared';
+import type {
+  D2sConfig,
+  D2sMetrics,
+  Logger,
+  MirrorService,
+  ScheduleService,
+  SyncService,
+  WebhookSetupResult,
+} from '@d2s/shared';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -18,6 +26,7 @@ import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
 import { type DatabricksHookDeps, databricksHookRoutes } from './routes/databricks-hooks.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { webhookSetupRoutes } from './routes/webhook-setup.js';
 import { healthRoutes } from './routes/health.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { mirrorRoutes } from './routes/mirror.js';
@@ -37,6 +46,8 @@ export interface ApiDeps {
   metrics?: D2sMetrics;
   /** Pushed Databricks job notifications (databricks.webhook); without it POST /v1/hooks/databricks is not mounted. */
   databricksHook?: Omit<DatabricksHookDeps, 'metrics'>;
+  /** Creates and attaches the Databricks webhook destination; without it the setup route is not mounted. */
+  webhookSetup?: (url: string) => Promise<WebhookSetupResult>;
   /** Mirror plans and runs; without it the /v1/mirror routes are not mounted. */
   mirror?: MirrorService;
   sseRefreshMs?: number;
@@ -115,6 +126,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     await api.register(datasetRoutes, { config: deps.config });
     await api.register(scheduleRoutes, { schedules: deps.schedules });
     if (deps.mirror) await api.register(mirrorRoutes, { mirror: deps.mirror });
+    if (deps.webhookSetup) await api.register(webhookSetupRoutes, { setUp: deps.webhookSetup });
     const metrics = deps.metrics;
     if (metrics) {
       api.get('/metrics', { config: { scope: 'admin' } }, async (_request, reply) => {

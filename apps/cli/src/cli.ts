@@ -5,6 +5,7 @@ import type { Command, CommandContext } from './commands/command.js';
 import { datasetsCommands } from './commands/datasets.js';
 import { mirrorCommands } from './commands/mirror.js';
 import { schedulesCommands } from './commands/schedules.js';
+import { setupCommands } from './commands/setup.js';
 import { syncCommand, syncsCommands } from './commands/syncs.js';
 import {
   ApiRejectedError,
@@ -27,6 +28,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'datasets', title: 'Datasets', commands: datasetsCommands },
   { name: 'mirror', title: 'Mirror (Unity Catalog → Snowflake Iceberg)', commands: mirrorCommands },
   { name: 'schedules', title: 'Schedules', commands: schedulesCommands },
+  { name: 'setup', title: 'Setup', commands: setupCommands },
 ];
 
 const ALL_COMMANDS: readonly Command[] = COMMAND_GROUPS.flatMap((g) => g.commands);

@@ -73,6 +73,15 @@ export { type ParameterIssue, type ParameterValues, validateParameters } from '.
 export { type RunLocation, runLocationFor } from './sync/run-path.js';
 export { syncKeys } from './sync/sync-keys.js';
 export { type NotificationOutcome, type RunNotification, RunWakeups, type RunWakeupsDeps } from './sync/run-wakeups.js';
+export {
+  destinationNameFor,
+  isDestinationAttached,
+  setUpWebhook,
+  WAKING_EVENTS,
+  type WebhookSetupInput,
+  type WebhookSetupResult,
+  withDestination,
+} from './sync/webhook-setup.js';
 export { outcomeOfFailure, recordSyncEnd, type SyncOutcome, type SyncOutcomeDeps } from './sync/sync-outcome.js';
 export { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './sync/idempotency-keys.js';
 export { MutexTimeoutError, RedisMutex, type RedisMutexOptions } from './redis/redis-mutex.js';

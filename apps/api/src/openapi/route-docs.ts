@@ -1,6 +1,7 @@
 import { type ApiScope, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
 import { z } from 'zod';
 import { JobNotificationAnswer, JobNotificationBody } from '../routes/databricks-hooks.js';
+import { WebhookSetupAnswer, WebhookSetupBody } from '../routes/webhook-setup.js';
 import { CreateSyncBody, ListSyncsQuery, SyncParams } from '../schemas.js';
 
 /** What the OpenAPI document says about one route; request schemas are the same zod schemas the route validates with. */
@@ -419,6 +420,26 @@ export const ROUTE_DOCS: RouteDoc[] = [
       400: { description: 'Not the documented payload', schema: ErrorBodySchema },
       401: { description: 'Missing or wrong webhook credentials', schema: ErrorBodySchema },
       ...errors(415, 503),
+    },
+  },
+  {
+    method: 'post',
+    url: '/v1/hooks/databricks/setup',
+    scope: 'admin',
+    summary:
+      'Creates d2s’s generic webhook notification destination in Databricks and attaches it to every dataset’s job (on_success, on_failure); idempotent',
+    tag: 'hooks',
+    body: WebhookSetupBody,
+    responses: {
+      200: {
+        description: 'The destination and, per job, whether it was attached now or already',
+        schema: WebhookSetupAnswer,
+      },
+      409: {
+        description: 'WEBHOOK_EVENT_FULL: a job already lists three destinations for an event',
+        schema: ErrorBodySchema,
+      },
+      ...errors(400, 401, 403, 502),
     },
   },
   {

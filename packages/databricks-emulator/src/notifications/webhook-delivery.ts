@@ -8,6 +8,8 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { max_attempts: 4, retry_
 /** One POST to a webhook destination: the HTTP status, or the network error / timeout that stood for one. */
 export interface DeliveryAttempt {
   at: number;
+  /** How long the receiver took to answer (or to fail). */
+  durationMs?: number;
   status?: number;
   error?: string;
 }
@@ -73,6 +75,7 @@ export async function deliver(
     } catch (error) {
       result.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
+    result.durationMs = options.now() - result.at;
     record.attempts.push(result);
     if (result.status !== undefined && result.status >= 200 && result.status < 300) {
       record.outcome = 'delivered';
