@@ -12,7 +12,7 @@ import {
   type RunningDatabricksEmulator,
   startDatabricksEmulator,
 } from '@d2s/databricks-emulator';
-import { closeQueues, loadConfig, openQueues, SyncService } from '@d2s/shared';
+import { closeQueues, loadConfig, openQueues, SyncService, sleep } from '@d2s/shared';
 import { Redis } from 'ioredis';
 import { freePort, type ManagedProcess, startService } from '../../scripts/dist/local-stack.js';
 import { type BenchmarkResult, figure } from './report.js';
@@ -39,6 +39,8 @@ export interface PushOptions {
   poll: { pollInitialMs: number; pollMaxMs: number; pollGrowth: number };
   /** The safety-net schedule while push is on (databricks.webhook). */
   pushPollMs: number;
+  /** Sync requests per second, in both phases. */
+  arrivalsPerSecond: number;
 }
 
 const JOB_ID = 3101;
@@ -101,7 +103,14 @@ ${datasetYaml(DATASET, JOB_ID)}`;
   );
   try {
     const phase = (kind: 'push' | 'polling', configPath: string) =>
-      runPhase({ kind, runs: options.runs, redisUrl: options.redisUrl, configPath, databricks });
+      runPhase({
+        kind,
+        runs: options.runs,
+        redisUrl: options.redisUrl,
+        configPath,
+        databricks,
+        arrivalsPerSecond: options.arrivalsPerSecond,
+      });
     const polling = await phase('polling', pollingConfig);
     await databricks.admin.reset();
     const push = await phase('push', pushConfig);
@@ -126,14 +135,15 @@ ${datasetYaml(DATASET, JOB_ID)}`;
       settings: {
         runs: options.runs,
         runMs: runMsTotal,
+        arrivalsPerSecond: options.arrivalsPerSecond,
         runPhasesMs: options.runMs,
         'workers.export': options.poll,
         'databricks.webhook.pollInitialMs/pollMaxMs': options.pushPollMs,
       },
       raw: { push: roundPhase(push), polling: roundPhase(polling) },
       notes: [
-        `${options.runs} syncs enqueued at once through SyncService, then ONE apps/export-worker process (real entry point) triggers and tracks them; the import worker is not running, so the import job's BullMQ timestamp is the hand-off time. Run end = the emulator's runs/get end_time.`,
-        `Push: the real API process receives the emulator's jobs.on_start / jobs.on_success notifications (a generic webhook destination with basic auth, attached with jobs/update) and promotes each parked export; the emulator sends a notification on the tick (25 ms) that sees the run end. ${push.notificationsDelivered} notifications delivered.`,
+        `${options.runs} syncs requested through SyncService at ${options.arrivalsPerSecond} a second while ONE apps/export-worker process (real entry point) triggers and tracks them; the import worker is not running, so the import job's BullMQ timestamp is the hand-off time. Run end = the emulator's runs/get end_time.`,
+        `Push: the real API process receives the emulator's jobs.on_success notifications (a generic webhook destination with basic auth, attached with jobs/update to on_success and on_failure, as d2s setup webhook does) and promotes each parked export; the emulator sends a notification on the tick (25 ms) that sees the run end. ${push.notificationsDelivered} notifications delivered; raw.push.noticeSentAfterRunEndMs and hookAnswerMs show where the lag goes.`,
         'Databricks calls are counted by the emulator request log (run-now + runs/get + anything else) after the destination was set up, divided by the runs.',
       ],
       elapsedMs: Date.now() - started,
@@ -149,6 +159,7 @@ async function runPhase(input: {
   runs: number;
   redisUrl: string;
   configPath: string;
+  arrivalsPerSecond: number;
   databricks: RunningDatabricksEmulator;
 }): Promise<PhaseResult> {
   const { kind, runs, databricks } = input;
@@ -174,13 +185,15 @@ async function runPhase(input: {
       api = await startApi(env, port);
       await attachDestination(databricks, `http://127.0.0.1:${port}/v1/hooks/databricks`);
     }
-    await mapLimit(
-      Array.from({ length: runs }, (_, i) => i),
-      32,
-      () => syncs.create({ dataset: DATASET, origin: 'bench' }),
-    );
     databricks.requestLog.clear();
     worker = startService('export-worker', env);
+    // Requests arrive at a steady rate, the same in both phases, so runs end spread out as they would in use
+    // rather than all in one instant (a burst measures the machine's scheduler more than the hand-off).
+    const spacingMs = 1000 / input.arrivalsPerSecond;
+    for (let i = 0; i < runs; i++) {
+      await syncs.create({ dataset: DATASET, origin: 'bench' });
+      await sleep(spacingMs);
+    }
     await until(
       `${runs} hand-offs to the import queue (${kind})`,
       async () => {
@@ -230,7 +243,7 @@ async function runPhase(input: {
   }
 }
 
-/** What `d2s setup webhook` does, over plain HTTP: a generic webhook destination, attached to the job. */
+/** What `d2s setup webhook` does, over plain HTTP: a generic webhook destination, attached to the job's ends. */
 async function attachDestination(databricks: RunningDatabricksEmulator, url: string): Promise<void> {
   const call = async (path: string, body: unknown) => {
     const response = await fetch(`${databricks.url}${path}`, {
@@ -249,7 +262,8 @@ async function attachDestination(databricks: RunningDatabricksEmulator, url: str
   const each = [{ id: destination.id }];
   await call('/api/2.2/jobs/update', {
     job_id: JOB_ID,
-    new_settings: { webhook_notifications: { on_start: each, on_success: each, on_failure: each } },
+    // The events d2s setup webhook attaches: only a run's end wakes an export.
+    new_settings: { webhook_notifications: { on_success: each, on_failure: each } },
   });
 }
 

@@ -71,6 +71,7 @@ const runners: Record<BenchId, () => Promise<BenchmarkResult>> = {
       runMs: { pending: 500, running: 2500, terminating: 500 },
       poll: { pollInitialMs: 2000, pollMaxMs: 4000, pollGrowth: 1.5 },
       pushPollMs: 60_000,
+      arrivalsPerSecond: 10,
     }),
   mirror: () =>
     benchMirror({

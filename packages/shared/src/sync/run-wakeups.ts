@@ -98,8 +98,11 @@ export class RunWakeups {
     // A wake for this run is pending (a poll has not taken it yet): that poll answers this notice too.
     if (seen === MARK_PENDING) return 'duplicate';
     const job = await this.#deps.exportQueue.getJob(syncId);
-    const state = job ? await job.getState() : 'unknown';
-    const ended = !job || state === 'completed' || state === 'failed' || state === 'unknown';
+    if (!job) return seen === MARK_TAKEN ? 'duplicate' : 'finished';
+    // The usual case first, in one round trip: the export is parked and this is the first notice.
+    if (seen === MARK_NEW && (await promoted(job))) return 'woke';
+    const state = await job.getState();
+    const ended = state === 'completed' || state === 'failed' || state === 'unknown';
     if (ended) return seen === MARK_TAKEN ? 'duplicate' : 'finished';
     // A repeat whose wake a poll already took, while the export still runs: that poll may have read the run
     // before it ended (the first notice was early, or forged by a holder of the credentials), so this one
