@@ -58,6 +58,10 @@ export default tseslint.config(
               group: ['@d2s/*-emulator', '**/*-emulator/**'],
               message: 'Production code never imports an emulator; only tests, scripts/ and bench/ do.',
             },
+            {
+              group: ['@d2s/testkit', '@d2s/testkit/*', '**/testkit/**'],
+              message: 'Production code never imports the testkit; test helpers live in packages/testkit.',
+            },
           ],
         },
       ],

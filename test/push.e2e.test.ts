@@ -12,7 +12,7 @@ import {
   type PushStack,
   startPushStack,
 } from './support/push-stack.js';
-import { runD2s } from '../apps/cli/src/test-support/run-cli.js';
+import { runD2s } from '@d2s/testkit/run-cli';
 
 // The payload a Databricks generic webhook destination receives for a job event
 // (docs.databricks.com/aws/en/jobs/notifications, "HTTP webhook payloads"): ids are strings.

@@ -176,6 +176,28 @@ describe.skipIf(!chromiumPath)('web page (headless Chromium)', () => {
     expect(await page.getByLabel('API token').isVisible()).toBe(false);
   });
 
+  it('loads the page as ES modules from one version directory, the shared event-stream reader among them', async () => {
+    // What this page (reloaded by the test before) loaded, cache hits included.
+    const loaded = (await page.evaluate(() =>
+      performance.getEntriesByType('resource').map((entry) => entry.name),
+    )) as string[];
+    const modules = loaded
+      .map((url) => /\/ui\/[\w-]{16}\/([\w-]+\.js)$/.exec(new URL(url).pathname)?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect([...new Set(modules)].sort()).toEqual([
+      'api.js',
+      'app.js',
+      'datasets-panel.js',
+      'dom.js',
+      'event-stream.js',
+      'format.js',
+      'live-panel.js',
+      'mirror-panel.js',
+      'schedules-panel.js',
+      'syncs-panel.js',
+    ]);
+  });
+
   it('starts a sync with "Sync data" and follows it over SSE to "Sync complete" with files and rows', async () => {
     const syncId = await syncFromPage('forecasts_append');
     // Usually mid-way (queued or exporting): an artifact to look at, not an assertion.
@@ -269,6 +291,122 @@ describe.skipIf(!chromiumPath)('web page (headless Chromium)', () => {
     page.off('request', onRequest);
     for (const id of ids) await live(id).getByRole('button', { name: 'Dismiss' }).click();
     expect(await page.locator('article.live').count()).toBe(2);
+  });
+
+  it("draws Cancel and Retry from the sync's links, not from its status, and posts to the linked URL", async () => {
+    // A scripted answer and stream, so links and status can disagree: the page must follow the links.
+    const fake = (id: string, status: string, links: Record<string, string>) => ({
+      id,
+      dataset: 'forecasts_append',
+      status,
+      parameters: {},
+      databricks: {},
+      timings: { createdAt: new Date().toISOString(), durationsMs: {} },
+      links: { self: `/v1/syncs/${id}`, events: `/v1/syncs/${id}/events`, ...links },
+    });
+    const stream = (view: object, end: boolean) =>
+      `retry: 60000\nid: x.000000000000\nevent: status\ndata: ${JSON.stringify(view)}\n\n` +
+      (end ? `id: x.000000000000.end\nevent: end\ndata: {}\n\n` : '');
+    const posted: string[] = [];
+    const scripts = new Map<string, { view: object; end: boolean }>([
+      ['sync_LINKS_FAILED', { view: fake('sync_LINKS_FAILED', 'failed', {}), end: true }],
+      [
+        'sync_LINKS_RUNNING',
+        { view: fake('sync_LINKS_RUNNING', 'exporting', { retry: '/v1/syncs/sync_LINKS_FAILED/retry' }), end: false },
+      ],
+    ]);
+    const order = ['sync_LINKS_FAILED', 'sync_LINKS_RUNNING'];
+    await page.route('**/v1/syncs', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const script = scripts.get(order.shift()!)!;
+      await route.fulfill({ status: 202, contentType: 'application/json', body: JSON.stringify(script.view) });
+    });
+    await page.route(/\/v1\/syncs\/sync_LINKS_\w+\/(events|retry|cancel)$/, async (route) => {
+      const [, id, action] = /\/v1\/syncs\/(sync_LINKS_\w+)\/(\w+)$/.exec(new URL(route.request().url()).pathname)!;
+      if (action !== 'events') {
+        posted.push(`${route.request().method()} ${new URL(route.request().url()).pathname}`);
+        return route.fulfill({
+          status: 409,
+          contentType: 'application/json',
+          body: '{"error":{"code":"SCRIPTED","message":"scripted"}}',
+        });
+      }
+      const script = scripts.get(id!)!;
+      await route.fulfill({ status: 200, contentType: 'text/event-stream', body: stream(script.view, script.end) });
+    });
+    try {
+      // Failed, but the API linked no retry: no Retry button (the status alone would have drawn one).
+      const failed = await syncFromPage('forecasts_append');
+      expect(failed).toBe('sync_LINKS_FAILED');
+      await live(failed).getByText('Sync failed').first().waitFor();
+      await live(failed).getByRole('button', { name: 'Dismiss' }).waitFor();
+      expect(await live(failed).getByRole('button', { name: 'Retry' }).count()).toBe(0);
+
+      // Running, with only a retry link: Retry and no Cancel; Retry posts to the linked URL.
+      const running = await syncFromPage('forecasts_append');
+      expect(running).toBe('sync_LINKS_RUNNING');
+      await live(running).getByText('Exporting: the Databricks job is running…').waitFor();
+      expect(await live(running).locator('.live-actions button').allTextContents()).toEqual(['Retry']);
+      await live(running).getByRole('button', { name: 'Retry' }).click();
+      await live(running).getByText('Retry failed: SCRIPTED: scripted').waitFor();
+      expect(posted).toEqual(['POST /v1/syncs/sync_LINKS_FAILED/retry']);
+    } finally {
+      await page.unroute('**/v1/syncs');
+      await page.unroute(/\/v1\/syncs\/sync_LINKS_\w+\/(events|retry|cancel)$/);
+    }
+    await live('sync_LINKS_RUNNING').evaluate((card) => card.remove());
+    await live('sync_LINKS_FAILED').getByRole('button', { name: 'Dismiss' }).click();
+  });
+
+  it('cancels a running sync from its Cancel link; once canceled, the links offer Retry and no Cancel', async () => {
+    const exportWorker = web.stack.workers[0]!;
+    await exportWorker.pause();
+    let syncId: string;
+    try {
+      syncId = await syncFromPage('forecasts_append');
+      await live(syncId).getByRole('button', { name: 'Cancel sync' }).click();
+      // A queued sync is canceled when a worker next looks at it.
+      await expect
+        .poll(async () => (await web.stack.request('GET', `/v1/syncs/${syncId}`)).body.cancelRequested)
+        .toBe(true);
+    } finally {
+      exportWorker.resume();
+    }
+    await live(syncId).getByText('Sync canceled').first().waitFor({ timeout: 30_000 });
+    await live(syncId).getByRole('button', { name: 'Retry' }).waitFor();
+    expect(await live(syncId).locator('.live-actions button').allTextContents()).toEqual(['Retry', 'Dismiss']);
+    const api = await web.stack.request('GET', `/v1/syncs/${syncId}`);
+    expect(api.body.status).toBe('canceled');
+    expect(Object.keys(api.body.links).sort()).toEqual(['events', 'retry', 'self']);
+    await live(syncId).getByRole('button', { name: 'Dismiss' }).click();
+  });
+
+  it('reopens a dropped event stream with Last-Event-ID and follows the sync to its end', async () => {
+    const lastEventIds: Array<string | undefined> = [];
+    let dropped = false;
+    const pattern = /\/v1\/syncs\/sync_\w+\/events$/;
+    await page.route(pattern, async (route) => {
+      lastEventIds.push(route.request().headers()['last-event-id']);
+      if (dropped) return route.continue();
+      dropped = true;
+      // The first connection delivers the queued status under an id of our own, then closes early.
+      const id = /\/v1\/syncs\/(sync_\w+)\/events$/.exec(new URL(route.request().url()).pathname)![1]!;
+      const view = (await web.stack.request('GET', `/v1/syncs/${id}`)).body;
+      await route.fulfill({
+        status: 200,
+        contentType: 'text/event-stream',
+        body: `retry: 50\nid: queued.000000000000\nevent: status\ndata: ${JSON.stringify({ ...view, status: 'queued' })}\n\n`,
+      });
+    });
+    try {
+      const syncId = await syncFromPage('forecasts_append');
+      await live(syncId).getByText('Sync complete', { exact: true }).waitFor({ timeout: 60_000 });
+    } finally {
+      await page.unroute(pattern);
+    }
+    expect(lastEventIds[0]).toBeUndefined();
+    expect(lastEventIds[1]).toBe('queued.000000000000');
+    await page.locator('article.live').first().getByRole('button', { name: 'Dismiss' }).click();
   });
 
   it('lists mirrored tables with links to Snowflake', async () => {

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { sleep } from '@d2s/shared/clock';
-import { Redis } from 'ioredis';
+import { freePort, redisAnswers, ROOT } from '@d2s/testkit/local-services';
 
 /**
  * Starts what a local run of d2s needs, as child processes: Redis (when none
@@ -10,7 +9,7 @@ import { Redis } from 'ioredis';
  * benchmarks and the process-level tests (which kill and restart workers).
  */
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+export { freePort, redisAnswers, ROOT };
 
 export interface ManagedProcess {
   name: string;
@@ -63,43 +62,12 @@ export function startProcess(
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 export async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolveFree) => {
     const server = createServer();
     server.once('error', () => resolveFree(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
   });
-}
-
-export async function redisAnswers(url: string): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 1_000,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Polls until `check` resolves true, or fails with `what` and the process output that explains it. */

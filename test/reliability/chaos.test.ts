@@ -60,7 +60,11 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
     // A little latency per statement (more while the monkey waits for a COPY), so a kill can land inside one.
     admin.setLatency(25);
     // Each poll takes a little longer too, so a kill can land inside one.
-    stack.databricks.admin.addHttpFault({ route: 'jobs/runs/get', latency_ms: 30 });
+    const pollLatency = (ms: number) => {
+      stack.databricks.admin.clearFaults();
+      stack.databricks.admin.addHttpFault({ route: 'jobs/runs/get', latency_ms: ms });
+    };
+    pollLatency(30);
     const spawnedAt: Record<'export' | 'import', number> = { export: Date.now(), import: Date.now() };
     const live: Record<'export' | 'import', ManagedProcess> = {
       export: stack.startProcess('export-worker'),
@@ -81,7 +85,8 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
 
     // The whole schedule is drawn from the seed up front (timing still varies from run to run).
     const waveGaps = Array.from({ length: 5 }, () => between(500, 1_500));
-    // Kills in pairs of a seeded order, so the first four (while syncs are surely in flight) hit both kinds.
+    // Kills in pairs of a seeded order, so the first four hit both kinds. The first four always wait for work (the
+    // assertions below need four kills of a busy process); later ones wait only most of the time.
     const killPlan: { victim: 'export' | 'import'; afterMs: number; waitForWork: boolean; restartAfterMs: number }[] =
       [];
     for (let i = 0; i < MAX_KILLS / 2; i++) {
@@ -91,18 +96,37 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
           afterMs: between(700, 2_200),
           // Kills wait (briefly) until the victim is busy: every import kill for a COPY in flight, most export
           // kills for a poll in flight (the others land wherever they land).
-          waitForWork: random() < 0.8 || victim === 'import',
+          waitForWork: random() < 0.8 || victim === 'import' || i < 2,
           restartAfterMs: between(0, 800),
         });
       }
     }
     console.log(`chaos seed ${SEED}: waves ${JSON.stringify(waveGaps)}, kills ${JSON.stringify(killPlan)}`);
 
+    // The chaos monkey: SIGKILL, then a restart. A kill counts as "in flight" only when the killed process held
+    // an active job at that moment: a job it activated (processedOn after it started; it is the only live
+    // worker of its queue) that is still active, with the same activation, once the process is dead.
+    const kills: {
+      at: number;
+      victim: string;
+      held: number;
+      midPoll: number;
+      midCopy: number;
+    }[] = [];
     const ids: string[] = [];
     const datasetOf = new Map<string, string>();
     let submitted = false;
+    let monkeyDone = false;
+    let monkeyStarving = false;
+    const busyKills = () => kills.filter((k) => k.held > 0).length;
     const submit = (async () => {
       for (const [wave, gap] of waveGaps.entries()) {
+        // The last wave is held back until the monkey has struck four busy processes, so the syncs cannot all be
+        // done before it gets there on a fast machine. It goes out early when the monkey has waited a while for work
+        // that is not there (or ran out of kills).
+        if (wave === waveGaps.length - 1) {
+          while (busyKills() < 4 && !monkeyDone && !monkeyStarving) await sleep(50);
+        }
         const batch = plan.slice(wave * 10, wave * 10 + 10);
         const answers = await Promise.all(
           batch.map((dataset, i) =>
@@ -122,16 +146,6 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
       submitted = true;
     })();
 
-    // The chaos monkey: SIGKILL, then a restart. A kill counts as "in flight" only when the killed process held
-    // an active job at that moment: a job it activated (processedOn after it started; it is the only live
-    // worker of its queue) that is still active, with the same activation, once the process is dead.
-    const kills: {
-      at: number;
-      victim: string;
-      held: number;
-      midPoll: number;
-      midCopy: number;
-    }[] = [];
     const started = Date.now();
     let finished = false;
     const copyRunning = (syncId: string) =>
@@ -160,17 +174,22 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
         const working = () => before.some((j) => j.polling || j.copying);
         // Statements slow down while the monkey waits for a COPY, so one is caught running.
         if (waitForWork && victim === 'import') admin.setLatency(300);
+        // Likewise polls, while it waits for one: between polls a job waits in `delayed`, holding nothing.
+        if (waitForWork && victim === 'export') pollLatency(300);
         // A restarted process can take many seconds to start taking jobs on a loaded machine: bounded, generous.
         if (waitForWork) {
           const until = Date.now() + 30_000;
+          const starvingAt = Date.now() + 2_000;
           while (!working() && Date.now() < until && !finished) {
             await sleep(2);
             before = await busyWith(victim);
+            if (Date.now() > starvingAt) monkeyStarving = true;
           }
         }
         live[victim].child.kill('SIGKILL');
         await live[victim].exited;
         admin.setLatency(25);
+        pollLatency(30);
         // Held at death: still active, same activation (a dead process moves nothing).
         const held = [];
         for (const job of before) {
@@ -189,6 +208,7 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
         live[victim] = stack.startProcess(victim === 'export' ? 'export-worker' : 'import-worker');
         all.push(live[victim]);
       }
+      monkeyDone = true;
     })();
 
     let views: Awaited<ReturnType<Stack['waitForSyncs']>>;
@@ -238,6 +258,12 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
     expect(await stagingTables(stack)).toEqual([]);
     for (const view of views) expect(view.load?.rowsLoaded, view.id).toBe(10_000);
 
+    // A process restarted by the last kill may still be loading its modules (before any signal handler exists) on
+    // a loaded machine; once its worker is connected to Redis, SIGTERM must stop it cleanly.
+    for (const victim of ['export', 'import'] as const) {
+      const until = Date.now() + 60_000;
+      while ((await stack.queues[victim].getWorkers()).length === 0 && Date.now() < until) await sleep(100);
+    }
     for (const p of Object.values(live)) expect(await p.stop('SIGTERM'), p.output().slice(-2000)).toBe(0);
   }, 480_000);
 });

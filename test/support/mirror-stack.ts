@@ -13,13 +13,13 @@ import {
   openQueues,
   type Queues,
   startWorker,
+  type RedisClient,
 } from '@d2s/shared';
 import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient, type SnowflakeClient } from '@d2s/shared/snowflake';
-import { deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
+import { deletePrefix, connectTestRedis, sleep, testRedisEnv, uniquePrefix } from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { installErrorHandling } from '../../apps/api/src/http-errors.js';
 import { mirrorRoutes } from '../../apps/api/src/routes/mirror.js';
@@ -47,7 +47,7 @@ export interface MirrorStack {
   query: SnowflakeClient;
   databricksClient: DatabricksClient;
   queues: Queues;
-  redis: Redis;
+  redis: RedisClient;
   mirror: MirrorService;
   state: MirrorStateStore;
   /** Every log line the API, the service and the worker wrote (level debug). */
@@ -107,7 +107,7 @@ export async function startMirrorStack(options: MirrorStackOptions): Promise<Mir
   const configPath = join(root, 'd2s.yaml');
   const env: Record<string, string> = {
     D2S_CONFIG: configPath,
-    REDIS_URL: options.redisUrl,
+    ...testRedisEnv(options.redisUrl),
     D2S_QUEUE_PREFIX: prefix,
     D2S_API_TOKENS: 'mirror-test-token',
     DATABRICKS_HOST: databricks.url,
@@ -132,7 +132,7 @@ workers:
 ${options.mirrorYaml}`,
   );
   const config = loadConfig({ env });
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = connectTestRedis(options.redisUrl, 'producer');
   const queues = openQueues(redis, prefix);
   const databricksClient = createDatabricksClient(config.databricks, { logger });
   const statements: string[] = [];
@@ -225,7 +225,7 @@ ${options.mirrorYaml}`,
 }
 
 /** Every value stored under the prefix (hashes, strings, lists, sets, zsets, streams), as text. */
-export async function dumpPrefix(redis: Redis, prefix: string): Promise<string> {
+export async function dumpPrefix(redis: RedisClient, prefix: string): Promise<string> {
   let cursor = '0';
   const out: string[] = [];
   do {

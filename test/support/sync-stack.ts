@@ -12,13 +12,20 @@ import {
   SyncService,
   type SyncView,
   startWorker,
+  type RedisClient,
 } from '@d2s/shared';
 import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient, type SnowflakeClient } from '@d2s/shared/snowflake';
-import { assertBuiltFromSources, deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
+import {
+  assertBuiltFromSources,
+  deletePrefix,
+  connectTestRedis,
+  sleep,
+  testRedisEnv,
+  uniquePrefix,
+} from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createExportProcessor } from '../../apps/export-worker/src/index.js';
 import { type ManagedProcess, type ServiceName, startService } from '../../scripts/src/local-stack.js';
@@ -64,7 +71,7 @@ export interface SyncStack {
   waitForCopy(syncId: string, explain?: () => string): Promise<void>;
   objectStoreRoot: string;
   queues: Queues;
-  redis: Redis;
+  redis: RedisClient;
   syncs: SyncService;
   workers: Worker[];
   env: Record<string, string>;
@@ -96,7 +103,7 @@ export async function startSyncStack(options: StackOptions): Promise<SyncStack> 
   const configPath = join(objectStoreRoot, 'd2s.yaml');
   const env: Record<string, string> = {
     D2S_CONFIG: configPath,
-    REDIS_URL: options.redisUrl,
+    ...testRedisEnv(options.redisUrl),
     D2S_QUEUE_PREFIX: prefix,
     D2S_API_TOKENS: API_TOKEN,
     DATABRICKS_HOST: databricks.url,
@@ -124,13 +131,13 @@ ${options.datasetsYaml}`;
   await writeFile(configPath, yaml);
   const config = loadConfig({ env });
   const logger = pino({ level: process.env.D2S_TEST_LOG ?? 'silent' });
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = connectTestRedis(options.redisUrl, 'producer');
   const queues = openQueues(redis, prefix);
   const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
   const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
   const events = new SyncEventHub({
     prefix,
-    connect: () => new Redis(options.redisUrl, { maxRetriesPerRequest: null }),
+    connect: () => connectTestRedis(options.redisUrl, 'worker'),
   });
   const app: FastifyInstance = await buildServer({
     config,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiHarness, startApi, TEST_TOKEN } from './test-support/api-harness.js';
+import { type ApiHarness, startApi, TEST_TOKEN } from '@d2s/testkit/api-harness';
 
 describe('API: syncs, datasets, schedules (real Redis, real HTTP)', () => {
   let api: ApiHarness;

@@ -1,7 +1,7 @@
 import { IdempotencyKeyStore, requestFingerprint, syncKeys } from '@d2s/shared';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiHarness, startApi } from './test-support/api-harness.js';
-import { type ScriptedExportWorker, startScriptedExportWorker } from './test-support/scripted-export-worker.js';
+import { type ApiHarness, startApi } from '@d2s/testkit/api-harness';
+import { type ScriptedExportWorker, startScriptedExportWorker } from '@d2s/testkit/scripted-export-worker';
 
 /**
  * Issue #13, "Answers that are true": every answer about a sync is true under

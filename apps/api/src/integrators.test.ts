@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiHarness, startApi, TEST_DATASETS_YAML, TEST_TOKEN } from './test-support/api-harness.js';
+import { type ApiHarness, startApi, TEST_DATASETS_YAML, TEST_TOKEN } from '@d2s/testkit/api-harness';
 
 const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 const APP_ORIGIN = 'https://app.example.com';

@@ -34,7 +34,7 @@ await runService({
     const queues = openQueues(redis, config.redis.prefix, logger);
     const events = new SyncEventHub({
       prefix: config.redis.prefix,
-      connect: () => createRedisConnection(config.redis.url, 'worker', 'd2s-api-events'),
+      connect: () => createRedisConnection(config.redis, 'worker', 'd2s-api-events'),
     });
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
     const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });

@@ -2,7 +2,7 @@ import type { D2sConfig } from '@d2s/shared';
 import { RequestError } from '@d2s/shared';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@d2s/shared';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const isMutating = (request: FastifyRequest) => !READ_METHODS.has(request.method);
@@ -18,7 +18,7 @@ const isMutating = (request: FastifyRequest) => !READ_METHODS.has(request.method
  */
 export async function registerMutationGuards(
   api: FastifyInstance,
-  deps: { redis: Redis; config: Pick<D2sConfig, 'api' | 'redis'> },
+  deps: { redis: RedisClient; config: Pick<D2sConfig, 'api' | 'redis'> },
 ): Promise<void> {
   await api.register(rateLimit, {
     hook: 'preHandler',

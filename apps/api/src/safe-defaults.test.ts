@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiHarness, startApi, TEST_DATASETS_YAML, TEST_TOKEN } from './test-support/api-harness.js';
+import { type ApiHarness, startApi, TEST_DATASETS_YAML, TEST_TOKEN } from '@d2s/testkit/api-harness';
 
 const BASIC = { authorization: `Basic ${Buffer.from(`ops:${TEST_TOKEN}`).toString('base64')}` };
 const BUILT_IN_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'];

@@ -3,6 +3,7 @@ import type {
   D2sMetrics,
   Logger,
   MirrorService,
+  RedisClient,
   ScheduleService,
   SyncService,
   WebhookSetupResult,
@@ -11,8 +12,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Queue } from 'bullmq';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { authenticate } from './auth/authenticate.js';
 import { StreamTokenStore } from './auth/stream-tokens.js';
 import { TokenRegistry } from './auth/token-registry.js';
@@ -38,7 +38,7 @@ import type { SyncEventHub } from './sync-events.js';
 export interface ApiDeps {
   config: D2sConfig;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queue[];
   syncs: SyncService;
   schedules: ScheduleService;
@@ -68,7 +68,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: deps.config.api.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
+    // Fastify 5.12 deprecated the top-level requestIdLogLabel (FSTDEP024) for this controller option.
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
     // Malformed URLs and oversized requests are answered before routing; give them our error shape too.
     frameworkErrors: answerFrameworkError,

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@d2s/shared';
 
 export interface SyncEvent {
   queue: 'export' | 'import';
@@ -20,7 +20,7 @@ export class SyncEventHub {
   readonly #sources: QueueEvents[] = [];
 
   /** `connect` opens a worker-profile connection: each QueueEvents blocks on its own. */
-  constructor(options: { prefix: string; connect: () => Redis }) {
+  constructor(options: { prefix: string; connect: () => RedisClient }) {
     this.#emitter.setMaxListeners(0);
     for (const queue of ['export', 'import'] as const) {
       const events = new QueueEvents(queue, { connection: options.connect(), prefix: options.prefix });

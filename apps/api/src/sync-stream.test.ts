@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type SseEvent, SseParser } from '../../cli/src/sse-reader.js';
-import { type ApiHarness, startApi, TEST_TOKEN } from './test-support/api-harness.js';
-import { type ScriptedExportWorker, startScriptedExportWorker } from './test-support/scripted-export-worker.js';
+import { type EventStreamEvent, EventStreamParser } from '@d2s/event-stream';
+import { type ApiHarness, startApi, TEST_TOKEN } from '@d2s/testkit/api-harness';
+import { type ScriptedExportWorker, startScriptedExportWorker } from '@d2s/testkit/scripted-export-worker';
 
 /** An open event stream: its events as they arrive, and the raw text (for `retry:`). */
 interface OpenStream {
   status: number;
-  events: SseEvent[];
+  events: EventStreamEvent[];
   text: string;
   /** Resolves when the server ends the stream. */
   ended: Promise<void>;
-  next(predicate: (e: SseEvent) => boolean): Promise<SseEvent>;
+  next(predicate: (e: EventStreamEvent) => boolean): Promise<EventStreamEvent>;
   close(): void;
 }
 
@@ -35,7 +35,7 @@ async function openStream(api: ApiHarness, id: string, headers: Record<string, s
     close: () => controller.abort(),
   };
   if (response.status !== 200 || !response.body) return stream;
-  const parser = new SseParser();
+  const parser = new EventStreamParser();
   const body = response.body;
   stream.ended = (async () => {
     const decoder = new TextDecoder();

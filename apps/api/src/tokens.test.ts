@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiHarness, startApi, TEST_DATASETS_YAML } from './test-support/api-harness.js';
+import { type ApiHarness, startApi, TEST_DATASETS_YAML } from '@d2s/testkit/api-harness';
 
 const TOKENS = {
   webapp: 'webapp-token-0123456789',

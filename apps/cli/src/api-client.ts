@@ -1,3 +1,4 @@
+import { type EventStreamEvent, EventStreamParser, readEventStream } from '@d2s/event-stream';
 import type {
   ApiErrorBody,
   Dataset,
@@ -18,7 +19,6 @@ import {
   type CliError,
   InterruptedError,
 } from './errors.js';
-import { readSse, type SseEvent } from './sse-reader.js';
 
 export interface ApiClientOptions {
   /** The API's base URL, e.g. `http://127.0.0.1:8080`. */
@@ -114,24 +114,33 @@ export class ApiClient {
     return this.json<Sync>('POST', `/v1/syncs/${encodeURIComponent(id)}/cancel`);
   }
 
-  async retrySync(id: string): Promise<SyncRequestResult> {
-    const response = await this.send('POST', `/v1/syncs/${encodeURIComponent(id)}/retry`);
+  async retrySync(id: string, idempotencyKey?: string): Promise<SyncRequestResult> {
+    const response = await this.send('POST', `/v1/syncs/${encodeURIComponent(id)}/retry`, {
+      ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+    });
     return { sync: await this.#parse<Sync>(response), created: response.status === 202 };
   }
 
   /**
-   * The sync's event stream (`stage` and `status` events) until the server
-   * ends it. A connection lost mid-stream fails with ApiUnreachableError.
+   * One connection to the sync's event stream (`stage`, `status`, then `end`)
+   * until the server closes it. Hand the same parser to every reconnect: it
+   * sends back the last event id as `Last-Event-ID`, so the server sends only
+   * what this client missed. A 204 (the client has seen the end already)
+   * yields nothing. A connection lost mid-stream fails with ApiUnreachableError.
    */
-  async *syncEvents(id: string, signal?: AbortSignal): AsyncGenerator<SseEvent> {
+  async *syncEvents(
+    id: string,
+    options: { parser?: EventStreamParser; signal?: AbortSignal } = {},
+  ): AsyncGenerator<EventStreamEvent> {
+    const parser = options.parser ?? new EventStreamParser();
     const response = await this.send('GET', `/v1/syncs/${encodeURIComponent(id)}/events`, {
-      headers: { accept: 'text/event-stream' },
+      headers: { accept: 'text/event-stream', ...parser.resumeHeaders() },
       timeoutMs: 0,
-      ...(signal ? { signal } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
-    if (!response.body) return;
+    if (response.status === 204 || !response.body) return;
     try {
-      yield* readSse(response.body);
+      yield* readEventStream(response.body, parser);
     } catch (error) {
       throw this.#transportError(error, `${this.baseUrl}/v1/syncs/${id}/events`, 0);
     }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type ApiHarness, startApi, TEST_TOKEN } from '../../api/src/test-support/api-harness.js';
-import { type CliResult, noNetwork, runD2s } from './test-support/run-cli.js';
+import { type ApiHarness, startApi, TEST_TOKEN } from '@d2s/testkit/api-harness';
+import { type CliResult, noNetwork, runD2s } from '@d2s/testkit/run-cli';
 
 /** The CLI's main function against the real API (Fastify + Redis) on a loopback port. */
 describe('d2s against the real API', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type MirrorStack, SANDBOX_OAUTH_SECRET, startMirrorStack } from '../../../test/support/mirror-stack.js';
-import { runD2s } from './test-support/run-cli.js';
+import { runD2s } from '@d2s/testkit/run-cli';
 
 /** The mirror commands against the real mirror routes and worker over both emulators (the sandbox catalogs). */
 describe('d2s mirror against the mirror stack', () => {
@@ -49,6 +49,20 @@ describe('d2s mirror against the mirror stack', () => {
     const tables = await d2s('mirror', 'tables');
     expect(tables.code).toBe(0);
     expect(tables.stdout).toMatch(/\nsales\.retail\.orders\s+SALES_MIRROR\.RETAIL\.ORDERS\s+mirrored\s+create-table\s/);
+  }, 120_000);
+
+  it('mirror apply --idempotency-key: run again, the same key names the same run; with another scope it is refused', async () => {
+    const first = await d2s('mirror', 'apply', '--idempotency-key', 'cli-mirror-key-1', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const run = JSON.parse(first.stdout);
+    const again = await d2s('mirror', 'apply', '--idempotency-key', 'cli-mirror-key-1', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout).id).toBe(run.id);
+    const other = await d2s('mirror', 'apply', '--idempotency-key', 'cli-mirror-key-1', '--schema', 'sales.retail');
+    expect(other.code).toBe(3);
+    expect(other.stderr).toContain('IDEMPOTENCY_KEY_REUSED');
+    // Let the run end before the stack closes.
+    expect((await d2s('mirror', 'get', run.id, '--wait')).code).toBe(0);
   }, 120_000);
 
   it('an unknown catalog is a 4xx: exit 3 with the code', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { API_TOKEN, LOAD_DATASETS, type SyncStack, startSyncStack } from '../../../test/support/sync-stack.js';
-import { runD2s } from './test-support/run-cli.js';
+import { runD2s } from '@d2s/testkit/run-cli';
 
 /** `d2s sync --wait` over the whole stack: API, export and import workers, both emulators. */
 describe('d2s sync --wait against the full stack', () => {

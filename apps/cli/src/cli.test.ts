@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MirrorRun, Sync } from './api-types.js';
-import { plannedChanges } from './test-support/planned-changes.js';
-import { RECORDED_PLAN, RECORDED_RUN, RECORDED_TABLES } from './test-support/recorded-mirror.js';
-import { noNetwork, runD2s } from './test-support/run-cli.js';
+import { plannedChanges } from '@d2s/testkit/planned-changes';
+import { RECORDED_PLAN, RECORDED_RUN, RECORDED_TABLES } from '@d2s/testkit/recorded-mirror';
+import { noNetwork, runD2s } from '@d2s/testkit/run-cli';
 
 const ENV = { D2S_API_URL: 'http://api.test', D2S_API_TOKEN: 'tok-secret-123' };
 

@@ -3,4 +3,3 @@ export type * from './api-types.js';
 export { abortableSleep, type CliDeps, COMMAND_GROUPS, DEFAULT_API_URL, runCli } from './cli.js';
 export * from './errors.js';
 export { CapturedSink, Output, type TextSink } from './output.js';
-export { readSse, type SseEvent, SseParser } from './sse-reader.js';

@@ -55,7 +55,15 @@ export {
 export { D2sMetrics, serveMetrics } from './metrics/metrics.js';
 export { metricsPortFrom, startWorkerMetrics } from './metrics/worker-metrics.js';
 export * from './mirror/index.js';
-export { createRedisConnection, type RedisProfile, redisOptionsFor, waitForRedis } from './redis/connections.js';
+export {
+  clusterOptionsFor,
+  createRedisConnection,
+  type RedisClient,
+  type RedisProfile,
+  type RedisSettings,
+  redisOptionsFor,
+  waitForRedis,
+} from './redis/connections.js';
 export { checkEvictionPolicy } from './redis/eviction-policy.js';
 export {
   ScheduleId,

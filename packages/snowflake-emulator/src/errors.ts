@@ -108,11 +108,11 @@ export const sqlErrors = {
       `Cannot perform ${action}. This session does not have a current schema. Call 'USE SCHEMA', or use a qualified name.`,
     );
   },
-  statementCount(actual: number): SnowflakeError {
+  statementCount(actual: number, desired = 1): SnowflakeError {
     return new SnowflakeError(
       '000008',
       '0A000',
-      `Actual statement count ${actual} did not match the desired statement count 1.`,
+      `Actual statement count ${actual} did not match the desired statement count ${desired}.`,
     );
   },
   emptyStatement(): SnowflakeError {

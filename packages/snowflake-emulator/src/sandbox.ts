@@ -85,6 +85,7 @@ export async function startSnowflakeSandbox(options: SandboxOptions): Promise<Sn
   const { dataDir, privateKeyPassphrase, ...emulatorOptions } = options;
   const keys = await ensureSandboxKeyPair(dataDir, privateKeyPassphrase);
   const emulator = await startSnowflakeEmulator({
+    requireWarehouse: true,
     ...emulatorOptions,
     fixture: SANDBOX_FIXTURE,
     users: [

@@ -9,6 +9,7 @@ import { QueryLog } from './admin/query-log.js';
 import { Engine } from './engine/engine.js';
 import { failure } from './protocol/envelope.js';
 import { QueryRegistry } from './protocol/query-registry.js';
+import { ResultChunks } from './protocol/result-chunks.js';
 import { registerProtocolRoutes, send } from './protocol/routes.js';
 import { toJsonValue } from './protocol/rowset-encoding.js';
 import { SessionStore } from './protocol/session-store.js';
@@ -47,6 +48,18 @@ export interface SnowflakeEmulatorOptions {
   resultPollHoldMs?: number;
   /** fetch for Iceberg REST catalogs / OAuth endpoints. @defaultValue globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Statements that need compute (SELECT reading a table, DML, COPY) fail with
+   * 000606 when the session has no current warehouse, as in Snowflake. Off by
+   * default for embedders whose fixtures predate it; the sandbox and the CLI
+   * turn it on. @defaultValue false
+   */
+  requireWarehouse?: boolean;
+  /**
+   * Results with more rows than this return the rest as chunks the driver
+   * downloads (as Snowflake does); 0 keeps every result inline. @defaultValue 1000
+   */
+  resultChunkRows?: number;
   /** Environment for defaults. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -58,6 +71,8 @@ export interface SnowflakeEmulator {
   account: string;
   admin: SnowflakeEmulatorAdmin;
   queryLog: QueryLog;
+  /** How many result chunks clients have downloaded. */
+  resultChunksServed(): number;
   close(): Promise<void>;
 }
 
@@ -105,6 +120,8 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
     account,
     fetch: options.fetch ?? globalThis.fetch,
     failingFiles: () => faults.failingFiles(),
+    requireWarehouse: options.requireWarehouse ?? false,
+    users,
   });
   const grantUserRoles = (user: SnowflakeUserConfig) => {
     const roles = user.roles ?? (user.defaultRole !== undefined ? [user.defaultRole] : []);
@@ -115,8 +132,15 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
     { sessionSeconds: options.sessionValiditySeconds ?? 3600, masterSeconds: options.masterValiditySeconds ?? 14_400 },
     now,
   );
-  const queries = new QueryRegistry(engine, faults, queryLog, now);
+  const queries = new QueryRegistry(engine, faults, queryLog, now, new ResultChunks(options.resultChunkRows ?? 1000));
   engine.hooks.cancelQuery = (id) => queries.cancel(id);
+  engine.hooks.queryHistory = () => queryLog.entries();
+  engine.hooks.resultOf = (id) => {
+    const record = queries.get(id);
+    return record?.status === 'SUCCESS' && record.result
+      ? { result: record.result, user: record.session.engine.state.user }
+      : undefined;
+  };
 
   let adminSessionId = -1;
   const admin: SnowflakeEmulatorAdmin = {
@@ -195,12 +219,14 @@ export async function startSnowflakeEmulator(options: SnowflakeEmulatorOptions):
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  queries.chunks.setBaseUrl(`http://${urlHost}:${actualPort}`);
   return {
     url: `http://${urlHost}:${actualPort}`,
     port: actualPort,
     account,
     admin,
     queryLog,
+    resultChunksServed: () => queries.chunks.served,
     async close() {
       for (const session of sessions.all()) {
         queries.cancelSession(session);

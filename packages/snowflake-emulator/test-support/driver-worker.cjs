@@ -75,6 +75,23 @@ const ops = {
       }),
     );
   },
+  // A multi-statement request, walked the way the driver documents it:
+  // complete() fires per statement; hasNext() / NextResult() move on.
+  executeMulti(id, options) {
+    const connection = connections.get(id);
+    const results = [];
+    return new Promise((resolve, reject) =>
+      connection.execute({
+        ...options,
+        complete: (err, statement, rows) => {
+          if (err) return reject(Object.assign(err, { queryId: statement?.getQueryId?.(), results }));
+          results.push({ queryId: statement.getQueryId(), sqlText: statement.getSqlText(), rows });
+          if (statement.hasNext()) statement.NextResult();
+          else resolve(results);
+        },
+      }),
+    );
+  },
   async isValid(id) {
     return connections.get(id).isValidAsync();
   },

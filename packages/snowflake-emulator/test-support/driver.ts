@@ -80,6 +80,14 @@ export class DriverConnection {
     return (await this.execute(sqlText, binds)).rows;
   }
 
+  /** Runs a multi-statement request; one entry per statement, in order. */
+  executeMulti(
+    sqlText: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ queryId: string; sqlText: string; rows: Record<string, unknown>[] }[]> {
+    return this.host.call('executeMulti', this.id, { sqlText, ...extra });
+  }
+
   isValid(): Promise<boolean> {
     return this.host.call<boolean>('isValid', this.id);
   }

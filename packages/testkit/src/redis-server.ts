@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { sleep } from '@d2s/shared/clock';
-import { freePort, redisAnswers as answers } from '../../../scripts/src/local-stack.js';
+import { freePort, redisAnswers as answers } from './local-services.js';
 
 export interface TestRedis {
   url: string;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { ROOT } from '../../../scripts/src/local-stack.js';
+import { ROOT } from './local-services.js';
 
 /**
  * Process tests start the services from their built output (apps/X/dist/main.js).

@@ -6,7 +6,6 @@ import { buildServer, SyncEventHub } from '@d2s/api';
 import {
   closeQueues,
   createLogger,
-  createRedisConnection,
   type D2sConfig,
   loadConfig,
   type Logger,
@@ -21,13 +20,20 @@ import {
   startWorker,
   TERMINAL_SYNC_STATES,
   waitForRedis,
+  type RedisClient,
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
-import { assertBuiltFromSources, deletePrefix, sleep, uniquePrefix } from '@d2s/testkit';
+import {
+  assertBuiltFromSources,
+  deletePrefix,
+  connectTestRedis,
+  sleep,
+  testRedisEnv,
+  uniquePrefix,
+} from '@d2s/testkit';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
 import { createExportProcessor } from '../../../apps/export-worker/src/index.js';
 import { createImportProcessor } from '../../../apps/import-worker/src/index.js';
 import { createMirrorProcessor } from '../../../apps/mirror-worker/src/index.js';
@@ -115,9 +121,9 @@ export interface Stack {
   databricks: RunningDatabricksEmulator;
   snowflake: SnowflakeSandbox;
   /** The API's connection (producer profile: fails fast while Redis is away). */
-  redis: Redis;
+  redis: RedisClient;
   /** A connection for the test's own reads (worker profile: waits for Redis). */
-  testRedis: Redis;
+  testRedis: RedisClient;
   queues: Queues;
   syncs: SyncService;
   mirror: MirrorService | undefined;
@@ -198,7 +204,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const configPath = join(root, 'd2s.yaml');
   const env: Record<string, string> = {
     D2S_CONFIG: configPath,
-    REDIS_URL: options.redisUrl,
+    ...testRedisEnv(options.redisUrl),
     D2S_QUEUE_PREFIX: prefix,
     D2S_API_TOKENS: [
       secrets.apiTokenName ? `${secrets.apiTokenName}:read+sync+mirror+admin:${secrets.apiToken}` : secrets.apiToken,
@@ -231,10 +237,10 @@ ${options.datasetsYaml ?? ''}`;
   await configureSnowflakeDriver({ logLevel: 'OFF' });
 
   const apiLogger = loggerFor('api');
-  const redis = createRedisConnection(options.redisUrl, 'producer', 'd2s-api');
+  const redis = connectTestRedis(options.redisUrl, 'producer', 'd2s-api');
   redis.on('error', () => {});
   await waitForRedis(redis);
-  const testRedis = createRedisConnection(options.redisUrl, 'worker', 'd2s-test');
+  const testRedis = connectTestRedis(options.redisUrl, 'worker', 'd2s-test');
   testRedis.on('error', () => {});
   const queues = openQueues(redis, prefix);
   // BullMQ prints a Queue's connection errors with console.error unless someone listens (main.ts does not).
@@ -247,7 +253,7 @@ ${options.datasetsYaml ?? ''}`;
   const events = new SyncEventHub({
     prefix,
     connect: () => {
-      const connection = createRedisConnection(options.redisUrl, 'worker', 'd2s-api-events');
+      const connection = connectTestRedis(options.redisUrl, 'worker', 'd2s-api-events');
       connection.on('error', () => {});
       return connection;
     },
@@ -290,7 +296,7 @@ ${options.datasetsYaml ?? ''}`;
   const workers: Worker[] = [];
   const workerCloseables: { close(): Promise<unknown> }[] = [];
   const workerRedis = (name: string) => {
-    const connection = createRedisConnection(options.redisUrl, 'worker', name);
+    const connection = connectTestRedis(options.redisUrl, 'worker', name);
     connection.on('error', () => {});
     workerCloseables.push({ close: async () => connection.disconnect() });
     return connection;
@@ -546,7 +552,7 @@ export function runsFor(stack: Stack, syncId: string): { admin: number[]; runNow
 }
 
 /** Every key under the prefix and its value, read by type (strings, hashes, lists, sets, zsets, streams). */
-export async function dumpRedis(redis: Redis, prefix: string): Promise<{ keys: number; text: string }> {
+export async function dumpRedis(redis: RedisClient, prefix: string): Promise<{ keys: number; text: string }> {
   let cursor = '0';
   const out: string[] = [];
   let keys = 0;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@d2s/shared';
 import type { ApiPrincipal } from './token-registry.js';
 
 export interface StreamToken {
@@ -16,12 +16,12 @@ export interface StreamToken {
  * dump does not hold usable tokens.
  */
 export class StreamTokenStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keyOf: (digest: string) => string;
   readonly #ttlSeconds: number;
   readonly #now: () => number;
 
-  constructor(options: { redis: Redis; prefix: string; ttlSeconds: number; now?: () => number }) {
+  constructor(options: { redis: RedisClient; prefix: string; ttlSeconds: number; now?: () => number }) {
     this.#redis = options.redis;
     this.#keyOf = (digest) => `${options.prefix}:d2s:stream-token:${digest}`;
     this.#ttlSeconds = options.ttlSeconds;

@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REGISTERED_ROUTES } from '../server.js';
-import { type ApiHarness, startApi, TEST_TOKEN } from '../test-support/api-harness.js';
+import { type ApiHarness, startApi, TEST_TOKEN } from '@d2s/testkit/api-harness';
 import { ROUTE_DOCS } from './route-docs.js';
 
 // Routes that are not part of the API itself: Bull Board, Swagger UI and its assets, the docs JSON.

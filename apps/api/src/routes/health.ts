@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@d2s/shared';
 
 /**
  * `/healthz`: the process is up. `/readyz`: it can serve (config loaded, Redis
  * answers). No auth on either, so they say only ready or not: why not (Redis's
  * error text, the config file's path) goes to the log, for operators.
  */
-export async function healthRoutes(app: FastifyInstance, deps: { redis: Redis; configSource: string }): Promise<void> {
+export async function healthRoutes(
+  app: FastifyInstance,
+  deps: { redis: RedisClient; configSource: string },
+): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
     try {

@@ -1,10 +1,10 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticDir, webRoutes } from './index.js';
+import { eventStreamModule, staticDir, webRoutes } from './index.js';
 
 describe('web page routes', () => {
   let app: FastifyInstance;
@@ -37,33 +37,74 @@ describe('web page routes', () => {
     expect(again.body).toBe('');
   });
 
-  it('links versioned assets that are cached as immutable, with their content types', async () => {
+  it('links assets under one version directory, cached as immutable, with their content types', async () => {
     const page = (await app.inject({ method: 'GET', url: '/' })).body;
     const links = [...page.matchAll(/(?:src|href)="(\/ui\/[^"]+)"/g)].map((m) => m[1]!);
-    expect(links.map((l) => l.replace(/\?.*/, '')).sort()).toEqual([
-      '/ui/app.css',
-      '/ui/app.js',
-      '/ui/favicon.svg',
-      '/ui/favicon.svg',
-    ]);
-    const types: Record<string, string> = {
-      'app.js': 'text/javascript; charset=utf-8',
-      'app.css': 'text/css; charset=utf-8',
-      'favicon.svg': 'image/svg+xml',
-    };
+    const version = /^\/ui\/([\w-]{16})\//.exec(links[0] ?? '')?.[1];
+    expect(version).toBeDefined();
+    expect(links.sort()).toEqual(
+      ['app.css', 'app.js', 'favicon.svg', 'favicon.svg'].map((name) => `/ui/${version}/${name}`),
+    );
     for (const link of links) {
       const response = await app.inject({ method: 'GET', url: link });
       expect(response.statusCode, link).toBe(200);
-      const name = link.replace(/^\/ui\/|\?.*$/g, '');
-      expect(response.headers['content-type']).toBe(types[name]);
       expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-      expect(response.body).toBe(await readFile(join(staticDir(), name), 'utf8'));
+      expect(response.body).toBe(await readFile(join(staticDir(), link.split('/').at(-1)!), 'utf8'));
     }
-    // Unversioned (or stale) URLs are revalidated instead.
-    const plain = await app.inject({ method: 'GET', url: '/ui/app.js?v=old' });
-    expect(plain.headers['cache-control']).toBe('no-cache');
+    expect((await app.inject({ method: 'GET', url: `/ui/${version}/app.css` })).headers['content-type']).toBe(
+      'text/css; charset=utf-8',
+    );
+    expect((await app.inject({ method: 'GET', url: `/ui/${version}/favicon.svg` })).headers['content-type']).toBe(
+      'image/svg+xml',
+    );
+    // Unversioned or stale URLs are revalidated instead.
+    for (const url of ['/ui/app.js', '/ui/0000000000000000/app.js']) {
+      const plain = await app.inject({ method: 'GET', url });
+      expect(plain.statusCode, url).toBe(200);
+      expect(plain.headers['cache-control'], url).toBe('no-cache');
+    }
     const head = await app.inject({ method: 'HEAD', url: '/ui/app.css' });
     expect(head.statusCode).toBe(200);
+  });
+
+  it('serves the page as ES modules: every relative import resolves to a served module, event-stream.js included', async () => {
+    const page = (await app.inject({ method: 'GET', url: '/' })).body;
+    expect(page).toMatch(/<script type="module" src="\/ui\/[\w-]{16}\/app\.js"><\/script>/);
+    const base = /src="(\/ui\/[\w-]{16}\/)app\.js"/.exec(page)![1]!;
+    const seen = new Set<string>();
+    const queue = ['app.js'];
+    while (queue.length > 0) {
+      const name = queue.shift()!;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const response = await app.inject({ method: 'GET', url: `${base}${name}` });
+      expect(response.statusCode, name).toBe(200);
+      expect(response.headers['content-type'], name).toBe('text/javascript; charset=utf-8');
+      expect(response.headers['cache-control'], name).toBe('public, max-age=31536000, immutable');
+      for (const [, spec] of response.body.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/gm)) {
+        // Only this directory: a bare specifier or another origin would not load under the CSP.
+        expect(spec, `${name} imports ${spec}`).toMatch(/^\.\/[\w-]+\.js$/);
+        queue.push(spec!.slice(2));
+      }
+    }
+    expect([...seen].sort()).toEqual(
+      [
+        'api.js',
+        'app.js',
+        'datasets-panel.js',
+        'dom.js',
+        'event-stream.js',
+        'format.js',
+        'live-panel.js',
+        'mirror-panel.js',
+        'schedules-panel.js',
+        'syncs-panel.js',
+      ].sort(),
+    );
+    // The event-stream reader is the very file the CLI runs, from its package.
+    const served = await app.inject({ method: 'GET', url: `${base}event-stream.js` });
+    expect(served.body).toBe(await readFile(eventStreamModule(), 'utf8'));
+    expect(eventStreamModule()).toMatch(/packages[\\/]event-stream[\\/]src[\\/]event-stream\.js$/);
   });
 
   it('serves only its own files', async () => {
@@ -74,9 +115,11 @@ describe('web page routes', () => {
     }
   });
 
-  it('the page script inserts API data as text only', async () => {
-    const script = await readFile(join(staticDir(), 'app.js'), 'utf8');
-    expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+  it('the page scripts insert API data as text only', async () => {
+    for (const name of (await readdir(staticDir())).filter((n) => n.endsWith('.js'))) {
+      const script = await readFile(join(staticDir(), name), 'utf8');
+      expect(script, name).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    }
   });
 
   it('finds the static files from the build output too (tsc copies no .html/.css/.js)', async () => {

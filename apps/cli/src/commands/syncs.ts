@@ -173,13 +173,23 @@ const cancel: Command = {
 
 const retry: Command = {
   path: ['syncs', 'retry'],
-  usage: 'd2s syncs retry <id> [--wait]',
+  usage: 'd2s syncs retry <id> [--idempotency-key <key>] [--wait]',
   summary: 'Retry a failed or canceled sync, as a new sync',
-  options: [WAIT],
+  description: 'Retrying the same sync again returns its first retry; a key makes a re-run of this command safe too.',
+  options: [
+    {
+      name: 'idempotency-key',
+      type: 'string',
+      value: 'key',
+      description: 'The same key returns the same retry instead of starting another',
+    },
+    WAIT,
+  ],
   positionals: { min: 1, max: 1, names: 'the sync id' },
   async run(args, ctx) {
     const id = args.positionals[0] as string;
-    const { sync, created } = await ctx.api.retrySync(id);
+    const key = args.string('idempotency-key');
+    const { sync, created } = await ctx.api.retrySync(id, key);
     const json = args.boolean('json');
     if (!args.boolean('wait')) {
       if (json) ctx.out.json(sync);

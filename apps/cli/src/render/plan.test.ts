@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MirrorPlan } from '../api-types.js';
-import { plannedChanges } from '../test-support/planned-changes.js';
-import { RECORDED_PLAN } from '../test-support/recorded-mirror.js';
+import { plannedChanges } from '@d2s/testkit/planned-changes';
+import { RECORDED_PLAN } from '@d2s/testkit/recorded-mirror';
 import { countChanges, planSummaryLine, renderPlan, renderPlanSql } from './plan.js';
 
 describe('renderPlan', () => {

@@ -28,15 +28,20 @@ export async function swap(ctx: ImportContext): Promise<StepResult<ImportStepNam
     // SWAP is the one statement not safe to repeat blindly: a lost answer must not swap the old data back.
     await ctx.run(swapTables(target, staging), { idempotent: false });
   } catch (error) {
-    if (!(await swapRan(ctx, stagingCreatedOn))) {
+    // Whether a SWAP whose answer was lost ran: creation times follow tables through a SWAP, so the target now
+    // has the staging table's. Unknown (Snowflake unreachable) counts as "may have run".
+    const ran = await hasCreationTime(ctx, target, stagingCreatedOn);
+    if (ran === undefined) ctx.log.error('could not tell whether the SWAP ran; keeping the staging table');
+    if (ran === false) {
       ctx.state.stagingMayHoldPreviousTarget = false;
-      if (!(await outcomeKnown(ctx, stagingCreatedOn))) throw error;
+      // Retried only when the staging table is provably still where it was: then the SWAP surely did not run.
+      if ((await hasCreationTime(ctx, staging, stagingCreatedOn)) !== true) throw error;
       throw new SwapNotAppliedError(
         `The SWAP of ${target.name} failed before it took effect (${error instanceof Error ? error.message : String(error)}); the load will be retried.`,
         { cause: error },
       );
     }
-    ctx.log.warn({ err: error }, 'the SWAP ran although its answer was lost');
+    if (ran) ctx.log.warn({ err: error }, 'the SWAP ran although its answer was lost');
   }
 
   ctx.report.targetRowCount = await rowCount(ctx, target);
@@ -52,28 +57,20 @@ export async function swap(ctx: ImportContext): Promise<StepResult<ImportStepNam
   await ctx.run(dropTable(staging));
   ctx.state.stagingMayHoldPreviousTarget = false;
   return finished(ctx.report);
-
-  /**
-   * Whether a SWAP whose answer was lost ran: creation times follow tables
-   * through a SWAP, so the target now has the staging table's. Unknown
-   * (Snowflake unreachable) counts as "may have run".
-   */
-  async function swapRan(context: ImportContext, createdOnBefore: string | undefined): Promise<boolean> {
-    try {
-      return createdOnBefore !== undefined && (await createdOn(context, target)) === createdOnBefore;
-    } catch (checkError) {
-      context.log.error({ err: checkError }, 'could not tell whether the SWAP ran; keeping the staging table');
-      return true;
-    }
-  }
 }
 
-/** Whether the staging table is still where it was: then the SWAP surely did not run. */
-async function outcomeKnown(ctx: ImportContext, stagingCreatedOn: string | undefined): Promise<boolean> {
+/** Whether `table` now has this creation time; undefined when Snowflake cannot say. */
+async function hasCreationTime(
+  ctx: ImportContext,
+  table: TableName,
+  expected: string | undefined,
+): Promise<boolean | undefined> {
+  if (expected === undefined) return false;
   try {
-    return stagingCreatedOn !== undefined && (await createdOn(ctx, ctx.loadInto)) === stagingCreatedOn;
-  } catch {
-    return false;
+    return (await createdOn(ctx, table)) === expected;
+  } catch (checkError) {
+    ctx.log.warn({ err: checkError, table: table.name }, 'could not read the table creation time');
+    return undefined;
   }
 }
 

@@ -110,6 +110,29 @@ describe('loadConfig', () => {
     expect(errorOf(() => load('{}', { LOG_LEVEL: 'loud' })).message).toMatch(/log\.level \(from LOG_LEVEL\)/);
   });
 
+  it('switches to a Redis Cluster with REDIS_CLUSTER_NODES, with TLS, user and a password from the environment', () => {
+    const config = load('{}', {
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000, 10.0.0.2:7001,',
+      REDIS_TLS: 'true',
+      REDIS_USERNAME: 'd2s',
+      REDIS_PASSWORD: 's3cret-redis',
+    });
+    expect(config.redis.cluster).toEqual({ nodes: ['10.0.0.1:7000', '10.0.0.2:7001'] });
+    expect(config.redis.tls).toBe(true);
+    expect(config.redis.username).toBe('d2s');
+    expect(config.redis.password?.reveal()).toBe('s3cret-redis');
+    expect(JSON.stringify(config)).not.toContain('s3cret-redis');
+    expect(load('redis:\n  cluster: { nodes: ["a:1"] }\n  tls: { caFile: /etc/ca.pem }\n').redis.tls).toEqual({
+      caFile: '/etc/ca.pem',
+    });
+    expect(errorOf(() => load('{}', { REDIS_CLUSTER_NODES: 'redis-1' })).message).toMatch(
+      /redis\.cluster\.nodes.*\(from REDIS_CLUSTER_NODES\).*host:port/s,
+    );
+    expect(errorOf(() => load('redis:\n  cluster: { nodes: ["a:70000"] }\n')).message).toMatch(/port out of range/);
+    expect(errorOf(() => load('{}', { REDIS_TLS: 'yes please' })).message).toMatch(/redis\.tls \(from REDIS_TLS\)/);
+    expect(errorOf(() => load('redis:\n  password: hunter2\n')).message).toMatch(/unknown key\(s\) "password"/);
+  });
+
   it('reads secrets from the environment or *_FILE, as Secrets', () => {
     const files = { '/etc/d2s/d2s.yaml': '{}', '/run/secrets/db': 'dapi-from-file\n' };
     const config = loadConfig({

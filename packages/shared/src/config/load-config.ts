@@ -23,7 +23,10 @@ export interface D2sConfig {
   /** Absolute path of the file it was read from, or `(defaults)` when there was none. */
   source: string;
   log: { level: ConfigFile['log']['level']; pretty: boolean };
-  redis: ConfigFile['redis'];
+  redis: ConfigFile['redis'] & {
+    /** REDIS_PASSWORD / REDIS_PASSWORD_FILE; used for every node, in both modes. */
+    password?: Secret;
+  };
   api: Omit<ConfigFile['api'], 'tokens'> & { tokens: ApiTokenEntry[] };
   databricks: Omit<ConfigFile['databricks'], 'token' | 'clientId' | 'clientSecret' | 'host' | 'profile' | 'webhook'> & {
     host: string | undefined;
@@ -93,9 +96,12 @@ export function loadConfig(options: LoadConfigOptions = {}): D2sConfig {
 }
 
 /** Plain (non-secret) settings that an environment variable overrides, by key path. */
-const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: readonly string[]; kind?: 'int' }> = [
+const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: readonly string[]; kind?: 'int' | 'list' | 'bool' }> = [
   { name: 'LOG_LEVEL', path: ['log', 'level'] },
   { name: 'REDIS_URL', path: ['redis', 'url'] },
+  { name: 'REDIS_CLUSTER_NODES', path: ['redis', 'cluster', 'nodes'], kind: 'list' },
+  { name: 'REDIS_TLS', path: ['redis', 'tls'], kind: 'bool' },
+  { name: 'REDIS_USERNAME', path: ['redis', 'username'] },
   { name: 'D2S_QUEUE_PREFIX', path: ['redis', 'prefix'] },
   { name: 'D2S_API_HOST', path: ['api', 'host'] },
   { name: 'D2S_API_PORT', path: ['api', 'port'], kind: 'int' },
@@ -129,10 +135,23 @@ function overlayEnvironment(raw: unknown, env: Env): { value: unknown; origins: 
       node = node[key] as Record<string, unknown>;
     }
     const leaf = path[path.length - 1] as string;
-    node[leaf] = kind === 'int' && /^\d+$/.test(value) ? Number(value) : value;
+    node[leaf] = envValue(value, kind);
     origins.set(path.join('.'), name);
   }
   return { value: root, origins };
+}
+
+/** An environment string as the schema expects it; what does not parse is left for the schema to name. */
+function envValue(value: string, kind: 'int' | 'list' | 'bool' | undefined): unknown {
+  if (kind === 'int') return /^\d+$/.test(value) ? Number(value) : value;
+  if (kind === 'list')
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  if (kind === 'bool')
+    return value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+  return value;
 }
 
 function parseConfigText(text: string, path: string): unknown {
@@ -158,7 +177,9 @@ export function configErrorFromIssues(
 ): ConfigError {
   const where = (issue: z.core.$ZodIssue) => {
     const path = formatPath(issue.path);
-    const variable = origins.get(path);
+    // A list from one variable (REDIS_CLUSTER_NODES) is named by its item's path: look up the list's.
+    const keys = issue.path.filter((key) => typeof key === 'string').join('.');
+    const variable = origins.get(path) ?? origins.get(keys);
     return variable ? `${path} (from ${variable})` : path;
   };
   const lines = issues.map((issue) => `  - ${where(issue)}: ${describeIssue(issue)}`);
@@ -334,6 +355,7 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
     pollMaxMs: webhook.pollMaxMs,
   };
   const { tokens: _tokens, ...apiRest } = file.api;
+  const redisPassword = secret('REDIS_PASSWORD');
   const { oauthClientSecret: _ms, ...mirrorRest } = file.mirror;
 
   return {
@@ -342,7 +364,7 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
       level: file.log.level,
       pretty: file.log.pretty ?? (env.NODE_ENV !== 'production' && env.LOG_FORMAT !== 'json'),
     },
-    redis: file.redis,
+    redis: { ...file.redis, ...(redisPassword ? { password: redisPassword } : {}) },
     api: { ...apiRest, tokens },
     databricks: {
       ...dbRest,

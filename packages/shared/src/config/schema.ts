@@ -174,6 +174,12 @@ export const MirrorConfig = z.strictObject({
 });
 export type MirrorConfig = z.infer<typeof MirrorConfig>;
 
+/** `host:port` of a Redis Cluster seed node. */
+const RedisNode = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')
+  .refine((node) => Number(node.slice(node.lastIndexOf(':') + 1)) <= 65535, 'port out of range');
+
 export const ConfigFile = z.strictObject({
   /** Lets the file hold secrets in plain text; off unless a user insists. */
   allowPlaintextSecrets: z.boolean().default(false),
@@ -185,7 +191,14 @@ export const ConfigFile = z.strictObject({
     .default({ level: 'info' }),
   redis: z
     .strictObject({
+      /** One Redis server (`redis://`, or `rediss://` for TLS). Ignored when `cluster` is set. */
       url: z.string().url().default('redis://127.0.0.1:6379'),
+      /** A Redis Cluster instead: its seed nodes (`host:port`); env REDIS_CLUSTER_NODES=host:port,host:port. */
+      cluster: z.strictObject({ nodes: z.array(RedisNode).min(1) }).optional(),
+      /** TLS to every node (a `rediss://` url turns it on too); `caFile` trusts a private CA. */
+      tls: z.union([z.boolean(), z.strictObject({ caFile: z.string().min(1).optional() })]).optional(),
+      /** ACL user name; the password comes from REDIS_PASSWORD or REDIS_PASSWORD_FILE, never from this file. */
+      username: z.string().min(1).optional(),
       /** A hash-tagged prefix keeps every key of a queue in one Redis Cluster slot. */
       prefix: z.string().min(1).default('{d2s}'),
       /** What to do when Redis may evict keys: refuse to start, or log a warning. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../secret.js';
 import { type IssuedToken, OAuthM2MTokenProvider, PatTokenProvider } from './auth.js';
-import { FakeClock } from '../test-support/fake-clock.js';
+import { FakeClock } from '@d2s/testkit/fake-clock';
 
 /** A token endpoint stand-in that answers after a macrotask, so concurrent callers really overlap. */
 function tokenServer(lifetimeSeconds = 3600) {

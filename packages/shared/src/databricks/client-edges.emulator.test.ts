@@ -20,7 +20,7 @@ import {
   startDatabricksEmulator,
 } from '@d2s/databricks-emulator';
 import { Secret } from '../secret.js';
-import { FakeClock } from '../test-support/fake-clock.js';
+import { FakeClock } from '@d2s/testkit/fake-clock';
 import { createDatabricksClient, type DatabricksClient, type DatabricksClientConfig } from './client.js';
 import { DatabricksError } from './errors.js';
 

@@ -26,7 +26,7 @@ import {
 } from './errors.js';
 import type { DatabricksRequestEvent } from './http-client.js';
 import { classifyRunState, failedTasks } from './run-state.js';
-import { FakeClock } from '../test-support/fake-clock.js';
+import { FakeClock } from '@d2s/testkit/fake-clock';
 
 const PAT = 'dapi-emulator-test-token';
 const CLIENT_ID = 'd2s-test-client';

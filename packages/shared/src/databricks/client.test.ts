@@ -3,8 +3,8 @@ import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
 import { createDatabricksClient, type DatabricksClientConfig } from './client.js';
 import { DatabricksError, DatabricksResponseError } from './errors.js';
-import { FakeClock } from '../test-support/fake-clock.js';
-import { json, type ScriptedHandler, startScriptedServer } from './test-support/scripted-server.js';
+import { FakeClock } from '@d2s/testkit/fake-clock';
+import { json, type ScriptedHandler, startScriptedServer } from '@d2s/testkit/scripted-http-server';
 
 const base: DatabricksClientConfig = {
   host: 'https://example.cloud.databricks.com',

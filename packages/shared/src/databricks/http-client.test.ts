@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Secret } from '../secret.js';
 import { DatabricksAuthError, DatabricksError, DatabricksNetworkError, DatabricksRateLimitError } from './errors.js';
 import { DatabricksHttpClient, type DatabricksRequestEvent, type HttpClientOptions } from './http-client.js';
-import { FakeClock } from '../test-support/fake-clock.js';
-import { json, type ScriptedHandler, startScriptedServer } from './test-support/scripted-server.js';
+import { FakeClock } from '@d2s/testkit/fake-clock';
+import { json, type ScriptedHandler, startScriptedServer } from '@d2s/testkit/scripted-http-server';
 
 const PAT = 'dapi-super-secret-token';
 let cleanup: Array<() => Promise<void>> = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RequestLimiter } from './request-limiter.js';
-import { FakeClock } from '../test-support/fake-clock.js';
+import { FakeClock } from '@d2s/testkit/fake-clock';
 
 function deferred() {
   let resolve!: () => void;

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.js';
 import type { Logger } from 'pino';
 import { QUEUE_NAMES, type QueueName } from './catalog.js';
 
@@ -10,7 +10,7 @@ export type Queues = Record<QueueName, Queue>;
  * prefix. Their connection errors go to the logger as JSON lines: without a
  * listener BullMQ prints each reconnect failure as a raw stack trace.
  */
-export function openQueues(connection: Redis, prefix: string, logger?: Pick<Logger, 'warn'>): Queues {
+export function openQueues(connection: RedisClient, prefix: string, logger?: Pick<Logger, 'warn'>): Queues {
   const entries = QUEUE_NAMES.map((name) => {
     const queue = new Queue(name, { connection, prefix });
     queue.on('error', (error) => logger?.warn({ queue: name, err: error }, 'queue connection error'));

@@ -23,7 +23,7 @@ export function startWorker<D, R>(
 ): Worker<D, R> {
   const { config, logger } = options;
   const worker = new Worker<D, R>(queue, processor, {
-    connection: createRedisConnection(config.redis.url, 'worker', `d2s-${queue}-worker`),
+    connection: createRedisConnection(config.redis, 'worker', `d2s-${queue}-worker`),
     prefix: config.redis.prefix,
     concurrency: options.concurrency,
     lockDuration: config.workers.lockDurationMs,

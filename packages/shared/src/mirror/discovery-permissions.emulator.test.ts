@@ -17,7 +17,7 @@ import {
 import { createDatabricksClient, type DatabricksClient } from '../databricks/client.js';
 import { Secret } from '../secret.js';
 import { discoverTables } from './discovery.js';
-import { testSettings } from './test-support/mirror-fixtures.js';
+import { testSettings } from '@d2s/testkit/mirror-fixtures';
 
 const columns = [{ name: 'id', type: 'BIGINT' as const }];
 

@@ -6,7 +6,7 @@ import { type RunningDatabricksEmulator, sandboxFixturePath, startDatabricksEmul
 import { createDatabricksClient, type DatabricksClient } from '../databricks/client.js';
 import { Secret } from '../secret.js';
 import { discoverTables } from './discovery.js';
-import { testSettings } from './test-support/mirror-fixtures.js';
+import { testSettings } from '@d2s/testkit/mirror-fixtures';
 
 describe('discoverTables against the Databricks emulator', () => {
   let root: string;

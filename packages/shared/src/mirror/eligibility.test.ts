@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { icebergReadability, tableFilter, tagMap } from './eligibility.js';
-import { testSettings, ucTable } from './test-support/mirror-fixtures.js';
+import { testSettings, ucTable } from '@d2s/testkit/mirror-fixtures';
 
 describe('icebergReadability', () => {
   it('accepts managed Iceberg and UniForm Delta tables', () => {

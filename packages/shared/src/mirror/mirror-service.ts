@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.js';
 import type { Logger } from 'pino';
 import type { D2sConfig } from '../config/load-config.js';
 import { RequestError } from '../errors.js';
@@ -34,7 +34,7 @@ export interface MirrorServiceDeps {
   /** The `mirror` queue; needed for runs. */
   queue?: Queue;
   /** A connection for the per-table state hash; needed for `listTables` (and improves planning). */
-  redis?: Redis;
+  redis?: RedisClient;
   logger?: Logger;
   discovery?: Omit<DiscoveryOptions, 'signal'>;
   now?: () => number;
@@ -289,7 +289,7 @@ export class MirrorService {
     return this.#clients;
   }
 
-  #requireRedis(): Redis {
+  #requireRedis(): RedisClient {
     if (!this.#deps.redis) throw new Error('MirrorService was built without a Redis connection');
     return this.#deps.redis;
   }

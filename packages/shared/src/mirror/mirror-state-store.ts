@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.js';
 import type { SnowflakeObjectName } from '../config/schema.js';
 
 export type MirrorTableStatus = 'mirrored' | 'failed' | 'skipped' | 'dropped';
@@ -22,9 +22,9 @@ export function mirrorTablesKey(prefix: string): string {
 /** Per-table mirror state in one Redis hash, written by action jobs, read by the API and the planner. */
 export class MirrorStateStore {
   readonly key: string;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.key = mirrorTablesKey(prefix);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { integrationComment, parseIntegrationComment, parseTableComment, tableComment } from './markers.js';
 import { integrationFor, snowflakeLink, snowflakeTargetFor } from './naming.js';
-import { testSettings } from './test-support/mirror-fixtures.js';
+import { testSettings } from '@d2s/testkit/mirror-fixtures';
 
 describe('Snowflake names', () => {
   const settings = testSettings();

@@ -5,7 +5,7 @@ import { integrationComment, tableComment } from './markers.js';
 import { secretFingerprint } from './mirror-settings.js';
 import { type DesiredTable, type PlanInput, planMirror, type SnowflakeSide } from './plan.js';
 import { statementsFor } from './statements.js';
-import { desired, emptySnowflake, KNOWN_SECRET, mirroredRow, testSettings } from './test-support/mirror-fixtures.js';
+import { desired, emptySnowflake, KNOWN_SECRET, mirroredRow, testSettings } from '@d2s/testkit/mirror-fixtures';
 
 const settings = testSettings();
 const daily = desired('weather.forecasts.daily');

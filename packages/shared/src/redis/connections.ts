@@ -1,4 +1,12 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { readFileSync } from 'node:fs';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { D2sConfig } from '../config/load-config.js';
+
+/** A connection to one Redis server or to a Redis Cluster: d2s uses only what both offer. */
+export type RedisClient = Redis | Cluster;
+
+/** The part of the config that says where Redis is and how to log in. */
+export type RedisSettings = Pick<D2sConfig['redis'], 'url' | 'cluster' | 'tls' | 'username' | 'password'>;
 
 /**
  * Two kinds of Redis connection, as BullMQ's production guide asks:
@@ -16,12 +24,63 @@ export function redisOptionsFor(profile: RedisProfile): RedisOptions {
   return { maxRetriesPerRequest: null, enableReadyCheck: true, connectTimeout: 10_000 };
 }
 
-export function createRedisConnection(url: string, profile: RedisProfile, connectionName?: string): Redis {
-  return new Redis(url, { ...redisOptionsFor(profile), ...(connectionName ? { connectionName } : {}) });
+/** Opens a connection: a URL string (tests, tools) or the config's settings, which may name a Cluster. */
+export function createRedisConnection(url: string, profile: RedisProfile, connectionName?: string): Redis;
+export function createRedisConnection(
+  settings: RedisSettings,
+  profile: RedisProfile,
+  connectionName?: string,
+): RedisClient;
+export function createRedisConnection(
+  target: string | RedisSettings,
+  profile: RedisProfile,
+  connectionName?: string,
+): RedisClient {
+  const named = connectionName ? { connectionName } : {};
+  if (typeof target === 'string') return new Redis(target, { ...redisOptionsFor(profile), ...named });
+  const login: RedisOptions = {
+    ...(target.username ? { username: target.username } : {}),
+    ...(target.password ? { password: target.password.reveal() } : {}),
+    ...tlsOptions(target.tls),
+  };
+  if (!target.cluster) return new Redis(target.url, { ...redisOptionsFor(profile), ...named, ...login });
+  return new Cluster(target.cluster.nodes.map(seedNode), clusterOptionsFor(profile, { ...named, ...login }));
+}
+
+/**
+ * Cluster connections: the profile's per-node options, and the cluster's own
+ * offline queue set the same way (a producer fails fast while the cluster is
+ * down or failing over; a worker waits). Slots are re-read quickly so a
+ * promoted replica takes over within a second or two of the cluster noticing.
+ */
+export function clusterOptionsFor(profile: RedisProfile, redisOptions: RedisOptions = {}): ClusterOptions {
+  const { enableOfflineQueue: _perNode, ...perNode } = redisOptionsFor(profile);
+  return {
+    redisOptions: { ...perNode, ...redisOptions },
+    enableOfflineQueue: profile === 'worker',
+    enableReadyCheck: true,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 300,
+    retryDelayOnTryAgain: 100,
+    maxRedirections: 16,
+    slotsRefreshTimeout: 2_000,
+    clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
+  };
+}
+
+function seedNode(node: string): { host: string; port: number } {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+}
+
+function tlsOptions(tls: RedisSettings['tls']): RedisOptions {
+  if (tls === undefined || tls === false) return {};
+  if (tls === true || tls.caFile === undefined) return { tls: {} };
+  return { tls: { ca: readFileSync(tls.caFile) } };
 }
 
 /** Resolves once the connection is ready, or rejects with the connection error. */
-export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export async function waitForRedis(redis: RedisClient, timeoutMs = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => done(new Error(`Redis not ready after ${timeoutMs} ms`)), timeoutMs);

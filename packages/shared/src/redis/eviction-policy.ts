@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RedisPolicyError } from '../errors.js';
+import type { RedisClient } from './connections.js';
 
 /**
  * BullMQ keeps jobs as ordinary keys: any maxmemory policy but `noeviction`
@@ -8,16 +9,27 @@ import { RedisPolicyError } from '../errors.js';
  * Returns the policy found; throws or warns, as configured, when it is unsafe.
  */
 export async function checkEvictionPolicy(
-  redis: Redis,
+  redis: RedisClient,
   onUnsafe: 'refuse' | 'warn',
   logger?: Pick<Logger, 'warn'>,
 ): Promise<string> {
-  const policy = await readPolicy(redis);
+  // On a cluster every primary holds keys (and a replica promoted later inherits its own setting): check them all.
+  const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  if (nodes.length === 0)
+    throw new RedisPolicyError('Redis Cluster reports no primary nodes; cannot check maxmemory-policy.');
+  let policy = 'noeviction';
+  let node: string | undefined;
+  for (const server of nodes) {
+    policy = await readPolicy(server);
+    if (policy === 'noeviction') continue;
+    if (redis instanceof Cluster) node = `${server.options.host}:${server.options.port}`;
+    break;
+  }
   if (policy === 'noeviction') return policy;
-  const message = `Redis maxmemory-policy is "${policy}"; d2s needs "noeviction" or Redis may delete queued jobs under memory pressure. Run: CONFIG SET maxmemory-policy noeviction (and set it in redis.conf).`;
+  const message = `Redis maxmemory-policy is "${policy}"${node ? ` on ${node}` : ''}; d2s needs "noeviction" or Redis may delete queued jobs under memory pressure. Run: CONFIG SET maxmemory-policy noeviction (and set it in redis.conf${node ? ' of every primary' : ''}).`;
   if (onUnsafe === 'refuse') {
     throw new RedisPolicyError(`${message} To start anyway, set redis.onUnsafeEvictionPolicy: warn.`, {
-      details: { policy },
+      details: { policy, ...(node ? { node } : {}) },
     });
   }
   logger?.warn({ policy }, message);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connections.js';
 import { type Clock, systemClock } from '../clock.js';
 import { D2sError } from '../errors.js';
 
@@ -27,12 +27,12 @@ const RELEASE_IF_OURS = `if redis.call('get', KEYS[1]) == ARGV[1] then return re
  * guards take a few round trips, far below it.
  */
 export class RedisMutex {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #leaseMs: number;
   readonly #waitMs: number;
   readonly #clock: Clock;
 
-  constructor(redis: Redis, options: RedisMutexOptions = {}) {
+  constructor(redis: RedisClient, options: RedisMutexOptions = {}) {
     this.#redis = redis;
     this.#leaseMs = options.leaseMs ?? 15_000;
     this.#waitMs = options.waitMs ?? 10_000;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connections.js';
 import type { Logger } from 'pino';
 import type { D2sConfig } from '../config/load-config.js';
 import { createRedisConnection, type RedisProfile, waitForRedis } from './connections.js';
@@ -13,8 +13,8 @@ export async function connectServiceRedis(
   profile: RedisProfile,
   connectionName: string,
   logger: Logger,
-): Promise<Redis> {
-  const redis = createRedisConnection(config.redis.url, profile, connectionName);
+): Promise<RedisClient> {
+  const redis = createRedisConnection(config.redis, profile, connectionName);
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
   await waitForRedis(redis);
   await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);

@@ -24,7 +24,7 @@ import {
   ROW_COUNT_COLUMN,
   swapTables,
 } from './sql/index.js';
-import { writeParquet } from './test-support/parquet.js';
+import { writeParquet } from '@d2s/testkit/parquet';
 
 /**
  * The production client through the real, unmodified snowflake-sdk driver,

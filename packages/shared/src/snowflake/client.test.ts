@@ -5,7 +5,7 @@ import { sleep } from '@d2s/testkit';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import { Secret } from '../secret.js';
-import { FakeClock } from '../test-support/fake-clock.js';
+import { FakeClock } from '@d2s/testkit/fake-clock';
 import { createSnowflakeClient, type QueryEvent } from './client.js';
 import type { SnowflakeConnectionConfig } from './connection-options.js';
 import type { SnowflakeDriver } from './driver.js';

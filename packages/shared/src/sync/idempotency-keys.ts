@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.js';
 
 /** What an idempotency key is bound to: the one sync (or mirror run) it names, and the request that named it. */
 export interface KeyBinding {
@@ -13,11 +13,11 @@ export interface KeyBinding {
  * ends, the dataset frees up), the same key keeps naming the same sync.
  */
 export class IdempotencyKeyStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #redisKey: (scope: string, key: string) => string;
   readonly #ttlSeconds: number;
 
-  constructor(redis: Redis, redisKey: (scope: string, key: string) => string, ttlSeconds: number) {
+  constructor(redis: RedisClient, redisKey: (scope: string, key: string) => string, ttlSeconds: number) {
     this.#redis = redis;
     this.#redisKey = redisKey;
     this.#ttlSeconds = ttlSeconds;

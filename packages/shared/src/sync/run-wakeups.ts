@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.js';
 import { syncKeys } from './sync-keys.js';
 
 /** A job notification Databricks pushed, as d2s reads it (ids parsed to numbers). */
@@ -56,7 +56,7 @@ return ${MARK_TAKEN}
 const END_EVENTS: ReadonlySet<string> = new Set(['jobs.on_success', 'jobs.on_failure']);
 
 export interface RunWakeupsDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** The queue prefix: every key sits under its hash tag, in the queues' slot. */
   prefix: string;
   exportQueue: Queue;

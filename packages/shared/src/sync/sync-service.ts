@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connections.js';
 import type { D2sConfig } from '../config/load-config.js';
 import type { DatasetConfig } from '../config/schema.js';
 import { RequestError } from '../errors.js';
@@ -18,7 +18,7 @@ export interface SyncServiceDeps {
   exportQueue: Queue;
   importQueue: Queue;
   /** A producer-profile connection for d2s's own keys (index, locks, cancel flags, idempotency keys). */
-  redis: Redis;
+  redis: RedisClient;
   now?: () => number;
   /** Serialises the create-or-join decision per dataset (or per key); built on `redis` unless given. */
   mutex?: RedisMutex;

@@ -10,6 +10,8 @@ export interface QueryLogEntry {
   sqlState: string | null;
   errorMessage: string | null;
   queryTag: string;
+  role?: string;
+  warehouse?: string | null;
   database: string | null;
   schema: string | null;
   statementTypeId: number | null;

@@ -22,6 +22,8 @@ const stripKind = (message: string) => message.replace(/^[A-Za-z ]+Error: /, '')
 
 /** DuckDB message patterns and the Snowflake error each stands for, first match wins. */
 const RULES: [RegExp, (m: RegExpExecArray, message: string) => SnowflakeError][] = [
+  // Raised by the emulator's own macros (sf_raise) with Snowflake's code, state and words.
+  [/^Invalid Input Error: sf:(\d{6}):(\w{5}):(.*)$/, (m) => new SnowflakeError(m[1] ?? '', m[2] ?? '', m[3] ?? '')],
   [/^Parser Error: syntax error at or near "([^"]*)"/, (m) => sqlErrors.unexpected(m[1] ?? '', 0)],
   [/^Parser Error: syntax error at end of input/, () => sqlErrors.unexpected('<EOF>', 0)],
   [

@@ -1,4 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { DATE_TIME_MACROS } from './date-time-input.js';
+import { TIMESTAMP_TZ_MACROS } from './timestamp-tz.js';
 
 /**
  * Snowflake functions DuckDB lacks or names differently. Each is a DuckDB
@@ -16,8 +18,14 @@ const MACROS: Record<string, string> = {
   sf_to_double: '(a) AS CAST(a AS DOUBLE)',
   sf_to_boolean: '(a) AS CAST(a AS BOOLEAN)',
   sf_to_date: '(a) AS CAST(a AS DATE)',
-  sf_to_timestamp_ntz: '(a) AS CAST(a AS TIMESTAMP)',
-  sf_to_timestamp_ltz: '(a) AS CAST(a AS TIMESTAMPTZ)',
+  ...TIMESTAMP_TZ_MACROS,
+  ...DATE_TIME_MACROS,
+  sf_nonzero: "(x) AS CASE WHEN x = 0 THEN sf_raise('100051', '22012', 'Division by zero') ELSE x END",
+  sf_div0: '(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END',
+  sf_div0null: '(a, b) AS CASE WHEN b = 0 OR b IS NULL THEN 0 ELSE a / b END',
+  sf_to_timestamp_ntz: '(a) AS sf_ntz_from_text(CAST(a AS VARCHAR))',
+  sf_to_timestamp_ltz: '(a) AS sf_ltz_from_text(CAST(a AS VARCHAR))',
+  sf_to_timestamp_tz: '(a) AS sf_tz_from_text(CAST(a AS VARCHAR))',
   sf_sysdate: "() AS CAST(timezone('UTC', now()) AS TIMESTAMP)",
   sf_uuid_string: '() AS CAST(uuid() AS VARCHAR)',
   sf_to_binary:
@@ -30,6 +38,8 @@ const MACROS: Record<string, string> = {
 /** Snowflake function name -> DuckDB function or macro to call instead. */
 export const FUNCTION_RENAMES: Readonly<Record<string, string>> = {
   IFF: 'sf_iff',
+  DIV0: 'sf_div0',
+  DIV0NULL: 'sf_div0null',
   NVL: 'sf_nvl',
   NVL2: 'sf_nvl2',
   ZEROIFNULL: 'sf_zeroifnull',
@@ -46,7 +56,7 @@ export const FUNCTION_RENAMES: Readonly<Record<string, string>> = {
   TO_TIMESTAMP: 'sf_to_timestamp_ntz',
   TO_TIMESTAMP_NTZ: 'sf_to_timestamp_ntz',
   TO_TIMESTAMP_LTZ: 'sf_to_timestamp_ltz',
-  TO_TIMESTAMP_TZ: 'sf_to_timestamp_ltz',
+  TO_TIMESTAMP_TZ: 'sf_to_timestamp_tz',
   SYSDATE: 'sf_sysdate',
   UUID_STRING: 'sf_uuid_string',
   TRY_TO_NUMBER: 'sf_try_to_number',

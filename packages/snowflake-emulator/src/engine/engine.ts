@@ -1,5 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ObjectStore } from '../object-store.js';
+import { UserRegistry } from '../protocol/users.js';
 import { sqlErrors } from '../errors.js';
 import { type Bindings, expandBindings, substituteBinds } from './binds.js';
 import { AccessControl } from './access/access-control.js';
@@ -8,7 +9,7 @@ import { mapDuckError } from './duckdb-errors.js';
 import { installSnowflakeFunctions } from './duckdb-functions.js';
 import { LoadMetadata } from './load-metadata.js';
 import { DEFAULT_SESSION_PARAMETERS, type SessionState, sessionParameter } from './session-state.js';
-import { duckString, splitStatements, type Token, tokenize } from './sql-lexer.js';
+import { duckString, splitStatements, textOf, type Token, tokenize } from './sql-lexer.js';
 import type { EngineHooks, EngineServices, EngineSession, FailingFile, StatementContext } from './statement-context.js';
 import type { StatementResult } from './statement-result.js';
 import { dispatchStatement } from './statements/dispatch.js';
@@ -25,6 +26,10 @@ export interface EngineOptions {
   fetch?: typeof fetch;
   /** Files COPY must fail on; read at each COPY so tests and the admin API can change it. */
   failingFiles?: () => readonly FailingFile[];
+  /** The account's users (shared with login). @defaultValue an empty registry */
+  users?: UserRegistry;
+  /** Fail statements that need compute without a current warehouse (000606). @defaultValue false */
+  requireWarehouse?: boolean;
 }
 
 export const EMULATED_VERSION = '9.30.1';
@@ -43,9 +48,11 @@ export class Engine implements EngineServices {
   readonly account: string;
   readonly fetch: typeof fetch;
   readonly clock: () => Date;
+  readonly requireWarehouse: boolean;
+  readonly users: UserRegistry;
   private readonly failingFilesSource: () => readonly FailingFile[];
   /** Callbacks into the protocol layer (set by the server). */
-  readonly hooks: EngineHooks = { cancelQuery: () => false };
+  readonly hooks: EngineHooks = { cancelQuery: () => false, resultOf: () => undefined, queryHistory: () => [] };
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -59,6 +66,8 @@ export class Engine implements EngineServices {
     this.account = options.account.toUpperCase();
     this.fetch = options.fetch ?? globalThis.fetch;
     this.failingFilesSource = options.failingFiles ?? (() => []);
+    this.requireWarehouse = options.requireWarehouse ?? false;
+    this.users = options.users ?? new UserRegistry();
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
@@ -127,6 +136,11 @@ export class Engine implements EngineServices {
       CURRENT_SECONDARY_ROLES: '{"roles":"","value":""}',
       CURRENT_AVAILABLE_ROLES: JSON.stringify(s.operator ? [s.role] : [...this.access.rolesOfUser(s.user)].sort()),
     };
+  }
+
+  /** The statements of a request's text (split at top-level semicolons), for multi-statement requests. */
+  statementTexts(sql: string): string[] {
+    return splitStatements(tokenize(sql)).map(textOf);
   }
 
   /**

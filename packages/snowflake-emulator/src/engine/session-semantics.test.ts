@@ -150,6 +150,17 @@ describe('Parquet timestamps loaded by COPY', () => {
     expect(await asText('select utc_ts from loaded_ltz')).toEqual({ UTC_TS: '2024-01-15 10:00:00.000 -0800' });
   });
 
+  it('loads into TIMESTAMP_TZ with the session offset (the UTC wall clock read in the session zone)', async () => {
+    await c.rows('create table loaded_tz (utc_ts timestamp_tz, wall_ts timestamp_tz)');
+    await c.rows(
+      `copy into loaded_tz from @ts_stage file_format = (type = parquet) match_by_column_name = case_insensitive`,
+    );
+    expect(await asText('select utc_ts, wall_ts from loaded_tz')).toEqual({
+      UTC_TS: '2024-01-15 10:00:00.000 -0800',
+      WALL_TS: '2024-01-15 10:00:00.000 -0800',
+    });
+  });
+
   it('keeps the instant for LTZ with USE_LOGICAL_TYPE = TRUE', async () => {
     await c.rows('create table loaded_logical (utc_ts timestamp_ltz)');
     await c.rows(

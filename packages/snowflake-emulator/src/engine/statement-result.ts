@@ -18,6 +18,7 @@ export const StatementType = {
   DESCRIBE: 0x4500,
   TCL: 0x5000,
   DDL: 0x6000,
+  MULTI_STATEMENT: 0xa000,
 } as const;
 
 export interface ResultColumn {

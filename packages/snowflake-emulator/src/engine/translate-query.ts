@@ -1,11 +1,13 @@
 import type { Catalog, TableEntry } from './catalog.js';
 import { FUNCTION_RENAMES } from './duckdb-functions.js';
 import { resolveTable } from './name-resolution.js';
-import { type SessionState, timestampMapping } from './session-state.js';
+import { type SessionState, sessionParameter, timestampMapping } from './session-state.js';
 import { isTimestampFunctionName, isTimestampTypeName, normalizeTimestampLiteral } from './timestamp-literals.js';
 import { duckIdent, duckString, isTrivia, type Token, tokenize } from './sql-lexer.js';
 import { identifierName, isIdentifierToken } from './token-cursor.js';
-import { columnTypeFromName } from './type-mapping.js';
+import { type DateTimeKind, dateTimeFormatArgs } from './date-time-input.js';
+import { type TimestampKind, timestampConversionFunction } from './timestamp-tz.js';
+import { type ColumnType, columnTypeFromName } from './type-mapping.js';
 
 /**
  * Rewrites a Snowflake query (SELECT / INSERT / UPDATE / DELETE / MERGE) into
@@ -167,6 +169,26 @@ export const CONTEXT_FUNCTIONS = [
   'CURRENT_AVAILABLE_ROLES',
 ] as const;
 
+const TYPED_LITERAL_WORDS = new Set(['DATE', 'TIME']);
+
+function isDateTime(kind: string): kind is DateTimeKind {
+  return kind === 'date' || kind === 'time';
+}
+
+/** Calls that read a date or time from text by DATE_INPUT_FORMAT / TIME_INPUT_FORMAT or a format argument. */
+const DATE_TIME_FUNCTIONS: Record<string, { kind: DateTimeKind; isTry: boolean }> = {
+  TO_DATE: { kind: 'date', isTry: false },
+  DATE: { kind: 'date', isTry: false },
+  TRY_TO_DATE: { kind: 'date', isTry: true },
+  TO_TIME: { kind: 'time', isTry: false },
+  TIME: { kind: 'time', isTry: false },
+  TRY_TO_TIME: { kind: 'time', isTry: true },
+};
+
+function isTypedLiteralWord(upper: string | undefined): boolean {
+  return upper !== undefined && (TYPED_LITERAL_WORDS.has(upper) || isTimestampTypeName(upper));
+}
+
 function emit(t: Token): string {
   switch (t.kind) {
     case 'comment':
@@ -238,7 +260,10 @@ export function translateQuery(
     for (let i = sigIndex[from] as number; i <= (sigIndex[to] as number); i++) out[i] = '';
   };
   const ctes = cteNames(sig);
+  /** Extra closing text after a significant token (the `)` of a rewritten CAST). */
+  const closers = new Map<number, string>();
   const tables: TableEntry[] = [];
+  let insertTarget_: { table: TableEntry; end: number } | undefined;
 
   /** Resolves a table reference at `k`; returns the index after it (and its alias). */
   const tableRef = (k: number, insertTarget = false): number => {
@@ -276,11 +301,13 @@ export function translateQuery(
         (next.kind === 'word' && !ALIAS_STOP.has(next.upper)));
     blank(k, j - 1);
     setOut(k, hasAlias || insertTarget ? table.physical : `${table.physical} AS ${duckIdent(table.name)}`);
+    if (insertTarget && !insertTarget_) insertTarget_ = { table, end: j };
     return j;
   };
 
   let depth = 0;
   const parenFunctions: (string | null)[] = [];
+  const parenOpen: number[] = [];
   const fromActive: boolean[] = [];
   for (let k = 0; k < sig.length; k++) {
     const t = sig[k] as Token;
@@ -292,15 +319,22 @@ export function translateQuery(
     if (t.kind === 'op') {
       if (t.text === '(') {
         parenFunctions.push(prev?.kind === 'word' ? prev.upper : null);
+        parenOpen.push(k);
         depth++;
       } else if (t.text === ')') {
         parenFunctions.pop();
+        parenOpen.pop();
         fromActive[depth] = false;
         depth--;
       } else if (t.text === ',' && fromActive[depth]) {
         k = tableRef(k + 1) - 1;
       } else if (t.text === '::') {
-        k = mapType(k + 1) - 1;
+        const target = conversionTarget(k + 1);
+        if (target) {
+          wrap(operandStart(k), k - 1, target.kind);
+          blank(k, target.end - 1);
+          k = target.end - 1;
+        } else k = mapType(k + 1) - 1;
       }
       continue;
     }
@@ -323,7 +357,36 @@ export function translateQuery(
       word === 'AS' &&
       (parenFunctions[parenFunctions.length - 1] === 'CAST' || parenFunctions[parenFunctions.length - 1] === 'TRY_CAST')
     ) {
+      const target = conversionTarget(k + 1);
+      const open = parenOpen[parenOpen.length - 1];
+      if (target && open !== undefined) {
+        // CAST(x AS TIMESTAMP_TZ) -> sf_tz_from_text(CAST(x AS VARCHAR)); TRY_CAST under TRY().
+        const isTry = parenFunctions[parenFunctions.length - 1] === 'TRY_CAST';
+        const [prefix, suffix] = conversionParts(target.kind, undefined, !isTry);
+        const tryWrap = isTry && !isDateTime(target.kind);
+        setOut(open - 1, `${tryWrap ? 'TRY(' : ''}${prefix.slice(0, -1)}`);
+        setOut(k, 'AS VARCHAR');
+        blank(k + 1, target.end - 1);
+        closers.set(matchingClose(open), `${suffix.slice(' AS VARCHAR)'.length)}${tryWrap ? ')' : ''}`);
+        k = target.end - 1;
+        continue;
+      }
       k = mapType(k + 1) - 1;
+      continue;
+    }
+    if (isTypedLiteralWord(word) && S(k + 1)?.kind === 'string' && prev?.text !== '::' && prev?.upper !== 'AS') {
+      // A typed literal: TIMESTAMP_TZ '2024-01-15 10:00:00 +01:00', DATE '2024-01-15'.
+      const target = conversionTarget(k);
+      if (target) {
+        blank(k, k);
+        wrap(k + 1, k + 1, target.kind);
+        k++;
+        continue;
+      }
+    }
+    const dateFunction = DATE_TIME_FUNCTIONS[word];
+    if (dateFunction && S(k + 1)?.text === '(' && prev?.text !== '.' && prev?.text !== '::') {
+      k = dateTimeCall(k, dateFunction);
       continue;
     }
     if (S(k + 1)?.text === '(' && prev?.text !== '.') {
@@ -381,6 +444,179 @@ export function translateQuery(
     } catch {
       return k + 1;
     }
+  }
+
+  for (const [index, text] of closers) out[sigIndex[index] as number] += text;
+  wrapInsertSource();
+  guardDivisors();
+
+  /**
+   * DuckDB answers NULL for x / 0 where Snowflake fails with 100051 "Division
+   * by zero", so every divisor is checked. Runs last: it only wraps text the
+   * other rewrites produced.
+   */
+  function guardDivisors(): void {
+    for (let k = 0; k < sig.length; k++) {
+      if (sig[k]?.kind !== 'op' || sig[k]?.text !== '/') continue;
+      const end = operandEnd(k + 1);
+      if (end < k + 1) continue;
+      out[sigIndex[k + 1] as number] = `sf_nonzero(${out[sigIndex[k + 1] as number]}`;
+      out[sigIndex[end] as number] += ')';
+    }
+  }
+
+  /** Where the operand of a binary operator that starts at `k` ends (-1 when unsure). */
+  function operandEnd(k: number): number {
+    let j = k;
+    while (S(j)?.text === '-' || S(j)?.text === '+') j++;
+    const t = S(j);
+    if (!t) return -1;
+    const literal = t.kind === 'string' || t.kind === 'number';
+    if (t.text === '(') j = matchingClose(j);
+    else if (t.kind === 'word' && t.upper === 'CASE') {
+      let d = 0;
+      for (; j < sig.length; j++) {
+        if (sig[j]?.upper === 'CASE') d++;
+        else if (sig[j]?.upper === 'END' && --d === 0) break;
+      }
+    } else if (t.kind === 'word' && isTypedLiteralWord(t.upper) && S(j + 1)?.kind === 'string') j++;
+    else if (isIdentifierToken(t)) {
+      while (S(j + 1)?.text === '.' && isIdentifierToken(S(j + 2))) j += 2;
+      if (S(j + 1)?.text === '(') j = matchingClose(j + 1);
+    } else if (!literal) return -1;
+    while (S(j + 1)?.text === '::' && S(j + 2)?.kind === 'word') {
+      j += 2;
+      if (S(j + 1)?.text === '(') j = matchingClose(j + 1);
+    }
+    return j;
+  }
+
+  /** The date/time kind a type at `k` names (TIMESTAMP per TIMESTAMP_TYPE_MAPPING), and the index after it. */
+  function conversionTarget(k: number): { kind: TimestampKind | DateTimeKind; end: number } | undefined {
+    const t = S(k);
+    if (t?.kind !== 'word' || !isTypedLiteralWord(t.upper)) return undefined;
+    let end = k + 1;
+    if (S(end)?.text === '(' && S(end + 1)?.kind === 'number' && S(end + 2)?.text === ')') end += 3;
+    if (t.upper === 'DATE') return { kind: 'date', end };
+    if (t.upper === 'TIME') return { kind: 'time', end };
+    let type: ColumnType;
+    try {
+      type = columnTypeFromName(t.upper, [], timestampMapping(ctx.session));
+    } catch {
+      return undefined;
+    }
+    return { kind: type.rowType as TimestampKind, end };
+  }
+
+  /** The text before and after an expression that converts it to a date/time kind. */
+  function conversionParts(kind: TimestampKind | DateTimeKind, format?: string, strict = true): [string, string] {
+    if (kind === 'date' || kind === 'time') {
+      const session = sessionParameter(ctx.session, kind === 'date' ? 'DATE_INPUT_FORMAT' : 'TIME_INPUT_FORMAT');
+      return [`sf_${kind}_in(CAST(`, ` AS VARCHAR), ${dateTimeFormatArgs(kind, format ?? session, strict)})`];
+    }
+    return [`${timestampConversionFunction(kind)}(CAST(`, ' AS VARCHAR))'];
+  }
+
+  /**
+   * TO_DATE(x [, format]), DATE(x), TO_TIME(x [, format]), TIME(x) and their
+   * TRY_ forms at `k`; returns the index of the call's closing parenthesis.
+   */
+  function dateTimeCall(k: number, call: { kind: DateTimeKind; isTry: boolean }): number {
+    const close = matchingClose(k + 1);
+    let comma = -1;
+    let d = 0;
+    for (let m = k + 1; m < close; m++) {
+      const x = sig[m] as Token;
+      if (x.text === '(') d++;
+      else if (x.text === ')') d--;
+      else if (x.text === ',' && d === 1) comma = m;
+    }
+    let format: string | undefined;
+    if (comma > 0) {
+      const f = S(comma + 1);
+      if (f?.kind !== 'string' || comma + 2 !== close) return k;
+      format = f.value;
+      blank(comma, comma + 1);
+    }
+    const [prefix, suffix] = conversionParts(call.kind, format, !call.isTry);
+    setOut(k, prefix.slice(0, -1));
+    setOut(close, suffix);
+    parenFunctions.push(null);
+    parenOpen.push(k + 1);
+    depth++;
+    return k + 1;
+  }
+
+  /** Wraps significant tokens from..to (an expression) in the conversion to a timestamp kind. */
+  function wrap(from: number, to: number, kind: TimestampKind | DateTimeKind): void {
+    const [prefix, suffix] = conversionParts(kind);
+    out[sigIndex[from] as number] = `${prefix}${out[sigIndex[from] as number]}`;
+    out[sigIndex[to] as number] += suffix;
+  }
+
+  function matchingClose(open: number): number {
+    let d = 0;
+    for (let m = open; m < sig.length; m++) {
+      if (sig[m]?.text === '(') d++;
+      else if (sig[m]?.text === ')' && --d === 0) return m;
+    }
+    return sig.length - 1;
+  }
+
+  /**
+   * Where the operand of the postfix `::` at `k` starts: a literal, a column
+   * chain, a call or a parenthesized expression, with any casts before it.
+   */
+  function operandStart(k: number): number {
+    let j = k - 1;
+    const t = S(j);
+    if (!t) return k;
+    if (t.text === ')') {
+      let d = 0;
+      for (; j > 0; j--) {
+        const x = sig[j] as Token;
+        if (x.text === ')') d++;
+        else if (x.text === '(' && --d === 0) break;
+      }
+      const callee = S(j - 1);
+      if (callee && isIdentifierToken(callee)) j--;
+    } else if (t.kind === 'string' && S(j - 1)?.kind === 'word' && isTypedLiteralWord(S(j - 1)?.upper)) j--;
+    while (S(j - 1)?.text === '.' && isIdentifierToken(S(j - 2))) j -= 2;
+    if (S(j - 1)?.text === '::') return operandStart(j - 1);
+    return j;
+  }
+
+  /**
+   * An INSERT into a table with date/time columns: DuckDB cannot cast text or
+   * a timestamp to the struct a TIMESTAMP_TZ column holds, and reads text by
+   * its own rules, so the source becomes a subquery whose date/time columns
+   * are converted as Snowflake converts them (input formats, offsets).
+   */
+  function wrapInsertSource(): void {
+    if (S(0)?.upper !== 'INSERT' || !insertTarget_) return;
+    const { table, end } = insertTarget_;
+    if (!table.columns.some((c) => isDateTime(c.type.rowType) || c.type.rowType.startsWith('timestamp_'))) return;
+    let names = table.columns.map((c) => c.name);
+    let source = end;
+    if (S(end)?.text === '(' && isIdentifierToken(S(end + 1))) {
+      names = [];
+      source = matchingClose(end) + 1;
+      for (let m = end + 1; m < source - 1; m++)
+        if (isIdentifierToken(sig[m])) names.push(identifierName(sig[m] as Token));
+    }
+    if (source >= sig.length) return;
+    const kinds = names.map((n) => table.columns.find((c) => c.name === n)?.type.rowType);
+    const aliases = names.map((_, i) => `sf_c${i}`);
+    const items = aliases.map((a, i) => {
+      const kind = kinds[i];
+      if (kind === 'date' || kind === 'time' || kind?.startsWith('timestamp_')) {
+        const [prefix, suffix] = conversionParts(kind as TimestampKind | DateTimeKind);
+        return `${prefix}${a}${suffix}`;
+      }
+      return a;
+    });
+    out[sigIndex[source] as number] = `SELECT ${items.join(', ')} FROM (${out[sigIndex[source] as number]}`;
+    out[sigIndex[sig.length - 1] as number] += `) AS sf_src(${aliases.join(', ')})`;
   }
 
   if (aliasSelectList) aliasSelectItems();

@@ -1,5 +1,6 @@
 import { type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
 import { sqlErrors } from '../errors.js';
+import { TIMESTAMP_TZ_DUCK, TZ_UTC_FIELD } from './timestamp-tz.js';
 import type { TokenCursor } from './token-cursor.js';
 
 /** The `type` of a column in a query response's `rowtype`, as the driver decodes it. */
@@ -63,7 +64,7 @@ export const types = {
     return { rowType: 'timestamp_ltz', display: `TIMESTAMP_LTZ(${scale})`, duck: 'TIMESTAMPTZ', scale };
   },
   timestampTz(scale = 9): ColumnType {
-    return { rowType: 'timestamp_tz', display: `TIMESTAMP_TZ(${scale})`, duck: 'TIMESTAMPTZ', scale };
+    return { rowType: 'timestamp_tz', display: `TIMESTAMP_TZ(${scale})`, duck: TIMESTAMP_TZ_DUCK, scale };
   },
   variant(): ColumnType {
     return { rowType: 'variant', display: 'VARIANT', duck: 'JSON' };
@@ -236,6 +237,9 @@ export function columnTypeFromDuck(type: DuckDBType): ColumnType {
     case DuckDBTypeId.ARRAY:
       return types.array();
     case DuckDBTypeId.STRUCT:
+      // See timestamp-tz.ts: a TIMESTAMP_TZ value is a struct of instant and offset.
+      if (type.entryNames[0] === TZ_UTC_FIELD) return types.timestampTz(9);
+      return types.object();
     case DuckDBTypeId.MAP:
       return types.object();
     case DuckDBTypeId.VARIANT:

@@ -5,10 +5,12 @@ import type { QueryLog, QueryLogEntry } from '../admin/query-log.js';
 import type { Bindings } from '../engine/binds.js';
 import type { Engine } from '../engine/engine.js';
 import { sessionParameter } from '../engine/session-state.js';
-import type { StatementResult } from '../engine/statement-result.js';
+import { column, type StatementResult, StatementType } from '../engine/statement-result.js';
+import { types } from '../engine/type-mapping.js';
 import { SnowflakeError, sqlErrors } from '../errors.js';
 import { type Envelope, failure, ok } from './envelope.js';
 import { queryParameters } from './parameters.js';
+import type { ResultChunks } from './result-chunks.js';
 import { encodeRows, encodeRowType } from './rowset-encoding.js';
 import type { ProtocolSession } from './session-store.js';
 
@@ -25,6 +27,10 @@ export interface QueryRecord {
   response: Envelope | null;
   error: SnowflakeError | null;
   controller: AbortController;
+  /** The result before wire encoding (RESULT_SCAN reads it). */
+  result?: StatementResult;
+  /** The child queries of a multi-statement request, in order. */
+  children?: QueryRecord[];
 }
 
 export interface QueryRequestBody {
@@ -40,13 +46,14 @@ function successData(
   result: StatementResult,
   session: ProtocolSession,
   now: number,
+  chunks: ResultChunks,
 ): Record<string, unknown> {
   const state = session.engine.state;
   const timeZone = sessionParameter(state, 'TIMEZONE');
   return {
     parameters: queryParameters(state),
     rowtype: result.columns.map(encodeRowType),
-    rowset: encodeRows(result.columns, result.rows, timeZone),
+    ...chunks.split(record.id, encodeRows(result.columns, result.rows, timeZone)),
     total: result.rows.length,
     returned: result.rows.length,
     queryId: record.id,
@@ -93,6 +100,7 @@ export class QueryRegistry {
     private readonly faults: FaultInjector,
     private readonly log: QueryLog,
     private readonly now: () => number,
+    readonly chunks: ResultChunks,
     private readonly keep = 2_000,
   ) {}
 
@@ -125,6 +133,7 @@ export class QueryRegistry {
       for (const [id, r] of this.records) {
         if (r.status === 'RUNNING') continue;
         this.records.delete(id);
+        this.chunks.forget(id);
         if (r.requestId) this.byRequest.delete(`${r.session.id}:${r.requestId}`);
         if (this.records.size <= this.keep) break;
       }
@@ -159,6 +168,8 @@ export class QueryRegistry {
       sqlState: null,
       errorMessage: null,
       queryTag: typeof statementTag === 'string' ? statementTag : sessionParameter(state, 'QUERY_TAG'),
+      role: state.role,
+      warehouse: state.warehouse,
       database: state.database,
       schema: state.schema,
       statementTypeId: null,
@@ -193,10 +204,20 @@ export class QueryRegistry {
       if (targeted?.action === 'fail') throw targeted.error;
       if (targeted?.action === 'delay') await sleep(targeted.delayMs, undefined, { signal });
       if (this.faults.latencyMs > 0) await sleep(this.faults.latencyMs, undefined, { signal });
-      const result = await this.engine.execute(session.engine, record.sql, body.bindings, record.id, signal);
+      const statements = this.statementsOf(record.sql, body, session);
+      const result =
+        statements.length > 1
+          ? await this.runChildren(record, statements, signal)
+          : await this.engine.execute(session.engine, record.sql, body.bindings, record.id, signal);
       if (signal.aborted) throw sqlErrors.canceled();
       if (targeted?.action === 'fail-after') throw targeted.error;
-      record.response = ok(successData(record, result, session, this.now()));
+      record.result = result;
+      const data = successData(record, result, session, this.now(), this.chunks);
+      if (record.children) {
+        data.resultIds = record.children.map((c) => c.id).join(',');
+        data.resultTypes = record.children.map((c) => String(c.result?.statementTypeId ?? '')).join(',');
+      }
+      record.response = ok(data);
       record.status = 'SUCCESS';
       entry.statementTypeId = result.statementTypeId;
       entry.rowCount = result.rows.length;
@@ -217,6 +238,66 @@ export class QueryRegistry {
       entry.status = record.status;
       entry.endedAt = new Date(this.now());
     }
+  }
+
+  /**
+   * The statements of a request. More than one runs only when
+   * MULTI_STATEMENT_COUNT (the request's, else the session's; default 1)
+   * allows it: 0 takes any number, n exactly n
+   * (https://docs.snowflake.com/en/developer-guide/node-js/nodejs-driver-execute#executing-a-batch-of-sql-statements-multi-statement-support).
+   */
+  private statementsOf(sql: string, body: QueryRequestBody, session: ProtocolSession): string[] {
+    const statements = this.engine.statementTexts(sql);
+    const requested = body.parameters?.MULTI_STATEMENT_COUNT;
+    const desired = Number(requested ?? sessionParameter(session.engine.state, 'MULTI_STATEMENT_COUNT'));
+    if (desired === 1 || statements.length <= 1) {
+      if (desired > 1 && statements.length === 1) throw sqlErrors.statementCount(1, desired);
+      return [sql];
+    }
+    if (desired !== 0 && desired !== statements.length) throw sqlErrors.statementCount(statements.length, desired);
+    return statements;
+  }
+
+  /**
+   * A multi-statement request: each statement runs in turn as a child query
+   * with its own id and result; the parent answers Snowflake's one-row
+   * summary and lists the children in `resultIds`, which the driver walks
+   * with hasNext() / NextResult(). The first failing child fails the parent.
+   */
+  private async runChildren(parent: QueryRecord, statements: string[], signal: AbortSignal): Promise<StatementResult> {
+    parent.children = [];
+    for (const sql of statements) {
+      if (signal.aborted) throw sqlErrors.canceled();
+      const child: QueryRecord = {
+        id: randomUUID(),
+        requestId: null,
+        session: parent.session,
+        sql,
+        status: 'RUNNING',
+        done: Promise.resolve(),
+        response: null,
+        error: null,
+        controller: parent.controller,
+      };
+      this.remember(child);
+      parent.children.push(child);
+      try {
+        child.result = await this.engine.execute(parent.session.engine, sql, undefined, child.id, signal);
+        child.response = ok(successData(child, child.result, parent.session, this.now(), this.chunks));
+        child.status = 'SUCCESS';
+      } catch (err) {
+        const error = err instanceof SnowflakeError ? err : sqlErrors.internal(String((err as Error)?.message ?? err));
+        child.error = error;
+        child.response = errorEnvelope(error, child.id);
+        child.status = 'FAILED_WITH_ERROR';
+        throw error;
+      }
+    }
+    return {
+      columns: [column('multiple statement execution', types.varchar(), false)],
+      rows: [['Multiple statements executed successfully.']],
+      statementTypeId: StatementType.MULTI_STATEMENT,
+    };
   }
 
   /** Waits up to `ms` for the statement to finish; true when it has. */

@@ -140,6 +140,22 @@ export function registerProtocolRoutes(app: FastifyInstance, deps: ProtocolDeps)
     );
   });
 
+  // Result chunks stand for the cloud-storage objects Snowflake points at: no
+  // session token, the SSE-C key from the response's qrmk instead.
+  app.get('/result-chunks/:id/:index', async (request, reply) => {
+    const { id, index } = request.params as { id: string; index: string };
+    const key = request.headers['x-amz-server-side-encryption-customer-key'];
+    const chunk = deps.queries.chunks.fetch(id, index, typeof key === 'string' ? key : undefined);
+    if (chunk.status !== 200)
+      return reply
+        .code(chunk.status)
+        .header('content-type', 'application/xml')
+        .send(
+          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${chunk.status === 403 ? 'AccessDenied' : 'NoSuchKey'}</Code></Error>`,
+        );
+    return reply.code(200).header('content-type', 'binary/octet-stream').send(chunk.body);
+  });
+
   /** The driver's fixture for a cancel that finds nothing running (note the empty top-level code). */
   const notExecuting = (queryId: string | null): Envelope => ({
     ...failure('000605', 'Identified SQL statement is not currently executing.', {

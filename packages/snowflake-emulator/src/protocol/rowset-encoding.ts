@@ -14,6 +14,7 @@ import {
   DuckDBTimeValue,
 } from '@duckdb/node-api';
 import type { ResultColumn } from '../engine/statement-result.js';
+import { timestampTzParts } from '../engine/timestamp-tz.js';
 import type { RowType } from '../engine/type-mapping.js';
 
 /**
@@ -167,6 +168,12 @@ export function encodeValue(type: RowType, value: unknown, timeZone: string): st
       return micros === undefined ? String(value) : secondsFromMicros(micros);
     }
     case 'timestamp_tz': {
+      // A value with its own offset keeps it; anything else shows the session zone's.
+      const parts = timestampTzParts(value);
+      if (parts) {
+        const utc = epochMicros(parts.utc);
+        return utc === undefined ? null : `${secondsFromMicros(utc)} ${parts.offsetMinutes + 1440}`;
+      }
       const micros = epochMicros(value);
       if (micros === undefined) return String(value);
       const offset = timeZoneOffsetMinutes(timeZone, Number(micros / 1000n));

@@ -21,6 +21,14 @@ export interface SnowflakeUserConfig {
   defaultWarehouse?: string;
   /** `DB` or `DB.SCHEMA` used when the client names none. */
   defaultNamespace?: string;
+  /** Kept for SHOW USERS (CREATE / ALTER USER). */
+  comment?: string;
+  displayName?: string;
+  email?: string;
+  disabled?: boolean;
+  createdOn?: Date;
+  /** The role owning a user made with CREATE USER (config users: ACCOUNTADMIN). */
+  owner?: string;
 }
 
 export interface RegisteredKey {
@@ -51,11 +59,19 @@ export class UserRegistry {
   add(user: SnowflakeUserConfig): void {
     if (user.rsaPublicKey) publicKeyOf(user.rsaPublicKey);
     if (user.rsaPublicKey2) publicKeyOf(user.rsaPublicKey2);
-    this.users.set(user.name.toUpperCase(), { ...user });
+    this.users.set(user.name.toUpperCase(), { createdOn: new Date(), ...user });
   }
 
   get(loginName: string): SnowflakeUserConfig | undefined {
     return this.users.get(loginName.toUpperCase());
+  }
+
+  remove(loginName: string): boolean {
+    return this.users.delete(loginName.toUpperCase());
+  }
+
+  all(): SnowflakeUserConfig[] {
+    return [...this.users.values()];
   }
 
   keys(user: SnowflakeUserConfig): RegisteredKey[] {

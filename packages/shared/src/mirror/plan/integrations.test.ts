@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { integrationComment } from '../markers.js';
-import { desired, testSettings } from '../test-support/mirror-fixtures.js';
+import { desired, testSettings } from '@d2s/testkit/mirror-fixtures';
 import { planIntegrations } from './integrations.js';
 import type { SnowflakeIntegration } from './sides.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { integrationComment } from '../markers.js';
-import { desired, mirroredRow } from '../test-support/mirror-fixtures.js';
+import { desired, mirroredRow } from '@d2s/testkit/mirror-fixtures';
 import { type OrphanInput, planOrphans } from './orphans.js';
 import type { SnowflakeIcebergTable } from './sides.js';
 import { indexSnowflakeTables, tableKey } from './snowflake-tables.js';

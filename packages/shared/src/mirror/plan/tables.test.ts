@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tableComment } from '../markers.js';
-import { desired, mirroredRow, testSettings } from '../test-support/mirror-fixtures.js';
+import { desired, mirroredRow, testSettings } from '@d2s/testkit/mirror-fixtures';
 import type { DesiredTable, SnowflakeIcebergTable } from './sides.js';
 import { indexSnowflakeTables, tableKey } from './snowflake-tables.js';
 import { decideTable, planTables, type TableContext } from './tables.js';

@@ -51,6 +51,20 @@ export interface UserAccess {
   roles: Map<string, RoleGrant>;
 }
 
+/**
+ * GRANT … ON FUTURE <objects> IN SCHEMA | DATABASE: privileges every object of
+ * that type created there later receives. Schema-level future grants take
+ * precedence over database-level ones for the same object type
+ * (https://docs.snowflake.com/en/sql-reference/sql/grant-privilege#future-grants-on-database-or-schema-objects).
+ */
+export interface FutureGrant {
+  objectType: 'TABLE' | 'SCHEMA';
+  privilege: string;
+  grantee: string;
+  grantOption: boolean;
+  createdOn: Date;
+}
+
 interface AccessInfo {
   owner: string;
   grants: PrivilegeGrant[];
@@ -79,6 +93,7 @@ export class AccessControl {
   readonly account: object = Object.freeze({ kind: 'ACCOUNT' });
   private readonly users = new Map<string, UserAccess>();
   private readonly info = new WeakMap<object, AccessInfo>();
+  private readonly future = new WeakMap<object, FutureGrant[]>();
 
   constructor(private readonly clock: () => Date = () => new Date()) {
     for (const name of SYSTEM_ROLES) this.roles.set(name, this.newRole(name, 'ACCOUNTADMIN'));
@@ -164,6 +179,48 @@ export class AccessControl {
   copyGrants(from: object, to: object): void {
     const target = this.infoOf(to);
     target.grants = this.infoOf(from).grants.map((g) => ({ ...g, createdOn: this.clock() }));
+  }
+
+  /** Future grants defined in a schema or database (the container entry). */
+  futureGrantsIn(container: object): readonly FutureGrant[] {
+    return this.future.get(container) ?? [];
+  }
+
+  addFutureGrant(container: object, grant: Omit<FutureGrant, 'createdOn'>): void {
+    const grants = this.future.get(container) ?? [];
+    const existing = grants.find(
+      (g) => g.objectType === grant.objectType && g.privilege === grant.privilege && g.grantee === grant.grantee,
+    );
+    if (existing) existing.grantOption ||= grant.grantOption;
+    else grants.push({ ...grant, createdOn: this.clock() });
+    this.future.set(container, grants);
+  }
+
+  removeFutureGrant(
+    container: object,
+    objectType: FutureGrant['objectType'],
+    privilege: string,
+    grantee: string,
+  ): void {
+    const grants = this.future.get(container);
+    if (grants)
+      this.future.set(
+        container,
+        grants.filter((g) => !(g.objectType === objectType && g.privilege === privilege && g.grantee === grantee)),
+      );
+  }
+
+  /**
+   * Gives a new object the future grants of the innermost container that
+   * defines any for its type (the schema's, else the database's).
+   */
+  applyFutureGrants(object: object, objectType: FutureGrant['objectType'], containers: readonly object[]): void {
+    for (const container of containers) {
+      const grants = this.futureGrantsIn(container).filter((g) => g.objectType === objectType);
+      if (grants.length === 0) continue;
+      for (const g of grants) this.grant(object, g.privilege, g.grantee, 'SECURITYADMIN', g.grantOption);
+      return;
+    }
   }
 
   /** Drops every grant naming a role (DROP ROLE). */

@@ -77,9 +77,40 @@ function parseAllIn(ctx: StatementContext): Securable[] {
   return c.fail(c.peek());
 }
 
+/**
+ * `FUTURE TABLES IN SCHEMA s` / `FUTURE TABLES IN DATABASE d` / `FUTURE
+ * SCHEMAS IN DATABASE d` (after ON): the container and the object type.
+ */
+function parseFuture(ctx: StatementContext): { container: object; objectType: 'TABLE' | 'SCHEMA'; name: string } {
+  const c = ctx.cursor;
+  const objectType = c.acceptWords('TABLES') ? 'TABLE' : c.acceptWords('SCHEMAS') ? 'SCHEMA' : c.fail(c.peek());
+  c.expectWords('IN');
+  if (objectType === 'TABLE' && c.acceptWords('SCHEMA')) {
+    const { database, schema } = resolveSchema(ctx.engine.catalog, ctx.session.state, c.objectName(), 'GRANT');
+    return { container: schema, objectType, name: `${database.name}.${schema.name}` };
+  }
+  c.expectWords('DATABASE');
+  const name = c.identifier();
+  const database = ctx.engine.catalog.databases.get(name);
+  if (!database) throw sqlErrors.databaseMissing(name);
+  return { container: database, objectType, name: database.name };
+}
+
+/** Future grants need MANAGE GRANTS on the account (SECURITYADMIN and above). */
+function authorizeFutureGrant(ctx: StatementContext): void {
+  const roles = sessionRoles(ctx);
+  const access = ctx.engine.access;
+  if (roles !== null && !access.holds(roles, access.account, 'MANAGE GRANTS'))
+    throw accessErrors.insufficientPrivileges('account', ctx.engine.account);
+}
+
 function grantee(ctx: StatementContext): { kind: 'ROLE' | 'USER'; name: string } {
   const c = ctx.cursor;
-  if (c.acceptWords('USER')) return { kind: 'USER', name: c.identifier() };
+  if (c.acceptWords('USER')) {
+    const name = c.identifier();
+    if (!ctx.engine.users.get(name)) throw accessErrors.userMissing(name);
+    return { kind: 'USER', name };
+  }
   c.acceptWords('ROLE');
   const name = c.identifier();
   if (!ctx.engine.access.roles.has(name)) throw accessErrors.roleMissing(name);
@@ -145,6 +176,23 @@ export async function grant(ctx: StatementContext): Promise<StatementResult> {
   }
   const requested = parsePrivileges(ctx);
   c.expectWords('ON');
+  if (c.acceptWords('FUTURE')) {
+    const future = parseFuture(ctx);
+    c.expectWords('TO');
+    const to = grantee(ctx);
+    const grantOption = c.acceptWords('WITH', 'GRANT', 'OPTION');
+    c.expectEnd();
+    if (to.kind !== 'ROLE') return c.fail(undefined);
+    authorizeFutureGrant(ctx);
+    for (const privilege of privilegesFor(future.objectType, requested))
+      access.addFutureGrant(future.container, {
+        objectType: future.objectType,
+        privilege,
+        grantee: to.name,
+        grantOption,
+      });
+    return statusResult(OK);
+  }
   const targets = c.acceptWords('ALL') ? parseAllIn(ctx) : [parseSecurable(ctx)];
   c.expectWords('TO');
   const to = grantee(ctx);
@@ -170,6 +218,7 @@ export async function revoke(ctx: StatementContext): Promise<StatementResult> {
     const from = c.acceptWords('USER')
       ? { kind: 'USER', name: c.identifier() }
       : (c.acceptWords('ROLE'), { kind: 'ROLE', name: c.identifier() });
+    if (from.kind === 'USER' && !ctx.engine.users.get(from.name)) throw accessErrors.userMissing(from.name);
     c.expectEnd();
     const target = resolveSecurable(ctx, 'ROLE', [role]);
     if (!mayGrant(ctx, target, 'OWNERSHIP')) throw accessErrors.insufficientPrivileges('role', role);
@@ -180,6 +229,19 @@ export async function revoke(ctx: StatementContext): Promise<StatementResult> {
   const grantOptionOnly = c.acceptWords('GRANT', 'OPTION', 'FOR');
   const requested = parsePrivileges(ctx);
   c.expectWords('ON');
+  if (c.acceptWords('FUTURE')) {
+    const future = parseFuture(ctx);
+    c.expectWords('FROM');
+    c.acceptWords('ROLE');
+    const role = c.identifier();
+    if (!c.acceptWords('CASCADE')) c.acceptWords('RESTRICT');
+    c.expectEnd();
+    if (!access.roles.has(role)) throw accessErrors.roleMissing(role);
+    authorizeFutureGrant(ctx);
+    for (const privilege of privilegesFor(future.objectType, requested))
+      access.removeFutureGrant(future.container, future.objectType, privilege, role);
+    return statusResult(OK);
+  }
   const targets = c.acceptWords('ALL') ? parseAllIn(ctx) : [parseSecurable(ctx)];
   c.expectWords('FROM');
   c.acceptWords('ROLE');

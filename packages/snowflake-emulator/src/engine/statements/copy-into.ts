@@ -19,6 +19,8 @@ import { duckIdent, duckString } from '../sql-lexer.js';
 import type { StatementContext } from '../statement-context.js';
 import { col, type StatementResult, StatementType } from '../statement-result.js';
 import { type OptionMap, optionBool, optionGroup, optionStrings, optionText } from '../token-cursor.js';
+import type { ColumnType } from '../type-mapping.js';
+import { requireWarehouse } from '../compute.js';
 import { fileFormatSpec } from './stage-ddl.js';
 
 type OnError =
@@ -221,6 +223,12 @@ function unreadableParquet(err: unknown, file: StagedFile, objectStoreRoot: stri
   return `Error parsing the parquet file: ${clean.replace(/^[A-Za-z ]+Error: /, '')}`;
 }
 
+/** A loaded value cast to its column's type; TIMESTAMP_TZ takes the session zone's offset (timestamp-tz.ts). */
+function castLoaded(value: string, type: ColumnType): string {
+  if (type.rowType === 'timestamp_tz') return `sf_tz_of_instant(TRY_CAST(${value} AS TIMESTAMPTZ))`;
+  return `TRY_CAST(${value} AS ${type.duck})`;
+}
+
 /** Validates one file: counts rows and errors, finds the first error, and prepares its converted rows. */
 async function examineFile(ctx: StatementContext, plan: CopyPlan, file: StagedFile): Promise<FileOutcome> {
   const injected = ctx.engine
@@ -261,10 +269,13 @@ async function examineFile(ctx: StatementContext, plan: CopyPlan, file: StagedFi
         ? `json_object(${fileColumns.map((f) => `${duckString(f)}, src.${duckIdent(f)}`).join(', ')})`
         : column.type.duck === 'JSON'
           ? `to_json(${src})`
-          : from && utcAdjusted.has(from) && (column.type.rowType === 'timestamp_ntz' || !plan.useLogicalType)
-            ? // See parquetTimestamp: the stored UTC wall clock, read as the target type reads a wall clock.
-              `TRY_CAST(timezone('UTC', ${src}) AS ${column.type.duck})`
-            : `TRY_CAST(${src} AS ${column.type.duck})`;
+          : castLoaded(
+              from && utcAdjusted.has(from) && (column.type.rowType === 'timestamp_ntz' || !plan.useLogicalType)
+                ? // See parquetTimestamp: the stored UTC wall clock, read as the target type reads a wall clock.
+                  `timezone('UTC', ${src})`
+                : src,
+              column.type,
+            );
     const length = column.type.rowType === 'text' ? column.type.length : undefined;
     const tooLong =
       length !== undefined && length < 16_777_216 ? `WHEN length(CAST(${src} AS VARCHAR)) > ${length} THEN 3 ` : '';
@@ -344,6 +355,7 @@ function abortError(outcome: FileOutcome): SnowflakeError {
 export async function copyInto(ctx: StatementContext): Promise<StatementResult> {
   const parsed = parseCopy(ctx);
   const format = resolveFormat(ctx, parsed.options, parsed.stageFormat);
+  requireWarehouse(ctx);
   let files = await listStagedFiles(ctx.engine.objectStore, parsed.location.url, parsed.location.path, parsed.pattern);
   if (parsed.fileList) {
     const wanted = parsed.fileList.map((f) => f.replace(/^\/+/, ''));

@@ -20,6 +20,7 @@ import { show } from './show.js';
 import { createFileFormat, createStage, createStorageIntegration, dropFileFormat, dropStage } from './stage-ddl.js';
 import { callSystemFunction, isSystemFunctionQuery, isWaitCall, systemWait } from './system-functions.js';
 import { alterTable, createTable, dropTable, truncateTable } from './table-ddl.js';
+import { alterUser, createUser, dropUser } from './user-ddl.js';
 
 /** Snowflake commits an open transaction before any DDL. */
 async function implicitCommit(ctx: StatementContext): Promise<void> {
@@ -58,11 +59,9 @@ async function routeCreate(ctx: StatementContext): Promise<StatementResult> {
   if (c.acceptWords('STORAGE', 'INTEGRATION')) return createStorageIntegration(ctx, flags.orReplace);
   if (c.acceptWords('ROLE')) return createRole(ctx, flags.orReplace);
   if (c.acceptWords('WAREHOUSE')) return createWarehouse(ctx, flags.orReplace);
+  if (c.acceptWords('USER')) return createUser(ctx, flags.orReplace);
   const t = c.peek();
-  if (
-    t?.kind === 'word' &&
-    ['VIEW', 'USER', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'TASK', 'STREAM', 'PIPE'].includes(t.upper)
-  )
+  if (t?.kind === 'word' && ['VIEW', 'SEQUENCE', 'FUNCTION', 'PROCEDURE', 'TASK', 'STREAM', 'PIPE'].includes(t.upper))
     throw sqlErrors.unsupported(`CREATE ${t.upper}`);
   return c.fail(t);
 }
@@ -80,6 +79,7 @@ async function routeDrop(ctx: StatementContext): Promise<StatementResult> {
   if (c.acceptWords('CATALOG', 'INTEGRATION') || c.acceptWords('INTEGRATION')) return dropCatalogIntegration(ctx);
   if (c.acceptWords('ROLE')) return dropRole(ctx);
   if (c.acceptWords('WAREHOUSE')) return dropWarehouse(ctx);
+  if (c.acceptWords('USER')) return dropUser(ctx);
   return c.fail(c.peek());
 }
 
@@ -91,6 +91,7 @@ async function routeAlter(ctx: StatementContext): Promise<StatementResult> {
   if (c.acceptWords('TABLE')) return alterTable(ctx);
   if (c.acceptWords('ICEBERG', 'TABLE')) return alterIcebergTable(ctx);
   if (c.acceptWords('CATALOG', 'INTEGRATION')) return alterCatalogIntegration(ctx);
+  if (c.acceptWords('USER')) return alterUser(ctx);
   const t = c.peek();
   if (t?.kind === 'word') throw sqlErrors.unsupported(`ALTER ${t.upper}`);
   return c.fail(t);

@@ -3,6 +3,9 @@ import { displayIdentifier, type SnowflakeError, sqlErrors } from '../../errors.
 import { authorizeTable, authorizeTableEntry } from '../access/authorize.js';
 import type { TableEntry } from '../catalog.js';
 import { checkColumnCase } from '../column-case.js';
+import { requireWarehouse } from '../compute.js';
+import { expandInformationSchema, mentionsInformationSchema } from '../information-schema.js';
+import { expandResultScans, mentionsResultScan } from '../result-scan.js';
 import { mapDuckError } from '../duckdb-errors.js';
 import { resultFromDuck, runDuck } from '../duck-results.js';
 import { resolveTable } from '../name-resolution.js';
@@ -104,10 +107,13 @@ export async function runQuery(ctx: StatementContext): Promise<StatementResult> 
     contextFunctions: ctx.engine.contextFunctions(ctx.session),
   };
   const isSelect = first === 'SELECT' || first === 'WITH' || first === '(';
-  const tokens = first === 'INSERT' ? await overwriteTarget(ctx) : ctx.tokens;
+  let tokens = first === 'INSERT' ? await overwriteTarget(ctx) : ctx.tokens;
+  if (mentionsResultScan(ctx)) tokens = await expandResultScans({ ...ctx, tokens });
+  if (mentionsInformationSchema(ctx)) tokens = await expandInformationSchema(ctx, tokens);
   const translated = translateQuery(tokens, translationContext, isSelect);
   // Objects resolve (and are authorized) before their columns, as Snowflake's compiler reports them.
   authorizeQueryTables(ctx, first, translated.tables);
+  if (translated.tables.length > 0 || !isSelect) requireWarehouse(ctx);
   checkColumnCase(tokens, translated.tables, ctx.sql);
   for (const table of new Set(translated.tables)) await autoRefreshIfDue(ctx, table);
   const result = await runDuck(ctx.session.connection, translated.sql, ctx.signal).catch((err: unknown) => {

@@ -2,6 +2,7 @@ import { displayQualified, sqlErrors } from '../../errors.js';
 import { sessionRoles } from '../access/authorize.js';
 import { grantedOnName } from '../access/privileges.js';
 import { everySecurable, type Securable } from '../access/securables.js';
+import { resolveSchema } from '../name-resolution.js';
 import type { StatementContext } from '../statement-context.js';
 import { col, type StatementResult, StatementType } from '../statement-result.js';
 import { parseSecurable } from './access-ddl.js';
@@ -198,4 +199,55 @@ export async function showWarehouses(ctx: StatementContext, like: (name: string)
       'ROLE',
     ]),
   );
+}
+
+const FUTURE_GRANT_COLUMNS = [
+  col.timestamp('created_on'),
+  col.text('privilege'),
+  col.text('grant_on'),
+  col.text('name'),
+  col.text('grant_to'),
+  col.text('grantee_name'),
+  col.text('grant_option'),
+];
+
+/**
+ * SHOW FUTURE GRANTS IN SCHEMA s | IN DATABASE d (after SHOW FUTURE GRANTS
+ * was read), with the columns of
+ * https://docs.snowflake.com/en/sql-reference/sql/show-grants#variants-for-future-grants:
+ * the name is the container and the object type, `DB.SCHEMA.<TABLE>`.
+ */
+export function showFutureGrants(ctx: StatementContext): StatementResult {
+  const c = ctx.cursor;
+  c.expectWords('IN');
+  let container: object;
+  let parts: string[];
+  if (c.acceptWords('DATABASE')) {
+    const name = c.identifier();
+    const database = ctx.engine.catalog.databases.get(name);
+    if (!database) throw sqlErrors.databaseMissing(name);
+    [container, parts] = [database, [database.name]];
+  } else {
+    c.expectWords('SCHEMA');
+    const { database, schema } = resolveSchema(ctx.engine.catalog, ctx.session.state, c.objectName(), 'SHOW');
+    [container, parts] = [schema, [database.name, schema.name]];
+  }
+  c.expectEnd();
+  const roles = sessionRoles(ctx);
+  const access = ctx.engine.access;
+  const managesGrants = roles === null || access.holds(roles, access.account, 'MANAGE GRANTS');
+  if (!managesGrants && !access.sees(roles, container)) throw sqlErrors.objectMissing(parts);
+  const prefix = displayQualified(parts);
+  const rows = access
+    .futureGrantsIn(container)
+    .map((g) => [
+      g.createdOn,
+      g.privilege,
+      g.objectType,
+      `${prefix}.<${g.objectType}>`,
+      'ROLE',
+      g.grantee,
+      String(g.grantOption),
+    ]);
+  return { columns: FUTURE_GRANT_COLUMNS, rows, statementTypeId: StatementType.SHOW };
 }

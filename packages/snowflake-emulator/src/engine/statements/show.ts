@@ -8,7 +8,8 @@ import { likeMatcher, resolveSchema } from '../name-resolution.js';
 import type { StatementContext } from '../statement-context.js';
 import { col, type ResultColumn, type StatementResult, StatementType } from '../statement-result.js';
 import { showParameters } from './show-parameters.js';
-import { showGrants, showRoles, showWarehouses } from './show-grants.js';
+import { showFutureGrants, showGrants, showRoles, showWarehouses } from './show-grants.js';
+import { showUsers } from './user-ddl.js';
 
 /** The filters every SHOW takes: LIKE, IN scope, STARTS WITH, LIMIT. */
 export interface ShowFilters {
@@ -95,6 +96,8 @@ export async function show(ctx: StatementContext): Promise<StatementResult> {
   if (c.acceptWords('CATALOG', 'INTEGRATIONS')) return showCatalogIntegrations(ctx);
   if (c.acceptWords('PARAMETERS')) return showParameters(ctx);
   if (c.acceptWords('GRANTS')) return showGrants(ctx);
+  if (c.acceptWords('FUTURE', 'GRANTS')) return showFutureGrants(ctx);
+  if (c.acceptWords('USERS')) return showUsers(ctx);
   const accountObjects = c.acceptWords('ROLES') ? 'ROLES' : c.acceptWords('WAREHOUSES') ? 'WAREHOUSES' : null;
   if (accountObjects) {
     const like = likeMatcher(c.acceptWords('LIKE') ? c.string() : undefined);

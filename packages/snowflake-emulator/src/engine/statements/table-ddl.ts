@@ -262,8 +262,9 @@ export async function createTable(
   await afterCreate?.();
   ref.schema.tables.set(ref.name, table);
   ctx.engine.access.register(table, owner);
-  // COPY GRANTS copies every privilege but OWNERSHIP; without it the new table has no grants.
+  // COPY GRANTS copies every privilege but OWNERSHIP; without it the new table gets the future grants.
   if (copyGrants && grantsFrom) ctx.engine.access.copyGrants(grantsFrom, table);
+  else ctx.engine.access.applyFutureGrants(table, 'TABLE', [ref.schema, ref.database]);
   return statusResult(created);
 }
 

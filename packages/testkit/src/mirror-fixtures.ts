@@ -1,10 +1,14 @@
-import type { TableInfo } from '../../databricks/unity-catalog-types.js';
-import { Secret } from '../../secret.js';
-import { tableComment } from '../markers.js';
-import type { MirrorSettings } from '../mirror-settings.js';
-import { secretFingerprint } from '../mirror-settings.js';
-import { integrationFor } from '../naming.js';
-import type { DesiredTable, SnowflakeIcebergTable, SnowflakeSide } from '../plan.js';
+import {
+  type DesiredTable,
+  integrationFor,
+  type MirrorSettings,
+  Secret,
+  secretFingerprint,
+  type SnowflakeIcebergTable,
+  type SnowflakeSide,
+  tableComment,
+} from '@d2s/shared';
+import type { TableInfo } from '@d2s/shared/databricks';
 
 export const KNOWN_SECRET = 'uc-oauth-secret-7f3a9c-DO-NOT-LEAK';
 

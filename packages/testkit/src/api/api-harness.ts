@@ -1,11 +1,10 @@
 import { closeQueues, type D2sConfig, loadConfig, openQueues, ScheduleService, SyncService } from '@d2s/shared';
-import { deletePrefix, uniquePrefix } from '@d2s/testkit';
+import { deletePrefix, uniquePrefix } from '../queue-prefix.js';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { buildServer } from '../server.js';
-import { SyncEventHub } from '../sync-events.js';
+import { buildServer, SyncEventHub } from '@d2s/api';
 
 export const TEST_TOKEN = 'test-token-0123456789';
 

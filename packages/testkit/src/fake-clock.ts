@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '@d2s/shared/clock';
 
 /** A clock whose `sleep` records the wait, moves time forward and resolves at once. */
 export class FakeClock implements Clock {

@@ -1,6 +1,5 @@
-import { sleep } from '@d2s/testkit';
-import { type CliDeps, runCli } from '../cli.js';
-import { CapturedSink } from '../output.js';
+import { CapturedSink, type CliDeps, runCli } from '@d2s/cli';
+import { sleep } from '@d2s/shared/clock';
 
 export interface CliResult {
   code: number;

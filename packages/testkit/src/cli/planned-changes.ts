@@ -1,9 +1,5 @@
 import { integrationComment, type MirrorPlan, planMirror, Secret } from '@d2s/shared';
-import {
-  desired,
-  mirroredRow,
-  testSettings,
-} from '../../../../packages/shared/src/mirror/test-support/mirror-fixtures.js';
+import { desired, mirroredRow, testSettings } from '../mirror-fixtures.js';
 
 /**
  * A plan with every kind of change, computed by the real planner
