@@ -3,7 +3,7 @@
  * (loopback only, bounded), and writes bench/results/latest.json + latest.md.
  * Every figure is a ratio against a baseline measured in the same run.
  *
- *   node bench/dist/run.js [--only ingest,runs,mirror,e2e] [--out DIR]
+ *   node bench/dist/run.js [--only ingest,runs,push,mirror,e2e] [--out DIR]
  *
  * With --only (and no --out) the results go to a temporary directory, not bench/results.
  */
@@ -16,14 +16,16 @@ import { ensureRedis, ROOT } from '../../scripts/dist/local-stack.js';
 import { benchEndToEnd } from './e2e.js';
 import { benchIngest } from './ingest.js';
 import { benchMirror } from './mirror.js';
+import { benchPush } from './push.js';
 import { type BenchmarkResult, type Report, renderTable, writeReport } from './report.js';
 import { benchRunsInFlight } from './runs-in-flight.js';
 
-const ALL = ['ingest', 'runs', 'mirror', 'e2e'] as const;
+const ALL = ['ingest', 'runs', 'push', 'mirror', 'e2e'] as const;
 type BenchId = (typeof ALL)[number];
 const TITLES: Record<BenchId, string> = {
   ingest: 'API ingest (POST /v1/syncs)',
   runs: 'Runs in flight (export worker)',
+  push: 'Completion pushed (export worker + API webhook)',
   mirror: 'Mirror scale',
   e2e: 'End-to-end demo sync',
 };
@@ -61,6 +63,15 @@ const runners: Record<BenchId, () => Promise<BenchmarkResult>> = {
       runMs: { pending: 1000, running: 10_500, terminating: 500 },
       poll: { pollInitialMs: 2000, pollMaxMs: 4000, pollGrowth: 1.5 },
       databricks: { maxRequestsPerSecond: 500, maxConcurrentRequests: 32 },
+    }),
+  push: () =>
+    benchPush({
+      redisUrl: redis.url,
+      runs: Number(process.env.D2S_BENCH_PUSH_RUNS ?? 100),
+      runMs: { pending: 500, running: 2500, terminating: 500 },
+      poll: { pollInitialMs: 2000, pollMaxMs: 4000, pollGrowth: 1.5 },
+      pushPollMs: 60_000,
+      arrivalsPerSecond: 10,
     }),
   mirror: () =>
     benchMirror({

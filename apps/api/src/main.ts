@@ -10,6 +10,8 @@ import {
   openQueues,
   runDoctor,
   runService,
+  RunWakeups,
+  setUpWebhook,
   ScheduleService,
   SyncService,
 } from '@d2s/shared';
@@ -24,6 +26,12 @@ await runService({
   async start({ config, logger }) {
     if (config.api.tokens.length === 0) {
       throw new ConfigError('No API tokens configured: set D2S_API_TOKENS (comma-separated) or D2S_API_TOKENS_FILE.');
+    }
+    const webhook = config.databricks.webhook;
+    if (webhook && !webhook.password) {
+      throw new ConfigError(
+        'databricks.webhook is set but its password is not: set D2S_DATABRICKS_WEBHOOK_PASSWORD (or _FILE), the password of the Databricks notification destination.',
+      );
     }
     const redis = await connectServiceRedis(config, 'producer', 'd2s-api', logger);
 
@@ -62,7 +70,33 @@ await runService({
       logger,
     });
 
+    const databricksHook =
+      webhook?.password &&
+      ({
+        credentials: { username: webhook.username, password: webhook.password },
+        wakeups: new RunWakeups({
+          redis,
+          prefix: config.redis.prefix,
+          exportQueue: queues.export,
+          ttlSeconds: config.api.retentionSeconds,
+        }),
+      } as const);
+    // `d2s setup webhook`: needs the webhook credentials and Databricks; the client is made on first use.
+    const webhookSetup =
+      databricksHook &&
+      (async (url: string) => {
+        const databricks = createDatabricksClient(config.databricks, { logger, onRequest: metrics.observeDatabricks });
+        opened.push(databricks);
+        return setUpWebhook({
+          api: databricks.notifications,
+          url,
+          credentials: databricksHook.credentials,
+          jobIds: Object.values(config.datasets).map((d) => d.databricks.jobId),
+        });
+      });
     const app = await buildServer({
+      ...(databricksHook ? { databricksHook } : {}),
+      ...(webhookSetup ? { webhookSetup } : {}),
       config,
       logger,
       redis,

@@ -8,6 +8,7 @@ import type {
   RedisClient,
   ScheduleService,
   SyncService,
+  WebhookSetupResult,
 } from '@d2s/shared';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
@@ -26,8 +27,10 @@ import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
 import { backfillRoutes } from './routes/backfills.js';
+import { type DatabricksHookDeps, databricksHookRoutes } from './routes/databricks-hooks.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { doctorRoutes } from './routes/doctor.js';
+import { webhookSetupRoutes } from './routes/webhook-setup.js';
 import { healthRoutes } from './routes/health.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { mirrorRoutes } from './routes/mirror.js';
@@ -47,6 +50,10 @@ export interface ApiDeps {
   metrics?: D2sMetrics;
   /** Backfills; without it the /v1/backfills routes are not mounted. */
   backfills?: BackfillService;
+  /** Pushed Databricks job notifications (databricks.webhook); without it POST /v1/hooks/databricks is not mounted. */
+  databricksHook?: Omit<DatabricksHookDeps, 'metrics'>;
+  /** Creates and attaches the Databricks webhook destination; without it the setup route is not mounted. */
+  webhookSetup?: (url: string) => Promise<WebhookSetupResult>;
   /** Mirror plans and runs; without it the /v1/mirror routes are not mounted. */
   mirror?: MirrorService;
   /** Runs the preflight checks (GET /v1/doctor); without it the route is not mounted. */
@@ -101,6 +108,14 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     for (const end of [...openStreams]) end();
   });
 
+  // Databricks authenticates with the webhook credentials of its destination, not with an API token.
+  if (deps.databricksHook) {
+    await app.register(databricksHookRoutes, {
+      ...deps.databricksHook,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    });
+  }
+
   const tokens = new TokenRegistry(deps.config.api.tokens);
   const streamTokens = new StreamTokenStore({
     redis: deps.redis,
@@ -122,6 +137,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     if (deps.mirror) await api.register(mirrorRoutes, { mirror: deps.mirror });
     if (deps.doctor) await api.register(doctorRoutes, { doctor: deps.doctor });
     if (deps.backfills) await api.register(backfillRoutes, { backfills: deps.backfills });
+    if (deps.webhookSetup) await api.register(webhookSetupRoutes, { setUp: deps.webhookSetup });
     const metrics = deps.metrics;
     if (metrics) {
       api.get('/metrics', { config: { scope: 'admin' } }, async (_request, reply) => {

@@ -33,6 +33,13 @@ export interface ApiClientOptions {
   signal?: AbortSignal;
 }
 
+/** The answer of POST /v1/hooks/databricks/setup. */
+export interface WebhookSetup {
+  destinationId: string;
+  destinationCreated: boolean;
+  jobs: Array<{ jobId: number; attached: 'already' | 'now' }>;
+}
+
 export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -165,6 +172,13 @@ export class ApiClient {
 
   async deleteSchedule(id: string): Promise<void> {
     await this.send('DELETE', `/v1/schedules/${encodeURIComponent(id)}`);
+  }
+
+  // ---- Pushed run ends -----------------------------------------------------------------------
+
+  /** Creates (once) d2s's webhook destination in Databricks and attaches it to every dataset's job. */
+  async setUpDatabricksWebhook(url: string): Promise<WebhookSetup> {
+    return this.json<WebhookSetup>('POST', '/v1/hooks/databricks/setup', { body: { url } });
   }
 
   // ---- Mirror -------------------------------------------------------------------------------

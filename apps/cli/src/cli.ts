@@ -7,6 +7,7 @@ import { datasetsCommands } from './commands/datasets.js';
 import { doctorCommand } from './commands/doctor.js';
 import { mirrorCommands } from './commands/mirror.js';
 import { schedulesCommands } from './commands/schedules.js';
+import { setupCommands } from './commands/setup.js';
 import { syncCommand, syncsCommands } from './commands/syncs.js';
 import {
   ApiRejectedError,
@@ -31,6 +32,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { name: 'schedules', title: 'Schedules', commands: schedulesCommands },
   { name: 'doctor', title: 'Preflight', commands: [doctorCommand] },
   { name: 'backfills', title: 'Backfills', commands: [backfillCommand, ...backfillsCommands] },
+  { name: 'setup', title: 'Setup', commands: setupCommands },
 ];
 
 const ALL_COMMANDS: readonly Command[] = COMMAND_GROUPS.flatMap((g) => g.commands);

@@ -1,4 +1,5 @@
 import type {
+  RunWakeups,
   D2sConfig,
   DatasetConfig,
   ExportJobData,
@@ -9,6 +10,7 @@ import type {
 } from '@d2s/shared';
 import type { DatabricksClient } from '@d2s/shared/databricks';
 import type { Job, Queue } from 'bullmq';
+import type { PollDelaySettings } from './poll-delay.js';
 
 /**
  * The longest a Databricks call may wait inside the client before a retry.
@@ -71,10 +73,26 @@ export interface ExportContext {
   takeTurn(): ReturnType<SyncService['takeTurn']>;
   /** Adds fields (the run id) to every later log line of this job. */
   logWith(bindings: Record<string, unknown>): void;
+  /**
+   * The schedule of polls while a run is running: workers.export's, or the longer one of
+   * databricks.webhook when Databricks pushes run ends (polling is then only the safety net).
+   */
+  readonly pollSchedule: PollDelaySettings;
+  /** Records which sync the run belongs to, so a pushed notification finds this export. */
+  indexRun(runId: number): Promise<void>;
+  /** Takes the wake mark a pushed notification left (its event type), or null; the poll that follows answers it. */
+  takeWakeMark(): Promise<string | null>;
 }
+
+/** Pushed run ends (databricks.webhook): where the export records its run and finds its wake marks. */
+export type ExportWakeups = Pick<RunWakeups, 'indexRun' | 'takeWakeMark' | 'wakeIfMarked'>;
 
 export interface ExportContextDeps {
   jobs: ExportJobsApi;
+  /** Present when Databricks pushes run ends to the API. */
+  wakeups?: ExportWakeups;
+  /** The poll schedule while push is on (databricks.webhook's pollInitialMs / pollMaxMs). */
+  pushPolling?: { pollInitialMs: number; pollMaxMs: number };
   syncs: Pick<SyncService, 'isCancelRequested' | 'takeTurn'>;
   currentUser?: ExportCurrentUserApi;
   importQueue: Queue;
@@ -123,6 +141,13 @@ export function createExportContext(
     logWith(bindings) {
       log = log.child(bindings);
     },
+    pollSchedule: deps.pushPolling
+      ? { ...deps.config.workers.export, ...deps.pushPolling }
+      : deps.config.workers.export,
+    indexRun: async (runId) => {
+      await deps.wakeups?.indexRun(runId, request.syncId);
+    },
+    takeWakeMark: async () => (deps.wakeups ? deps.wakeups.takeWakeMark(request.syncId) : null),
   };
 }
 

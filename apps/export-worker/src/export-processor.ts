@@ -12,13 +12,14 @@ import {
   SyncFailedError,
   type SyncService,
 } from '@d2s/shared';
-import type { Job, Queue } from 'bullmq';
+import { DelayedError, type Job, type Queue } from 'bullmq';
 import {
   createExportContext,
   type ExportContext,
   type ExportCurrentUserApi,
   type ExportJobsApi,
   type ExportLiveProgress,
+  type ExportWakeups,
   reportExport,
 } from './export-context.js';
 import { fireSchedule } from './fire-schedule.js';
@@ -33,6 +34,10 @@ export interface ExportDeps {
   importQueue: Queue;
   logger: Logger;
   metrics?: Pick<D2sMetrics, 'syncOutcomes'>;
+  /** Pushed run ends (databricks.webhook): the run index and wake marks. */
+  wakeups?: ExportWakeups;
+  /** The poll schedule while push is on. */
+  pushPolling?: { pollInitialMs: number; pollMaxMs: number };
   now?: () => number;
   random?: () => number;
 }
@@ -58,8 +63,18 @@ export function createExportProcessor(deps: ExportDeps) {
       if (!dataset)
         throw new SyncFailedError('UNKNOWN_DATASET', `Dataset "${request.dataset}" is no longer configured.`);
       ctx = createExportContext(job, data, dataset, { ...deps, now, random });
+      const park = parkJob(job, token, now);
+      const wakeups = deps.wakeups;
       return await runSteps(exportSteps, ctx.progress.step, ctx, {
-        park: parkJob(job, token, now),
+        // After parking, a wake mark set while this activation polled promotes the job at once: the
+        // notification's promote found the job active and could not.
+        park: wakeups
+          ? (delayMs) =>
+              park(delayMs).catch(async (error: unknown) => {
+                if (error instanceof DelayedError) await wakeups.wakeIfMarked(job, request.syncId);
+                throw error;
+              })
+          : park,
         // A cancel request is checked before every step and before every wait, so one that arrives while
         // run-now is in flight still cancels that run before the job parks.
         interrupt: async (context, next) =>

@@ -5,6 +5,7 @@ import {
   metricsPortFrom,
   openQueues,
   runService,
+  RunWakeups,
   SyncService,
   startWorker,
   startWorkerMetrics,
@@ -28,7 +29,22 @@ await runService({
     const redis = await connectServiceRedis(config, 'worker', 'd2s-export-producer', logger);
     const queues = openQueues(redis, config.redis.prefix, logger);
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
+    // With databricks.webhook set, Databricks pushes run ends to the API, which wakes the export; polls are
+    // then only the safety net and run on the webhook's longer schedule.
+    const webhook = config.databricks.webhook;
+    const push = webhook
+      ? {
+          wakeups: new RunWakeups({
+            redis,
+            prefix: config.redis.prefix,
+            exportQueue: queues.export,
+            ttlSeconds: config.api.retentionSeconds,
+          }),
+          pushPolling: { pollInitialMs: webhook.pollInitialMs, pollMaxMs: webhook.pollMaxMs },
+        }
+      : {};
     const processor = createExportProcessor({
+      ...push,
       config,
       jobs: databricks.jobs,
       currentUser: databricks.currentUser,
@@ -48,7 +64,7 @@ await runService({
     });
     telemetry.metrics.trackQueues([queues.export]);
     logger.info(
-      { concurrency: config.workers.export.concurrency, databricks: databricks.host },
+      { concurrency: config.workers.export.concurrency, databricks: databricks.host, pushedRunEnds: !!webhook },
       'export worker started',
     );
 

@@ -14,6 +14,8 @@ export interface DatabricksFixture {
    * answers 429 with Retry-After, as Databricks enforces its documented per-endpoint limits. @defaultValue {}
    */
   rate_limits?: Record<string, number>;
+  /** Delivery of job notifications to webhook destinations (attempts, backoff, timeout). */
+  notifications?: NotificationDeliveryFixture;
 }
 
 export interface WorkspaceFixture {
@@ -138,6 +140,32 @@ export interface JobFixture {
   access_control_list?: JobAccessControlFixture[];
   /** The job's creator and owner (IS_OWNER). @defaultValue the workspace's user_name */
   owner_user_name?: string;
+  /**
+   * Notification destinations (by id) told of this job's runs; usually set at run time with `jobs/update`, since
+   * destination ids exist only once created. Field names as in the SDK's `WebhookNotifications`.
+   */
+  webhook_notifications?: WebhookNotificationsFixture;
+  /** `no_alert_for_skipped_runs` / `no_alert_for_canceled_runs` (the SDK's `JobNotificationSettings`). */
+  notification_settings?: { no_alert_for_skipped_runs?: boolean; no_alert_for_canceled_runs?: boolean };
+}
+
+/** The job events a webhook destination can be told of; each lists at most three destinations. */
+export type WebhookEvent =
+  'on_start' | 'on_success' | 'on_failure' | 'on_duration_warning_threshold_exceeded' | 'on_streaming_backlog_exceeded';
+export type WebhookNotificationsFixture = Partial<Record<WebhookEvent, Array<{ id: string }>>>;
+
+/**
+ * How the workspace delivers job notifications to webhook destinations. Databricks does not document its retry
+ * policy; the emulator's (a few attempts with doubling waits, on a network error, a timeout, 408, 429 or 5xx) is
+ * the common one for webhooks and is stated in the README.
+ */
+export interface NotificationDeliveryFixture {
+  /** Attempts per notification, the first included. @defaultValue 4 */
+  max_attempts?: number;
+  /** Wait before the first retry; doubles per retry. @defaultValue 1000 */
+  retry_backoff_ms?: number;
+  /** One attempt's time limit. @defaultValue 10000 */
+  timeout_ms?: number;
 }
 
 /** One task of a job, with the retry policy of the Jobs API's `Task` (jobs/create `tasks[]`). */

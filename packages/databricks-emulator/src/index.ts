@@ -131,6 +131,8 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
     ticking = true;
     workspace.runs
       .advanceAll()
+      // Notifications go out on the tick that sees a run start or end, so they follow the run within a tick.
+      .then(() => workspace.notifier.observe())
       .catch(() => undefined)
       .finally(() => {
         ticking = false;
@@ -154,6 +156,7 @@ export async function startDatabricksEmulator(options: DatabricksEmulatorOptions
           server.closeAllConnections();
         });
         await Promise.allSettled(workspace.runs.all().map((r) => r.advancing));
+        await workspace.notifier.close();
         workspace.close();
       })();
       return closed;

@@ -15,6 +15,7 @@ import { parseJsonBody, type Reply, type RequestContext, type Route, Router } fr
 import { icebergRoutes } from './iceberg/routes.js';
 import { jobPermissionRoutes } from './jobs/permission-routes.js';
 import { jobsRoutes } from './jobs/routes.js';
+import { jobUpdateRoutes } from './jobs/update-route.js';
 import { notificationDestinationRoutes } from './notification-destinations/routes.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { scimRoutes } from './scim/routes.js';
@@ -37,6 +38,11 @@ export function buildRouter(workspace: Workspace, admin: DatabricksEmulatorAdmin
     }),
     ...jobPermissionRoutes({ registry: workspace.runs, ownerName: workspace.userName }),
     ...scimRoutes({ auth: workspace.auth, workspaceUserName: workspace.userName }),
+    ...jobUpdateRoutes({
+      registry: workspace.runs,
+      destinations: workspace.notificationDestinations,
+      ownerName: workspace.userName,
+    }),
     ...notificationDestinationRoutes(workspace.notificationDestinations),
     ...unityCatalogRoutes({
       store: workspace.catalog,

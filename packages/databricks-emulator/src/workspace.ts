@@ -8,6 +8,9 @@ import type { DatabricksFixture, SettingsFixture, TableFixture } from './fixture
 import { writeExportOutput } from './jobs/export-output.js';
 import { RunRegistry } from './jobs/run-registry.js';
 import { NotificationDestinationStore } from './notification-destinations/store.js';
+import { JobNotificationSnapshot } from './notifications/job-notification-settings.js';
+import { JobNotifier } from './notifications/job-notifier.js';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy } from './notifications/webhook-delivery.js';
 import { ParquetWriter } from './parquet-writer.js';
 import { RequestLog } from './request-log.js';
 import { AccessPolicy } from './unity-catalog/access-policy.js';
@@ -51,6 +54,11 @@ export class Workspace {
   readonly access: AccessPolicy;
   readonly rateLimits: EndpointRateLimits;
   readonly tempDir: string;
+  /** Sends job notifications to webhook destinations; the ticker calls `observe` after advancing runs. */
+  readonly notifier: JobNotifier;
+  /** How notifications are delivered (attempts, backoff, timeout); `PATCH /__emulator/notifications/policy`. */
+  deliveryPolicy: DeliveryPolicy;
+  private readonly jobNotificationSnapshot: JobNotificationSnapshot;
   readonly workspaceId: number;
   readonly metastoreId: string;
   readonly userName: string;
@@ -86,6 +94,15 @@ export class Workspace {
               run.parameters,
             )
           : undefined,
+    });
+    this.deliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...(options.fixture.notifications ?? {}) };
+    this.jobNotificationSnapshot = new JobNotificationSnapshot(options.fixture.jobs);
+    this.notifier = new JobNotifier({
+      registry: this.runs,
+      destinations: this.notificationDestinations,
+      clock: options.clock,
+      workspaceId: this.workspaceId,
+      policy: () => this.deliveryPolicy,
     });
     this.loadFixtureFaults();
   }
@@ -149,6 +166,9 @@ export class Workspace {
   async reset(): Promise<void> {
     this.runs.reset();
     this.auth.reset();
+    this.notifier.reset();
+    this.jobNotificationSnapshot.restore();
+    this.deliveryPolicy = { ...DEFAULT_DELIVERY_POLICY, ...(this.fixture.notifications ?? {}) };
     this.notificationDestinations.reset();
     this.faults.clear();
     this.requestLog.clear();

@@ -2,6 +2,7 @@ export { type Clock, type RandomSource, sleep, systemClock } from './clock.js';
 export {
   type D2sConfig,
   type DatabricksAuth,
+  type DatabricksWebhookConfig,
   DEFAULT_CONFIG_PATH,
   type Env,
   loadConfig,
@@ -87,6 +88,16 @@ export { decodeFailure, toJobError } from './sync/job-failure.js';
 export { type ParameterIssue, type ParameterValues, validateParameters } from './sync/parameters.js';
 export { type RunLocation, runLocationFor } from './sync/run-path.js';
 export { syncKeys } from './sync/sync-keys.js';
+export { type NotificationOutcome, type RunNotification, RunWakeups, type RunWakeupsDeps } from './sync/run-wakeups.js';
+export {
+  destinationNameFor,
+  isDestinationAttached,
+  setUpWebhook,
+  WAKING_EVENTS,
+  type WebhookSetupInput,
+  type WebhookSetupResult,
+  withDestination,
+} from './sync/webhook-setup.js';
 export { outcomeOfFailure, recordSyncEnd, type SyncOutcome, type SyncOutcomeDeps } from './sync/sync-outcome.js';
 export { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './sync/idempotency-keys.js';
 export { MutexTimeoutError, RedisMutex, type RedisMutexOptions } from './redis/redis-mutex.js';

@@ -97,6 +97,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], info: { versio
       { name: 'schedules' },
       { name: 'backfills' },
       { name: 'mirror' },
+      { name: 'hooks' },
       { name: 'health' },
       { name: 'metrics' },
     ],

@@ -1,6 +1,8 @@
 import { type ApiScope, BackfillSpec, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
 import { BackfillParams } from '../routes/backfills.js';
 import { z } from 'zod';
+import { JobNotificationAnswer, JobNotificationBody } from '../routes/databricks-hooks.js';
+import { WebhookSetupAnswer, WebhookSetupBody } from '../routes/webhook-setup.js';
 import { CreateSyncBody, ListSyncsQuery, SyncParams } from '../schemas.js';
 
 /** What the OpenAPI document says about one route; request schemas are the same zod schemas the route validates with. */
@@ -9,7 +11,7 @@ export interface RouteDoc {
   /** Fastify-style path, e.g. `/v1/syncs/:id`. */
   url: string;
   summary: string;
-  tag: 'syncs' | 'datasets' | 'schedules' | 'backfills' | 'mirror' | 'health' | 'metrics';
+  tag: 'syncs' | 'datasets' | 'schedules' | 'backfills' | 'mirror' | 'hooks' | 'health' | 'metrics';
   /** False for the unauthenticated routes. @defaultValue true */
   auth?: boolean;
   /** The token scope the route needs (authenticated routes). */
@@ -549,6 +551,41 @@ export const ROUTE_DOCS: RouteDoc[] = [
     summary: 'Mirror state per table (Unity Catalog name and id, Snowflake name, status, last action, last error)',
     tag: 'mirror',
     responses: { 200: { description: 'Tables', schema: z.object({ items: z.array(AnyObject) }) }, ...errors(401) },
+  },
+  {
+    method: 'post',
+    url: '/v1/hooks/databricks',
+    summary:
+      'Job notifications from a Databricks generic webhook destination (HTTP Basic with databricks.webhook credentials, not an API token): a run that ended wakes its sync at once',
+    tag: 'hooks',
+    auth: false,
+    body: JobNotificationBody,
+    responses: {
+      200: { description: 'Received; `outcome` says what it did', schema: JobNotificationAnswer },
+      400: { description: 'Not the documented payload', schema: ErrorBodySchema },
+      401: { description: 'Missing or wrong webhook credentials', schema: ErrorBodySchema },
+      ...errors(415, 503),
+    },
+  },
+  {
+    method: 'post',
+    url: '/v1/hooks/databricks/setup',
+    scope: 'admin',
+    summary:
+      'Creates d2s’s generic webhook notification destination in Databricks and attaches it to every dataset’s job (on_success, on_failure); idempotent',
+    tag: 'hooks',
+    body: WebhookSetupBody,
+    responses: {
+      200: {
+        description: 'The destination and, per job, whether it was attached now or already',
+        schema: WebhookSetupAnswer,
+      },
+      409: {
+        description: 'WEBHOOK_EVENT_FULL: a job already lists three destinations for an event',
+        schema: ErrorBodySchema,
+      },
+      ...errors(400, 401, 403, 502),
+    },
   },
   {
     method: 'get',

@@ -89,6 +89,9 @@ function contextFor(client: DatabricksClient, jobId: number, progress: ExportPro
       reports.push(live);
     },
     logWith: () => undefined,
+    pollSchedule: { pollInitialMs: 10, pollMaxMs: 10, pollGrowth: 1 },
+    indexRun: async () => undefined,
+    takeWakeMark: async () => null,
   };
   return { ctx, reports };
 }

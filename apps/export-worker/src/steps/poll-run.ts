@@ -13,6 +13,8 @@ import { isReading, readRun } from './read-run.js';
 export async function pollRun(ctx: ExportContext): Promise<StepResult<ExportStepName, never>> {
   const { progress } = ctx;
   const runId = progress.runId as number;
+  // Taken before the read: a notification that arrives after it leaves a new mark, which the park sees.
+  const woken = await ctx.takeWakeMark();
   const reading = await readRun(ctx, runId);
   if (!isReading(reading)) return reading;
   const { run, state, live, polled } = reading;
@@ -54,5 +56,8 @@ export async function pollRun(ctx: ExportContext): Promise<StepResult<ExportStep
   }
   await ctx.report(live);
   await ctx.save(polled);
-  return rescheduleIn(pollDelayMs(polled.polls, ctx.config.workers.export, ctx.random));
+  // Told the run ended but runs/get does not show it yet: look again soon rather than after the long push
+  // schedule (the notification is a hint; runs/get is the truth).
+  if (woken !== null) return rescheduleIn(pollDelayMs(0, ctx.config.workers.export, ctx.random));
+  return rescheduleIn(pollDelayMs(polled.polls, ctx.pollSchedule, ctx.random));
 }

@@ -58,8 +58,9 @@ export async function trigger(ctx: ExportContext): Promise<StepResult<ExportStep
   };
   // Saved before anything else: from here on, every attempt resumes this run.
   await ctx.save(progress);
+  await ctx.indexRun(started.run_id);
   ctx.logWith({ runId: started.run_id });
   ctx.log.info('Databricks run started');
   await ctx.report({ status: 'exporting', runId: started.run_id, polls: 0 });
-  return rescheduleIn(pollDelayMs(0, ctx.config.workers.export, ctx.random));
+  return rescheduleIn(pollDelayMs(0, ctx.pollSchedule, ctx.random));
 }

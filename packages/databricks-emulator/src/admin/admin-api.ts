@@ -1,4 +1,6 @@
 import type { HttpFault, RunFault } from '../faults.js';
+import type { NotificationFault, NotificationFaultSpec } from '../notifications/job-notifier.js';
+import type { DeliveryPolicy, DeliveryRecord } from '../notifications/webhook-delivery.js';
 import { validateHttpFault, validateRateLimits, validateRunFault, validateTable } from '../fixture.js';
 import type { HttpFaultSpec, RunFaultSpec, SettingsFixture, TableFixture } from '../fixture-types.js';
 import type { RequestLogEntry, RequestLogFilter } from '../request-log.js';
@@ -90,6 +92,43 @@ export class DatabricksEmulatorAdmin {
 
   clearFaults(): void {
     this.workspace.faults.clear();
+  }
+
+  /** Loses, duplicates or delays the next job notifications sent to webhook destinations. */
+  addNotificationFault(spec: NotificationFaultSpec): NotificationFault {
+    return this.workspace.notifier.addFault(spec);
+  }
+
+  notificationFaults(): NotificationFault[] {
+    return this.workspace.notifier.listFaults();
+  }
+
+  clearNotificationFaults(): void {
+    this.workspace.notifier.clearFaults();
+  }
+
+  /** Every job notification sent to a webhook destination (the last 10,000), with each attempt's status. */
+  notifications(): DeliveryRecord[] {
+    return this.workspace.notifier.deliveries();
+  }
+
+  /** Resolves once no notification is being delivered or waiting to be retried. */
+  notificationsSettled(): Promise<void> {
+    return this.workspace.notifier.settled();
+  }
+
+  /** Attempts, backoff and timeout of notification delivery; returns the policy now in force. */
+  setDeliveryPolicy(patch: Partial<DeliveryPolicy>): DeliveryPolicy {
+    const next = { ...this.workspace.deliveryPolicy };
+    for (const [key, value] of Object.entries(patch)) {
+      if (!(key in next)) throw new Error(`unknown delivery setting ${key}`);
+      const min = key === 'retry_backoff_ms' ? 0 : 1;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+        throw new Error(`delivery setting ${key} must be an integer >= ${min}`);
+      next[key as keyof DeliveryPolicy] = value;
+    }
+    this.workspace.deliveryPolicy = next;
+    return { ...next };
   }
 
   /** Expires every OAuth access token issued so far; returns how many were issued. */

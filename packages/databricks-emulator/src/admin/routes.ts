@@ -2,6 +2,7 @@ import { DatabricksApiError, databricksErrors } from '../errors.js';
 import { FixtureError } from '../fixture.js';
 import type { HttpFaultSpec, RunFaultSpec, SettingsFixture, TableFixture } from '../fixture-types.js';
 import type { Handler, Route } from '../http/router.js';
+import type { NotificationFaultSpec } from '../notifications/job-notifier.js';
 import type { DatabricksEmulatorAdmin } from './admin-api.js';
 
 export const ADMIN_PREFIX = '/__emulator';
@@ -55,7 +56,21 @@ export function adminRoutes(admin: DatabricksEmulatorAdmin): Route[] {
       admin.clearFaults();
       return ok({});
     }),
+    // Before /faults/:id, which would take `notifications` for an id.
+    route('DELETE', '/faults/notifications', 'faults/notifications/clear', () => {
+      admin.clearNotificationFaults();
+      return ok({});
+    }),
     route('DELETE', '/faults/:id', 'faults/remove', (ctx) => ok({ removed: admin.removeFault(Number(ctx.params.id)) })),
+    route('POST', '/faults/notifications', 'faults/notifications', (ctx) =>
+      ok(admin.addNotificationFault(ctx.json() as unknown as NotificationFaultSpec)),
+    ),
+    route('GET', '/notifications', 'notifications', () =>
+      ok({ notifications: admin.notifications(), faults: admin.notificationFaults() }),
+    ),
+    route('PATCH', '/notifications/policy', 'notifications/policy', (ctx) =>
+      ok(admin.setDeliveryPolicy(ctx.json() as Record<string, number>)),
+    ),
     route('POST', '/tokens/expire', 'tokens/expire', () => ok({ expired: admin.expireTokens() })),
     route('GET', '/settings', 'settings', () => ok(admin.settings())),
     route('PUT', '/rate-limits', 'rate-limits', (ctx) => ok(admin.setRateLimits(ctx.json() as Record<string, number>))),

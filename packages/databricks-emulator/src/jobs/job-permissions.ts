@@ -9,14 +9,19 @@ import type { JobFixture, JobPermissionLevel } from '../fixture-types.js';
  * | ability                      | CAN_VIEW | CAN_MANAGE_RUN | IS_OWNER | CAN_MANAGE |
  * | view job details, results    |    x     |       x        |    x     |     x      |
  * | run now, cancel run          |          |       x        |    x     |     x      |
+ * | edit job settings            |          |                |    x     |     x      |
  *
  * The job's creator is its owner (IS_OWNER). A job whose fixture has no access_control_list has access
  * control off, as a workspace without jobs access control enabled, so every principal may use it.
  */
-export type JobAction = 'view' | 'manage_run';
+export type JobAction = 'view' | 'manage_run' | 'manage';
 
 const RANK: Record<JobPermissionLevel, number> = { CAN_VIEW: 1, CAN_MANAGE_RUN: 2, IS_OWNER: 3, CAN_MANAGE: 3 };
-const NEEDED: Record<JobAction, number> = { view: RANK.CAN_VIEW, manage_run: RANK.CAN_MANAGE_RUN };
+const NEEDED: Record<JobAction, number> = {
+  view: RANK.CAN_VIEW,
+  manage_run: RANK.CAN_MANAGE_RUN,
+  manage: RANK.CAN_MANAGE,
+};
 
 /**
  * The levels Databricks lists in its 403 message for each action. jobs/get's words are from a real 403 body
@@ -27,6 +32,8 @@ const NEEDED: Record<JobAction, number> = { view: RANK.CAN_VIEW, manage_run: RAN
 const DENIED_LEVELS: Record<JobAction, string> = {
   view: 'Admin or Manage Run or Owner or View',
   manage_run: 'Manage Run or Owner or Admin',
+  // Not quoted from a real answer: worded like the two above for the settings-editing levels.
+  manage: 'Manage or Owner or Admin',
 };
 
 /** The highest level a principal holds on a job, or undefined (no permissions). */

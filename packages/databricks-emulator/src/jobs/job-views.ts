@@ -18,6 +18,8 @@ export function renderJob(
     format: 'MULTI_TASK',
     parameters: (job.parameters ?? []).map((p) => ({ name: p.name, default: p.default })),
   };
+  if (job.webhook_notifications) settings.webhook_notifications = job.webhook_notifications;
+  if (job.notification_settings) settings.notification_settings = job.notification_settings;
   if (options.includeTasks) {
     settings.tasks = registry.taskKeys(job).map((t) => {
       const declared = job.tasks?.find((d) => d.task_key === t.taskKey);

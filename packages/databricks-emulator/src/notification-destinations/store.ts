@@ -39,6 +39,11 @@ export class NotificationDestinationStore {
     return found;
   }
 
+  /** The destination, or undefined when there is none (a job may still name a deleted one). */
+  find(id: string): NotificationDestination | undefined {
+    return this.destinations.get(id);
+  }
+
   list(): NotificationDestination[] {
     return [...this.destinations.values()].sort((a, b) => a.id.localeCompare(b.id));
   }

@@ -211,3 +211,38 @@ describe('loadConfig', () => {
     expect(JSON.stringify(config.snowflake)).not.toMatch(/BEGIN PRIVATE KEY|"pp"/);
   });
 });
+
+describe('databricks.webhook (pushed job notifications)', () => {
+  it('is off unless configured', () => {
+    expect(load(dataset).databricks.webhook).toBeUndefined();
+  });
+
+  it('takes the username from the file or D2S_DATABRICKS_WEBHOOK_USERNAME and the password only as a secret', () => {
+    const fromFile = load(`databricks:\n  webhook: { username: dbx-hook }\n`, {
+      D2S_DATABRICKS_WEBHOOK_PASSWORD: 'hook-pass',
+    }).databricks.webhook;
+    expect(fromFile?.username).toBe('dbx-hook');
+    expect(isSecret(fromFile?.password)).toBe(true);
+    expect(fromFile?.password?.reveal()).toBe('hook-pass');
+    expect(JSON.stringify(fromFile)).not.toContain('hook-pass');
+    expect(fromFile).toMatchObject({ pollInitialMs: 30_000, pollMaxMs: 120_000 });
+
+    const fromEnv = load(dataset, { D2S_DATABRICKS_WEBHOOK_USERNAME: 'env-hook' }).databricks.webhook;
+    expect(fromEnv?.username).toBe('env-hook');
+    // Workers need no password: only the API, which checks for it at start-up.
+    expect(fromEnv?.password).toBeUndefined();
+
+    const error = errorOf(() => load(`databricks:\n  webhook: { username: u, password: in-the-file }\n`));
+    expect(error.message).toMatch(/databricks\.webhook\.password holds a secret in plain text/);
+    expect(error.message).not.toContain('in-the-file');
+  });
+
+  it('refuses a webhook without a username and unknown keys in it', () => {
+    expect(errorOf(() => load(`databricks:\n  webhook: { pollMaxMs: 5 }\n`)).message).toMatch(
+      /databricks\.webhook\.username/,
+    );
+    expect(errorOf(() => load(`databricks:\n  webhook: { username: u, url: x }\n`)).message).toMatch(
+      /unknown key\(s\) "url"/,
+    );
+  });
+});

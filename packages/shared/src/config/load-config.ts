@@ -29,9 +29,11 @@ export interface D2sConfig {
     password?: Secret;
   };
   api: Omit<ConfigFile['api'], 'tokens'> & { tokens: ApiTokenEntry[] };
-  databricks: Omit<ConfigFile['databricks'], 'token' | 'clientId' | 'clientSecret' | 'host' | 'profile'> & {
+  databricks: Omit<ConfigFile['databricks'], 'token' | 'clientId' | 'clientSecret' | 'host' | 'profile' | 'webhook'> & {
     host: string | undefined;
     auth: DatabricksAuth;
+    /** Pushed job notifications; the password only where it was given (the API needs it, the workers do not). */
+    webhook?: DatabricksWebhookConfig;
     /** The ~/.databrickscfg profile host or credentials came from, when one did (`name (file)`). */
     profile?: string;
   };
@@ -46,6 +48,14 @@ export interface D2sConfig {
   workers: ConfigFile['workers'];
   mirror: Omit<ConfigFile['mirror'], 'oauthClientSecret'> & { oauthClientSecret: Secret | undefined };
   datasets: Record<string, DatasetConfig>;
+}
+
+/** How Databricks' webhook destination authenticates to d2s, and the poll schedule while push is on. */
+export interface DatabricksWebhookConfig {
+  username: string;
+  password: Secret | undefined;
+  pollInitialMs: number;
+  pollMaxMs: number;
 }
 
 export const DEFAULT_CONFIG_PATH = 'd2s.config.yaml';
@@ -118,6 +128,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: readonly string[]; kind
   { name: 'D2S_API_PORT', path: ['api', 'port'], kind: 'int' },
   { name: 'DATABRICKS_HOST', path: ['databricks', 'host'] },
   { name: 'DATABRICKS_CLIENT_ID', path: ['databricks', 'clientId'] },
+  { name: 'D2S_DATABRICKS_WEBHOOK_USERNAME', path: ['databricks', 'webhook', 'username'] },
   { name: 'SNOWFLAKE_ACCOUNT', path: ['snowflake', 'account'] },
   { name: 'SNOWFLAKE_USER', path: ['snowflake', 'user'] },
   { name: 'SNOWFLAKE_ROLE', path: ['snowflake', 'role'] },
@@ -416,7 +427,15 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
     connection: _connection,
     ...sfRest
   } = sf;
-  const { token: _t, clientId: _ci, clientSecret: _cs, host: _fileHost, profile: _profile, ...dbRest } = db;
+  const { token: _t, clientId: _ci, clientSecret: _cs, host: _fileHost, profile: _profile, webhook, ...dbRest } = db;
+  const webhookConfig: DatabricksWebhookConfig | undefined = webhook && {
+    username: webhook.username,
+    password:
+      secret('D2S_DATABRICKS_WEBHOOK_PASSWORD') ??
+      plaintext(file, source, 'databricks.webhook.password', webhook.password, 'D2S_DATABRICKS_WEBHOOK_PASSWORD'),
+    pollInitialMs: webhook.pollInitialMs,
+    pollMaxMs: webhook.pollMaxMs,
+  };
   const { tokens: _tokens, ...apiRest } = file.api;
   const redisPassword = secret('REDIS_PASSWORD');
   const { oauthClientSecret: _ms, ...mirrorRest } = file.mirror;
@@ -433,6 +452,7 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
       ...dbRest,
       host: databricksHost,
       auth: databricksAuth,
+      ...(webhookConfig ? { webhook: webhookConfig } : {}),
       ...(profileUsed && profile ? { profile: `${profile.name} (${profile.file})` } : {}),
     },
     snowflake: {

@@ -316,6 +316,21 @@ export const ConfigFile = z.strictObject({
       retryBudgetMs: PositiveInt.default(120_000),
       maxConcurrentRequests: PositiveInt.default(16),
       maxRequestsPerSecond: PositiveInt.default(20),
+      /**
+       * Job notifications pushed to d2s (`POST /v1/hooks/databricks`): the basic-auth username Databricks'
+       * webhook destination sends (the password comes from D2S_DATABRICKS_WEBHOOK_PASSWORD or its _FILE).
+       * While set, a run's end wakes its export at once and polling is only the safety net.
+       */
+      webhook: z
+        .strictObject({
+          username: z.string().min(1),
+          password: z.string().optional(),
+          /** With push, the first poll after run-now; then growing by workers.export.pollGrowth. */
+          pollInitialMs: PositiveInt.default(30_000),
+          /** With push, the longest wait between polls: a lost notification delays a sync by at most this. */
+          pollMaxMs: PositiveInt.default(120_000),
+        })
+        .optional(),
     })
     .default({ requestTimeoutMs: 30_000, retryBudgetMs: 120_000, maxConcurrentRequests: 16, maxRequestsPerSecond: 20 }),
   snowflake: z

@@ -4,6 +4,7 @@ import { ConfigError } from '../errors.js';
 import { type Clock, type RandomSource, systemClock } from '../clock.js';
 import { CurrentUserApi } from './current-user-api.js';
 import { DatabricksHttpClient, type DatabricksRequestHook } from './http-client.js';
+import { JobNotificationsApi } from './job-notifications-api.js';
 import { JobsApi } from './jobs-api.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './retry-policy.js';
 import { UnityCatalogApi } from './unity-catalog-api.js';
@@ -40,6 +41,8 @@ export interface DatabricksClient {
   readonly unityCatalog: UnityCatalogApi;
   /** `currentUser.me()`: who the configured credentials are. */
   readonly currentUser: CurrentUserApi;
+  /** Notification destinations and jobs' webhook notifications (pushed run ends). */
+  readonly notifications: JobNotificationsApi;
   /** Closes pooled connections once in-flight requests finish. */
   close(): Promise<void>;
 }
@@ -92,6 +95,7 @@ export function createDatabricksClient(
     host,
     jobs: new JobsApi(http),
     currentUser: new CurrentUserApi(http),
+    notifications: new JobNotificationsApi(http),
     unityCatalog: new UnityCatalogApi(http, config.pageSize === undefined ? {} : { pageSize: config.pageSize }),
     close: () => http.close(),
   };

@@ -23,6 +23,13 @@ export {
   parseErrorBody,
 } from './errors.js';
 export type { DatabricksRequestEvent, DatabricksRequestHook } from './http-client.js';
+export type {
+  GenericWebhookInput,
+  JobNotificationView,
+  NotificationDestinationSummary,
+  WebhookNotifications,
+} from './job-notifications-api.js';
+export { JobNotificationsApi } from './job-notifications-api.js';
 export type { CallOptions, GetRunOptions } from './jobs-api.js';
 export { JobsApi } from './jobs-api.js';
 export type * from './jobs-types.js';

@@ -72,6 +72,13 @@ export class D2sMetrics {
     registers: [this.registry],
   });
 
+  readonly databricksNotifications = new Counter({
+    name: 'd2s_databricks_notifications_total',
+    help: 'Job notifications Databricks pushed to POST /v1/hooks/databricks, by event type and what they did (woke, not-parked, duplicate, unknown-run, finished, not-an-end, task-event, unauthorized, bad-payload)',
+    labelNames: ['event', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { service: string; defaultMetrics?: boolean }) {
     this.registry.setDefaultLabels({ service: options.service });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'd2s_' });

@@ -20,5 +20,11 @@ export function syncKeys(prefix: string) {
     idempotencyKey: (scope: string, key: string) => `${base}:idem:${scope}:${digestOf(key)}`,
     /** Held while one request decides whether to create, join or refuse (see RedisMutex). */
     creationLock: (scope: string, name: string) => `${base}:creating:${scope}:${digestOf(name)}`,
+    /** Which sync a Databricks run belongs to, so a pushed job notification finds its export. */
+    run: (runId: number) => `${base}:run:${runId}`,
+    /** Set when a notification said the run ended; the export's next poll takes it. */
+    wake: (syncId: string) => `${base}:wake:${syncId}`,
+    /** One notification of each event per run acts; repeats are counted as duplicates. */
+    notified: (runId: number, eventType: string) => `${base}:notified:${runId}:${eventType}`,
   };
 }
