@@ -4,11 +4,36 @@ import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FORECASTS_DATASET, type SyncStack, startSyncStack } from './support/sync-stack.js';
 
+const SLOW_JOB_ID = 1091;
+const SLOW_FORECASTS_DATASET = FORECASTS_DATASET.replace('datasets:\n', '')
+  .replace('  forecasts:', '  forecasts_slow:')
+  .replace('jobId: 1001', `jobId: ${SLOW_JOB_ID}`)
+  .replace('exports/forecasts,', 'exports/forecasts_slow,');
+
 describe('export: API → export worker → Databricks emulator (real Redis, real HTTP)', () => {
   let stack: SyncStack;
 
   beforeAll(async () => {
-    stack = await startSyncStack({ redisUrl: inject('redisUrl'), datasetsYaml: FORECASTS_DATASET });
+    stack = await startSyncStack({
+      redisUrl: inject('redisUrl'),
+      datasetsYaml: `${FORECASTS_DATASET}${SLOW_FORECASTS_DATASET}`,
+      // A copy of job 1001 whose runs take a minute (at the stack's time scale), for tests that must act on a
+      // run still running however loaded the machine is.
+      databricksFixture: (sandbox) => ({
+        ...sandbox,
+        jobs: [
+          ...sandbox.jobs,
+          ...sandbox.jobs
+            .filter((job) => job.job_id === 1001)
+            .map((job) => ({
+              ...job,
+              job_id: SLOW_JOB_ID,
+              name: 'export-shared-forecasts-slow',
+              timing: { pending_ms: 1000, running_ms: 600_000, terminating_ms: 500 },
+            })),
+        ],
+      }),
+    });
   });
   afterAll(() => stack?.close());
 
@@ -102,7 +127,8 @@ describe('export: API → export worker → Databricks emulator (real Redis, rea
     // client's retry sleep, and a cancel took that long to land.
     // The next run poll (this sync's first: no other sync is running) is refused.
     stack.databricks.admin.addHttpFault({ route: 'jobs/runs/get', status: 503, retry_after_seconds: 50, count: 1 });
-    const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts' });
+    // The slow job: the run is still running when the cancel reaches Databricks, however loaded the machine.
+    const created = await stack.request('POST', '/v1/syncs', { dataset: 'forecasts_slow' });
     const id = created.body.id as string;
     const exporting = await stack.waitForStatus(
       id,
