@@ -8,6 +8,8 @@ import {
   DatabricksPermissionError,
 } from '../databricks/errors.js';
 import type { Job, JobPermissionLevel, JobPermissions } from '../databricks/job-definition-types.js';
+import type { NotificationDestinationSummary } from '../databricks/job-notifications-api.js';
+import { DESTINATION_NAME_PREFIX } from '../sync/webhook-setup.js';
 import type { EffectivePrivilege, SchemaInfo, TableInfo } from '../databricks/unity-catalog-types.js';
 import { type DoctorCheck, errorText, fail, ok, skip, warn } from './check.js';
 
@@ -18,6 +20,8 @@ export interface DatabricksProbe {
     getJob(jobId: number): Promise<Job>;
     getJobPermissions(jobId: number): Promise<JobPermissions>;
   };
+  /** Notification destinations, to find d2s's push destination when push is configured. */
+  notifications?: { listDestinations(): Promise<NotificationDestinationSummary[]> };
   unityCatalog: {
     listSchemas(catalogName: string): Promise<SchemaInfo[]>;
     iterateTables(catalogName: string, schemaName: string): AsyncIterable<TableInfo>;
@@ -26,7 +30,9 @@ export interface DatabricksProbe {
 }
 
 export interface DatabricksCheckInput {
-  config: Pick<D2sConfig, 'datasets' | 'mirror'> & { databricks: Pick<D2sConfig['databricks'], 'host'> };
+  config: Pick<D2sConfig, 'datasets' | 'mirror'> & {
+    databricks: Pick<D2sConfig['databricks'], 'host'> & { webhook?: unknown };
+  };
   client: DatabricksProbe;
   /**
    * The notification destination d2s's push endpoint is registered as, when push is configured: each dataset's
@@ -52,13 +58,47 @@ export async function databricksChecks(input: DatabricksCheckInput): Promise<Doc
   }
   const principal = me.userName;
   const checks: DoctorCheck[] = [ok('databricks.auth', `authenticated to ${config.databricks.host} as ${principal}`)];
+  const push = await pushDestination(input);
+  if (push.check) checks.push(push.check);
+  const withDestination = { ...input, pushDestinationId: push.id };
   const datasets = Object.entries(config.datasets);
   if (datasets.length === 0) checks.push(skip('databricks.jobs', 'no datasets configured'));
   for (const [name, dataset] of datasets) {
-    checks.push(...(await jobChecks(name, dataset, me, input)));
+    checks.push(...(await jobChecks(name, dataset, me, withDestination)));
   }
   checks.push(...(await mirrorChecks(input, principal)));
   return checks;
+}
+
+/**
+ * Which destination the jobs should notify: the one given, else (push configured) the destination
+ * `d2s setup webhook` creates, found by its name. Push configured without one is a warning of its own.
+ */
+async function pushDestination(input: DatabricksCheckInput): Promise<{ id?: string; check?: DoctorCheck }> {
+  if (input.pushDestinationId !== undefined) return { id: input.pushDestinationId };
+  if (input.config.databricks.webhook === undefined || !input.client.notifications) return {};
+  const id = 'databricks.push-destination';
+  try {
+    const found = (await input.client.notifications.listDestinations()).find((d) =>
+      d.display_name?.startsWith(DESTINATION_NAME_PREFIX),
+    );
+    if (found) return { id: found.id, check: ok(id, `notification destination ${found.display_name} (${found.id})`) };
+    return {
+      check: warn(
+        id,
+        'push is configured (databricks.webhook) but no d2s notification destination exists; completion is polled',
+        'Run d2s setup webhook --url https://<d2s api>/v1/hooks/databricks (see "Completion pushed by Databricks").',
+      ),
+    };
+  } catch (error) {
+    return {
+      check: warn(
+        id,
+        `cannot list notification destinations: ${errorText(error)}`,
+        'Listing destinations needs a workspace admin; or check the destination by hand in the admin settings.',
+      ),
+    };
+  }
 }
 
 function authFailure(error: unknown, host: string | undefined): DoctorCheck {

@@ -52,6 +52,7 @@ export function doctorClients(options: DoctorClientOptions): DoctorDeps {
       return {
         currentUser: client.currentUser,
         jobs: client.jobs,
+        notifications: client.notifications,
         unityCatalog: client.unityCatalog,
         close: () => client.close(),
       };

@@ -8,6 +8,9 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
+import { createDatabricksClient } from '../databricks/client.js';
+import { Secret } from '../secret.js';
+import { setUpWebhook } from '../sync/webhook-setup.js';
 import { QUEUE_NAMES } from '../jobs/catalog.js';
 import { configureSnowflakeDriver } from '../snowflake/driver.js';
 import { type DoctorCheck, type DoctorReport, doctorExitCode } from './check.js';
@@ -257,5 +260,41 @@ describe('d2s doctor against the sandbox', () => {
     }
     expect(check(reports[1] as DoctorReport, 'databricks.auth').status).toBe('fail');
     expect(check(reports[2] as DoctorReport, 'redis.reachable').status).toBe('fail');
+  }, 120_000);
+
+  // Last: it attaches a destination to job 1001 in the shared emulator.
+  it('with push configured: finds d2s setup webhook’s destination and checks each job notifies it', async () => {
+    const push = {
+      D2S_DATABRICKS_WEBHOOK_USERNAME: 'databricks-hook',
+      D2S_DATABRICKS_WEBHOOK_PASSWORD: 'hook-pw-value',
+    };
+    const before = await doctor(push);
+    expect(check(before, 'databricks.push-destination')).toMatchObject({ status: 'warn' });
+    expect(check(before, 'databricks.push-destination').hint).toContain('d2s setup webhook');
+
+    const client = createDatabricksClient(
+      loadConfig({
+        env: {
+          DATABRICKS_HOST: databricks.url,
+          DATABRICKS_CLIENT_ID: 'd2s-sandbox-client',
+          DATABRICKS_CLIENT_SECRET: 'd2s-sandbox-secret',
+        },
+        cwd: root,
+      }).databricks,
+    );
+    try {
+      await setUpWebhook({
+        api: client.notifications,
+        url: 'https://d2s.example.com/v1/hooks/databricks',
+        credentials: { username: 'databricks-hook', password: new Secret('hook-pw-value') },
+        jobIds: [1001],
+      });
+    } finally {
+      await client.close();
+    }
+    const after = await doctor(push);
+    expect(check(after, 'databricks.push-destination').status).toBe('ok');
+    expect(check(after, 'databricks.job.shared_forecasts.push-notification').status).toBe('ok');
+    expect(JSON.stringify(after)).not.toContain('hook-pw-value');
   }, 120_000);
 });

@@ -104,6 +104,8 @@ export function configSecrets(config: D2sConfig): string[] {
   }
   if (config.mirror.oauthClientSecret) secrets.push(config.mirror.oauthClientSecret.reveal());
   if (config.redis.password) secrets.push(config.redis.password.reveal());
+  const hookPassword = config.databricks.webhook?.password;
+  if (hookPassword) secrets.push(hookPassword.reveal());
   try {
     const password = new URL(config.redis.url).password;
     if (password) secrets.push(decodeURIComponent(password));

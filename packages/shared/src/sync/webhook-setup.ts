@@ -13,7 +13,9 @@ export const WAKING_EVENTS = ['on_success', 'on_failure'] as const;
 const MAX_DESTINATIONS_PER_EVENT = 3;
 
 /** The display name d2s gives its destination: the URL it points at, so a new URL makes a new destination. */
-export const destinationNameFor = (url: string) => `d2s run ends → ${url}`;
+/** Every destination `d2s setup webhook` creates is named this, then its URL. */
+export const DESTINATION_NAME_PREFIX = 'd2s run ends → ';
+export const destinationNameFor = (url: string) => `${DESTINATION_NAME_PREFIX}${url}`;
 
 /**
  * Whether a job (as `jobs/get` returns it) tells the destination of its runs' ends: listed under both
