@@ -1,5 +1,4 @@
-import { freePort, sleep } from '@d2s/testkit';
-import { Redis } from 'ioredis';
+import { freePort, redisAnswers, sleep } from '@d2s/testkit';
 import { type ManagedProcess, startProcess } from '../../../scripts/src/local-stack.js';
 
 /**
@@ -48,7 +47,8 @@ export class RestartableRedis {
     ]);
     this.#process = child;
     const deadline = Date.now() + 15_000;
-    while (!(await answers(this.url))) {
+    // Loading the AOF answers LOADING, not PONG: it waits for PONG.
+    while (!(await redisAnswers(this.url))) {
       if (Date.now() > deadline || child.child.exitCode !== null) {
         child.child.kill('SIGKILL');
         throw new Error(`redis-server did not answer on ${this.port}:\n${child.output().slice(-2000)}`);
@@ -65,19 +65,5 @@ export class RestartableRedis {
     child.child.kill(signal);
     await child.exited;
     this.outputs.push(child.output());
-  }
-}
-
-async function answers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    // Loading the AOF answers LOADING; wait for PONG.
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
   }
 }
