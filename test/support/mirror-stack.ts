@@ -12,8 +12,9 @@ import {
   MirrorStateStore,
   openQueues,
   type Queues,
-  startWorker,
   type RedisClient,
+  startWorker,
+  waitForRedis,
 } from '@d2s/shared';
 import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient, type SnowflakeClient } from '@d2s/shared/snowflake';
@@ -135,7 +136,9 @@ workers:
 ${options.mirrorYaml}`,
   );
   const config = loadConfig({ env });
+  // Producer profile, as the API's: it fails fast instead of queueing, so it must be connected before use.
   const redis = connectTestRedis(options.redisUrl, 'producer');
+  await waitForRedis(redis);
   const queues = openQueues(redis, prefix);
   const databricksClient = createDatabricksClient(config.databricks, { logger });
   const statements: string[] = [];

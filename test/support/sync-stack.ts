@@ -9,11 +9,12 @@ import {
   loadConfig,
   openQueues,
   type Queues,
+  type RedisClient,
   ScheduleService,
+  startWorker,
   SyncService,
   type SyncView,
-  startWorker,
-  type RedisClient,
+  waitForRedis,
 } from '@d2s/shared';
 import { createDatabricksClient, type DatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient, type SnowflakeClient } from '@d2s/shared/snowflake';
@@ -133,7 +134,9 @@ ${options.datasetsYaml}`;
   await writeFile(configPath, yaml);
   const config = loadConfig({ env });
   const logger = pino({ level: process.env.D2S_TEST_LOG ?? 'silent' });
+  // Producer profile, as the API's: it fails fast instead of queueing, so it must be connected before use.
   const redis = connectTestRedis(options.redisUrl, 'producer');
+  await waitForRedis(redis);
   const queues = openQueues(redis, prefix);
   const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
   const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });

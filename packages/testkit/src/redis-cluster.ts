@@ -93,6 +93,10 @@ export async function startRedisCluster(
           `nodes-${port}.conf`,
           '--cluster-node-timeout',
           String(options.nodeTimeoutMs ?? 2_000),
+          // A replica may take over however long its link was quiet: on a loaded test machine replication pings can
+          // lag past node-timeout × 10, and a stricter replica would refuse to be promoted.
+          '--cluster-replica-validity-factor',
+          '0',
           '--dir',
           dir,
           '--save',
@@ -142,10 +146,14 @@ export async function startRedisCluster(
         if (!victim) throw new Error(`no local node owns slot ${slot} (owner ${owner})`);
         victim.child.kill('SIGKILL');
         let promoted = '';
+        const others = live.filter((n) => n !== victim);
+        const diagnose = async () =>
+          (await withNode(others[0] as NodeProcess, async (r) => String(await r.cluster('NODES'))).catch(
+            (e: unknown) => `cannot ask: ${(e as Error).message}`,
+          )) as string;
         await waitUntil(
           `a replica to take over slot ${slot} from ${owner}`,
           async () => {
-            const others = live.filter((n) => n !== victim);
             for (const node of others) {
               const now = await withNode(node, (r) => ownerOfSlotFrom(r, slot)).catch(() => undefined);
               if (now && now !== owner && (await clusterOk(node))) {
@@ -155,7 +163,8 @@ export async function startRedisCluster(
             }
             return false;
           },
-          60_000,
+          120_000,
+          diagnose,
         );
         return { killed: owner, promoted };
       } finally {
@@ -199,10 +208,17 @@ async function ownerOf(redis: Cluster, slot: number): Promise<string> {
   return owner;
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  explain?: () => Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n${await explain()}` : ''}`);
+    }
     await sleep(100);
   }
 }

@@ -57,8 +57,11 @@ beforeAll(async () => {
         name: 'D2S_MIRROR',
         rsaPublicKey: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
         defaultRole: 'SYSADMIN',
+        defaultWarehouse: 'D2S_WH',
       },
     ],
+    // Queries need a warehouse (000606 without one), as in Snowflake.
+    fixture: { setup: ['CREATE WAREHOUSE IF NOT EXISTS D2S_WH'] },
   });
   await snowflake.admin.execute('GRANT CREATE INTEGRATION ON ACCOUNT TO ROLE SYSADMIN');
   await snowflake.admin.execute(`CREATE DATABASE IF NOT EXISTS ${DB}`);
