@@ -108,6 +108,8 @@ describe('API: syncs, datasets, schedules (real Redis, real HTTP)', () => {
     });
     expect(created.headers.get('location')).toBe(`/v1/syncs/${created.body.id}`);
     const read = await api.request('GET', `/v1/syncs/${created.body.id}`);
+    // The creation answer is built from the job as added, without reading it back: it must equal what a read says.
+    expect(read.body).toEqual(created.body);
     expect(read.body).toMatchObject({
       id: created.body.id,
       status: 'queued',

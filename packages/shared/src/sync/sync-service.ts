@@ -3,7 +3,7 @@ import type { RedisClient } from '../redis/connections.js';
 import type { D2sConfig } from '../config/load-config.js';
 import type { DatasetConfig } from '../config/schema.js';
 import { RequestError } from '../errors.js';
-import { snapshotOf } from '../jobs/job-snapshot.js';
+import { type JobSnapshot, snapshotOf } from '../jobs/job-snapshot.js';
 import { addJob } from '../jobs/typed-queue.js';
 import { MutexTimeoutError, RedisMutex } from '../redis/redis-mutex.js';
 import { DatasetTurns } from './dataset-turns.js';
@@ -225,9 +225,10 @@ export class SyncService {
     if (dataset.singleActive && !queued) {
       await this.#deps.redis.set(this.#keys.active(input.dataset), syncId, 'PX', datasetLeaseMs(dataset));
     }
+    const fresh = identity === undefined;
     const job = await this.#addExportJob(syncId, input, dataset, parameterValues, queued);
     await this.#deps.reachedCreationPoint?.('after-job');
-    return { sync: await this.#view(job), created: true };
+    return { sync: fresh ? await this.#createdView(job) : await this.#view(job), created: true };
   }
 
   /** The sync a bound key names, if it exists; throws when the key was bound to another request. */
@@ -490,6 +491,26 @@ export class SyncService {
     return undefined;
   }
 
+  /**
+   * The view of a sync this request has just added under a new random id: nothing else can have touched that
+   * id yet (no import job, no cancel), so the view follows from the job as added, without three reads that
+   * would only confirm it. (A key-derived id may predate this request, so those keep the full #view.)
+   */
+  async #createdView(exportJob: Job): Promise<SyncView> {
+    const snapshot: JobSnapshot = {
+      state: exportJob.opts.delay ? 'delayed' : exportJob.opts.priority ? 'prioritized' : 'waiting',
+      data: exportJob.data as Record<string, unknown>,
+      progress: exportJob.progress,
+      returnvalue: undefined,
+      failedReason: undefined,
+      timestamp: exportJob.timestamp,
+      processedOn: undefined,
+      finishedOn: undefined,
+      attemptsMade: 0,
+    };
+    return this.#withQueuePlace(deriveSyncView(snapshot, undefined, false));
+  }
+
   async #view(exportJob: Job): Promise<SyncView> {
     const id = exportJob.id as string;
     const [exportSnapshot, importJob, cancel] = await Promise.all([
@@ -498,9 +519,12 @@ export class SyncService {
       this.isCancelRequested(id),
     ]);
     const importSnapshot = importJob ? await snapshotOf(importJob, () => this.#deps.importQueue.getJob(id)) : undefined;
-    const view = deriveSyncView(exportSnapshot, importSnapshot, cancel);
+    return this.#withQueuePlace(deriveSyncView(exportSnapshot, importSnapshot, cancel));
+  }
+
+  async #withQueuePlace(view: SyncView): Promise<SyncView> {
     if (view.status === 'queued') {
-      const place = await this.#turns.placeOf(view.dataset, id);
+      const place = await this.#turns.placeOf(view.dataset, view.id);
       if (place) view.queue = { behind: place.behind, ahead: place.ahead };
     }
     return view;
