@@ -1,14 +1,17 @@
 /**
  * Benchmark 1, API ingest: POST /v1/syncs under autocannon against the real API
- * process, versus a raw BullMQ `queue.add` loop at the same concurrency on the
- * same Redis. No workers run, so nothing is processed; everything lives under a
- * unique queue prefix that is deleted afterwards.
+ * process, versus a fair peer (bench/src/fair-peer.ts: a minimal Fastify route that
+ * validates the same body and calls `queue.add` once, also its own process, same
+ * autocannon settings), with a raw BullMQ `queue.add` loop at the same concurrency as
+ * the floor. No workers run, so nothing is processed; everything lives under unique
+ * queue prefixes that are deleted afterwards.
  */
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { freePort } from '../../scripts/dist/local-stack.js';
+import { fileURLToPath } from 'node:url';
+import { freePort, httpAnswers, startProcess, waitFor } from '../../scripts/dist/local-stack.js';
 import { type BenchmarkResult, figure } from './report.js';
 import { round, summarize } from './stats.js';
 import {
@@ -63,17 +66,20 @@ export async function benchIngest(options: IngestOptions): Promise<BenchmarkResu
     if (http.non2xx > 0 || http.errors > 0)
       throw new Error(`POST /v1/syncs: ${http.non2xx} non-2xx answers and ${http.errors} errors under load`);
 
+    const peer = await fairPeerRun(options, request.body);
     const raw = await rawAddLoop(options, redis, prefix);
     const apiRate = http['2xx'] / options.durationSeconds;
+    const peerRate = peer['2xx'] / options.durationSeconds;
     return {
       id: 'ingest',
       title: 'API ingest (POST /v1/syncs)',
       status: 'measured',
-      baseline: `a raw BullMQ \`queue.add\` loop (same job data shape, unique job ids) at the same concurrency (${options.connections} in flight) on the same Redis, from the benchmark process`,
+      baseline: `a fair peer: a minimal Fastify route in its own process that validates the same body (the API's CreateSyncBody) and calls \`queue.add\` once, under the same autocannon load (${options.connections} connections); the floor is a raw BullMQ \`queue.add\` loop at the same concurrency from the benchmark process`,
       figures: [
-        figure('throughput', 'req/s', apiRate, raw.rate, 'higher', round),
-        figure('latency p50', 'ms', http.latency.p50, raw.latency.p50, 'lower', round),
-        figure('latency p99', 'ms', http.latency.p99, raw.latency.p99, 'lower', round),
+        figure('throughput (vs the fair peer)', 'req/s', apiRate, peerRate, 'higher', round),
+        figure('latency p50 (vs the fair peer)', 'ms', http.latency.p50, peer.latency.p50, 'lower', round),
+        figure('latency p99 (vs the fair peer)', 'ms', http.latency.p99, peer.latency.p99, 'lower', round),
+        figure('throughput (vs the raw queue.add floor)', 'req/s', apiRate, raw.rate, 'higher', round),
       ],
       settings: {
         connections: options.connections,
@@ -98,11 +104,18 @@ export async function benchIngest(options: IngestOptions): Promise<BenchmarkResu
           },
           syncsIndexed: created,
         },
+        fairPeer: {
+          requests2xx: peer['2xx'],
+          non2xx: peer.non2xx,
+          errors: peer.errors,
+          latencyMs: { p50: peer.latency.p50, p90: peer.latency.p90, p99: peer.latency.p99, max: peer.latency.max },
+        },
         queueAdd: { adds: raw.count, perSecond: round(raw.rate), latencyMs: mapRound(raw.latency) },
       },
       notes: [
         'Each POST validates the body, creates a sync (an export job plus two index entries) and answers 202 with the sync view.',
-        'autocannon runs in the benchmark process, the API in its own process; the baseline loop runs in the benchmark process. Warm-up requests are not counted.',
+        'The fair peer has no auth, rate limit, sync index, idempotency or sync view; the ratio against it prices exactly those.',
+        'autocannon runs in the benchmark process, the API and the peer each in their own process; the floor loop runs in the benchmark process. Warm-up requests are not counted.',
         'autocannon reports latency in whole milliseconds; the baseline loop is timed with performance.now().',
       ],
       elapsedMs: Date.now() - started,
@@ -112,6 +125,40 @@ export async function benchIngest(options: IngestOptions): Promise<BenchmarkResu
     await deletePrefix(redis, prefix);
     redis.disconnect();
     await dir.remove();
+  }
+}
+
+/** The fair peer as its own process, under the same autocannon load as the API (warm-up not counted). */
+async function fairPeerRun(options: IngestOptions, body: string) {
+  const prefix = benchPrefix('ingest-peer');
+  const port = await freePort();
+  const peer = startProcess(
+    'fair-peer',
+    process.execPath,
+    [fileURLToPath(new URL('./fair-peer.js', import.meta.url))],
+    {
+      env: { REDIS_URL: options.redisUrl, D2S_QUEUE_PREFIX: prefix, PORT: String(port), NODE_ENV: 'production' },
+    },
+  );
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    await waitFor('the fair peer', () => httpAnswers(`http://127.0.0.1:${port}/readyz`), 60_000, peer.output);
+    const request = {
+      url: `http://127.0.0.1:${port}/v1/syncs`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json' },
+      body,
+      connections: options.connections,
+    };
+    await autocannon({ ...request, duration: options.warmupSeconds });
+    const result = await autocannon({ ...request, duration: options.durationSeconds });
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`fair peer: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
+    return result;
+  } finally {
+    await peer.stop('SIGTERM');
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
   }
 }
 

@@ -3,7 +3,7 @@
  * (loopback only, bounded), and writes bench/results/latest.json + latest.md.
  * Every figure is a ratio against a baseline measured in the same run.
  *
- *   node bench/dist/run.js [--only ingest,runs,push,mirror,e2e] [--out DIR]
+ *   node bench/dist/run.js [--only ingest,runs,push,replicas,mirror,e2e] [--out DIR]
  *
  * With --only (and no --out) the results go to a temporary directory, not bench/results.
  */
@@ -17,15 +17,17 @@ import { benchEndToEnd } from './e2e.js';
 import { benchIngest } from './ingest.js';
 import { benchMirror } from './mirror.js';
 import { benchPush } from './push.js';
+import { benchReplicas } from './replicas.js';
 import { type BenchmarkResult, type Report, renderTable, writeReport } from './report.js';
 import { benchRunsInFlight } from './runs-in-flight.js';
 
-const ALL = ['ingest', 'runs', 'push', 'mirror', 'e2e'] as const;
+const ALL = ['ingest', 'runs', 'push', 'replicas', 'mirror', 'e2e'] as const;
 type BenchId = (typeof ALL)[number];
 const TITLES: Record<BenchId, string> = {
   ingest: 'API ingest (POST /v1/syncs)',
   runs: 'Runs in flight (export worker)',
   push: 'Completion pushed (export worker + API webhook)',
+  replicas: 'Export worker replicas (Redis and Redis Cluster)',
   mirror: 'Mirror scale',
   e2e: 'End-to-end demo sync',
 };
@@ -72,6 +74,15 @@ const runners: Record<BenchId, () => Promise<BenchmarkResult>> = {
       poll: { pollInitialMs: 2000, pollMaxMs: 4000, pollGrowth: 1.5 },
       pushPollMs: 60_000,
       arrivalsPerSecond: 10,
+    }),
+  replicas: () =>
+    benchReplicas({
+      redisUrl: redis.url,
+      runs: 400,
+      replicas: 3,
+      slotsPerWorker: 2,
+      runMs: { pending: 200, running: 1600, terminating: 200 },
+      poll: { pollInitialMs: 500, pollMaxMs: 500, pollGrowth: 1 },
     }),
   mirror: () =>
     benchMirror({

@@ -1,2 +1,3 @@
 export { type ApiDeps, buildServer } from './server.js';
 export { SyncEventHub } from './sync-events.js';
+export { CreateSyncBody } from './schemas.js';
