@@ -228,7 +228,7 @@ export class SyncService {
     const fresh = identity === undefined;
     const job = await this.#addExportJob(syncId, input, dataset, parameterValues, queued);
     await this.#deps.reachedCreationPoint?.('after-job');
-    return { sync: fresh ? await this.#createdView(job) : await this.#view(job), created: true };
+    return { sync: fresh ? await this.#createdView(job, queued) : await this.#view(job), created: true };
   }
 
   /** The sync a bound key names, if it exists; throws when the key was bound to another request. */
@@ -493,10 +493,10 @@ export class SyncService {
 
   /**
    * The view of a sync this request has just added under a new random id: nothing else can have touched that
-   * id yet (no import job, no cancel), so the view follows from the job as added, without three reads that
+   * id yet (no import job, no cancel), so the view follows from the job as added, without the reads that
    * would only confirm it. (A key-derived id may predate this request, so those keep the full #view.)
    */
-  async #createdView(exportJob: Job): Promise<SyncView> {
+  async #createdView(exportJob: Job, behindOthers: boolean): Promise<SyncView> {
     const snapshot: JobSnapshot = {
       state: exportJob.opts.delay ? 'delayed' : exportJob.opts.priority ? 'prioritized' : 'waiting',
       data: exportJob.data as Record<string, unknown>,
@@ -508,7 +508,9 @@ export class SyncService {
       finishedOn: undefined,
       attemptsMade: 0,
     };
-    return this.#withQueuePlace(deriveSyncView(snapshot, undefined, false));
+    const view = deriveSyncView(snapshot, undefined, false);
+    // Only a sync that joined its dataset's line has a place in it (a waiting job is `queued` too).
+    return behindOthers ? this.#withQueuePlace(view) : view;
   }
 
   async #view(exportJob: Job): Promise<SyncView> {
