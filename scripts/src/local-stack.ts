@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { sleep } from '@d2s/shared/clock';
-import { freePort, redisAnswers, ROOT } from '@d2s/testkit/local-services';
+import { freePort, redisAnswers, ROOT, waitFor } from '@d2s/testkit/local-services';
 
 /**
  * Starts what a local run of d2s needs, as child processes: Redis (when none
@@ -9,7 +8,7 @@ import { freePort, redisAnswers, ROOT } from '@d2s/testkit/local-services';
  * benchmarks and the process-level tests (which kill and restart workers).
  */
 
-export { freePort, redisAnswers, ROOT };
+export { freePort, redisAnswers, ROOT, waitFor };
 
 export interface ManagedProcess {
   name: string;
@@ -68,23 +67,6 @@ export async function portIsFree(port: number): Promise<boolean> {
     server.once('error', () => resolveFree(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
   });
-}
-
-/** Polls until `check` resolves true, or fails with `what` and the process output that explains it. */
-export async function waitFor(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 30_000,
-  explain?: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(100);
-  }
-  throw new Error(
-    `Timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n--- output ---\n${explain().slice(-4_000)}` : ''}`,
-  );
 }
 
 export async function httpAnswers(url: string): Promise<boolean> {

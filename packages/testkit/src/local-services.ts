@@ -43,3 +43,22 @@ export async function redisAnswers(url: string): Promise<boolean> {
     redis.disconnect();
   }
 }
+
+/**
+ * Polls until `check` resolves true (a rejection counts as not yet), or fails naming `what`, with whatever
+ * `explain` gives (process output, cluster state) to say why.
+ */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 30_000,
+  explain?: () => string | Promise<string>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolveSleep) => setTimeout(resolveSleep, 100));
+  }
+  const why = explain ? `\n--- output ---\n${(await explain()).slice(-4_000)}` : '';
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${why}`);
+}

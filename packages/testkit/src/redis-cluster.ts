@@ -10,9 +10,8 @@ import {
   type RedisSettings,
   waitForRedis,
 } from '@d2s/shared';
-import { sleep } from '@d2s/shared/clock';
 import { Cluster, Redis } from 'ioredis';
-import { freePort, redisAnswers } from './local-services.js';
+import { freePort, redisAnswers, waitFor } from './local-services.js';
 
 const run = promisify(execFile);
 
@@ -110,7 +109,7 @@ export async function startRedisCluster(
       );
       nodes.push({ address: `127.0.0.1:${port}`, port, child });
     }
-    for (const node of nodes) await waitUntil(`redis-server ${node.address}`, () => redisAnswers(url(node)), 10_000);
+    for (const node of nodes) await waitFor(`redis-server ${node.address}`, () => redisAnswers(url(node)), 10_000);
     await run('redis-cli', [
       '--cluster',
       'create',
@@ -119,7 +118,7 @@ export async function startRedisCluster(
       String(replicas),
       '--cluster-yes',
     ]);
-    for (const node of nodes) await waitUntil(`cluster state ok on ${node.address}`, () => clusterOk(node), 30_000);
+    for (const node of nodes) await waitFor(`cluster state ok on ${node.address}`, () => clusterOk(node), 30_000);
   } catch (error) {
     await stopAll();
     throw new Error(
@@ -151,7 +150,7 @@ export async function startRedisCluster(
           (await withNode(others[0] as NodeProcess, async (r) => String(await r.cluster('NODES'))).catch(
             (e: unknown) => `cannot ask: ${(e as Error).message}`,
           )) as string;
-        await waitUntil(
+        await waitFor(
           `a replica to take over slot ${slot} from ${owner}`,
           async () => {
             for (const node of others) {
@@ -206,21 +205,6 @@ async function ownerOf(redis: Cluster, slot: number): Promise<string> {
   const owner = await ownerOfSlotFrom(redis, slot);
   if (!owner) throw new Error(`no node owns slot ${slot}`);
   return owner;
-}
-
-async function waitUntil(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  explain?: () => Promise<string>,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n${await explain()}` : ''}`);
-    }
-    await sleep(100);
-  }
 }
 
 function stopNode(child: ChildProcess): Promise<void> {
