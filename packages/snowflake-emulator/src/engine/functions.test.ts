@@ -201,6 +201,19 @@ describe('semi-structured data', () => {
     expect(rows).toEqual([{ O: { a: 1, b: 'x' }, P: [1, { k: null }] }]);
   });
 
+  it('sends VARIANT text pretty-printed, as the driver reads it with fetchAsString', async () => {
+    // The snowflake-sdk's own integration tests (snowflakedb/snowflake-connector-nodejs, data types, "returns
+    // VARIANT as the raw text the server sent when fetchAsString is set") expect '{\n  "a": 1\n}'.
+    const { rows } = await c.execute(
+      `select parse_json('{"a": 1}') as v, parse_json('{"a": [1, {"b": 2.5}], "e": {}}') as nested`,
+      undefined,
+      { fetchAsString: ['JSON'] },
+    );
+    expect(rows).toEqual([
+      { V: '{\n  "a": 1\n}', NESTED: '{\n  "a": [\n    1,\n    {\n      "b": 2.5\n    }\n  ],\n  "e": {}\n}' },
+    ]);
+  });
+
   it('LATERAL FLATTEN has SEQ, KEY, PATH, INDEX, VALUE and THIS', async () => {
     // https://docs.snowflake.com/en/sql-reference/functions/flatten#output: for an array KEY is NULL, INDEX
     // the element's index and PATH '[i]'; for an object KEY is the key, INDEX NULL and PATH the key.
