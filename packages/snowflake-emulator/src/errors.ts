@@ -168,6 +168,7 @@ export const loginErrors = {
   },
   masterTokenInvalid: { code: '390115', message: 'Master token is invalid.' },
   userLocked: { code: '390102', message: 'User temporarily locked.' },
+  userDisabled: { code: '390101', message: 'User access disabled. Contact your local system administrator.' },
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATE_TIME_MACROS } from './date-time-input.js';
 import { TIMESTAMP_TZ_MACROS } from './timestamp-tz.js';
+import { DATE_PART_MACROS } from './date-parts.js';
 
 /**
  * Snowflake functions DuckDB lacks or names differently. Each is a DuckDB
@@ -20,6 +21,12 @@ const MACROS: Record<string, string> = {
   sf_to_date: '(a) AS CAST(a AS DATE)',
   ...TIMESTAMP_TZ_MACROS,
   ...DATE_TIME_MACROS,
+  ...DATE_PART_MACROS,
+  // RANDOM() is a 64-bit integer in Snowflake; UNIFORM maps any generator value onto [min, max],
+  // the same value for the same generator value (https://docs.snowflake.com/en/sql-reference/functions/uniform).
+  sf_random: '() AS CAST(floor((random() * 2 - 1) * 9223372036854775807) AS BIGINT)',
+  sf_uniform_integer: '(lo, hi, gen) AS CAST(lo AS BIGINT) + CAST(hash(gen) % CAST(hi - lo + 1 AS UBIGINT) AS BIGINT)',
+  sf_uniform_float: '(lo, hi, gen) AS CAST(lo AS DOUBLE) + (hash(gen) / 18446744073709551616.0) * (hi - lo)',
   sf_nonzero: "(x) AS CASE WHEN x = 0 THEN sf_raise('100051', '22012', 'Division by zero') ELSE x END",
   sf_div0: '(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END',
   sf_div0null: '(a, b) AS CASE WHEN b = 0 OR b IS NULL THEN 0 ELSE a / b END',
@@ -76,6 +83,7 @@ export const FUNCTION_RENAMES: Readonly<Record<string, string>> = {
   GETDATE: 'now',
   SYSTIMESTAMP: 'now',
   LEN: 'length',
+  RANDOM: 'sf_random',
 };
 
 export async function installSnowflakeFunctions(connection: DuckDBConnection): Promise<void> {

@@ -79,6 +79,48 @@ const SCHEMATA_COLUMNS = [
   text('COMMENT'),
 ];
 
+/**
+ * INFORMATION_SCHEMA.VIEWS, documented columns in order
+ * (https://docs.snowflake.com/en/sql-reference/info-schema/views). The
+ * emulator has no views, so it is always empty, but it answers.
+ */
+const VIEWS_COLUMNS = [
+  text('TABLE_CATALOG'),
+  text('TABLE_SCHEMA'),
+  text('TABLE_NAME'),
+  text('TABLE_OWNER'),
+  text('VIEW_DEFINITION'),
+  text('CHECK_OPTION'),
+  text('IS_UPDATABLE'),
+  text('INSERTABLE_INTO'),
+  text('IS_SECURE'),
+  ts('CREATED'),
+  ts('LAST_ALTERED'),
+  text('COMMENT'),
+];
+
+/**
+ * INFORMATION_SCHEMA.LOAD_HISTORY: one row per file a completed COPY INTO
+ * loaded (or failed to) into a table of this database, columns as documented
+ * (https://docs.snowflake.com/en/sql-reference/info-schema/load_history),
+ * STATUS in upper case (LOADED, LOAD FAILED, PARTIALLY LOADED).
+ */
+const LOAD_HISTORY_COLUMNS = [
+  text('SCHEMA_NAME'),
+  text('FILE_NAME'),
+  text('TABLE_NAME'),
+  ts('LAST_LOAD_TIME'),
+  text('STATUS'),
+  num('ROW_COUNT'),
+  num('ROW_PARSED'),
+  text('FIRST_ERROR_MESSAGE'),
+  num('FIRST_ERROR_LINE_NUMBER'),
+  num('FIRST_ERROR_CHARACTER_POSITION'),
+  text('FIRST_ERROR_COL_NAME'),
+  num('ERROR_COUNT'),
+  num('ERROR_LIMIT'),
+];
+
 const QUERY_HISTORY_COLUMNS = [
   text('QUERY_ID'),
   text('QUERY_TEXT'),
@@ -168,9 +210,29 @@ async function viewRows(ctx: StatementContext, view: string, database: DatabaseE
       ]);
       continue;
     }
+    if (view === 'VIEWS') continue;
     for (const table of schema.tables.values()) {
       if (table.kind === 'TEMPORARY' && table.sessionId !== ctx.session.state.id) continue;
       if (!visible.object(database, schema, table)) continue;
+      if (view === 'LOAD_HISTORY') {
+        for (const e of ctx.engine.loadMetadata.history(table.id))
+          rows.push([
+            schema.name,
+            joinLocation(e.stageLocation, e.fileName),
+            table.name,
+            e.lastLoadTime,
+            e.status.toUpperCase(),
+            e.rowCount,
+            e.rowParsed,
+            e.firstErrorMessage,
+            e.firstErrorLineNumber,
+            e.firstErrorCharacterPos,
+            e.firstErrorColumnName,
+            e.errorCount,
+            e.errorLimit,
+          ]);
+        continue;
+      }
       if (view === 'TABLES') {
         rows.push([
           database.name,
@@ -218,6 +280,11 @@ async function viewRows(ctx: StatementContext, view: string, database: DatabaseE
   return rows;
 }
 
+/** The file's full location: the stage URL and the path below it. */
+function joinLocation(stageLocation: string, fileName: string): string {
+  return stageLocation.endsWith('/') ? `${stageLocation}${fileName}` : `${stageLocation}/${fileName}`;
+}
+
 function historyRows(ctx: StatementContext, fn: string, limit: number): unknown[][] {
   const state = ctx.session.state;
   return ctx.engine.hooks
@@ -253,6 +320,8 @@ const VIEWS: Record<string, ResultColumn[]> = {
   TABLES: TABLES_COLUMNS,
   COLUMNS: COLUMNS_COLUMNS,
   SCHEMATA: SCHEMATA_COLUMNS,
+  VIEWS: VIEWS_COLUMNS,
+  LOAD_HISTORY: LOAD_HISTORY_COLUMNS,
 };
 const HISTORY_FUNCTIONS = new Set(['QUERY_HISTORY', 'QUERY_HISTORY_BY_SESSION']);
 

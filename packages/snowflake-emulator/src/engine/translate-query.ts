@@ -8,6 +8,9 @@ import { identifierName, isIdentifierToken } from './token-cursor.js';
 import { type DateTimeKind, dateTimeFormatArgs } from './date-time-input.js';
 import { type TimestampKind, timestampConversionFunction } from './timestamp-tz.js';
 import { type ColumnType, columnTypeFromName } from './type-mapping.js';
+import { DATE_PART_FUNCTIONS, datePartMacro, datePartNamed } from './date-parts.js';
+import { isNumericFormat, strftimeFormat } from './format-models.js';
+import { sqlErrors } from '../errors.js';
 
 /**
  * Rewrites a Snowflake query (SELECT / INSERT / UPDATE / DELETE / MERGE) into
@@ -263,6 +266,9 @@ export function translateQuery(
   /** Extra closing text after a significant token (the `)` of a rewritten CAST). */
   const closers = new Map<number, string>();
   const tables: TableEntry[] = [];
+  /** LISTAGG / ARRAY_AGG calls whose WITHIN GROUP (ORDER BY …) moves inside the call (significant-token indices). */
+  const withinGroups: { close: number; orderFrom: number; orderTo: number; extraArguments: string; closing: string }[] =
+    [];
   let insertTarget_: { table: TableEntry; end: number } | undefined;
 
   /** Resolves a table reference at `k`; returns the index after it (and its alias). */
@@ -328,6 +334,11 @@ export function translateQuery(
         depth--;
       } else if (t.text === ',' && fromActive[depth]) {
         k = tableRef(k + 1) - 1;
+      } else if (t.text === ':' && prev !== undefined) {
+        k = semiStructuredPath(k);
+      } else if (t.text === '[' && prev !== undefined && (prev.text === ')' || isIdentifierToken(prev))) {
+        // v['key'] / v[0] on a VARIANT column: the same path as v:key / v:[0].
+        k = semiStructuredPath(k);
       } else if (t.text === '::') {
         const target = conversionTarget(k + 1);
         if (target) {
@@ -386,6 +397,14 @@ export function translateQuery(
         continue;
       }
     }
+    if (word === 'VALUES' && S(k + 1)?.text === '(' && (prev?.upper === 'FROM' || prev?.upper === 'JOIN')) {
+      valuesTable(k);
+      continue;
+    }
+    if ((word === 'FLATTEN' || word === 'GENERATOR') && S(k + 1)?.text === '(') {
+      if (word === 'FLATTEN' ? flattenCall(k) : generatorCall(k)) continue;
+    }
+    if (S(k + 1)?.text === '(' && prev?.text !== '.' && callRewrite(k, word)) continue;
     const dateFunction = DATE_TIME_FUNCTIONS[word];
     if (dateFunction && S(k + 1)?.text === '(' && prev?.text !== '.' && prev?.text !== '::') {
       k = dateTimeCall(k, dateFunction);
@@ -448,6 +467,263 @@ export function translateQuery(
     }
   }
 
+  /**
+   * Calls whose shape differs in DuckDB: DATEADD/DATEDIFF take the part as a
+   * bare word, TO_CHAR a format model, LISTAGG / ARRAY_AGG an ORDER BY in
+   * WITHIN GROUP, SEQ4() and UNIFORM(…) have no DuckDB twin. Returns whether
+   * the call at `k` was rewritten (its arguments are still translated).
+   */
+  function callRewrite(k: number, word: string): boolean {
+    const datePartFunction = DATE_PART_FUNCTIONS[word];
+    if (datePartFunction && S(k + 3)?.text === ',') {
+      const partToken = S(k + 2) as Token;
+      if (partToken.kind !== 'string' && !isIdentifierToken(partToken)) return false;
+      const part = datePartNamed(partToken.kind === 'word' ? partToken.text : partToken.value);
+      setOut(k, datePartMacro(datePartFunction, part));
+      blank(k + 2, k + 3);
+      return true;
+    }
+    if (word === 'TO_CHAR' || word === 'TO_VARCHAR') return formattedToChar(k);
+    if (word === 'LISTAGG' || word === 'ARRAY_AGG') return orderedAggregate(k, word);
+    if (/^SEQ[1248]$/.test(word) && S(k + 2)?.text === ')') {
+      // Snowflake's SEQn() numbers rows from 0 (gaps allowed); one number per result row here.
+      blank(k, k + 2);
+      setOut(k, '(row_number() OVER () - 1)');
+      return true;
+    }
+    if (word === 'UNIFORM') {
+      const args = topLevelArguments(k + 1);
+      const isInteger = (range: [number, number]) =>
+        sig.slice(range[0], range[1] + 1).every((x) => x.text === '-' || (x.kind === 'number' && /^\d+$/.test(x.text)));
+      const [min, max] = args;
+      if (args.length !== 3 || !min || !max) return false;
+      setOut(k, isInteger(min) && isInteger(max) ? 'sf_uniform_integer' : 'sf_uniform_float');
+      return true;
+    }
+    return false;
+  }
+
+  /** The [first, last] significant-token ranges of the arguments of the call whose `(` is at `open`. */
+  function topLevelArguments(open: number): [number, number][] {
+    const close = matchingClose(open);
+    const args: [number, number][] = [];
+    let start = open + 1;
+    let d = 0;
+    for (let m = open + 1; m < close; m++) {
+      const x = sig[m] as Token;
+      if (x.text === '(' || x.text === '[') d++;
+      else if (x.text === ')' || x.text === ']') d--;
+      else if (x.text === ',' && d === 0) {
+        args.push([start, m - 1]);
+        start = m + 1;
+      }
+    }
+    if (close > open + 1) args.push([start, close - 1]);
+    return args;
+  }
+
+  /** TO_CHAR(x, 'YYYY-MM-DD') -> strftime(x, '%Y-%m-%d'); TO_CHAR(x) keeps its plain conversion. */
+  function formattedToChar(k: number): boolean {
+    const args = topLevelArguments(k + 1);
+    const format = args[1];
+    if (args.length !== 2 || !format || format[0] !== format[1]) return false;
+    const formatToken = S(format[0]) as Token;
+    if (formatToken.kind !== 'string') return false;
+    if (isNumericFormat(formatToken.value)) throw sqlErrors.unsupported('numeric format models in TO_CHAR');
+    setOut(k, 'strftime');
+    setOut(format[0], duckString(strftimeFormat(formatToken.value)));
+    return true;
+  }
+
+  /**
+   * LISTAGG([DISTINCT] x [, delimiter]) [WITHIN GROUP (ORDER BY …)] ->
+   * coalesce(string_agg(x, delimiter ORDER BY …), ''); ARRAY_AGG likewise,
+   * NULLs left out and [] for no input, as Snowflake documents
+   * (https://docs.snowflake.com/en/sql-reference/functions/listagg,
+   * https://docs.snowflake.com/en/sql-reference/functions/array_agg).
+   * The ORDER BY moves inside the call once every token is translated.
+   */
+  function orderedAggregate(k: number, word: string): boolean {
+    const close = matchingClose(k + 1);
+    let end = close;
+    if (S(close + 1)?.upper === 'WITHIN' && S(close + 2)?.upper === 'GROUP' && S(close + 3)?.text === '(') {
+      end = matchingClose(close + 3);
+      withinGroups.push({ close, orderFrom: close + 4, orderTo: end - 1, extraArguments: '', closing: '' });
+    }
+    const windowed = S(end + 1)?.upper === 'OVER';
+    const isList = word === 'LISTAGG';
+    // LISTAGG's delimiter defaults to '' (DuckDB's string_agg would use ',').
+    const extraArguments = isList && topLevelArguments(k + 1).length === 1 ? ", ''" : '';
+    let closing = '';
+    if (windowed) setOut(k, isList ? 'string_agg' : 'array_agg');
+    else {
+      setOut(k, isList ? 'coalesce(string_agg' : 'coalesce(list_filter(array_agg');
+      closing = isList ? ", '')" : ', lambda sf_e: sf_e IS NOT NULL), [])';
+    }
+    const group = withinGroups[withinGroups.length - 1];
+    if (group?.close === close) {
+      group.extraArguments = extraArguments;
+      group.closing = closing;
+    } else {
+      out[sigIndex[close] as number] = `${extraArguments}${out[sigIndex[close] as number]}${closing}`;
+    }
+    return true;
+  }
+
+  /**
+   * FROM VALUES (…), (…) [alias [(columns)]]: DuckDB wants the VALUES in
+   * parentheses and names its columns col0…; Snowflake's are COLUMN1…
+   * (https://docs.snowflake.com/en/sql-reference/constructs/values).
+   */
+  function valuesTable(k: number): void {
+    let last = matchingClose(k + 1);
+    const width = topLevelArguments(k + 1).length;
+    while (S(last + 1)?.text === ',' && S(last + 2)?.text === '(') last = matchingClose(last + 2);
+    setOut(k, '(VALUES');
+    out[sigIndex[last] as number] += ')';
+    const columns = Array.from({ length: width }, (_, i) => `COLUMN${i + 1}`).join(', ');
+    let alias = last + 1;
+    if (S(alias)?.upper === 'AS') alias++;
+    const aliasToken = S(alias);
+    const hasAlias =
+      aliasToken !== undefined &&
+      (aliasToken.kind === 'quoted' || (aliasToken.kind === 'word' && !ALIAS_STOP.has(aliasToken.upper)));
+    if (!hasAlias) out[sigIndex[last] as number] += ` AS sf_values(${columns})`;
+    else if (S(alias + 1)?.text !== '(') out[sigIndex[alias] as number] += `(${columns})`;
+  }
+
+  /**
+   * TABLE(GENERATOR(ROWCOUNT => n)) -> range(n): n rows, no columns used
+   * (https://docs.snowflake.com/en/sql-reference/functions/generator).
+   * TIMELIMIT is not emulated.
+   */
+  function generatorCall(k: number): boolean {
+    if (!(S(k - 1)?.text === '(' && S(k - 2)?.upper === 'TABLE')) return false;
+    if (!(S(k + 2)?.upper === 'ROWCOUNT' && S(k + 3)?.text === '=>'))
+      throw sqlErrors.unsupported('GENERATOR without ROWCOUNT');
+    const close = matchingClose(k + 1);
+    if (topLevelArguments(k + 1).length !== 1) throw sqlErrors.unsupported('GENERATOR with TIMELIMIT');
+    blank(k - 2, k + 3);
+    setOut(k - 2, 'range(CAST(');
+    setOut(close, ' AS BIGINT)');
+    return true;
+  }
+
+  /**
+   * LATERAL FLATTEN(INPUT => v) and TABLE(FLATTEN(INPUT => v)) -> a lateral
+   * subquery over DuckDB's json_each with Snowflake's output columns SEQ,
+   * KEY, PATH, INDEX, VALUE, THIS
+   * (https://docs.snowflake.com/en/sql-reference/functions/flatten#output).
+   * PATH, OUTER, RECURSIVE and MODE are not emulated and fail clearly.
+   */
+  function flattenCall(k: number): boolean {
+    const viaTable = S(k - 1)?.text === '(' && S(k - 2)?.upper === 'TABLE';
+    if (!viaTable && S(k - 1)?.upper !== 'LATERAL') return false;
+    if (!(S(k + 2)?.upper === 'INPUT' && S(k + 3)?.text === '=>'))
+      throw sqlErrors.unsupported('FLATTEN without INPUT =>');
+    if (topLevelArguments(k + 1).length !== 1)
+      throw sqlErrors.unsupported('FLATTEN with PATH, OUTER, RECURSIVE or MODE');
+    const close = matchingClose(k + 1);
+    const isArray = "json_type(sf_in) = 'ARRAY'";
+    const columns = [
+      'CAST(1 AS BIGINT) AS "SEQ"',
+      `CASE WHEN ${isArray} THEN NULL ELSE sf_item.key END AS "KEY"`,
+      `CASE WHEN ${isArray} THEN '[' || sf_item.key || ']' ELSE sf_item.key END AS "PATH"`,
+      `CASE WHEN ${isArray} THEN CAST(sf_item.key AS BIGINT) END AS "INDEX"`,
+      'sf_item.value AS "VALUE"',
+      'sf_in AS "THIS"',
+    ].join(', ');
+    if (viaTable) {
+      setOut(k - 2, 'LATERAL');
+      setOut(k - 1, '');
+      setOut(matchingClose(k - 1), '');
+    }
+    blank(k, k + 3);
+    setOut(k, `(SELECT ${columns} FROM (SELECT CAST(`);
+    setOut(close, ' AS JSON) AS sf_in) AS sf_input, json_each(sf_in) AS sf_item ORDER BY sf_item.id)');
+    return true;
+  }
+
+  /**
+   * A semi-structured path after `:` (v:a.b[0], v:"Quoted", v:a['k'])
+   * -> a DuckDB JSON path; with a `::` cast to a scalar type the value is
+   * read as text first, so v:name::string is `ann`, not `"ann"`.
+   * Keys are case-sensitive and never folded
+   * (https://docs.snowflake.com/en/user-guide/querying-semistructured#traversing-semi-structured-data).
+   * Returns the index of the last token consumed.
+   */
+  function semiStructuredPath(k: number): number {
+    let path = '$';
+    const key = (x: Token) => `."${(x.kind === 'quoted' ? x.value : x.text).replace(/"/g, '\\"')}"`;
+    let j = k - 1;
+    if (S(k)?.text === ':') {
+      const first = S(k + 1);
+      if (!first || !isIdentifierToken(first)) return k;
+      path += key(first);
+      j = k + 1;
+    }
+    for (;;) {
+      if (S(j + 1)?.text === '.' && isIdentifierToken(S(j + 2))) {
+        path += key(S(j + 2) as Token);
+        j += 2;
+      } else if (S(j + 1)?.text === '[' && S(j + 2)?.kind === 'number' && S(j + 3)?.text === ']') {
+        path += `[${(S(j + 2) as Token).text}]`;
+        j += 3;
+      } else if (S(j + 1)?.text === '[' && S(j + 2)?.kind === 'string' && S(j + 3)?.text === ']') {
+        path += `."${(S(j + 2) as Token).value.replace(/"/g, '\\"')}"`;
+        j += 3;
+      } else break;
+    }
+    if (j < k) return k;
+    const start = operandStart(k);
+    blank(k, j);
+    const target = S(j + 1)?.text === '::' ? castTarget(j + 2) : undefined;
+    const scalar = target !== undefined && !['variant', 'object', 'array'].includes(target.rowType);
+    const extracted = `${scalar ? '->>' : '->'} ${duckString(path)})`;
+    if (!target) {
+      out[sigIndex[start] as number] = `(${out[sigIndex[start] as number]}`;
+      out[sigIndex[k] as number] = ` ${extracted}`;
+      return j;
+    }
+    const [prefix, suffix] =
+      target.conversion !== undefined ? conversionParts(target.conversion) : ['CAST(', ` AS ${target.duck})`];
+    out[sigIndex[start] as number] = `${prefix}(${out[sigIndex[start] as number]}`;
+    out[sigIndex[k] as number] = ` ${extracted}${suffix}`;
+    blank(j + 1, target.end - 1);
+    return target.end - 1;
+  }
+
+  /** The type a `::` names at `k`: its row type, DuckDB type, the date/time conversion it needs, and the index after it. */
+  function castTarget(
+    k: number,
+  ): { rowType: string; duck: string; conversion?: TimestampKind | DateTimeKind; end: number } | undefined {
+    const conversion = conversionTarget(k);
+    if (conversion) return { rowType: conversion.kind, duck: '', conversion: conversion.kind, end: conversion.end };
+    const t = S(k);
+    if (t?.kind !== 'word') return undefined;
+    let end = k + 1;
+    const args: number[] = [];
+    if (S(end)?.text === '(') {
+      end++;
+      while (S(end)?.kind === 'number') {
+        args.push(Number((S(end) as Token).text));
+        end++;
+        if (S(end)?.text === ',') end++;
+      }
+      if (S(end)?.text !== ')') return undefined;
+      end++;
+    }
+    const type = columnTypeFromName(t.upper, args, timestampMapping(ctx.session));
+    return { rowType: type.rowType, duck: type.duck, end };
+  }
+
+  for (const { close, orderFrom, orderTo, extraArguments, closing } of withinGroups) {
+    let moved = '';
+    for (let i = sigIndex[orderFrom] as number; i <= (sigIndex[orderTo] as number); i++) moved += out[i];
+    const callClose = out[sigIndex[close] as number];
+    blank(close + 1, orderTo + 1);
+    out[sigIndex[close] as number] = `${extraArguments} ${moved}${callClose}${closing}`;
+  }
   for (const [index, text] of closers) out[sigIndex[index] as number] += text;
   wrapInsertSource();
   guardDivisors();
@@ -650,7 +926,7 @@ export function translateQuery(
       } else if (d === 0 && t.text === ',') {
         items.push([itemStart, k - 1]);
         itemStart = k + 1;
-      } else if (d === 0 && t.kind === 'word' && SELECT_END.has(t.upper)) break;
+      } else if (d === 0 && t.kind === 'word' && SELECT_END.has(t.upper) && S(k - 1)?.upper !== 'WITHIN') break;
     }
     items.push([itemStart, k - 1]);
     for (const [a, b] of items) {

@@ -65,6 +65,9 @@ export async function login(
     });
   }
   const user = deps.users.get(userName);
+  // Checked after the credentials, so a wrong password never learns that the user exists.
+  if (user?.disabled)
+    return loginFailure(loginErrors.userDisabled, authenticator === 'SNOWFLAKE_JWT' ? 'KEY_PAIR' : 'PASSWORD');
   const catalog = deps.engine.catalog;
   const access = deps.engine.access;
   const sessionUser = userName.toUpperCase();

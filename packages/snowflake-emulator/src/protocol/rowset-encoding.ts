@@ -16,6 +16,7 @@ import {
 import type { ResultColumn } from '../engine/statement-result.js';
 import { timestampTzParts } from '../engine/timestamp-tz.js';
 import type { RowType } from '../engine/type-mapping.js';
+import { indentJson } from './variant-text.js';
 
 /**
  * JSON row-set encoding, the only result format the Node driver reads
@@ -132,8 +133,8 @@ export function toJsonValue(value: unknown): unknown {
 }
 
 function encodeVariant(value: unknown): string {
-  if (typeof value === 'string') return value;
-  return JSON.stringify(toJsonValue(value));
+  if (typeof value === 'string') return indentJson(value);
+  return JSON.stringify(toJsonValue(value), null, 2);
 }
 
 /** Encodes one value for the JSON row set. */

@@ -152,6 +152,26 @@ describe('CREATE / ALTER / DROP / SHOW USERS', () => {
     expect((await sec.rows(`show users like 'BOB'`))[0]).toMatchObject({ default_namespace: 'FG_DB.PUBLIC' });
   });
 
+  it('refuses a disabled user at login until it is enabled again', async () => {
+    // 390101 "User access disabled. Contact your local system administrator." as Snowflake answers a user with
+    // DISABLED = TRUE (quoted with the code by Sigma's connection docs and by PostHog's Snowflake source,
+    // github.com/PostHog/posthog pull 63157; https://docs.snowflake.com/en/sql-reference/sql/alter-user DISABLED).
+    await sec.rows('use role useradmin');
+    await sec.rows('alter user bob set disabled = true');
+    const refused = await failureOf(h.connect({ username: 'BOB', password: 'bob-pw' }));
+    expect([refused.code, refused.message]).toEqual([
+      '390101',
+      'User access disabled. Contact your local system administrator.',
+    ]);
+    const wrongPassword = await failureOf(h.connect({ username: 'BOB', password: 'nope' }));
+    expect(wrongPassword.code).toBe('390100');
+    await sec.rows('alter user bob set disabled = false');
+    const bob = await h.connect({ username: 'BOB', password: 'bob-pw' });
+    expect(await bob.rows('select current_user() as u')).toEqual([{ U: 'BOB' }]);
+    await bob.destroy();
+    await sec.rows('use role securityadmin');
+  });
+
   it('lets only the owner alter and drop a user; a dropped user can no longer log in', async () => {
     const altered = await failureOf(alice.execute(`alter user bob set comment = 'mine'`));
     expect(altered.code).toBe('003001');
@@ -171,6 +191,32 @@ describe('future grants', () => {
   it('need MANAGE GRANTS', async () => {
     const err = await failureOf(alice.execute('grant select on future tables in schema fg_db.public to role analyst'));
     expect(err.code).toBe('003001');
+  });
+
+  it('give schemas created later in the database their privileges (FUTURE SCHEMAS IN DATABASE)', async () => {
+    // https://docs.snowflake.com/en/sql-reference/sql/grant-privilege#future-grants-on-database-or-schema-objects:
+    // ON FUTURE SCHEMAS IN DATABASE applies to schemas created in the database after the grant.
+    await sec.rows('grant usage on future schemas in database fg_db to role analyst');
+    await alice.rows('create schema fg_db.later');
+    await alice.rows('use schema fg_db.public');
+    const onNew = await alice.rows('show grants on schema fg_db.later');
+    expect(onNew.map((r) => [r.privilege, r.grantee_name])).toEqual([
+      ['OWNERSHIP', 'SYSADMIN'],
+      ['USAGE', 'ANALYST'],
+    ]);
+    const onOld = await alice.rows('show grants on schema fg_db.other');
+    expect(onOld.map((r) => r.privilege)).toEqual(['OWNERSHIP']);
+    await sec.rows('revoke usage on future schemas in database fg_db from role analyst');
+  });
+
+  it('SHOW GRANTS ON a table works for SECURITYADMIN, which holds MANAGE GRANTS but no privilege on it', async () => {
+    // https://docs.snowflake.com/en/release-notes/bcr-bundles/2026_07/bcr-2416: SHOW commands honour MANAGE GRANTS.
+    const rows = await sec.rows('show grants on table fg_db.public.before_grant');
+    expect(rows.map((r) => [r.privilege, r.grantee_name])).toEqual([['OWNERSHIP', 'SYSADMIN']]);
+    await sec.rows('use role useradmin');
+    const err = await failureOf(sec.execute('show grants on table fg_db.public.before_grant'));
+    expect(err.code).toBe('002003');
+    await sec.rows('use role securityadmin');
   });
 
   it('give tables created later the privileges, not tables that existed before', async () => {

@@ -74,6 +74,74 @@ describe('COPY INTO from Parquet', () => {
     expect(await c.rows('select count(*) as n, sum(score) as s from t1')).toEqual([{ N: 5, S: 22.5 }]);
   });
 
+  it('lists the loaded files in INFORMATION_SCHEMA.LOAD_HISTORY', async () => {
+    // https://docs.snowflake.com/en/sql-reference/info-schema/load_history: one row per file of a completed COPY,
+    // STATUS LOADED / LOAD FAILED / PARTIALLY LOADED. (FILE_NAME as the full URL is the emulator's reading of
+    // "Name of source file", not confirmed.)
+    const rows = await c.rows(`select schema_name, file_name, table_name, status, row_count, row_parsed, error_count,
+      error_limit, first_error_message from information_schema.load_history where table_name = 'T1' order by file_name`);
+    expect(rows).toEqual([
+      {
+        SCHEMA_NAME: 'PUBLIC',
+        FILE_NAME: `${base}/sync1/part-0.parquet`,
+        TABLE_NAME: 'T1',
+        STATUS: 'LOADED',
+        ROW_COUNT: 3,
+        ROW_PARSED: 3,
+        ERROR_COUNT: 0,
+        ERROR_LIMIT: 1,
+        FIRST_ERROR_MESSAGE: null,
+      },
+      {
+        SCHEMA_NAME: 'PUBLIC',
+        FILE_NAME: `${base}/sync1/part-1.parquet`,
+        TABLE_NAME: 'T1',
+        STATUS: 'LOADED',
+        ROW_COUNT: 2,
+        ROW_PARSED: 2,
+        ERROR_COUNT: 0,
+        ERROR_LIMIT: 1,
+        FIRST_ERROR_MESSAGE: null,
+      },
+    ]);
+    const columns = (await c.execute('select * from information_schema.load_history')).columns.map((col) => col.name);
+    expect(columns).toEqual([
+      'SCHEMA_NAME',
+      'FILE_NAME',
+      'TABLE_NAME',
+      'LAST_LOAD_TIME',
+      'STATUS',
+      'ROW_COUNT',
+      'ROW_PARSED',
+      'FIRST_ERROR_MESSAGE',
+      'FIRST_ERROR_LINE_NUMBER',
+      'FIRST_ERROR_CHARACTER_POSITION',
+      'FIRST_ERROR_COL_NAME',
+      'ERROR_COUNT',
+      'ERROR_LIMIT',
+    ]);
+  });
+
+  it('answers INFORMATION_SCHEMA.VIEWS with its documented columns (the emulator has no views)', async () => {
+    // https://docs.snowflake.com/en/sql-reference/info-schema/views
+    const result = await c.execute('select * from information_schema.views');
+    expect(result.rows).toEqual([]);
+    expect(result.columns.map((col) => col.name)).toEqual([
+      'TABLE_CATALOG',
+      'TABLE_SCHEMA',
+      'TABLE_NAME',
+      'TABLE_OWNER',
+      'VIEW_DEFINITION',
+      'CHECK_OPTION',
+      'IS_UPDATABLE',
+      'INSERTABLE_INTO',
+      'IS_SECURE',
+      'CREATED',
+      'LAST_ALTERED',
+      'COMMENT',
+    ]);
+  });
+
   it('skips files already loaded into the table, unless FORCE', async () => {
     await freshTable('t2');
     await copy('t2', 'sync1');

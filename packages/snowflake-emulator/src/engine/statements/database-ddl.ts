@@ -80,10 +80,10 @@ export async function createSchema(ctx: StatementContext, orReplace: boolean): P
   if (existing && !orReplace) throw sqlErrors.alreadyExists('Object', [dbName, name]);
   if (existing) authorizeSchema(ctx, database, existing, 'OWNERSHIP', () => sqlErrors.schemaMissing([dbName, name]));
   if (existing) await dropSchemaTables(ctx, existing);
-  database.schemas.set(
-    name,
-    ctx.engine.catalog.newSchema(name, optionText(options.get('COMMENT')) ?? null, ctx.session.state.role),
-  );
+  const schema = ctx.engine.catalog.newSchema(name, optionText(options.get('COMMENT')) ?? null, ctx.session.state.role);
+  database.schemas.set(name, schema);
+  // GRANT … ON FUTURE SCHEMAS IN DATABASE: every schema created later, a replacing one too, receives them.
+  ctx.engine.access.applyFutureGrants(schema, 'SCHEMA', [database]);
   ctx.session.state.database = dbName;
   ctx.session.state.schema = name;
   return statusResult(`Schema ${displayIdentifier(name)} successfully created.`);

@@ -79,7 +79,10 @@ export async function showGrants(ctx: StatementContext): Promise<StatementResult
     const target = parseSecurable(ctx);
     c.expectEnd();
     const roles = sessionRoles(ctx);
-    if (roles !== null && target.kind !== 'ACCOUNT' && !access.sees(roles, target.object)) throw target.missing();
+    // MANAGE GRANTS (SECURITYADMIN) sees the grants on every object: SHOW honours it (behaviour change
+    // bcr-2416 contrasts the Information Schema views, which did not, with SHOW, which does).
+    const managesGrants = roles === null || access.holds(roles, access.account, 'MANAGE GRANTS');
+    if (!managesGrants && target.kind !== 'ACCOUNT' && !access.sees(roles, target.object)) throw target.missing();
     return show(PRIVILEGE_COLUMNS, privilegeRows(ctx, target));
   }
   if (c.acceptWords('TO', 'ROLE')) {

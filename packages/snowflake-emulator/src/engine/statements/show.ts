@@ -62,6 +62,27 @@ export function applyShowFilters<T>(filters: ShowFilters, items: T[], name: (ite
   return filters.limit === null ? kept : kept.slice(0, filters.limit);
 }
 
+/**
+ * The objects of one kind (stages, file formats) in a SHOW's scope that the
+ * session's roles may see, filtered and ordered by name as SHOW lists them.
+ */
+export function visibleSchemaObjects<O extends { name: string }>(
+  ctx: StatementContext,
+  filters: ShowFilters,
+  objectsOf: (schema: SchemaEntry) => Iterable<O>,
+): { database: DatabaseEntry; schema: SchemaEntry; object: O }[] {
+  const visible = showVisibility(ctx);
+  return applyShowFilters(
+    filters,
+    schemasInScope(ctx, filters.scope).flatMap(({ database, schema }) =>
+      [...objectsOf(schema)]
+        .filter((object) => visible.object(database, schema, object))
+        .map((object) => ({ database, schema, object })),
+    ),
+    (entry) => entry.object.name,
+  );
+}
+
 /** Schemas in a SHOW scope. */
 export function schemasInScope(
   ctx: StatementContext,
@@ -295,14 +316,8 @@ export async function show(ctx: StatementContext): Promise<StatementResult> {
   if (iceberg) return c.fail(c.peek());
   if (c.acceptWords('STAGES')) {
     const filters = parseShowFilters(ctx);
-    const stages = applyShowFilters(
-      filters,
-      schemasInScope(ctx, filters.scope).flatMap(({ database, schema }) =>
-        [...schema.stages.values()]
-          .filter((stage) => showVisibility(ctx).object(database, schema, stage))
-          .map((stage) => ({ database, schema, stage })),
-      ),
-      (s) => s.stage.name,
+    const stages = visibleSchemaObjects(ctx, filters, (schema) => schema.stages.values()).map(
+      ({ database, schema, object }) => ({ database, schema, stage: object }),
     );
     return showResult(
       [
@@ -347,14 +362,8 @@ export async function show(ctx: StatementContext): Promise<StatementResult> {
   }
   if (c.acceptWords('FILE', 'FORMATS')) {
     const filters = parseShowFilters(ctx);
-    const formats = applyShowFilters(
-      filters,
-      schemasInScope(ctx, filters.scope).flatMap(({ database, schema }) =>
-        [...schema.fileFormats.values()]
-          .filter((format) => showVisibility(ctx).object(database, schema, format))
-          .map((format) => ({ database, schema, format })),
-      ),
-      (f) => f.format.name,
+    const formats = visibleSchemaObjects(ctx, filters, (schema) => schema.fileFormats.values()).map(
+      ({ database, schema, object }) => ({ database, schema, format: object }),
     );
     return showResult(
       [
