@@ -159,9 +159,17 @@ describe.skipIf(!chromiumPath)('web page: merge counts and backfills (headless C
     expect(created.status).toBe(202);
     const id = created.body.id as string;
     // The API lists no backfills: the page finds this one among the recent syncs' origins.
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    // Its first syncs are created by the backfill job a moment after the request.
     const card = page.locator(`article.backfill[data-backfill-id="${id}"]`);
-    await card.waitFor({ timeout: 30_000 });
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return card.count();
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toBe(1);
     await card.getByText('Backfill complete: 4 of 4 values ended.').waitFor({ timeout: 120_000 });
     const values = await card
       .locator('.backfill-values li')

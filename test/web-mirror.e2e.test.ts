@@ -123,7 +123,7 @@ describe.skipIf(!chromiumPath)('web page: mirror plan, apply and tables (headles
     await page.keyboard.press('Enter');
 
     const run = mirror().locator('article.mirror-run');
-    await run.locator('.badge', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => run.locator('.live-head .badge').textContent(), { timeout: 60_000 }).toBe('succeeded');
     expect(runRequests).toEqual([{ planId }]);
     const runId = await run.getAttribute('data-run-id');
     const view = (await stack.request('GET', `/v1/mirror/runs/${runId}`)).body;
