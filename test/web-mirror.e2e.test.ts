@@ -133,7 +133,7 @@ describe.skipIf(!chromiumPath)('web page: mirror plan, apply and tables (headles
     await page.keyboard.press('Enter');
 
     const run = mirror().locator('article.mirror-run');
-    // 58 actions against the emulators: minutes on a loaded machine.
+    // Dozens of actions against the emulators: minutes on a loaded machine.
     await expect.poll(() => run.locator('.live-head .badge').textContent(), { timeout: 180_000 }).toBe('succeeded');
     expect(runRequests).toEqual([{ planId }]);
     const runId = await run.getAttribute('data-run-id');
