@@ -187,12 +187,14 @@ describe.skipIf(!chromiumPath)('web page (headless Chromium)', () => {
     expect([...new Set(modules)].sort()).toEqual([
       'api.js',
       'app.js',
+      'backfills-panel.js',
       'datasets-panel.js',
       'dom.js',
       'event-stream.js',
       'format.js',
       'live-panel.js',
       'mirror-panel.js',
+      'mirror-plan-panel.js',
       'schedules-panel.js',
       'syncs-panel.js',
     ]);

@@ -17,8 +17,8 @@ export interface WebStack {
 /**
  * startSyncStack, plus a second API server built over the same config, Redis
  * and queues with the web page plugin registered (the stack's own server has
- * already listened, so no plugin can be added to it) and, optionally, a
- * mirror service for /v1/mirror.
+ * already listened, so no plugin can be added to it), the stack's backfills
+ * and, optionally, a mirror service for /v1/mirror.
  */
 export async function startWebStack(
   options: StackOptions & { mirror?: Pick<MirrorService, 'listTables'> },
@@ -41,6 +41,7 @@ export async function startWebStack(
       schedules: new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } }),
       events,
       sseRefreshMs: 200,
+      backfills: stack.backfills,
       ...(options.mirror ? { mirror: options.mirror as MirrorService } : {}),
     });
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,5 +1,6 @@
 import {
   type DesiredTable,
+  type MirrorTableState,
   integrationFor,
   type MirrorSettings,
   Secret,
@@ -95,4 +96,36 @@ export function mirroredRow(
 
 export function emptySnowflake(): SnowflakeSide {
   return { integrations: [], databases: [], tables: [] };
+}
+
+/**
+ * Mirror state of `count` tables (`main.s<schema>.t<table>`, 100 tables a schema), as the action jobs write
+ * it: every 7th failed with an error, every 11th dropped, every 13th skipped, the rest mirrored. For
+ * paging, search and filter tests at thousands of tables without running the mirror.
+ */
+export function mirrorTableStates(count: number, at = '2026-11-23T03:00:00.000Z'): MirrorTableState[] {
+  return Array.from({ length: count }, (_, i) => {
+    const schema = `s${String(Math.floor(i / 100)).padStart(2, '0')}`;
+    const name = `t${String(i % 100).padStart(3, '0')}`;
+    const status: MirrorTableState['status'] =
+      i % 7 === 3 ? 'failed' : i % 11 === 5 ? 'dropped' : i % 13 === 6 ? 'skipped' : 'mirrored';
+    const database = 'MAIN_MIRROR';
+    return {
+      tableId: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+      uc: { fullName: `main.${schema}.${name}` },
+      snowflake:
+        status === 'skipped'
+          ? null
+          : {
+              database,
+              schema: schema.toUpperCase(),
+              name: name.toUpperCase(),
+              qualifiedName: `${database}.${schema.toUpperCase()}.${name.toUpperCase()}`,
+            },
+      status,
+      lastAction: { id: `create-table-${String(i).padStart(12, '0')}`, kind: 'create-table', runId: 'mirror_seed', at },
+      lastError: status === 'failed' ? { code: 'SNOWFLAKE_QUERY_FAILED', message: `table ${name} failed` } : null,
+      updatedAt: at,
+    };
+  });
 }

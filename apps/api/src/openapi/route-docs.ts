@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { JobNotificationAnswer, JobNotificationBody } from '../routes/databricks-hooks.js';
 import { WebhookSetupAnswer, WebhookSetupBody } from '../routes/webhook-setup.js';
 import { CreateSyncBody, ListSyncsQuery, SyncParams } from '../schemas.js';
+import { MIRROR_TABLE_STATUSES, MirrorTablesQuery } from '../mirror-tables-page.js';
 
 /** What the OpenAPI document says about one route; request schemas are the same zod schemas the route validates with. */
 export interface RouteDoc {
@@ -548,9 +549,32 @@ export const ROUTE_DOCS: RouteDoc[] = [
     method: 'get',
     url: '/v1/mirror/tables',
     scope: 'read',
-    summary: 'Mirror state per table (Unity Catalog name and id, Snowflake name, status, last action, last error)',
+    summary:
+      'Mirror state per table (Unity Catalog name and id, Snowflake name, status, last action, last error); search, filter by status, and pages in a stable order (Unity Catalog name, then table id) when `limit` is given, every match at once without it',
     tag: 'mirror',
-    responses: { 200: { description: 'Tables', schema: z.object({ items: z.array(AnyObject) }) }, ...errors(401) },
+    query: MirrorTablesQuery,
+    responses: {
+      200: {
+        description: 'Tables',
+        schema: z.object({
+          items: z.array(AnyObject),
+          total: z.number().int().describe('Tables matching search and status, over all pages'),
+          counts: z
+            .record(z.enum(MIRROR_TABLE_STATUSES), z.number().int())
+            .describe('Tables matching the search, by status (ignoring the status filter)'),
+          nextCursor: z
+            .string()
+            .nullable()
+            .describe('Pass as `cursor` (with the same query) for the next page; null on the last'),
+        }),
+      },
+      400: {
+        description:
+          'A bad query (unknown status, limit out of 1–500, a cursor not from this API, cursor without limit)',
+        schema: ErrorBodySchema,
+      },
+      ...errors(401),
+    },
   },
   {
     method: 'post',

@@ -16,6 +16,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOr400 } from '../http-errors.js';
+import { MirrorTablesQuery, pageMirrorTables } from '../mirror-tables-page.js';
 import { idempotencyKeyOf } from '../schemas.js';
 
 export interface MirrorRoutesDeps {
@@ -109,7 +110,10 @@ export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps)
     return withLinks(await mirror.requireRun(id));
   });
 
-  app.get('/v1/mirror/tables', { config: { scope: 'read' } }, async () => ({ items: await mirror.listTables() }));
+  app.get('/v1/mirror/tables', { config: { scope: 'read' } }, async (request) => {
+    const query = parseOr400(MirrorTablesQuery, request.query ?? {}, 'query');
+    return pageMirrorTables(await mirror.listTables(), query);
+  });
 }
 
 /** Configuration and upstream (Databricks, Snowflake) failures as coded answers instead of a bare 500. */

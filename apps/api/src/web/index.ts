@@ -26,6 +26,8 @@ const ASSETS = {
   'live-panel.js': JS,
   'syncs-panel.js': JS,
   'mirror-panel.js': JS,
+  'mirror-plan-panel.js': JS,
+  'backfills-panel.js': JS,
   'schedules-panel.js': JS,
   'app.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',

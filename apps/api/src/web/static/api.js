@@ -41,6 +41,15 @@ export function apiPath(link) {
   return typeof link === 'string' && link.startsWith('/v1/') && !link.startsWith('//') ? link : undefined;
 }
 
+export const BACKFILL_ID = /^backfill_[0-9a-f]{26}$/;
+
+/** The backfill a sync belongs to, from its origin (`backfill:<id>`); undefined for other syncs. */
+export function backfillOf(sync) {
+  const origin = typeof sync?.origin === 'string' ? sync.origin : '';
+  const id = origin.startsWith('backfill:') ? origin.slice('backfill:'.length) : '';
+  return BACKFILL_ID.test(id) ? id : undefined;
+}
+
 export async function api(method, path, body) {
   let response;
   try {

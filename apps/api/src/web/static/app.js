@@ -5,19 +5,29 @@
 
 import { api, forgetToken, onUnauthorized, rememberToken, token } from './api.js';
 import { byId } from './dom.js';
+import { BackfillsPanel } from './backfills-panel.js';
 import { DatasetsPanel } from './datasets-panel.js';
 import { LivePanel } from './live-panel.js';
 import { MirrorPanel } from './mirror-panel.js';
+import { MirrorPlanPanel } from './mirror-plan-panel.js';
 import { SchedulesPanel } from './schedules-panel.js';
 import { SyncsPanel } from './syncs-panel.js';
 
 const REFRESH_MS = 30_000;
 
-const live = new LivePanel({ list: byId('live'), empty: byId('live-empty'), onChange: () => syncs.load() });
+const live = new LivePanel({
+  list: byId('live'),
+  empty: byId('live-empty'),
+  onChange: () => syncs.load(),
+  openBackfill: (id) => backfills.open(id, true),
+});
+const backfills = new BackfillsPanel({ list: byId('backfills'), watch: (id, view) => live.watch(id, view) });
 const syncs = new SyncsPanel({
   list: byId('syncs'),
   updated: byId('syncs-updated'),
   watch: (id, view) => live.watch(id, view),
+  openBackfill: (id) => backfills.open(id, true),
+  onLoaded: (items) => backfills.noticeSyncs(items),
 });
 const datasets = new DatasetsPanel({
   list: byId('datasets'),
@@ -27,7 +37,11 @@ const datasets = new DatasetsPanel({
     syncs.load();
   },
 });
-const mirror = new MirrorPanel({ list: byId('mirror') });
+const mirrorPlan = new MirrorPlanPanel({ root: byId('mirror-plan'), onRunEnded: () => mirror.load() });
+const mirror = new MirrorPanel({
+  list: byId('mirror'),
+  onAvailability: (available) => mirrorPlan.setAvailable(available),
+});
 const schedules = new SchedulesPanel({ list: byId('schedules') });
 
 function refreshAll() {
@@ -48,6 +62,8 @@ function showSignIn(message) {
 function signOut(message) {
   forgetToken();
   live.dismissAll();
+  backfills.closeAll();
+  mirrorPlan.stopFollowing();
   datasets.reset();
   showSignIn(message);
 }

@@ -4,7 +4,7 @@
 // server are taken. The action buttons come from the sync's `links`: the API
 // links only the actions valid in the sync's state.
 
-import { api, apiPath, authHeaders, tokenRefused } from './api.js';
+import { api, apiPath, authHeaders, backfillOf, tokenRefused } from './api.js';
 import { externalLink, h, notice, replace } from './dom.js';
 import { EventStreamParser, readEventStream } from './event-stream.js';
 import { badge, count, duration, numbers, when } from './format.js';
@@ -36,13 +36,15 @@ let openStreams = 0;
 
 /**
  * The followed syncs, newest first. `onChange` runs when one was started or
- * ended (the recent syncs list refreshes then).
+ * ended (the recent syncs list refreshes then); `openBackfill(id)` shows the
+ * backfill a sync belongs to.
  */
 export class LivePanel {
-  constructor({ list, empty, onChange }) {
+  constructor({ list, empty, onChange, openBackfill = () => {} }) {
     this.list = list;
     this.empty = empty;
     this.onChange = onChange;
+    this.openBackfill = openBackfill;
     /** The syncs followed on this page, by id. */
     this.lives = new Map();
   }
@@ -283,6 +285,7 @@ class LiveSync {
     const links = view?.links ?? {};
     const cancel = apiPath(links.cancel);
     const retry = apiPath(links.retry);
+    const backfill = backfillOf(view);
     replace(
       this.actions,
       cancel
@@ -298,6 +301,9 @@ class LiveSync {
             { type: 'button', class: 'button', onclick: (event) => this.retry(retry, event.currentTarget) },
             'Retry',
           )
+        : null,
+      backfill
+        ? h('button', { type: 'button', class: 'button', onclick: () => this.panel.openBackfill(backfill) }, 'Backfill')
         : null,
       terminal ? h('button', { type: 'button', class: 'button', onclick: () => this.dismiss() }, 'Dismiss') : null,
     );
@@ -316,6 +322,7 @@ class LiveSync {
       ['Rows loaded', numbers.format(load?.rowsLoaded ?? 0)],
       load?.targetRowCount !== undefined ? ['Rows in target', numbers.format(load.targetRowCount)] : null,
       load?.mode ? ['Mode', load.mode] : null,
+      ...mergeStats(load?.merge),
     ].filter(Boolean);
     return h(
       'div',
@@ -377,6 +384,23 @@ class LiveSync {
     this.stop();
     this.panel.forget(this);
   }
+}
+
+/**
+ * What a merge-by-key load did (the sync view's `load.merge`), as the CLI says it: inserted, updated,
+ * deleted and unchanged keys, of the distinct keys staged.
+ */
+function mergeStats(merge) {
+  if (!merge || typeof merge !== 'object') return [];
+  const n = (v) => (typeof v === 'number' ? numbers.format(v) : '—');
+  return [
+    ['Inserted', n(merge.inserted)],
+    ['Updated', n(merge.updated)],
+    ['Deleted', n(merge.deleted)],
+    ['Unchanged', n(merge.unchanged)],
+    ['Keys staged', `${n(merge.distinctKeys)} from ${n(merge.rowsStaged)} rows`],
+    merge.appliedNow === false ? ['MERGE', 'applied by an earlier attempt'] : null,
+  ];
 }
 
 /** The Databricks tasks that did not succeed: key, result state, error, and the head of the error trace. */

@@ -1,15 +1,20 @@
 // The "Recent syncs" panel: the newest syncs, each with its Databricks run and "Details".
 
-import { api } from './api.js';
+import { api, backfillOf } from './api.js';
 import { externalLink, h, replace, table, unavailable } from './dom.js';
 import { badge, duration, numbers, when } from './format.js';
 
-/** `watch(id, view)` follows a sync in the progress panel ("Details"). */
+/**
+ * `watch(id, view)` follows a sync in the progress panel ("Details"); `openBackfill(id)` shows a
+ * backfill ("Backfill" on its syncs); `onLoaded(items)` receives each list read.
+ */
 export class SyncsPanel {
-  constructor({ list, updated, watch }) {
+  constructor({ list, updated, watch, openBackfill = () => {}, onLoaded = () => {} }) {
     this.list = list;
     this.updated = updated;
     this.watch = watch;
+    this.openBackfill = openBackfill;
+    this.onLoaded = onLoaded;
   }
 
   async load() {
@@ -18,6 +23,7 @@ export class SyncsPanel {
       const page = await api('GET', '/v1/syncs?limit=15');
       const items = page.items ?? [];
       this.updated.replaceChildren('Updated ', when(new Date().toISOString()));
+      this.onLoaded(items);
       if (items.length === 0) return replace(el, h('p', { class: 'empty card-pad' }, 'No syncs yet.'));
       replace(
         el,
@@ -48,6 +54,18 @@ export class SyncsPanel {
                 'td',
                 { class: 'actions' },
                 sync.links?.databricksRun ? externalLink(sync.links.databricksRun, 'Run') : null,
+                backfillOf(sync)
+                  ? h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'button small',
+                        onclick: () => this.openBackfill(backfillOf(sync)),
+                        'aria-label': `Backfill of sync ${sync.id}`,
+                      },
+                      'Backfill',
+                    )
+                  : null,
                 h(
                   'button',
                   {
