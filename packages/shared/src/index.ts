@@ -8,7 +8,7 @@ export {
   loadConfig,
   type SnowflakeAuth,
 } from './config/load-config.js';
-export { ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
+export { CleanupPolicy, ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
 export {
   API_SCOPES,
   type ApiScope,
