@@ -32,12 +32,16 @@ export interface ImportDeps {
 }
 
 /**
- * The import queue's processor: a dispatcher over the import steps
+ * The import queue's processor: the scheduled cleanup sweep (./sweep), and
+ * for a sync a dispatcher over the import steps
  * (prepare → load → verify → swap, in ./steps). Append mode loads straight
  * into the target; replace mode loads a staging table private to the sync
  * and swaps it in only after it verifies; merge mode loads one the same way
  * and MERGEs it by key in one transaction (./steps/merge.ts). A failure
- * leaves the target untouched and drops the staging table.
+ * leaves the target untouched and drops the staging table. Once the load
+ * verified, ./steps/clean-up.ts applies export.cleanup; for `after-load` the
+ * verified report is saved in the job first, so an attempt after the files
+ * are gone reports that load instead of failing to find them.
  */
 export function createImportProcessor(deps: ImportDeps) {
   const now = deps.now ?? Date.now;
