@@ -107,6 +107,8 @@ describe('export.cleanup', () => {
     expect(view.status, JSON.stringify(view.error)).toBe('succeeded');
     expect(view.load?.rowsLoaded).toBe(10_000);
     expect(view.load?.cleanup).toEqual({ policy: 'after-load', status: 'removed', filesRemoved: FILES_PER_RUN });
+    const viaApi = await stack.request('GET', `/v1/syncs/${id}`);
+    expect(viaApi.body.load.cleanup).toEqual(view.load?.cleanup);
     expect(await filesOf('cleaned', id)).toEqual([]);
     expect(await filesOf('cleaned', `${id}0`)).toEqual(['part-00000.parquet']);
 
