@@ -4,6 +4,7 @@ import type { CleanupSweepReport } from '../apps/import-worker/src/index.js';
 import { defaultJobOptions, parseJobData, type SyncView, syncIdForKey } from '@d2s/shared';
 import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { jobsOfSync } from './support/queue-jobs.js';
 import { type SyncStack, startSyncStack } from './support/sync-stack.js';
 
 /**
@@ -81,6 +82,17 @@ describe('export.cleanup', () => {
     return done?.returnvalue as CleanupSweepReport;
   }
 
+  async function finishedJob(jobId: string): Promise<{ state: string; value: unknown }> {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const job = await stack.queues.import.getJob(jobId);
+      const state = (await job?.getState()) ?? 'missing';
+      if (state === 'completed' || state === 'failed') return { state, value: job?.returnvalue };
+      if (Date.now() > deadline) throw new Error(`job ${jobId} still ${state}`);
+      await sleep(50);
+    }
+  }
+
   /** Makes a run's files look written `days` ago. */
   async function age(datasetName: string, syncId: string, days: number): Promise<void> {
     const at = new Date(Date.now() - days * DAY_MS);
@@ -121,6 +133,31 @@ describe('export.cleanup', () => {
     expect(sqls.slice(copyAt, removeAt).some((sql) => /COUNT\(\*\)/i.test(sql))).toBe(true);
     expect(sqls[removeAt]).toContain(`/cleaned/${id}/ PATTERN`);
     expect((await stack.sql('SELECT COUNT(*) AS N FROM D2S_SANDBOX.PUBLIC.CLEANED'))[0]?.N).toBe(10_000);
+  });
+
+  it('an attempt after the files are gone reports the saved verified load instead of failing to find them', async () => {
+    const id = await sync('cleaned');
+    const view = await ended(id);
+    expect(view.load?.cleanup?.status).toBe('removed');
+    const [done] = await jobsOfSync(stack.queues.import, id);
+    // What the worker saved before its REMOVE: the retry's starting point after a crash past that point.
+    expect(done?.data.verifiedLoad).toMatchObject({ rowsLoaded: 10_000, mode: 'append' });
+    const copies = () => statements(id).filter((e) => /^(COPY|LIST)/.test(e.sql)).length;
+    const before = copies();
+
+    const retried = await stack.queues.import.add('sync-import', done?.data, { jobId: `${id}-retry` });
+    const report = await finishedJob(retried.id ?? '');
+    expect(report.state).toBe('completed');
+    expect(report.value).toMatchObject({
+      rowsLoaded: 10_000,
+      cleanup: { policy: 'after-load', status: 'removed', filesRemoved: 0 },
+    });
+    expect(copies(), 'neither listed nor loaded again').toBe(before);
+
+    // Without the saved report the same attempt would look for the run's files and fail the sync.
+    const { verifiedLoad: _saved, ...unsaved } = done?.data ?? {};
+    const blind = await stack.queues.import.add('sync-import', unsaved, { jobId: `${id}-blind`, attempts: 1 });
+    expect((await finishedJob(blind.id ?? '')).state).toBe('failed');
   });
 
   it('cleans up after a replace-mode load too, once the SWAP verified', async () => {
