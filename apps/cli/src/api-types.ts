@@ -53,6 +53,16 @@ export interface MergeCounts {
   appliedNow: boolean;
 }
 
+/** What became of a run's files after its load (export.cleanup). */
+export interface CleanupOutcome {
+  policy: 'keep' | 'after-load' | 'after-days';
+  status: 'removed' | 'kept' | 'failed';
+  filesRemoved: number;
+  /** after-days: from when the sweep may remove them. */
+  removeAfter?: string;
+  error?: { code: string; message: string };
+}
+
 export interface Sync {
   id: string;
   dataset: string;
@@ -71,6 +81,8 @@ export interface Sync {
     targetRowCount?: number;
     /** merge mode: what the MERGE did. */
     merge?: MergeCounts;
+    /** What became of the run's files once the load verified. */
+    cleanup?: CleanupOutcome;
     queryIds?: string[];
   } | null;
   timings: {

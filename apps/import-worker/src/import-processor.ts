@@ -15,32 +15,47 @@ import {
 import { dropTable, type SnowflakeClient } from '@d2s/shared/snowflake';
 import type { Job } from 'bullmq';
 import { createImportContext, type ImportContext, queryTagOf } from './import-context.js';
+import { cleanUp } from './steps/clean-up.js';
 import { importSteps } from './steps/import-steps.js';
+import { type CleanupSweepDeps, sweepRunFiles } from './sweep/sweep-run-files.js';
 
 export interface ImportDeps {
   config: Pick<D2sConfig, 'datasets'>;
   snowflake: Pick<SnowflakeClient, 'execute' | 'transaction'>;
-  syncs: Pick<SyncService, 'isCancelRequested' | 'releaseDataset'>;
+  syncs: Pick<SyncService, 'isCancelRequested' | 'releaseDataset' | 'get'>;
   logger: Logger;
-  metrics?: Pick<D2sMetrics, 'syncOutcomes'>;
+  metrics?: Pick<D2sMetrics, 'syncOutcomes' | 'runCleanups' | 'runFilesRemoved'>;
+  /** @defaultValue Date.now */
+  now?: () => number;
   /** How often a running COPY checks for a cancel request. @defaultValue 1000 */
   cancelCheckMs?: number;
 }
 
 /**
- * The import queue's processor: a dispatcher over the import steps
+ * The import queue's processor: the scheduled cleanup sweep (./sweep), and
+ * for a sync a dispatcher over the import steps
  * (prepare → load → verify → swap, in ./steps). Append mode loads straight
  * into the target; replace mode loads a staging table private to the sync
  * and swaps it in only after it verifies; merge mode loads one the same way
  * and MERGEs it by key in one transaction (./steps/merge.ts). A failure
- * leaves the target untouched and drops the staging table.
+ * leaves the target untouched and drops the staging table. Once the load
+ * verified, ./steps/clean-up.ts applies export.cleanup; for `after-load` the
+ * verified report is saved in the job first, so an attempt after the files
+ * are gone reports that load instead of failing to find them.
  */
 export function createImportProcessor(deps: ImportDeps) {
-  return async function processImport(job: Job): Promise<LoadReport> {
+  const now = deps.now ?? Date.now;
+  const sweepDeps: CleanupSweepDeps = { ...deps, now };
+
+  return async function processImport(job: Job): Promise<LoadReport | Awaited<ReturnType<typeof sweepRunFiles>>> {
+    if (job.name === 'cleanup-sweep')
+      return sweepRunFiles(parseJobData('import', 'cleanup-sweep', job.data), sweepDeps);
     const data = parseJobData('import', 'sync-import', job.data);
     const { request } = data;
     const dataset = deps.config.datasets[request.dataset];
-    const report: LoadReport = {
+    // A verified load an earlier attempt saved before removing its files: report it, do not load again.
+    const verifiedLoad = data.verifiedLoad as LoadReport | undefined;
+    const report: LoadReport = verifiedLoad ?? {
       mode: dataset?.load.mode ?? 'append',
       stagePath: request.stagePath,
       files: [],
@@ -53,9 +68,14 @@ export function createImportProcessor(deps: ImportDeps) {
       if (!dataset)
         throw new SyncFailedError('UNKNOWN_DATASET', `Dataset "${request.dataset}" is no longer configured.`);
       ctx = createImportContext(job, data, dataset, report, deps);
-      const loaded = await runSteps(importSteps, 'prepare', ctx, {
-        park: () => Promise.reject(new Error('import steps never reschedule')),
-      });
+      const loaded =
+        verifiedLoad ??
+        (await runSteps(importSteps, 'prepare', ctx, {
+          park: () => Promise.reject(new Error('import steps never reschedule')),
+        }));
+      if (!verifiedLoad && dataset.export.cleanup === 'after-load')
+        await job.updateData({ ...data, verifiedLoad: loaded as unknown as Record<string, unknown> });
+      loaded.cleanup = await cleanUp(ctx, { metrics: deps.metrics, now });
       await recordSyncEnd({ ...deps, log: ctx.log }, request, 'succeeded');
       ctx.log.info(
         { files: loaded.files.length, rowsLoaded: loaded.rowsLoaded, targetRowCount: loaded.targetRowCount },

@@ -10,6 +10,7 @@ import {
 } from '@d2s/shared';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
 import { createImportProcessor } from './import-processor.js';
+import { scheduleCleanupSweep } from './sweep/schedule-sweep.js';
 
 await runService({
   name: 'import-worker',
@@ -28,7 +29,15 @@ await runService({
     const worker = startWorker('import', processor, { config, logger, concurrency: config.workers.import.concurrency });
     telemetry.metrics.trackWorker(worker, 'import');
     telemetry.metrics.trackQueues([queues.import]);
-    logger.info({ concurrency: config.workers.import.concurrency }, 'import worker started');
+    const sweep = await scheduleCleanupSweep(queues.import, config);
+    logger.info(
+      {
+        concurrency: config.workers.import.concurrency,
+        cleanupSweep: sweep,
+        everyMinutes: config.cleanup.sweepIntervalMinutes,
+      },
+      'import worker started',
+    );
 
     return {
       async stop() {

@@ -75,6 +75,11 @@ export class SyncFailedError extends D2sError {
   }
 }
 
+/** A removal of files outside one run's own prefix was asked for: refused before any SQL is sent. */
+export class CleanupRefusedError extends D2sError {
+  readonly code = 'CLEANUP_OUTSIDE_RUN_PREFIX';
+}
+
 /** Narrow `unknown` to a D2sError-like object with a code. */
 export function isD2sError(error: unknown): error is D2sError {
   return error instanceof D2sError;

@@ -8,7 +8,7 @@ export {
   loadConfig,
   type SnowflakeAuth,
 } from './config/load-config.js';
-export { ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
+export { CleanupPolicy, ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
 export {
   API_SCOPES,
   type ApiScope,
@@ -18,6 +18,7 @@ export {
   sha256Hex,
 } from './config/api-tokens.js';
 export {
+  CleanupRefusedError,
   ConfigError,
   D2sError,
   type D2sErrorOptions,
@@ -87,6 +88,7 @@ export { DEFAULT_DATA_FILE_PATTERN, runDataFilePattern } from './sync/data-files
 export { decodeFailure, toJobError } from './sync/job-failure.js';
 export { type ParameterIssue, type ParameterValues, validateParameters } from './sync/parameters.js';
 export { type RunLocation, runLocationFor } from './sync/run-path.js';
+export { datasetStagePrefix, requireRunPrefix, type RunPrefix, runOfStagedFile } from './sync/run-prefix.js';
 export { syncKeys } from './sync/sync-keys.js';
 export { type NotificationOutcome, type RunNotification, RunWakeups, type RunWakeupsDeps } from './sync/run-wakeups.js';
 export {
@@ -117,6 +119,7 @@ export {
   type JobSnapshot,
   type LoadFileResult,
   type LoadReport,
+  type CleanupReport,
   type MergeReport,
   SYNC_CANCELED,
   SYNC_STATES,

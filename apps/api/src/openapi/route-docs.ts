@@ -87,6 +87,18 @@ export const SyncViewSchema = z
           })
           .optional()
           .describe('merge mode: what the MERGE did; inserted + updated + deleted + unchanged = distinctKeys'),
+        cleanup: z
+          .object({
+            policy: z.enum(['keep', 'after-load', 'after-days']),
+            status: z
+              .enum(['removed', 'kept', 'failed'])
+              .describe('failed never fails the sync: the files stay and the next sweep removes them'),
+            filesRemoved: z.number(),
+            removeAfter: z.string().optional().describe('after-days: from when the sweep may remove the files'),
+            error: z.object({ code: z.string(), message: z.string() }).optional(),
+          })
+          .optional()
+          .describe("What became of the run's files once the load verified (the dataset's export.cleanup)"),
         queryIds: z.array(z.string()).optional(),
       })
       .nullable(),

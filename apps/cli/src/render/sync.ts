@@ -25,6 +25,22 @@ export function mergeLine(sync: Sync): string | undefined {
   return `${counts} (${formatCount(m.distinctKeys)} keys from ${formatCount(m.rowsStaged)} rows${applied})`;
 }
 
+/**
+ * What became of the run's files: `removed 7 files`, `kept until 2026-12-09 10:00:00Z (sweep)`,
+ * `kept`, or the failure, which never failed the sync (the sweep tries again).
+ */
+export function cleanupLine(sync: Sync, paint: Paint = plain): string | undefined {
+  const c = sync.load?.cleanup;
+  if (!c) return undefined;
+  if (c.status === 'removed') return `removed ${formatCount(c.filesRemoved)} file${c.filesRemoved === 1 ? '' : 's'}`;
+  if (c.status === 'kept')
+    return c.removeAfter
+      ? `kept until ${formatTime(c.removeAfter)}, then removed by the sweep`
+      : 'kept (cleanup: keep)';
+  const why = c.error ? `: ${c.error.code}: ${c.error.message}` : '';
+  return `${paint('failed', 'yellow')}${why}\nthe files are still there; the next sweep removes them`;
+}
+
 /** Total duration when finished; time so far when not (from `now`). */
 export function syncDurationMs(sync: Sync, now: number): number | undefined {
   if (sync.timings.durationsMs.total !== undefined) return sync.timings.durationsMs.total;
@@ -105,6 +121,7 @@ export function renderSyncSummary(sync: Sync, options: { now: number; paint?: Pa
       ['rows loaded', formatCount(sync.load?.rowsLoaded)],
       ['target rows', formatCount(sync.load?.targetRowCount)],
       ['merged', mergeLine(sync)],
+      ['cleanup', cleanupLine(sync, paint)],
       ['Databricks', databricksLine(sync)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
       ['hint', sync.error?.hint],
@@ -146,6 +163,7 @@ export function renderSyncDetail(sync: Sync, options: { now: number; paint?: Pai
       ['rows loaded', formatCount(sync.load?.rowsLoaded)],
       ['target rows', formatCount(sync.load?.targetRowCount)],
       ['merged', mergeLine(sync)],
+      ['cleanup', cleanupLine(sync, paint)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
       ['error stage', sync.error?.stage],
       ['hint', sync.error?.hint],

@@ -47,6 +47,7 @@ export interface D2sConfig {
   };
   workers: ConfigFile['workers'];
   mirror: Omit<ConfigFile['mirror'], 'oauthClientSecret'> & { oauthClientSecret: Secret | undefined };
+  cleanup: ConfigFile['cleanup'];
   datasets: Record<string, DatasetConfig>;
 }
 
@@ -475,7 +476,14 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
           'D2S_MIRROR_OAUTH_CLIENT_SECRET',
         ),
     },
-    datasets: file.datasets,
+    cleanup: file.cleanup,
+    // Each dataset carries its own policy, so nothing downstream needs the default.
+    datasets: Object.fromEntries(
+      Object.entries(file.datasets).map(([name, dataset]) => [
+        name,
+        { ...dataset, export: { ...dataset.export, cleanup: dataset.export.cleanup ?? file.cleanup.default } },
+      ]),
+    ),
   };
 }
 

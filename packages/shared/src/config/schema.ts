@@ -88,6 +88,24 @@ export const LoadConfig = z
   .default({ mode: 'append' });
 export type LoadConfig = z.infer<typeof LoadConfig>;
 
+/**
+ * What happens to a run's files once its load is verified:
+ * - `keep` (the default): nothing; the files stay where the export wrote them;
+ * - `after-load`: removed (`REMOVE @stage/<run path>/`) right after the load verifies;
+ * - `{ afterDays: N }`: kept N days, then removed by the scheduled sweep.
+ * Under either of the last two, the sweep also removes the files of runs whose sync failed or was canceled.
+ */
+export const CleanupPolicy = z.union(
+  [z.enum(['keep', 'after-load']), z.strictObject({ afterDays: PositiveInt.max(3650) })],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? 'expected keep, after-load or { afterDays: N } (N a whole number of days, 1 to 3650)'
+        : undefined,
+  },
+);
+export type CleanupPolicy = z.infer<typeof CleanupPolicy>;
+
 export const DatasetConfig = z
   .strictObject({
     description: z.string().default(''),
@@ -116,6 +134,8 @@ export const DatasetConfig = z
         .min(1)
         .refine(isValidPattern, 'must be a regular expression')
         .default(DEFAULT_DATA_FILE_PATTERN),
+      /** What happens to a run's files after a verified load. @defaultValue cleanup.default (itself `keep`) */
+      cleanup: CleanupPolicy.optional(),
     }),
     snowflake: z.strictObject({
       stage: SnowflakeObjectName,
@@ -387,6 +407,14 @@ export const ConfigFile = z.strictObject({
       mirror: { concurrency: 8 },
     }),
   mirror: MirrorConfig.default(MirrorConfig.parse({})),
+  cleanup: z
+    .strictObject({
+      /** The policy of every dataset that sets no `export.cleanup` of its own. @defaultValue keep */
+      default: CleanupPolicy.default('keep'),
+      /** How often the sweep (afterDays datasets, failed and canceled runs) runs, in minutes. @defaultValue 60 */
+      sweepIntervalMinutes: PositiveInt.max(7 * 24 * 60).default(60),
+    })
+    .default({ default: 'keep', sweepIntervalMinutes: 60 }),
   datasets: z
     .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _'), DatasetConfig)
     .default({}),

@@ -72,8 +72,24 @@ export const ImportJobData = z.strictObject({
   runId: z.number().int().positive(),
   runPageUrl: z.string().optional(),
   exportedAt: z.string().datetime(),
+  /**
+   * The verified load's report, saved before its files are removed (export.cleanup: after-load):
+   * an attempt that finds it reports that load and only cleans up, since the files it would load
+   * again may be gone.
+   */
+  verifiedLoad: z.record(z.string(), z.unknown()).optional(),
 });
 export type ImportJobData = z.infer<typeof ImportJobData>;
+
+/**
+ * Fired by the cleanup Job Scheduler (one per deployment, however many import workers): removes
+ * the files of runs that ended more than `afterDays` ago, and of failed and canceled syncs.
+ */
+export const CleanupSweepJobData = z.strictObject({
+  /** Only these datasets (a test, an operator); every dataset with a cleanup policy when absent. */
+  datasets: z.array(z.string().min(1)).optional(),
+});
+export type CleanupSweepJobData = z.infer<typeof CleanupSweepJobData>;
 
 export { MirrorScope };
 
@@ -140,6 +156,7 @@ export const jobCatalog = {
   },
   import: {
     'sync-import': { data: ImportJobData, options: retryWithBackoff(5, 5_000) },
+    'cleanup-sweep': { data: CleanupSweepJobData, options: retryWithBackoff(3, 10_000) },
   },
   mirror: {
     'mirror-plan': { data: MirrorPlanJobData, options: retryWithBackoff(3, 5_000) },

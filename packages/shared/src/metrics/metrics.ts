@@ -35,6 +35,20 @@ export class D2sMetrics {
     registers: [this.registry],
   });
 
+  readonly runCleanups = new Counter({
+    name: 'd2s_run_cleanups_total',
+    help: 'Removals of run files, by dataset, trigger (after-load, sweep) and outcome (removed, failed)',
+    labelNames: ['dataset', 'trigger', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly runFilesRemoved = new Counter({
+    name: 'd2s_run_files_removed_total',
+    help: 'Files of runs removed from the stage, by dataset and trigger (after-load, sweep)',
+    labelNames: ['dataset', 'trigger'] as const,
+    registers: [this.registry],
+  });
+
   readonly databricksRequests = new Counter({
     name: 'd2s_databricks_requests_total',
     help: 'Databricks REST attempts by endpoint and HTTP status (or network-error)',

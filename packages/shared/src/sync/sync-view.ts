@@ -46,6 +46,20 @@ export interface MergeReport {
   appliedNow: boolean;
 }
 
+/**
+ * What became of the run's files after the load (export.cleanup). Never fails the sync: a
+ * removal that failed is reported here, and the scheduled sweep tries again.
+ */
+export interface CleanupReport {
+  policy: 'keep' | 'after-load' | 'after-days';
+  /** `removed`: REMOVE ran (repeating one that ran is fine); `kept`: the policy keeps them for now; `failed`: see error. */
+  status: 'removed' | 'kept' | 'failed';
+  filesRemoved: number;
+  /** after-days: from when the sweep may remove them. */
+  removeAfter?: string;
+  error?: { code: string; message: string };
+}
+
 /** What the import job reports as progress and as its result. */
 export interface LoadReport {
   mode: 'append' | 'replace' | 'merge';
@@ -55,6 +69,8 @@ export interface LoadReport {
   targetRowCount?: number;
   /** merge mode: what the MERGE did. */
   merge?: MergeReport;
+  /** What became of the run's files once the load verified. */
+  cleanup?: CleanupReport;
   queryIds: string[];
 }
 
@@ -211,6 +227,7 @@ function pickLoad(report: Record<string, unknown>): Partial<LoadReport> {
   if (typeof report.rowsLoaded === 'number') load.rowsLoaded = report.rowsLoaded;
   if (typeof report.targetRowCount === 'number') load.targetRowCount = report.targetRowCount;
   if (isObject(report.merge)) load.merge = report.merge as unknown as MergeReport;
+  if (isObject(report.cleanup)) load.cleanup = report.cleanup as unknown as CleanupReport;
   if (Array.isArray(report.queryIds)) load.queryIds = report.queryIds as string[];
   return load;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyHistory, listStage } from './stage-files.js';
+import { copyHistory, listStage, removeRunFiles } from './stage-files.js';
 
 const stage = { database: 'D2S', schema: 'PUBLIC', name: 'Exports stage' };
 
@@ -29,5 +29,18 @@ describe('copyHistory', () => {
   });
   it('bounds the window', () => {
     expect(() => copyHistory({ database: 'D', schema: 'S', name: 'T' }, 0)).toThrow();
+  });
+});
+
+describe('removeRunFiles', () => {
+  it('removes one run’s folder, its PATTERN anchored at the run path', () => {
+    expect(removeRunFiles(stage, 'forecasts/sync_0000000012/').text()).toBe(
+      `REMOVE @"D2S"."PUBLIC"."Exports stage"/forecasts/sync_0000000012/ PATTERN = '.*forecasts/sync_0000000012/(?:.*)'`,
+    );
+  });
+  it('refuses a path that is not a folder: REMOVE would take every path it prefixes', () => {
+    expect(() => removeRunFiles(stage, 'forecasts/sync_0000000012')).toThrow(/end in \//);
+    expect(() => removeRunFiles(stage, '/')).toThrow(/end in \//);
+    expect(() => removeRunFiles(stage, '')).toThrow(/end in \//);
   });
 });

@@ -1,6 +1,7 @@
 import type { SnowflakeObjectName } from '../../config/schema.js';
 import { integerOption, qualifiedNameLiteral, quoteIdentifier, quoteLiteral, stageLocation } from './quoting.js';
 import { SqlStatement } from './sql-statement.js';
+import { runDataFilePattern } from '../../sync/data-files.js';
 
 /**
  * The files under a stage path, one row each (`name`, `size`, `md5`,
@@ -32,5 +33,22 @@ export function copyHistory(table: SnowflakeObjectName, hours: number): SqlState
       `  FROM TABLE(${quoteIdentifier(table.database)}.INFORMATION_SCHEMA.COPY_HISTORY(`,
       `    TABLE_NAME => ${qualifiedNameLiteral(table)}, START_TIME => DATEADD(HOUR, -${back}, CURRENT_TIMESTAMP())))`,
     ].join('\n'),
+  );
+}
+
+/**
+ * Removes every file of one run (data and commit files alike): `REMOVE @stage/<run path>/`.
+ * REMOVE takes its path as a prefix (https://docs.snowflake.com/en/sql-reference/sql/remove:
+ * `rm @%mytable/myobject` also removes `myobject_new`), so the path must end in `/`; the
+ * PATTERN, anchored at that path like the load's, says the same again on the server side.
+ * Callers check the path is the run's own first (requireRunPrefix).
+ *
+ * `REMOVE @"DB"."SCH"."STAGE"/forecasts/sync_1/ PATTERN = '.*forecasts/sync_1/(?:.*)'`
+ */
+export function removeRunFiles(stage: SnowflakeObjectName, runPath: string): SqlStatement {
+  if (!runPath.endsWith('/') || runPath.replace(/\/+/g, '') === '')
+    throw new Error(`A run path to remove must name a folder (end in /), got "${runPath}"`);
+  return SqlStatement.plain(
+    `REMOVE ${stageLocation(stage, runPath)} PATTERN = ${quoteLiteral(runDataFilePattern(runPath, '.*'))}`,
   );
 }

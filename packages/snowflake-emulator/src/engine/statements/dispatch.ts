@@ -17,6 +17,7 @@ import { listStage } from './list-stage.js';
 import { runMerge } from './merge.js';
 import { showTransactions } from '../transactions.js';
 import { runQuery } from './query.js';
+import { removeStageFiles } from './remove-stage-files.js';
 import { alterSession, transactionControl, useObject } from './session-commands.js';
 import { createRole, createWarehouse, dropRole, dropWarehouse, grant, revoke } from './access-ddl.js';
 import { show } from './show.js';
@@ -145,6 +146,9 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
     case 'LIST':
     case 'LS':
       return listStage(ctx);
+    case 'REMOVE':
+    case 'RM':
+      return removeStageFiles(ctx);
     case 'COPY':
       return copyInto(ctx);
     case 'BEGIN':
