@@ -8,7 +8,7 @@ export {
   loadConfig,
   type SnowflakeAuth,
 } from './config/load-config.js';
-export { ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
+export { ConfigFile, DatasetConfig, DatasetParameter, SchemaConfig, SnowflakeObjectName } from './config/schema.js';
 export {
   API_SCOPES,
   type ApiScope,
@@ -118,6 +118,7 @@ export {
   type LoadFileResult,
   type LoadReport,
   type MergeReport,
+  type SchemaChange,
   SYNC_CANCELED,
   SYNC_STATES,
   type SyncState,

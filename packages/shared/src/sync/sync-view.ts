@@ -46,6 +46,19 @@ export interface MergeReport {
   appliedNow: boolean;
 }
 
+/**
+ * One change schema evolution made to the table a sync loads (README "Schema evolution"): a column added,
+ * a type widened, or, when replace-schema rebuilt the table from the run's files, a column dropped or retyped.
+ */
+export interface SchemaChange {
+  kind: 'add-column' | 'widen' | 'drop-column' | 'retype';
+  column: string;
+  /** The column's type before (widen, retype, drop-column). */
+  from?: string;
+  /** The column's type after (add-column, widen, retype). */
+  to?: string;
+}
+
 /** What the import job reports as progress and as its result. */
 export interface LoadReport {
   mode: 'append' | 'replace' | 'merge';
@@ -55,6 +68,8 @@ export interface LoadReport {
   targetRowCount?: number;
   /** merge mode: what the MERGE did. */
   merge?: MergeReport;
+  /** With `schema.evolution`: the changes made to the target's columns (empty when its columns already fit). */
+  schemaChanges?: SchemaChange[];
   queryIds: string[];
 }
 
