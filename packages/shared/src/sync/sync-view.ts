@@ -226,6 +226,7 @@ function pickLoad(report: Record<string, unknown>): Partial<LoadReport> {
   if (typeof report.rowsLoaded === 'number') load.rowsLoaded = report.rowsLoaded;
   if (typeof report.targetRowCount === 'number') load.targetRowCount = report.targetRowCount;
   if (isObject(report.merge)) load.merge = report.merge as unknown as MergeReport;
+  if (Array.isArray(report.schemaChanges)) load.schemaChanges = report.schemaChanges as SchemaChange[];
   if (Array.isArray(report.queryIds)) load.queryIds = report.queryIds as string[];
   return load;
 }
