@@ -53,6 +53,14 @@ export interface MergeCounts {
   appliedNow: boolean;
 }
 
+/** A change schema evolution made to the target's columns. */
+export interface SchemaChange {
+  kind: 'add-column' | 'widen' | 'drop-column' | 'retype';
+  column: string;
+  from?: string;
+  to?: string;
+}
+
 export interface Sync {
   id: string;
   dataset: string;
@@ -71,6 +79,8 @@ export interface Sync {
     targetRowCount?: number;
     /** merge mode: what the MERGE did. */
     merge?: MergeCounts;
+    /** With schema.evolution: the changes made to the target's columns. */
+    schemaChanges?: SchemaChange[];
     queryIds?: string[];
   } | null;
   timings: {

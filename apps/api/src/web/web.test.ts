@@ -97,6 +97,7 @@ describe('web page routes', () => {
         'format.js',
         'live-panel.js',
         'mirror-panel.js',
+        'schema-changes.js',
         'schedules-panel.js',
         'syncs-panel.js',
       ].sort(),

@@ -1,4 +1,4 @@
-import type { FailedTask, Sync } from '../api-types.js';
+import type { FailedTask, SchemaChange, Sync } from '../api-types.js';
 import type { Color } from '../output.js';
 import { formatCount, formatDuration, formatParameters, formatTime } from './format.js';
 import { renderTable } from './table.js';
@@ -23,6 +23,27 @@ export function mergeLine(sync: Sync): string | undefined {
   const counts = `${formatCount(m.inserted)} inserted, ${formatCount(m.updated)} updated, ${formatCount(m.deleted)} deleted, ${formatCount(m.unchanged)} unchanged`;
   const applied = m.appliedNow ? '' : '; applied by an earlier attempt';
   return `${counts} (${formatCount(m.distinctKeys)} keys from ${formatCount(m.rowsStaged)} rows${applied})`;
+}
+
+/** With schema.evolution: `added column "discount" FLOAT; widened "name" from VARCHAR(20) to VARCHAR(16777216)`. */
+export function schemaLine(sync: Sync): string | undefined {
+  const changes = sync.load?.schemaChanges;
+  if (!changes) return undefined;
+  if (changes.length === 0) return 'no changes';
+  return changes.map(describeSchemaChange).join('\n');
+}
+
+function describeSchemaChange(change: SchemaChange): string {
+  switch (change.kind) {
+    case 'add-column':
+      return `added column "${change.column}" ${change.to ?? ''}`.trimEnd();
+    case 'widen':
+      return `widened "${change.column}" from ${change.from ?? '?'} to ${change.to ?? '?'}`;
+    case 'retype':
+      return `retyped "${change.column}" from ${change.from ?? '?'} to ${change.to ?? '?'}`;
+    case 'drop-column':
+      return `dropped column "${change.column}" ${change.from ?? ''}`.trimEnd();
+  }
 }
 
 /** Total duration when finished; time so far when not (from `now`). */
@@ -105,6 +126,7 @@ export function renderSyncSummary(sync: Sync, options: { now: number; paint?: Pa
       ['rows loaded', formatCount(sync.load?.rowsLoaded)],
       ['target rows', formatCount(sync.load?.targetRowCount)],
       ['merged', mergeLine(sync)],
+      ['schema', schemaLine(sync)],
       ['Databricks', databricksLine(sync)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
       ['hint', sync.error?.hint],
@@ -146,6 +168,7 @@ export function renderSyncDetail(sync: Sync, options: { now: number; paint?: Pai
       ['rows loaded', formatCount(sync.load?.rowsLoaded)],
       ['target rows', formatCount(sync.load?.targetRowCount)],
       ['merged', mergeLine(sync)],
+      ['schema', schemaLine(sync)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
       ['error stage', sync.error?.stage],
       ['hint', sync.error?.hint],
