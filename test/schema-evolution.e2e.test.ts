@@ -53,7 +53,7 @@ const ORDERS_JOB: JobFixture = {
   },
 };
 
-const dataset = (name: string, table: string, load: string, evolution: string, createTable = true) => `
+const dataset = (name: string, table: string, load: string, evolution: string, createTable = true, grants = '[]') => `
   ${name}:
     databricks: { jobId: 1010, outputParameter: output_path }
     export: { s3Prefix: s3://d2s-sandbox/exports/${name}, maxRunDurationSeconds: 600 }
@@ -63,6 +63,7 @@ const dataset = (name: string, table: string, load: string, evolution: string, c
       createStage: true
       table: { database: D2S_SANDBOX, schema: PUBLIC, name: ${table} }
       createTable: ${createTable}
+      grants: ${grants}
     load: ${load}
     schema: { evolution: ${evolution} }
     parameters:
@@ -81,6 +82,8 @@ datasets:${dataset('orders_strict', 'ORDERS_STRICT', '{ mode: append }', 'strict
   'ORDERS_REPLACE',
   '{ mode: replace }',
   'replace-schema',
+  true,
+  '[ANALYST]',
 )}${dataset('orders_wide', 'ORDERS_WIDE', '{ mode: append }', 'strict', false)}`;
 
 describe('schema evolution', () => {
@@ -189,6 +192,11 @@ describe('schema evolution', () => {
       'amount VARCHAR(16777216)',
       'batch VARCHAR(16777216)',
     ]);
+    // The staging table built from the files kept the target's grants through the SWAP.
+    const grants = (await stack.sql('SHOW GRANTS ON TABLE D2S_SANDBOX.PUBLIC.ORDERS_REPLACE')).map(
+      (r) => `${String(r.privilege)} ${String(r.grantee_name)}`,
+    );
+    expect(grants.sort()).toEqual(['OWNERSHIP SYSADMIN', 'SELECT ANALYST']);
     expect(await stack.sql('SELECT DISTINCT "batch" FROM D2S_SANDBOX.PUBLIC.ORDERS_REPLACE')).toEqual([
       { batch: 'b2' },
     ]);
