@@ -63,6 +63,14 @@ export interface CleanupOutcome {
   error?: { code: string; message: string };
 }
 
+/** A change schema evolution made to the target's columns. */
+export interface SchemaChange {
+  kind: 'add-column' | 'widen' | 'drop-column' | 'retype';
+  column: string;
+  from?: string;
+  to?: string;
+}
+
 export interface Sync {
   id: string;
   dataset: string;
@@ -83,6 +91,8 @@ export interface Sync {
     merge?: MergeCounts;
     /** What became of the run's files once the load verified. */
     cleanup?: CleanupOutcome;
+    /** With schema.evolution: the changes made to the target's columns. */
+    schemaChanges?: SchemaChange[];
     queryIds?: string[];
   } | null;
   timings: {

@@ -3,6 +3,7 @@ import {
   type ImportJobData,
   type LoadReport,
   type Logger,
+  type SchemaChange,
   runDataFilePattern,
   SYNC_CANCELED,
   SyncFailedError,
@@ -73,6 +74,10 @@ export interface ImportContext {
   ): Promise<T>;
   /** Like run, for COPY: a rejection for the data is a failed load (LOAD_FAILED), not a query bug. */
   runCopy(statement: SnowflakeStatement, options?: RunOptions): Promise<QueryResult>;
+  /** Schema changes an earlier attempt of this import saved before making them. */
+  readonly savedSchemaChanges: readonly SchemaChange[];
+  /** Saves the schema changes this attempt is about to make into the job, for a retry to report. */
+  saveSchemaChanges(changes: readonly SchemaChange[]): Promise<void>;
   /** Publishes the live view. */
   progress(status: ImportProgress['status'], extra?: Partial<ImportProgress>): Promise<void>;
   /** Ends the sync as canceled if a cancel was requested. */
@@ -129,6 +134,10 @@ export function createImportContext(
     log,
     report,
     state: { listedFiles: [] },
+    savedSchemaChanges: data.schemaChanges ?? [],
+    async saveSchemaChanges(changes) {
+      await job.updateData({ ...data, schemaChanges: [...changes] });
+    },
     run,
     inTransaction(name, fn) {
       return deps.snowflake.transaction(

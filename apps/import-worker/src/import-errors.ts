@@ -1,4 +1,4 @@
-import { D2sError, type D2sErrorOptions } from '@d2s/shared';
+import { D2sError, type D2sErrorOptions, SyncFailedError } from '@d2s/shared';
 
 /**
  * The SWAP failed and provably did not take effect (the tables' creation
@@ -11,5 +11,21 @@ export class SwapNotAppliedError extends D2sError {
 
   constructor(message: string, options: Omit<D2sErrorOptions, 'retryable'> = {}) {
     super(message, { ...options, retryable: true });
+  }
+}
+
+/**
+ * The run's files do not fit the target under the dataset's `schema.evolution` (a new column under
+ * strict, a type Snowflake cannot change a column to, a NOT NULL column the files lack). Raised before
+ * anything is changed or loaded; the message lists every difference, one per line.
+ */
+export class SchemaMismatchError extends SyncFailedError {
+  constructor(table: { database: string; schema: string; name: string }, evolution: string, conflicts: string[]) {
+    const where = `${table.database}.${table.schema}.${table.name}`;
+    super(
+      'SCHEMA_MISMATCH',
+      `The run's files do not fit ${where} (schema.evolution: ${evolution}); the target was not changed:\n${conflicts.map((line) => `  ${line}`).join('\n')}`,
+      { details: { table: where, evolution, conflicts } },
+    );
   }
 }

@@ -229,6 +229,12 @@ export interface ExportFixture {
   /** Write rows into `<column>=<value>/` sub-folders without that column (`partitionBy`). */
   partition_by?: string;
   columns: ColumnFixture[];
+  /**
+   * Other column lists the job writes when a job parameter asks for one, as a job's code changes between
+   * releases (a column added, one retyped): a run whose `parameter` value names an entry of `columns`
+   * writes those columns instead of the export's own.
+   */
+  schema_versions?: { parameter: string; columns: Record<string, ColumnFixture[]> };
 }
 
 export type TableFormat = 'uniform' | 'iceberg' | 'delta' | 'view';

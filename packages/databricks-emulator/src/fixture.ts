@@ -173,6 +173,12 @@ function validateJob(raw: unknown, p: string): number {
     integer(e.rows_per_file, `${p}.export.rows_per_file`, 0);
     optionalString(e.output_parameter, `${p}.export.output_parameter`);
     validateColumns(e.columns, `${p}.export.columns`);
+    if (e.schema_versions !== undefined) {
+      const versions = object(e.schema_versions, `${p}.export.schema_versions`);
+      string(versions.parameter, `${p}.export.schema_versions.parameter`);
+      for (const [name, columns] of Object.entries(object(versions.columns, `${p}.export.schema_versions.columns`)))
+        validateColumns(columns, `${p}.export.schema_versions.columns.${name}`);
+    }
   }
   return id;
 }

@@ -44,6 +44,32 @@ describe('fixture validation', () => {
       }),
     ).toThrow(/duplicate job_id 1/);
   });
+
+  it('checks the column lists of an export’s schema versions', () => {
+    const job = (versions: unknown) => ({
+      auth: {},
+      jobs: [
+        {
+          job_id: 1,
+          name: 'a',
+          export: {
+            dataset: 'd',
+            files: 1,
+            rows_per_file: 1,
+            columns: [{ name: 'id', type: 'BIGINT' }],
+            schema_versions: versions,
+          },
+        },
+      ],
+    });
+    expect(() =>
+      validateFixture(job({ parameter: 'schema', columns: { v2: [{ name: 'id', type: 'BIGINT' }] } })),
+    ).not.toThrow();
+    expect(() => validateFixture(job({ columns: {} }))).toThrow(/export\.schema_versions\.parameter/);
+    expect(() =>
+      validateFixture(job({ parameter: 'schema', columns: { v2: [{ name: 'id', type: 'NOPE' }] } })),
+    ).toThrow(/export\.schema_versions\.columns\.v2\[0\]\.type: expected one of/);
+  });
 });
 
 describe('the sandbox workspace', () => {

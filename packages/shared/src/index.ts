@@ -8,7 +8,14 @@ export {
   loadConfig,
   type SnowflakeAuth,
 } from './config/load-config.js';
-export { CleanupPolicy, ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
+export {
+  CleanupPolicy,
+  ConfigFile,
+  DatasetConfig,
+  DatasetParameter,
+  SchemaConfig,
+  SnowflakeObjectName,
+} from './config/schema.js';
 export {
   API_SCOPES,
   type ApiScope,
@@ -121,6 +128,7 @@ export {
   type LoadReport,
   type CleanupReport,
   type MergeReport,
+  type SchemaChange,
   SYNC_CANCELED,
   SYNC_STATES,
   type SyncState,

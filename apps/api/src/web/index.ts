@@ -24,6 +24,7 @@ const ASSETS = {
   'format.js': JS,
   'datasets-panel.js': JS,
   'live-panel.js': JS,
+  'schema-changes.js': JS,
   'syncs-panel.js': JS,
   'mirror-panel.js': JS,
   'mirror-plan-panel.js': JS,

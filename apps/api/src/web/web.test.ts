@@ -99,6 +99,7 @@ describe('web page routes', () => {
         'live-panel.js',
         'mirror-panel.js',
         'mirror-plan-panel.js',
+        'schema-changes.js',
         'schedules-panel.js',
         'syncs-panel.js',
       ].sort(),

@@ -1,4 +1,4 @@
-import type { FailedTask, Sync } from '../api-types.js';
+import type { FailedTask, SchemaChange, Sync } from '../api-types.js';
 import type { Color } from '../output.js';
 import { formatCount, formatDuration, formatParameters, formatTime } from './format.js';
 import { renderTable } from './table.js';
@@ -39,6 +39,27 @@ export function cleanupLine(sync: Sync, paint: Paint = plain): string | undefine
       : 'kept (cleanup: keep)';
   const why = c.error ? `: ${c.error.code}: ${c.error.message}` : '';
   return `${paint('failed', 'yellow')}${why}\nthe files are still there; the next sweep removes them`;
+}
+
+/** With schema.evolution: `added column "discount" FLOAT; widened "name" from VARCHAR(20) to VARCHAR(16777216)`. */
+export function schemaLine(sync: Sync): string | undefined {
+  const changes = sync.load?.schemaChanges;
+  if (!changes) return undefined;
+  if (changes.length === 0) return 'no changes';
+  return changes.map(describeSchemaChange).join('\n');
+}
+
+function describeSchemaChange(change: SchemaChange): string {
+  switch (change.kind) {
+    case 'add-column':
+      return `added column "${change.column}" ${change.to ?? ''}`.trimEnd();
+    case 'widen':
+      return `widened "${change.column}" from ${change.from ?? '?'} to ${change.to ?? '?'}`;
+    case 'retype':
+      return `retyped "${change.column}" from ${change.from ?? '?'} to ${change.to ?? '?'}`;
+    case 'drop-column':
+      return `dropped column "${change.column}" ${change.from ?? ''}`.trimEnd();
+  }
 }
 
 /** Total duration when finished; time so far when not (from `now`). */
@@ -122,6 +143,7 @@ export function renderSyncSummary(sync: Sync, options: { now: number; paint?: Pa
       ['target rows', formatCount(sync.load?.targetRowCount)],
       ['merged', mergeLine(sync)],
       ['cleanup', cleanupLine(sync, paint)],
+      ['schema', schemaLine(sync)],
       ['Databricks', databricksLine(sync)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
       ['hint', sync.error?.hint],
@@ -164,6 +186,7 @@ export function renderSyncDetail(sync: Sync, options: { now: number; paint?: Pai
       ['target rows', formatCount(sync.load?.targetRowCount)],
       ['merged', mergeLine(sync)],
       ['cleanup', cleanupLine(sync, paint)],
+      ['schema', schemaLine(sync)],
       ['error', sync.error ? `${sync.error.code}: ${sync.error.message}` : undefined],
       ['error stage', sync.error?.stage],
       ['hint', sync.error?.hint],

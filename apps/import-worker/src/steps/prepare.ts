@@ -13,13 +13,15 @@ import {
 } from '@d2s/shared/snowflake';
 import type { ImportContext, ImportStepName } from '../import-context.js';
 import { fileKey, requireDataFiles } from '../verify-load.js';
+import { buildStagingFromFiles, evolveSchema, parquetFormatOf } from './evolve-schema.js';
 
 /**
  * Gets Snowflake ready for the COPY: the stage and target table where the
  * dataset lets d2s create them (with SELECT for the dataset's `grants` roles),
  * the list of the run's data files, and in replace mode a fresh staging table
  * (fresh every attempt: its load metadata starts empty, so every file loads
- * again) that carries the target's grants.
+ * again) that carries the target's grants. With `schema.evolution`, the run's
+ * columns are checked against the target's first (./evolve-schema.ts).
  */
 export async function prepare(ctx: ImportContext): Promise<StepResult<ImportStepName, never>> {
   await ctx.throwIfCanceled();
@@ -38,16 +40,18 @@ export async function prepare(ctx: ImportContext): Promise<StepResult<ImportStep
     requireDataFiles({ ...ctx.state, location: ctx.request.outputUrl, requireFiles: ctx.dataset.verify.requireFiles });
   }
 
-  if (sf.createTable && ctx.state.listedFiles.length > 0) {
-    const fileFormat = { database: sf.table.database, schema: sf.table.schema, name: 'D2S_PARQUET' };
+  // INFER_SCHEMA takes no PATTERN: name the data files, or it reads the commit files as Parquet too.
+  const files = ctx.state.listedFiles.slice(0, 1000).map((name) => relativeTo(ctx.request.outputUrl, name));
+  if (sf.createTable && files.length > 0) {
+    const fileFormat = parquetFormatOf(sf.table);
     await ctx.run(createFileFormat({ fileFormat }));
-    // INFER_SCHEMA takes no PATTERN: name the data files, or it reads the commit files as Parquet too.
-    const files = ctx.state.listedFiles.slice(0, 1000).map((name) => relativeTo(ctx.request.outputUrl, name));
     await ctx.run(createTableFromFiles({ table: sf.table, stage: sf.stage, path, fileFormat, files }));
     // Every sync, not only the one that created the table: a crash between CREATE and GRANT
     // must not leave the consumers without access for good, and a repeated GRANT changes nothing.
     for (const role of sf.grants) await grantSelect(ctx, role);
   }
+  // Before any staging table is made: it copies the target's columns as evolved here.
+  await evolveSchema(ctx, files);
   if (ctx.dataset.load.mode === 'replace') {
     // The SWAP exchanges the two tables' grants with them (ALTER TABLE … SWAP WITH), so the staging
     // table must hold the target's grants or the consumers lose SELECT on the swapped-in table.
@@ -55,6 +59,7 @@ export async function prepare(ctx: ImportContext): Promise<StepResult<ImportStep
     // earlier attempt (possibly stale), so the old one is dropped and the new one copies the target's.
     await ctx.run(dropTable(ctx.loadInto));
     await ctx.run(createTableLike({ table: ctx.loadInto, like: sf.table, copyGrants: true }));
+    if (ctx.dataset.schema?.evolution === 'replace-schema' && files.length > 0) await buildStagingFromFiles(ctx, files);
   }
   if (ctx.dataset.load.mode === 'merge') {
     // Fresh every attempt, like replace's: its load metadata starts empty, so every file of the run loads again.

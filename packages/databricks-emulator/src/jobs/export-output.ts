@@ -5,7 +5,7 @@ import type { ObjectStore } from '../object-store.js';
 import { COLUMN_TYPES } from '../data/column-types.js';
 import { stableUuid } from '../data/stable-uuid.js';
 import { type Cell, generateRows, seedFrom } from '../data/synthetic-rows.js';
-import type { ExportFixture } from '../fixture-types.js';
+import type { ColumnFixture, ExportFixture } from '../fixture-types.js';
 import type { ParquetWriter } from '../parquet-writer.js';
 
 export interface ExportResult {
@@ -59,12 +59,13 @@ export async function writeExportOutput(
   const dataParameters = { ...parameters };
   delete dataParameters[outputParameter];
   const seed = seedFrom(spec.seed ?? 1, dataParameters);
+  const specColumns = columnsOfRun(spec, parameters);
   const partitionIndex =
-    spec.partition_by === undefined ? -1 : spec.columns.findIndex((c) => c.name === spec.partition_by);
+    spec.partition_by === undefined ? -1 : specColumns.findIndex((c) => c.name === spec.partition_by);
   if (spec.partition_by !== undefined && partitionIndex < 0) {
     throw new ExportFailure(`partitionBy column '${spec.partition_by}' is not one of the output's columns.`);
   }
-  const columns = spec.columns
+  const columns = specColumns
     .map((c) => ({ name: c.name, type: c.type, duckdbType: COLUMN_TYPES[c.type].duckdbExportType }))
     .filter((_, index) => index !== partitionIndex);
   const writeId = stableUuid(`export:${runId}`);
@@ -76,7 +77,7 @@ export async function writeExportOutput(
   const files: string[] = [];
   for (let i = 0; i < spec.files; i++) {
     const rows = generateRows({
-      columns: spec.columns,
+      columns: specColumns,
       seed,
       parameters,
       firstRow: i * spec.rows_per_file,
@@ -106,6 +107,19 @@ export async function writeExportOutput(
     await writeAtomically(deps.tempDir, join(dir, '_SUCCESS'), '');
   }
   return { outputPath, files, rowCount: spec.files * spec.rows_per_file };
+}
+
+/** The columns this run writes: a schema version the run's parameters name, else the export's own. */
+function columnsOfRun(spec: ExportFixture, parameters: Record<string, string>): ColumnFixture[] {
+  const versions = spec.schema_versions;
+  const chosen = versions ? parameters[versions.parameter] : undefined;
+  if (!versions || chosen === undefined || chosen === '') return spec.columns;
+  const columns = versions.columns[chosen];
+  if (!columns)
+    throw new ExportFailure(
+      `Job parameter '${versions.parameter}' names no schema version '${chosen}' (known: ${Object.keys(versions.columns).join(', ')}).`,
+    );
+  return columns;
 }
 
 /** Rows grouped by their partition folder (`column=value`), the partition column left out; one group '' when unpartitioned. */

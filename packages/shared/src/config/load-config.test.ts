@@ -116,6 +116,29 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes schema.evolution, absent unless set, and replace-schema only for replace mode', () => {
+    const withSchema = (extra: string) => load(dataset + extra);
+    expect(load(dataset).datasets.shared_forecasts?.schema).toBeUndefined();
+    expect(withSchema('    schema: { evolution: add-columns }\n').datasets.shared_forecasts?.schema).toEqual({
+      evolution: 'add-columns',
+    });
+    expect(
+      withSchema('    load: { mode: replace }\n    schema: { evolution: replace-schema }\n').datasets.shared_forecasts
+        ?.schema,
+    ).toEqual({ evolution: 'replace-schema' });
+    expect(errorOf(() => withSchema('    schema: { evolution: replace-schema }\n')).message).toMatch(
+      /datasets\.shared_forecasts\.schema\.evolution: .*use load\.mode: replace/,
+    );
+    expect(errorOf(() => withSchema('    schema: { evolution: loose }\n')).message).toMatch(/schema\.evolution/);
+    const byPosition = dataset.replace(
+      'stageUrl: s3://bucket/exports/',
+      'stageUrl: s3://bucket/exports/\n      copyOptions: { matchByColumnName: NONE }',
+    );
+    expect(errorOf(() => load(byPosition + '    schema: { evolution: strict }\n')).message).toMatch(
+      /compares columns by name/,
+    );
+  });
+
   it('requires {syncId} in the run path so every sync writes to its own prefix', () => {
     const error = errorOf(() =>
       load(

@@ -106,6 +106,22 @@ export const CleanupPolicy = z.union(
 );
 export type CleanupPolicy = z.infer<typeof CleanupPolicy>;
 
+/**
+ * What a sync does when the run's files (their INFER_SCHEMA) differ from the target's columns. Checked
+ * before any data moves; see README "Schema evolution". Absent: no check, as before this option existed
+ * (COPY … MATCH_BY_COLUMN_NAME loads the columns both sides have and ignores the rest).
+ */
+export const SchemaConfig = z.strictObject({
+  /**
+   * `strict`: a new column fails the sync; `add-columns`: new columns are added to the target;
+   * `replace-schema` (load.mode: replace only): the staging table takes the files' columns, so the
+   * swapped-in table has exactly the run's schema. In every setting a widening Snowflake allows
+   * (NUMBER precision up, VARCHAR length up) is applied, and any other change fails the sync.
+   */
+  evolution: z.enum(['strict', 'add-columns', 'replace-schema']),
+});
+export type SchemaConfig = z.infer<typeof SchemaConfig>;
+
 export const DatasetConfig = z
   .strictObject({
     description: z.string().default(''),
@@ -163,6 +179,7 @@ export const DatasetConfig = z
         .default({ matchByColumnName: 'CASE_INSENSITIVE', onError: 'ABORT_STATEMENT' }),
     }),
     load: LoadConfig,
+    schema: SchemaConfig.optional(),
     verify: z
       .strictObject({
         /** Fail when the run produced no files at all. */
@@ -185,6 +202,14 @@ export const DatasetConfig = z
   .refine((d) => withSlash(d.export.s3Prefix).startsWith(withSlash(d.snowflake.stageUrl)), {
     message: 'export.s3Prefix must lie under snowflake.stageUrl, or COPY INTO cannot read what the export writes',
     path: ['export', 's3Prefix'],
+  })
+  .refine((d) => !d.schema || d.snowflake.copyOptions.matchByColumnName !== 'NONE', {
+    message: 'schema.evolution compares columns by name: set snowflake.copyOptions.matchByColumnName to a name match',
+    path: ['schema', 'evolution'],
+  })
+  .refine((d) => d.schema?.evolution !== 'replace-schema' || d.load.mode === 'replace', {
+    message: 'schema.evolution: replace-schema rebuilds the table a replace-mode load swaps in; use load.mode: replace',
+    path: ['schema', 'evolution'],
   })
   .refine((d) => d.snowflake.grants.length === 0 || d.snowflake.createTable, {
     message: 'snowflake.grants applies to a table d2s creates: set snowflake.createTable, or grant on your own table',

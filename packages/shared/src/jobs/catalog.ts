@@ -67,6 +67,14 @@ export const ScheduledSyncJobData = z.strictObject({
 });
 export type ScheduledSyncJobData = z.infer<typeof ScheduledSyncJobData>;
 
+/** One change schema evolution made to a sync's target (see SchemaChange in sync-view). */
+export const SchemaChangeData = z.strictObject({
+  kind: z.enum(['add-column', 'widen', 'drop-column', 'retype']),
+  column: z.string(),
+  from: z.string().optional(),
+  to: z.string().optional(),
+});
+
 export const ImportJobData = z.strictObject({
   request: SyncRequest,
   runId: z.number().int().positive(),
@@ -78,6 +86,11 @@ export const ImportJobData = z.strictObject({
    * again may be gone.
    */
   verifiedLoad: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Schema changes an attempt is about to make, saved before its first ALTER: a retry after a crash finds
+   * the target already changed (nothing left to do) and still reports what this sync changed.
+   */
+  schemaChanges: z.array(SchemaChangeData).optional(),
 });
 export type ImportJobData = z.infer<typeof ImportJobData>;
 

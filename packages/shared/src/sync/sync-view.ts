@@ -60,6 +60,19 @@ export interface CleanupReport {
   error?: { code: string; message: string };
 }
 
+/**
+ * One change schema evolution made to the table a sync loads (README "Schema evolution"): a column added,
+ * a type widened, or, when replace-schema rebuilt the table from the run's files, a column dropped or retyped.
+ */
+export interface SchemaChange {
+  kind: 'add-column' | 'widen' | 'drop-column' | 'retype';
+  column: string;
+  /** The column's type before (widen, retype, drop-column). */
+  from?: string;
+  /** The column's type after (add-column, widen, retype). */
+  to?: string;
+}
+
 /** What the import job reports as progress and as its result. */
 export interface LoadReport {
   mode: 'append' | 'replace' | 'merge';
@@ -71,6 +84,8 @@ export interface LoadReport {
   merge?: MergeReport;
   /** What became of the run's files once the load verified. */
   cleanup?: CleanupReport;
+  /** With `schema.evolution`: the changes made to the target's columns (empty when its columns already fit). */
+  schemaChanges?: SchemaChange[];
   queryIds: string[];
 }
 
@@ -228,6 +243,7 @@ function pickLoad(report: Record<string, unknown>): Partial<LoadReport> {
   if (typeof report.targetRowCount === 'number') load.targetRowCount = report.targetRowCount;
   if (isObject(report.merge)) load.merge = report.merge as unknown as MergeReport;
   if (isObject(report.cleanup)) load.cleanup = report.cleanup as unknown as CleanupReport;
+  if (Array.isArray(report.schemaChanges)) load.schemaChanges = report.schemaChanges as SchemaChange[];
   if (Array.isArray(report.queryIds)) load.queryIds = report.queryIds as string[];
   return load;
 }

@@ -8,6 +8,7 @@ import { api, apiPath, authHeaders, backfillOf, tokenRefused } from './api.js';
 import { externalLink, h, notice, replace } from './dom.js';
 import { EventStreamParser, readEventStream } from './event-stream.js';
 import { badge, count, duration, numbers, when } from './format.js';
+import { schemaChangeList } from './schema-changes.js';
 
 const STAGES = [
   ['queued', 'Queued'],
@@ -333,6 +334,7 @@ class LiveSync {
         { class: 'stats' },
         stats.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
       ),
+      schemaChangeList(load?.schemaChanges),
       files.length
         ? h(
             'details',

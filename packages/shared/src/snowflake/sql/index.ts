@@ -8,3 +8,4 @@ export * from './sql-statement.js';
 export * from './stage-files.js';
 export * from './system.js';
 export * from './tables.js';
+export * from './schema-evolution.js';

@@ -19,6 +19,13 @@ export interface CreateTableFromFilesOptions {
    * so this is how Spark's commit files beside the part files are kept out of it.
    */
   files?: readonly string[] | undefined;
+  /**
+   * `CREATE OR REPLACE` instead of `CREATE … IF NOT EXISTS`: the staging table of a replace-schema load,
+   * built afresh from the run's files. @defaultValue false
+   */
+  orReplace?: boolean | undefined;
+  /** With orReplace: the new table keeps the grants of the one it replaces (`COPY GRANTS`). @defaultValue false */
+  copyGrants?: boolean | undefined;
 }
 
 /**
@@ -34,6 +41,23 @@ export interface CreateTableFromFilesOptions {
  * ```
  */
 export function createTableFromFiles(options: CreateTableFromFilesOptions): SqlStatement {
+  const head =
+    options.orReplace === true
+      ? `CREATE OR REPLACE TABLE ${qualifiedName(options.table)}${options.copyGrants === true ? ' COPY GRANTS' : ''}`
+      : `CREATE TABLE IF NOT EXISTS ${qualifiedName(options.table)}`;
+  return SqlStatement.plain(
+    [
+      head,
+      '  USING TEMPLATE (',
+      '    SELECT ARRAY_AGG(OBJECT_CONSTRUCT(*)) WITHIN GROUP (ORDER BY ORDER_ID)',
+      `    FROM TABLE(INFER_SCHEMA(${inferSchemaArguments(options).join(', ')}))`,
+      '  )',
+    ].join('\n'),
+  );
+}
+
+/** The named arguments of INFER_SCHEMA for these files. */
+export function inferSchemaArguments(options: Omit<CreateTableFromFilesOptions, 'table'>): string[] {
   const args = [
     `LOCATION => ${quoteLiteral(stageLocation(options.stage, options.path))}`,
     `FILE_FORMAT => ${qualifiedNameLiteral(options.fileFormat)}`,
@@ -45,15 +69,7 @@ export function createTableFromFiles(options: CreateTableFromFilesOptions): SqlS
     args.push(`FILES => (${options.files.map(quoteLiteral).join(', ')})`);
   }
   if (options.ignoreCase === true) args.push('IGNORE_CASE => TRUE');
-  return SqlStatement.plain(
-    [
-      `CREATE TABLE IF NOT EXISTS ${qualifiedName(options.table)}`,
-      '  USING TEMPLATE (',
-      '    SELECT ARRAY_AGG(OBJECT_CONSTRUCT(*)) WITHIN GROUP (ORDER BY ORDER_ID)',
-      `    FROM TABLE(INFER_SCHEMA(${args.join(', ')}))`,
-      '  )',
-    ].join('\n'),
-  );
+  return args;
 }
 
 export interface CreateTableLikeOptions {

@@ -1,4 +1,4 @@
-import { displayIdentifier, sqlErrors } from '../../errors.js';
+import { displayIdentifier, SnowflakeError, sqlErrors } from '../../errors.js';
 import { authorizeCreateIn, authorizeTable, authorizeTableEntry } from '../access/authorize.js';
 import type { ColumnDef, TableEntry } from '../catalog.js';
 import { runDuck } from '../duck-results.js';
@@ -10,6 +10,7 @@ import { isIdentifierToken, optionText, type TokenCursor } from '../token-cursor
 import { translateQuery } from '../translate-query.js';
 import { timestampMapping } from '../session-state.js';
 import { columnTypeFromDuck, parseColumnType } from '../type-mapping.js';
+import { alterColumnType, refuseNotNullOnRows } from './alter-column.js';
 import { inferColumnsForTemplate } from './infer-schema.js';
 
 const OK = 'Statement executed successfully.';
@@ -172,7 +173,7 @@ export async function createTable(
   if (disposition !== 'create') authorizeTable(ctx, ref, disposition, 'OWNERSHIP');
   /** Where COPY GRANTS takes the grants from: the replaced table first, else LIKE's / CLONE's source. */
   let grantsFrom: TableEntry | undefined = disposition !== 'create' ? disposition : undefined;
-  let copyGrants = false;
+  let copyGrants: boolean;
   const owner = ctx.session.state.role;
   const kind = flags.temporary ? 'TEMPORARY' : flags.transient ? 'TRANSIENT' : 'TABLE';
   const sessionId = flags.temporary ? ctx.session.state.id : null;
@@ -196,7 +197,10 @@ export async function createTable(
     if (clone)
       afterCreate = async () =>
         void (await runDuck(ctx.session.connection, `INSERT INTO ${table.physical} SELECT * FROM ${source.physical}`));
-  } else if (c.acceptWords('USING', 'TEMPLATE')) {
+  } else if (c.isWord('USING') || (c.isWord('COPY') && c.peek(2)?.upper === 'USING')) {
+    // `CREATE OR REPLACE TABLE t [COPY GRANTS] USING TEMPLATE (…)`: COPY GRANTS keeps the replaced table's grants.
+    copyGrants = c.acceptWords('COPY', 'GRANTS');
+    c.expectWords('USING', 'TEMPLATE');
     const columns = await inferColumnsForTemplate(ctx);
     table = ctx.engine.catalog.newTable(ref.name, columns, { kind, owner, sessionId });
     await createPhysicalTable(ctx, table);
@@ -316,7 +320,8 @@ export async function truncateTable(ctx: StatementContext): Promise<StatementRes
 }
 
 /**
- * ALTER TABLE [IF EXISTS] a SWAP WITH b | RENAME TO b | ADD [COLUMN] c type | DROP [COLUMN] c
+ * ALTER TABLE [IF EXISTS] a SWAP WITH b | RENAME TO b | ADD [COLUMN] [IF NOT EXISTS] c type [NOT NULL]
+ *   | { ALTER | MODIFY } [COLUMN] c [SET DATA] TYPE type | DROP [COLUMN] c
  *   | SET COMMENT = '...' | UNSET COMMENT
  */
 export async function alterTable(ctx: StatementContext): Promise<StatementResult> {
@@ -368,10 +373,35 @@ export async function alterTable(ctx: StatementContext): Promise<StatementResult
     c.expectEnd();
     if (table.columns.some((col) => col.name === name)) {
       if (ifNotExists) return statusResult(OK);
-      throw sqlErrors.syntax(`column '${name}' already exists`);
+      // As Snowflake answers (001430, quoted in MeltanoLabs/target-snowflake#525).
+      throw new SnowflakeError('001430', '42601', `SQL compilation error:\ncolumn '${name}' already exists`);
     }
-    await runDuck(ctx.session.connection, `ALTER TABLE ${table.physical} ADD COLUMN ${columnSql(column)}`);
+    await refuseNotNullOnRows(ctx, table, column);
+    // DuckDB adds no column with a constraint: NOT NULL (on an empty table, see above) is set after.
+    await runDuck(
+      ctx.session.connection,
+      `ALTER TABLE ${table.physical} ADD COLUMN ${columnSql({ ...column, nullable: true })}`,
+    );
+    if (!column.nullable)
+      await runDuck(
+        ctx.session.connection,
+        `ALTER TABLE ${table.physical} ALTER COLUMN ${duckIdent(column.name)} SET NOT NULL`,
+      );
     table.columns.push(column);
+    return statusResult(OK);
+  }
+  if (c.acceptWords('ALTER') || c.acceptWords('MODIFY')) {
+    c.acceptWords('COLUMN');
+    const name = c.identifier();
+    if (!c.acceptWords('SET', 'DATA', 'TYPE') && !c.acceptWords('TYPE') && !c.acceptWords('SET', 'TYPE')) {
+      const t = c.peek();
+      throw sqlErrors.unsupported(`ALTER TABLE ... ALTER COLUMN ... ${t?.kind === 'word' ? t.upper : ''}`.trimEnd());
+    }
+    const type = parseColumnType(c, timestampMapping(ctx.session.state));
+    c.expectEnd();
+    const column = table.columns.find((col) => col.name === name);
+    if (!column) throw sqlErrors.invalidIdentifier(displayIdentifier(name));
+    await alterColumnType(ctx, table, column, type);
     return statusResult(OK);
   }
   if (c.acceptWords('DROP')) {
