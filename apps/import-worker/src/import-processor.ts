@@ -4,6 +4,7 @@ import {
   isD2sError,
   type LoadReport,
   type Logger,
+  type NotificationEmitter,
   outcomeOfFailure,
   parseJobData,
   recordSyncEnd,
@@ -23,6 +24,8 @@ export interface ImportDeps {
   syncs: Pick<SyncService, 'isCancelRequested' | 'releaseDataset'>;
   logger: Logger;
   metrics?: Pick<D2sMetrics, 'syncOutcomes'>;
+  /** Queues sync.succeeded / sync.failed / sync.canceled for notifications.endpoints. */
+  notifications?: Pick<NotificationEmitter, 'emit'>;
   /** How often a running COPY checks for a cancel request. @defaultValue 1000 */
   cancelCheckMs?: number;
 }
@@ -56,7 +59,7 @@ export function createImportProcessor(deps: ImportDeps) {
       const loaded = await runSteps(importSteps, 'prepare', ctx, {
         park: () => Promise.reject(new Error('import steps never reschedule')),
       });
-      await recordSyncEnd({ ...deps, log: ctx.log }, request, 'succeeded');
+      await recordSyncEnd({ ...deps, log: ctx.log }, request, 'succeeded', { rowsLoaded: loaded.rowsLoaded });
       ctx.log.info(
         { files: loaded.files.length, rowsLoaded: loaded.rowsLoaded, targetRowCount: loaded.targetRowCount },
         'load verified',
@@ -72,7 +75,7 @@ export function createImportProcessor(deps: ImportDeps) {
             if (ctx.state.stagingMayHoldPreviousTarget) keepStaging(ctx);
             else await dropStaging(ctx);
           }
-          await recordSyncEnd({ ...deps, log }, request, outcomeOfFailure(error));
+          await recordSyncEnd({ ...deps, log }, request, outcomeOfFailure(error), { error });
           if (isD2sError(error) && Array.isArray(error.details.files))
             report.files = error.details.files as LoadReport['files'];
           const failure = isD2sError(error) ? error.details : {};

@@ -8,7 +8,20 @@ export {
   loadConfig,
   type SnowflakeAuth,
 } from './config/load-config.js';
-export { ConfigFile, DatasetConfig, DatasetParameter, SnowflakeObjectName } from './config/schema.js';
+export {
+  ConfigFile,
+  DatasetConfig,
+  DatasetParameter,
+  NOTIFICATION_EVENT_TYPES,
+  type NotificationEventType,
+  SnowflakeObjectName,
+} from './config/schema.js';
+export {
+  type NotificationEndpoint,
+  type NotificationsSettings,
+  parseSigningSecret,
+} from './config/notification-endpoints.js';
+export * from './notifications/index.js';
 export {
   API_SCOPES,
   type ApiScope,
@@ -23,6 +36,7 @@ export {
   type D2sErrorOptions,
   isD2sError,
   JobDataError,
+  NotificationDeliveryError,
   RedisPolicyError,
   RequestError,
   SyncFailedError,

@@ -7,6 +7,7 @@ import { Secret } from '../secret.js';
 import { type ApiTokenEntry, parseApiTokens } from './api-tokens.js';
 import { readDatabricksProfile } from './databrickscfg.js';
 import { readSnowflakeConnection } from './snowflake-connections.js';
+import { resolveNotifications, type NotificationsSettings } from './notification-endpoints.js';
 import { ConfigFile, type DatasetConfig } from './schema.js';
 
 export type Env = Record<string, string | undefined>;
@@ -47,6 +48,8 @@ export interface D2sConfig {
   };
   workers: ConfigFile['workers'];
   mirror: Omit<ConfigFile['mirror'], 'oauthClientSecret'> & { oauthClientSecret: Secret | undefined };
+  /** Outgoing webhooks, with each endpoint's URL and signing secret resolved from the environment. */
+  notifications: NotificationsSettings;
   datasets: Record<string, DatasetConfig>;
 }
 
@@ -475,6 +478,7 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
           'D2S_MIRROR_OAUTH_CLIENT_SECRET',
         ),
     },
+    notifications: resolveNotifications(file.notifications, secret),
     datasets: file.datasets,
   };
 }
