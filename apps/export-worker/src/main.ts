@@ -11,6 +11,7 @@ import {
   SyncService,
   startWorker,
   startWorkerMetrics,
+  wakeBackfillsOnSyncEnd,
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { createBackfillProcessor } from './backfill-processor.js';
@@ -65,6 +66,7 @@ await runService({
     });
     const worker = startWorker('export', processor, { config, logger, concurrency: config.workers.export.concurrency });
     telemetry.metrics.trackWorker(worker, 'export');
+    wakeBackfillsOnSyncEnd(worker, queues.backfill, logger);
     // Backfills only create syncs and look at them: a few slots carry any number (they park between looks).
     const backfills = new BackfillService({ config, backfillQueue: queues.backfill, syncs, redis });
     const backfillWorker = startWorker(

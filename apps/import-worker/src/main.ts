@@ -8,6 +8,7 @@ import {
   SyncService,
   startWorker,
   startWorkerMetrics,
+  wakeBackfillsOnSyncEnd,
 } from '@d2s/shared';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
 import { createImportProcessor } from './import-processor.js';
@@ -42,6 +43,7 @@ await runService({
     });
     const worker = startWorker('import', processor, { config, logger, concurrency: config.workers.import.concurrency });
     telemetry.metrics.trackWorker(worker, 'import');
+    wakeBackfillsOnSyncEnd(worker, queues.backfill, logger);
     telemetry.metrics.trackQueues([queues.import]);
     logger.info({ concurrency: config.workers.import.concurrency }, 'import worker started');
 

@@ -22,6 +22,7 @@ export {
   parseSigningSecret,
 } from './config/notification-endpoints.js';
 export * from './notifications/index.js';
+export { backfillIdOf, wakeBackfillsOnSyncEnd } from './backfills/backfill-wakeups.js';
 export {
   API_SCOPES,
   type ApiScope,
