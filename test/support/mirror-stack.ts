@@ -10,6 +10,7 @@ import {
   type MirrorRunView,
   MirrorService,
   MirrorStateStore,
+  type NotificationEmitter,
   openQueues,
   type Queues,
   type RedisClient,
@@ -24,7 +25,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { installErrorHandling } from '../../apps/api/src/http-errors.js';
 import { mirrorRoutes } from '../../apps/api/src/routes/mirror.js';
-import { createMirrorProcessor } from '../../apps/mirror-worker/src/index.js';
+import { createMirrorProcessor, MirrorRunEnds } from '../../apps/mirror-worker/src/index.js';
 import { type RunningDatabricksEmulator, sandboxFixturePath, startDatabricksEmulator } from '@d2s/databricks-emulator';
 import { type SnowflakeEmulator, startSnowflakeEmulator } from '@d2s/snowflake-emulator';
 
@@ -36,6 +37,8 @@ export interface MirrorStackOptions {
   redisUrl: string;
   /** The `mirror:` section of the config, as YAML. */
   mirrorYaml: string;
+  /** Receives mirror.run.finished events (the worker's notifications hook). */
+  notifications?: Pick<NotificationEmitter, 'emit'>;
 }
 
 export interface MirrorStack {
@@ -166,11 +169,30 @@ ${options.mirrorYaml}`,
   const api = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
   const workers: Worker[] = [
-    startWorker('mirror', createMirrorProcessor({ config, mirror, snowflake, queue: queues.mirror, state, logger }), {
-      config,
-      logger,
-      concurrency: Math.min(config.workers.mirror.concurrency, config.mirror.maxParallelTables),
-    }),
+    startWorker(
+      'mirror',
+      createMirrorProcessor({
+        config,
+        mirror,
+        snowflake,
+        queue: queues.mirror,
+        state,
+        logger,
+        ...(options.notifications
+          ? {
+              notifications: {
+                emitter: options.notifications,
+                runEnds: new MirrorRunEnds(redis, prefix, config.api.retentionSeconds),
+              },
+            }
+          : {}),
+      }),
+      {
+        config,
+        logger,
+        concurrency: Math.min(config.workers.mirror.concurrency, config.mirror.maxParallelTables),
+      },
+    ),
   ];
 
   return {

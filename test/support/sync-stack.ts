@@ -5,8 +5,10 @@ import { buildServer, SyncEventHub } from '@d2s/api';
 import {
   BackfillService,
   closeQueues,
+  createNotificationProcessor,
   type D2sConfig,
   loadConfig,
+  NotificationEmitter,
   openQueues,
   type Queues,
   type RedisClient,
@@ -53,6 +55,8 @@ export interface StackOptions {
   snowflake?: boolean;
   importWorker?: boolean;
   timeScale?: number;
+  /** More environment (secrets named by the YAML, say). */
+  env?: Record<string, string>;
   /** Changes to the sandbox Databricks workspace for this stack (a job's output layout, say). */
   databricksFixture?: (sandbox: DatabricksFixture) => DatabricksFixture;
 }
@@ -109,6 +113,7 @@ export async function startSyncStack(options: StackOptions): Promise<SyncStack> 
     ...testRedisEnv(options.redisUrl),
     D2S_QUEUE_PREFIX: prefix,
     D2S_API_TOKENS: API_TOKEN,
+    ...options.env,
     DATABRICKS_HOST: databricks.url,
     DATABRICKS_TOKEN: 'dapi-sandbox-token',
     ...(snowflake
@@ -161,8 +166,28 @@ ${options.datasetsYaml}`;
   const api = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const databricksClient = createDatabricksClient(config.databricks);
   const workers: Worker[] = [];
+  // With notifications configured, the workers queue events and a notify worker delivers them, as in main.ts.
+  const notifications =
+    config.notifications.endpoints.length > 0
+      ? new NotificationEmitter({
+          queue: queues.notify,
+          settings: config.notifications,
+          retentionSeconds: config.api.retentionSeconds,
+          logger,
+        })
+      : undefined;
+  if (notifications) {
+    workers.push(
+      startWorker('notify', createNotificationProcessor({ settings: config.notifications, logger }), {
+        config,
+        logger,
+        concurrency: config.notifications.concurrency,
+      }),
+    );
+  }
   if (options.exportWorker ?? true) {
     const processor = createExportProcessor({
+      ...(notifications ? { notifications } : {}),
       config,
       jobs: databricksClient.jobs,
       syncs,
@@ -178,6 +203,7 @@ ${options.datasetsYaml}`;
     snowflakeClient = createSnowflakeClient(config.snowflake, { logger });
     if (options.importWorker ?? true) {
       const processor = createImportProcessor({
+        ...(notifications ? { notifications } : {}),
         config,
         snowflake: snowflakeClient,
         syncs,

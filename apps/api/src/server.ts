@@ -34,6 +34,7 @@ import { webhookSetupRoutes } from './routes/webhook-setup.js';
 import { healthRoutes } from './routes/health.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { mirrorRoutes } from './routes/mirror.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { syncRoutes } from './routes/syncs.js';
 import { webRoutes } from './web/index.js';
@@ -138,6 +139,8 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
     if (deps.doctor) await api.register(doctorRoutes, { doctor: deps.doctor });
     if (deps.backfills) await api.register(backfillRoutes, { backfills: deps.backfills });
     if (deps.webhookSetup) await api.register(webhookSetupRoutes, { setUp: deps.webhookSetup });
+    const notifyQueue = deps.queues.find((queue) => queue.name === 'notify');
+    if (notifyQueue) await api.register(notificationRoutes, { notifyQueue });
     const metrics = deps.metrics;
     if (metrics) {
       api.get('/metrics', { config: { scope: 'admin' } }, async (_request, reply) => {

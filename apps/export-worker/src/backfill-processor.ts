@@ -1,7 +1,12 @@
 import {
+  backfillFinishedEvent,
+  type BackfillJobData,
+  type BackfillResult,
   type BackfillService,
   type D2sConfig,
+  type D2sMetrics,
   type Logger,
+  type NotificationEmitter,
   parseJobData,
   parkJob,
   settleFailedAttempt,
@@ -12,6 +17,9 @@ export interface BackfillProcessorDeps {
   backfills: Pick<BackfillService, 'advance'>;
   config: Pick<D2sConfig, 'workers'>;
   logger: Logger;
+  /** Queues backfill.finished for notifications.endpoints. */
+  notifications?: Pick<NotificationEmitter, 'emit'>;
+  metrics?: Pick<D2sMetrics, 'backfillLooks'>;
   now?: () => number;
 }
 
@@ -28,12 +36,32 @@ export function createBackfillProcessor(deps: BackfillProcessorDeps) {
     try {
       const step = await deps.backfills.advance(data, (next) => job.updateData(next));
       if (step.done) {
+        deps.metrics?.backfillLooks.inc({ outcome: 'finished' });
         log.info({ status: step.result.status }, 'backfill ended');
+        await notifyFinished(data, step.result);
         return step.result;
       }
+      deps.metrics?.backfillLooks.inc({ outcome: 'waiting' });
       return await parkJob(job, token, now)(deps.config.workers.export.pollInitialMs);
     } catch (error) {
-      throw await settleFailedAttempt(job, error, { log, message: 'backfill step failed' });
+      throw await settleFailedAttempt(job, error, {
+        log,
+        message: 'backfill step failed',
+        onLastAttempt: async () => {
+          deps.metrics?.backfillLooks.inc({ outcome: 'failed' });
+          await notifyFinished(data, { status: 'failed' });
+        },
+      });
     }
   };
+
+  async function notifyFinished(data: BackfillJobData, result: BackfillResult): Promise<void> {
+    const { backfillId, dataset, parameter, from, to } = data;
+    await deps.notifications?.emit(
+      backfillFinishedEvent(
+        { backfillId, dataset, parameter, from, to, status: result.status, counts: result.counts ?? {} },
+        new Date(now()),
+      ),
+    );
+  }
 }

@@ -3,6 +3,7 @@ import {
   type D2sMetrics,
   isD2sError,
   type Logger,
+  type NotificationEmitter,
   outcomeOfFailure,
   parseJobData,
   parkJob,
@@ -34,6 +35,8 @@ export interface ExportDeps {
   importQueue: Queue;
   logger: Logger;
   metrics?: Pick<D2sMetrics, 'syncOutcomes'>;
+  /** Queues sync.failed / sync.canceled for notifications.endpoints (success is the import worker's). */
+  notifications?: Pick<NotificationEmitter, 'emit'>;
   /** Pushed run ends (databricks.webhook): the run index and wake marks. */
   wakeups?: ExportWakeups;
   /** The poll schedule while push is on. */
@@ -86,7 +89,7 @@ export function createExportProcessor(deps: ExportDeps) {
         log,
         message: 'export step failed',
         onLastAttempt: async () => {
-          await recordSyncEnd({ ...deps, log }, request, outcomeOfFailure(error));
+          await recordSyncEnd({ ...deps, log }, request, outcomeOfFailure(error), { error });
           if (isD2sError(error) && Object.keys(error.details).length > 0) {
             const live = (typeof job.progress === 'object' && job.progress) || {};
             await reportExport(job, { ...(live as ExportLiveProgress), failure: error.details });

@@ -2,6 +2,8 @@ import {
   BackfillService,
   connectServiceRedis,
   closeQueues,
+  createNotificationProcessor,
+  NotificationEmitter,
   metricsPortFrom,
   openQueues,
   runService,
@@ -9,6 +11,7 @@ import {
   SyncService,
   startWorker,
   startWorkerMetrics,
+  wakeBackfillsOnSyncEnd,
 } from '@d2s/shared';
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { createBackfillProcessor } from './backfill-processor.js';
@@ -43,8 +46,16 @@ await runService({
           pushPolling: { pollInitialMs: webhook.pollInitialMs, pollMaxMs: webhook.pollMaxMs },
         }
       : {};
+    const notifications = new NotificationEmitter({
+      queue: queues.notify,
+      settings: config.notifications,
+      retentionSeconds: config.api.retentionSeconds,
+      logger,
+      metrics: telemetry.metrics,
+    });
     const processor = createExportProcessor({
       ...push,
+      notifications,
       config,
       jobs: databricks.jobs,
       currentUser: databricks.currentUser,
@@ -55,14 +66,25 @@ await runService({
     });
     const worker = startWorker('export', processor, { config, logger, concurrency: config.workers.export.concurrency });
     telemetry.metrics.trackWorker(worker, 'export');
+    wakeBackfillsOnSyncEnd(worker, queues.backfill, logger);
     // Backfills only create syncs and look at them: a few slots carry any number (they park between looks).
     const backfills = new BackfillService({ config, backfillQueue: queues.backfill, syncs, redis });
-    const backfillWorker = startWorker('backfill', createBackfillProcessor({ backfills, config, logger }), {
-      config,
-      logger,
-      concurrency: 2,
-    });
-    telemetry.metrics.trackQueues([queues.export]);
+    const backfillWorker = startWorker(
+      'backfill',
+      createBackfillProcessor({ backfills, config, logger, notifications, metrics: telemetry.metrics }),
+      { config, logger, concurrency: 2 },
+    );
+    telemetry.metrics.trackWorker(backfillWorker, 'backfill');
+    // Outgoing webhooks are delivered here: like backfills they are short HTTP calls with no vendor session
+    // to hold, and a worker of their own (own connection, own slots) means a slow receiver never takes an
+    // export slot. Every replica runs one; BullMQ's job locks make each delivery attempt one replica's.
+    const notifyWorker = startWorker(
+      'notify',
+      createNotificationProcessor({ settings: config.notifications, logger, metrics: telemetry.metrics }),
+      { config, logger, concurrency: config.notifications.concurrency },
+    );
+    telemetry.metrics.trackWorker(notifyWorker, 'notify');
+    telemetry.metrics.trackQueues([queues.export, queues.backfill, queues.notify]);
     logger.info(
       { concurrency: config.workers.export.concurrency, databricks: databricks.host, pushedRunEnds: !!webhook },
       'export worker started',
@@ -71,7 +93,7 @@ await runService({
     return {
       async stop() {
         // Finishes active steps (each is short: one API call), then releases the connection.
-        await Promise.all([worker.close(), backfillWorker.close()]);
+        await Promise.all([worker.close(), backfillWorker.close(), notifyWorker.close()]);
         await closeQueues(queues);
         await databricks.close();
         await telemetry.close();

@@ -4,6 +4,7 @@ import {
   isD2sError,
   type LoadReport,
   type Logger,
+  type NotificationEmitter,
   outcomeOfFailure,
   parseJobData,
   recordSyncEnd,
@@ -27,6 +28,8 @@ export interface ImportDeps {
   metrics?: Pick<D2sMetrics, 'syncOutcomes' | 'runCleanups' | 'runFilesRemoved'>;
   /** @defaultValue Date.now */
   now?: () => number;
+  /** Queues sync.succeeded / sync.failed / sync.canceled for notifications.endpoints. */
+  notifications?: Pick<NotificationEmitter, 'emit'>;
   /** How often a running COPY checks for a cancel request. @defaultValue 1000 */
   cancelCheckMs?: number;
 }
@@ -76,7 +79,7 @@ export function createImportProcessor(deps: ImportDeps) {
       if (!verifiedLoad && dataset.export.cleanup === 'after-load')
         await job.updateData({ ...data, verifiedLoad: loaded as unknown as Record<string, unknown> });
       loaded.cleanup = await cleanUp(ctx, { metrics: deps.metrics, now });
-      await recordSyncEnd({ ...deps, log: ctx.log }, request, 'succeeded');
+      await recordSyncEnd({ ...deps, log: ctx.log }, request, 'succeeded', { rowsLoaded: loaded.rowsLoaded });
       ctx.log.info(
         { files: loaded.files.length, rowsLoaded: loaded.rowsLoaded, targetRowCount: loaded.targetRowCount },
         'load verified',
@@ -92,7 +95,7 @@ export function createImportProcessor(deps: ImportDeps) {
             if (ctx.state.stagingMayHoldPreviousTarget) keepStaging(ctx);
             else await dropStaging(ctx);
           }
-          await recordSyncEnd({ ...deps, log }, request, outcomeOfFailure(error));
+          await recordSyncEnd({ ...deps, log }, request, outcomeOfFailure(error), { error });
           if (isD2sError(error) && Array.isArray(error.details.files))
             report.files = error.details.files as LoadReport['files'];
           const failure = isD2sError(error) ? error.details : {};

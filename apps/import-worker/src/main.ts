@@ -2,11 +2,13 @@ import {
   connectServiceRedis,
   closeQueues,
   metricsPortFrom,
+  NotificationEmitter,
   openQueues,
   runService,
   SyncService,
   startWorker,
   startWorkerMetrics,
+  wakeBackfillsOnSyncEnd,
 } from '@d2s/shared';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
 import { createImportProcessor } from './import-processor.js';
@@ -25,9 +27,24 @@ await runService({
     const redis = await connectServiceRedis(config, 'worker', 'd2s-import-producer', logger);
     const queues = openQueues(redis, config.redis.prefix, logger);
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
-    const processor = createImportProcessor({ config, snowflake, syncs, logger, metrics: telemetry.metrics });
+    const notifications = new NotificationEmitter({
+      queue: queues.notify,
+      settings: config.notifications,
+      retentionSeconds: config.api.retentionSeconds,
+      logger,
+      metrics: telemetry.metrics,
+    });
+    const processor = createImportProcessor({
+      config,
+      snowflake,
+      syncs,
+      logger,
+      metrics: telemetry.metrics,
+      notifications,
+    });
     const worker = startWorker('import', processor, { config, logger, concurrency: config.workers.import.concurrency });
     telemetry.metrics.trackWorker(worker, 'import');
+    wakeBackfillsOnSyncEnd(worker, queues.backfill, logger);
     telemetry.metrics.trackQueues([queues.import]);
     const sweep = await scheduleCleanupSweep(queues.import, config);
     logger.info(

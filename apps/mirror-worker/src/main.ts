@@ -4,6 +4,7 @@ import {
   MirrorService,
   MirrorStateStore,
   metricsPortFrom,
+  NotificationEmitter,
   openQueues,
   runService,
   startWorker,
@@ -12,6 +13,7 @@ import {
 import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, createSnowflakeClient } from '@d2s/shared/snowflake';
 import { createMirrorProcessor } from './mirror-processor.js';
+import { MirrorRunEnds } from './mirror-run-ends.js';
 
 await runService({
   name: 'mirror-worker',
@@ -42,6 +44,20 @@ await runService({
       state: new MirrorStateStore(redis, config.redis.prefix),
       logger,
       metrics,
+      ...(config.notifications.endpoints.length > 0
+        ? {
+            notifications: {
+              emitter: new NotificationEmitter({
+                queue: queues.notify,
+                settings: config.notifications,
+                retentionSeconds: config.api.retentionSeconds,
+                logger,
+                metrics,
+              }),
+              runEnds: new MirrorRunEnds(redis, config.redis.prefix, config.api.retentionSeconds),
+            },
+          }
+        : {}),
     });
     // Per-table DDL jobs at once: bounded by both the worker slots and mirror.maxParallelTables.
     const concurrency = Math.min(config.workers.mirror.concurrency, config.mirror.maxParallelTables);

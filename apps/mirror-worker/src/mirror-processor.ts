@@ -24,6 +24,8 @@ import {
   type MirrorStateStore,
   type MirrorTableState,
   mapWithConcurrency,
+  mirrorRunFinishedEvent,
+  type NotificationEmitter,
   type PlannedAction,
   parseJobData,
   parseTableComment,
@@ -45,6 +47,7 @@ import {
   showIcebergTables,
 } from '@d2s/shared/snowflake';
 import type { Job, Queue } from 'bullmq';
+import type { ActionEnd, FinishedRun, MirrorRunEnds } from './mirror-run-ends.js';
 
 export interface MirrorWorkerDeps {
   config: Pick<D2sConfig, 'mirror' | 'databricks' | 'snowflake' | 'api'>;
@@ -57,6 +60,8 @@ export interface MirrorWorkerDeps {
   logger: Logger;
   /** Counts every action's outcome: table actions here, and the integration and schema actions a plan job applies. */
   metrics?: Pick<D2sMetrics, 'mirrorActions'>;
+  /** Tells other systems when a run has finished (mirror.run.finished); both or neither. */
+  notifications?: { emitter: Pick<NotificationEmitter, 'emit'>; runEnds: MirrorRunEnds };
   /** Integrations applied at once by a plan job. @defaultValue 4 */
   integrationConcurrency?: number;
   now?: () => number;
@@ -162,6 +167,9 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         );
       }
       await report(job, { stage: 'done', summary: plan.summary });
+      const settled = new Map<string, ActionEnd>();
+      for (const record of records.values()) if (record.status) settled.set(record.id, record.status);
+      await noteRunEnd(runId, log, (runEnds) => runEnds.expect(runId, plan.actions.length, settled));
       log.info(
         { enqueued: toEnqueue.length, skipped: tableActions.length - toEnqueue.length },
         'mirror table actions enqueued',
@@ -176,7 +184,37 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         stats: plan.stats,
       };
     } catch (error) {
-      throw await settleFailedAttempt(job, error, { log, message: 'mirror plan failed' });
+      throw await settleFailedAttempt(job, error, {
+        log,
+        message: 'mirror plan failed',
+        onLastAttempt: async () => {
+          const finished: FinishedRun = { status: 'failed', counts: { succeeded: 0, failed: 0, skipped: 0 } };
+          await noteRunEnd(runId, log, async () => finished, error);
+        },
+      });
+    }
+  }
+
+  /**
+   * Records an end of the run (the plan job's count, or one action's end) and, when that completes the
+   * run, queues mirror.run.finished. Never throws: telling others must not fail a mirror action.
+   */
+  async function noteRunEnd(
+    runId: string,
+    log: Logger,
+    note: (runEnds: MirrorRunEnds) => Promise<FinishedRun | null>,
+    error?: unknown,
+  ): Promise<void> {
+    const notifications = deps.notifications;
+    if (!notifications) return;
+    try {
+      const finished = await note(notifications.runEnds);
+      if (!finished) return;
+      await notifications.emitter.emit(
+        mirrorRunFinishedEvent({ mirrorRunId: runId, ...finished, error }, new Date(now())),
+      );
+    } catch (noteError) {
+      log.error({ err: noteError }, 'could not record the end for mirror.run.finished; no notification for this run');
     }
   }
 
@@ -302,6 +340,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
       if (action.kind === 'create-table' || action.kind === 'rename-table') await checkMirrored(action, runId);
       await recordState(action, settings, runId, action.kind === 'drop-table' ? 'dropped' : 'mirrored', null);
       countAction(action.kind, 'succeeded');
+      await noteRunEnd(runId, log, (runEnds) => runEnds.ended(runId, action.id, 'succeeded'));
       const durationMs = Math.round(performance.now() - started);
       log.info(
         { target: displayName(action.target), statements: statements.length, durationMs },
@@ -323,6 +362,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         onLastAttempt: async () => {
           countAction(action.kind, 'failed');
           if (resolved) await recordState(action, resolved, runId, 'failed', errorOf(error));
+          await noteRunEnd(runId, log, (runEnds) => runEnds.ended(runId, action.id, 'failed'));
         },
       });
     }

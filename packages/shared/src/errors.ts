@@ -80,6 +80,21 @@ export class CleanupRefusedError extends D2sError {
   readonly code = 'CLEANUP_OUTSIDE_RUN_PREFIX';
 }
 
+/**
+ * An outgoing webhook was not accepted: the receiver answered other than 2xx
+ * (NOTIFICATION_RECEIVER_ERROR), could not be reached or timed out
+ * (NOTIFICATION_RECEIVER_UNREACHABLE), or the endpoint is no longer configured
+ * (NOTIFICATION_ENDPOINT_UNKNOWN, not retried).
+ */
+export class NotificationDeliveryError extends D2sError {
+  readonly code: string;
+
+  constructor(code: string, message: string, options: D2sErrorOptions = {}) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
 /** Narrow `unknown` to a D2sError-like object with a code. */
 export function isD2sError(error: unknown): error is D2sError {
   return error instanceof D2sError;

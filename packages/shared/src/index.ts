@@ -13,9 +13,18 @@ export {
   ConfigFile,
   DatasetConfig,
   DatasetParameter,
+  NOTIFICATION_EVENT_TYPES,
+  type NotificationEventType,
   SchemaConfig,
   SnowflakeObjectName,
 } from './config/schema.js';
+export {
+  type NotificationEndpoint,
+  type NotificationsSettings,
+  parseSigningSecret,
+} from './config/notification-endpoints.js';
+export * from './notifications/index.js';
+export { backfillIdOf, wakeBackfillsOnSyncEnd } from './backfills/backfill-wakeups.js';
 export {
   API_SCOPES,
   type ApiScope,
@@ -31,6 +40,7 @@ export {
   type D2sErrorOptions,
   isD2sError,
   JobDataError,
+  NotificationDeliveryError,
   RedisPolicyError,
   RequestError,
   SyncFailedError,

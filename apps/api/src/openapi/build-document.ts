@@ -98,6 +98,7 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[], info: { versio
       { name: 'backfills' },
       { name: 'mirror' },
       { name: 'hooks' },
+      { name: 'notifications' },
       { name: 'health' },
       { name: 'metrics' },
     ],

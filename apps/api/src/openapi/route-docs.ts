@@ -1,5 +1,6 @@
 import { type ApiScope, BackfillSpec, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
 import { BackfillParams } from '../routes/backfills.js';
+import { ListDeliveriesQuery } from '../routes/notifications.js';
 import { z } from 'zod';
 import { JobNotificationAnswer, JobNotificationBody } from '../routes/databricks-hooks.js';
 import { WebhookSetupAnswer, WebhookSetupBody } from '../routes/webhook-setup.js';
@@ -12,7 +13,7 @@ export interface RouteDoc {
   /** Fastify-style path, e.g. `/v1/syncs/:id`. */
   url: string;
   summary: string;
-  tag: 'syncs' | 'datasets' | 'schedules' | 'backfills' | 'mirror' | 'hooks' | 'health' | 'metrics';
+  tag: 'syncs' | 'datasets' | 'schedules' | 'backfills' | 'mirror' | 'hooks' | 'notifications' | 'health' | 'metrics';
   /** False for the unauthenticated routes. @defaultValue true */
   auth?: boolean;
   /** The token scope the route needs (authenticated routes). */
@@ -23,6 +24,29 @@ export interface RouteDoc {
   headers?: Record<string, { description: string; schema: z.ZodType }>;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
+
+const DeliverySchema = z
+  .object({
+    id: z.string().describe('<endpoint>-<event id>: one delivery per event and endpoint'),
+    endpoint: z.string(),
+    event: z.object({
+      id: z.string().describe('The webhook-id header: the same on every attempt'),
+      type: z.enum(['sync.succeeded', 'sync.failed', 'sync.canceled', 'mirror.run.finished', 'backfill.finished']),
+      timestamp: z.string(),
+    }),
+    status: z.enum(['pending', 'delivering', 'retrying', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    maxAttempts: z.number().int(),
+    httpStatus: z.number().int().optional(),
+    lastError: z.object({ code: z.string(), message: z.string() }).optional(),
+    queuedAt: z.string(),
+    deliveredAt: z.string().optional(),
+    failedAt: z.string().optional(),
+    nextAttemptAt: z.string().optional(),
+  })
+  .meta({ id: 'NotificationDelivery' });
+
+const DeliveryListSchema = z.object({ items: z.array(DeliverySchema) }).meta({ id: 'NotificationDeliveryList' });
 
 export const ErrorBodySchema = z
   .object({
@@ -470,6 +494,18 @@ export const ROUTE_DOCS: RouteDoc[] = [
     tag: 'backfills',
     params: BackfillParams,
     responses: { 200: { description: 'The backfill', schema: BackfillViewSchema }, ...errors(400, 401, 404) },
+  },
+  {
+    method: 'get',
+    url: '/v1/notifications/deliveries',
+    scope: 'admin',
+    summary: 'Outgoing webhooks (notifications.endpoints): each delivery with its status, attempts and last error',
+    tag: 'notifications',
+    query: ListDeliveriesQuery,
+    responses: {
+      200: { description: 'Deliveries, newest first', schema: DeliveryListSchema },
+      ...errors(400, 401, 403),
+    },
   },
   {
     method: 'post',

@@ -58,6 +58,8 @@ export interface BackfillView {
 /** What the backfill job returns once every value has ended (or it was canceled). */
 export interface BackfillResult {
   status: Exclude<BackfillStatus, 'running' | 'canceling'>;
+  /** Its values by how their syncs ended (`pending`: never started, after a cancel). */
+  counts?: Record<string, number>;
 }
 
 export interface BackfillServiceDeps {
@@ -221,7 +223,7 @@ export class BackfillService {
           if (!(error instanceof RequestError && error.code === 'SYNC_ALREADY_FINISHED')) throw error;
         });
       }
-      return { done: true, result: { status: 'canceled' } };
+      return { done: true, result: { status: 'canceled', counts: countsOf(data.values, states) } };
     }
 
     for (const value of data.values) {
@@ -248,7 +250,7 @@ export class BackfillService {
     const allStarted = data.values.every((value) => Object.hasOwn(started, value));
     if (!allStarted || running() > 0) return { done: false };
     const failed = [...states.values()].some((s) => s !== 'succeeded');
-    return { done: true, result: { status: failed ? 'failed' : 'succeeded' } };
+    return { done: true, result: { status: failed ? 'failed' : 'succeeded', counts: countsOf(data.values, states) } };
   }
 
   #cancelKey(id: string): string {
@@ -294,6 +296,16 @@ export class BackfillService {
       view.finishedAt = new Date(job.finishedOn).toISOString();
     return view;
   }
+}
+
+/** Values by their sync's state at the end; a value never started (canceled backfill) counts as pending. */
+function countsOf(values: readonly string[], states: ReadonlyMap<string, SyncState>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) {
+    const state = states.get(value) ?? 'pending';
+    counts[state] = (counts[state] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** The same backfill request names the same backfill: its id is a digest of what was asked (maxConcurrent aside). */

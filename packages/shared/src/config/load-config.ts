@@ -7,6 +7,7 @@ import { Secret } from '../secret.js';
 import { type ApiTokenEntry, parseApiTokens } from './api-tokens.js';
 import { readDatabricksProfile } from './databrickscfg.js';
 import { readSnowflakeConnection } from './snowflake-connections.js';
+import { resolveNotifications, type NotificationsSettings } from './notification-endpoints.js';
 import { ConfigFile, type DatasetConfig } from './schema.js';
 
 export type Env = Record<string, string | undefined>;
@@ -48,6 +49,8 @@ export interface D2sConfig {
   workers: ConfigFile['workers'];
   mirror: Omit<ConfigFile['mirror'], 'oauthClientSecret'> & { oauthClientSecret: Secret | undefined };
   cleanup: ConfigFile['cleanup'];
+  /** Outgoing webhooks, with each endpoint's URL and signing secret resolved from the environment. */
+  notifications: NotificationsSettings;
   datasets: Record<string, DatasetConfig>;
 }
 
@@ -477,6 +480,7 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
         ),
     },
     cleanup: file.cleanup,
+    notifications: resolveNotifications(file.notifications, secret),
     // Each dataset carries its own policy, so nothing downstream needs the default.
     datasets: Object.fromEntries(
       Object.entries(file.datasets).map(([name, dataset]) => [

@@ -289,6 +289,79 @@ const RedisNode = z
   .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')
   .refine((node) => Number(node.slice(node.lastIndexOf(':') + 1)) <= 65535, 'port out of range');
 
+/** The events d2s can tell other systems about (notifications.endpoints[].events). */
+export const NOTIFICATION_EVENT_TYPES = [
+  'sync.succeeded',
+  'sync.failed',
+  'sync.canceled',
+  'mirror.run.finished',
+  'backfill.finished',
+] as const;
+export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
+
+const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name like D2S_NOTIFY_OPS_SECRET');
+
+/**
+ * One receiver of outgoing webhooks. Its URL is in the file (`url`) or, when the URL is itself a credential
+ * (a Slack incoming webhook), in the environment (`urlEnv`, or its _FILE). The Standard Webhooks signing
+ * secret (`whsec_…`) always comes from the environment: `secretEnv` names the variable.
+ */
+export const NotificationEndpointConfig = z
+  .strictObject({
+    /** Names the endpoint in job ids, the deliveries list and metrics. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'lower-case letters, digits and - (at most 63)'),
+    url: z
+      .string()
+      .url()
+      .refine((url) => /^https?:\/\//.test(url), 'an http:// or https:// URL')
+      .optional(),
+    urlEnv: EnvName.optional(),
+    /** The events this endpoint gets. @defaultValue every event */
+    events: z.array(z.enum(NOTIFICATION_EVENT_TYPES)).min(1).optional(),
+    /** `standard`: the Standard Webhooks JSON envelope, signed; `slack`: a Slack incoming-webhook message. @defaultValue standard */
+    format: z.enum(['standard', 'slack']).default('standard'),
+    /** The variable (or its _FILE) holding the signing secret, `whsec_<base64>`; required for `standard`. */
+    secretEnv: EnvName.optional(),
+  })
+  .superRefine((endpoint, ctx) => {
+    if ((endpoint.url === undefined) === (endpoint.urlEnv === undefined))
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'set exactly one of url and urlEnv' });
+    if (endpoint.format === 'standard' && endpoint.secretEnv === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretEnv'],
+        message: 'a standard endpoint is signed: name the environment variable holding its whsec_ secret',
+      });
+  });
+export type NotificationEndpointConfig = z.infer<typeof NotificationEndpointConfig>;
+
+const NOTIFICATION_DEFAULTS = { attempts: 8, backoffMs: 5_000, timeoutMs: 10_000, concurrency: 4, endpoints: [] };
+
+/** Outgoing webhooks when a sync, a mirror run or a backfill ends. */
+export const NotificationsConfig = z
+  .strictObject({
+    /** Tries per delivery (the first included) before it counts as failed. @defaultValue 8 */
+    attempts: z.number().int().min(1).max(30).default(NOTIFICATION_DEFAULTS.attempts),
+    /** The first retry's delay; each next one doubles (with jitter). @defaultValue 5000 */
+    backoffMs: PositiveInt.default(NOTIFICATION_DEFAULTS.backoffMs),
+    /** How long one HTTP attempt may take. @defaultValue 10000 */
+    timeoutMs: PositiveInt.max(120_000).default(NOTIFICATION_DEFAULTS.timeoutMs),
+    /** Deliveries one export-worker replica makes at once. @defaultValue 4 */
+    concurrency: PositiveInt.max(100).default(NOTIFICATION_DEFAULTS.concurrency),
+    endpoints: z
+      .array(NotificationEndpointConfig)
+      .default([])
+      .superRefine((endpoints, ctx) => {
+        const seen = new Set<string>();
+        endpoints.forEach((endpoint, index) => {
+          if (seen.has(endpoint.name))
+            ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `"${endpoint.name}" is used twice` });
+          seen.add(endpoint.name);
+        });
+      }),
+  })
+  .default(NOTIFICATION_DEFAULTS);
+
 export const ConfigFile = z.strictObject({
   /** Lets the file hold secrets in plain text; off unless a user insists. */
   allowPlaintextSecrets: z.boolean().default(false),
@@ -440,6 +513,7 @@ export const ConfigFile = z.strictObject({
       sweepIntervalMinutes: PositiveInt.max(7 * 24 * 60).default(60),
     })
     .default({ default: 'keep', sweepIntervalMinutes: 60 }),
+  notifications: NotificationsConfig,
   datasets: z
     .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _'), DatasetConfig)
     .default({}),

@@ -14,7 +14,7 @@ const request = {
 
 describe('job catalog', () => {
   it('names every queue once', () => {
-    expect(QUEUE_NAMES).toEqual(['export', 'import', 'mirror', 'backfill']);
+    expect(QUEUE_NAMES).toEqual(['export', 'import', 'mirror', 'backfill', 'notify']);
   });
 
   it('fills defaults for a new export job', () => {

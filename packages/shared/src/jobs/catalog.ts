@@ -1,6 +1,7 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { JobDataError } from '../errors.js';
+import { NOTIFICATION_EVENT_TYPES } from '../config/schema.js';
 import { MirrorScope, SavedMirrorPlan, TableActionSchema } from '../mirror/mirror-action.js';
 
 /**
@@ -152,6 +153,27 @@ export const BackfillJobData = z.strictObject({
 });
 export type BackfillJobData = z.infer<typeof BackfillJobData>;
 
+/**
+ * Something that ended, as other systems are told about it. `id` is derived from the event's identity (its
+ * type and subject), so an event emitted twice (a retried job) is one event: it is the `webhook-id`.
+ */
+export const NotificationEvent = z.strictObject({
+  id: z.string().regex(/^evt_[0-9a-f]{32}$/, 'an event id like evt_0123…'),
+  type: z.enum(NOTIFICATION_EVENT_TYPES),
+  /** When the thing ended (not when it is delivered). */
+  timestamp: z.string().datetime(),
+  /** Secret-free facts about it (ids, dataset, status, counts, error code and message). */
+  data: z.record(z.string(), z.unknown()),
+});
+export type NotificationEvent = z.infer<typeof NotificationEvent>;
+
+/** One event for one endpoint; the worker reads the endpoint's URL and secret from its own config. */
+export const NotificationJobData = z.strictObject({
+  endpoint: z.string().min(1),
+  event: NotificationEvent,
+});
+export type NotificationJobData = z.infer<typeof NotificationJobData>;
+
 interface JobDefinition<S extends z.ZodType = z.ZodType> {
   data: S;
   options: JobsOptions;
@@ -177,6 +199,10 @@ export const jobCatalog = {
   },
   backfill: {
     'backfill-run': { data: BackfillJobData, options: retryWithBackoff(10, 2_000) },
+  },
+  /** Outgoing webhooks; attempts and backoff are overridden from notifications.attempts / backoffMs. */
+  notify: {
+    'notification-deliver': { data: NotificationJobData, options: retryWithBackoff(8, 5_000) },
   },
 } as const satisfies Record<string, Record<string, JobDefinition>>;
 

@@ -93,6 +93,27 @@ export class D2sMetrics {
     registers: [this.registry],
   });
 
+  readonly notificationDeliveries = new Counter({
+    name: 'd2s_notification_deliveries_total',
+    help: 'Outgoing webhook attempts by endpoint, event type and outcome (delivered, retried: failed with attempts left, failed: gave up)',
+    labelNames: ['endpoint', 'event', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly notificationEmits = new Counter({
+    name: 'd2s_notification_emits_total',
+    help: 'Outgoing webhooks queued for delivery by event type and outcome (queued, error: could not queue, logged)',
+    labelNames: ['event', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly backfillLooks = new Counter({
+    name: 'd2s_backfill_looks_total',
+    help: 'Looks a backfill job took at its syncs, by what they decided (waiting, finished, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { service: string; defaultMetrics?: boolean }) {
     this.registry.setDefaultLabels({ service: options.service });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'd2s_' });

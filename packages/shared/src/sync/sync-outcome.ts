@@ -1,6 +1,9 @@
 import type { Logger } from 'pino';
 import { isD2sError } from '../errors.js';
+import type { SyncRequest } from '../jobs/catalog.js';
 import type { D2sMetrics } from '../metrics/metrics.js';
+import type { NotificationEmitter } from '../notifications/notification-emitter.js';
+import { syncEndedEvent } from '../notifications/notification-events.js';
 import type { SyncService } from './sync-service.js';
 import { SYNC_CANCELED } from './sync-view.js';
 
@@ -9,7 +12,18 @@ export type SyncOutcome = 'succeeded' | 'failed' | 'canceled';
 export interface SyncOutcomeDeps {
   syncs: Pick<SyncService, 'releaseDataset'>;
   metrics?: Pick<D2sMetrics, 'syncOutcomes'> | undefined;
+  /** Tells other systems (notifications.endpoints); without it, nobody is told. */
+  notifications?: Pick<NotificationEmitter, 'emit'> | undefined;
   log: Logger;
+  now?: () => number;
+}
+
+/** What the notification says beyond the outcome. */
+export interface SyncEndFacts {
+  /** succeeded: rows the load reported. */
+  rowsLoaded?: number;
+  /** failed or canceled: why. */
+  error?: unknown;
 }
 
 /** How a sync that ended with this error is counted. */
@@ -19,16 +33,34 @@ export function outcomeOfFailure(error: unknown): Exclude<SyncOutcome, 'succeede
 
 /**
  * A sync ended, whichever worker saw it end: free its dataset for the next
- * sync and count the outcome. Releasing is best effort (a stale lock is healed
- * by readers), so it never hides the outcome.
+ * sync, count the outcome and queue its notifications. Releasing is best
+ * effort (a stale lock is healed by readers), so it never hides the outcome;
+ * emitting never throws, so a notification cannot fail or delay the sync.
  */
 export async function recordSyncEnd(
   deps: SyncOutcomeDeps,
-  sync: { dataset: string; syncId: string },
+  sync: Pick<SyncRequest, 'dataset' | 'syncId'> & Partial<SyncRequest>,
   outcome: SyncOutcome,
+  facts: SyncEndFacts = {},
 ): Promise<void> {
   await deps.syncs.releaseDataset(sync.dataset, sync.syncId).catch((error: unknown) => {
     deps.log.warn({ err: error }, 'could not release the dataset; the next sync will heal the lock');
   });
   deps.metrics?.syncOutcomes.inc({ dataset: sync.dataset, outcome });
+  await deps.notifications?.emit(
+    syncEndedEvent(
+      {
+        syncId: sync.syncId,
+        dataset: sync.dataset,
+        attempt: sync.attempt ?? 1,
+        origin: sync.origin ?? 'api',
+        parameters: sync.parameters ?? {},
+        retryOf: sync.retryOf,
+        outcome,
+        rowsLoaded: facts.rowsLoaded,
+        error: facts.error,
+      },
+      new Date((deps.now ?? Date.now)()),
+    ),
+  );
 }
