@@ -7,6 +7,7 @@ import {
   closeQueues,
   type D2sConfig,
   loadConfig,
+  MirrorInventory,
   type MirrorRunView,
   MirrorService,
   MirrorStateStore,
@@ -36,6 +37,8 @@ export interface MirrorStackOptions {
   redisUrl: string;
   /** The `mirror:` section of the config, as YAML. */
   mirrorYaml: string;
+  /** Extra keys of the `databricks:` section, as YAML flow entries (e.g. `sqlWarehouseId: wh`). */
+  databricksYaml?: string;
 }
 
 export interface MirrorStack {
@@ -127,7 +130,7 @@ export async function startMirrorStack(options: MirrorStackOptions): Promise<Mir
     configPath,
     `
 api: { rateLimit: { mutatingPerMinute: 1000000 }, schedules: { minIntervalMs: 1000 } }
-databricks: { requestTimeoutMs: 10000, retryBudgetMs: 20000 }
+databricks: { requestTimeoutMs: 10000, retryBudgetMs: 20000${options.databricksYaml ? `, ${options.databricksYaml}` : ''} }
 snowflake: { poolMax: 8, statementTimeoutSeconds: 120 }
 workers:
   mirror: { concurrency: 8 }
@@ -149,12 +152,16 @@ ${options.mirrorYaml}`,
     },
   });
   const query = createSnowflakeClient(config.snowflake);
+  const inventoryAt = config.mirror.inventory;
   const mirror = new MirrorService({
     config,
-    clients: { unityCatalog: databricksClient.unityCatalog, snowflake },
+    clients: { unityCatalog: databricksClient.unityCatalog, snowflake, sql: databricksClient.sql },
     queue: queues.mirror,
     redis,
     logger,
+    ...(inventoryAt && databricksClient.sql
+      ? { inventory: new MirrorInventory(databricksClient.sql, inventoryAt) }
+      : {}),
   });
   const state = new MirrorStateStore(redis, prefix);
 
