@@ -36,11 +36,11 @@ export function tokenize(sql: string): Token[] {
       if (end < 0) throw new SqlSyntaxError('Unclosed bracketed comment');
       i = end + 2;
     } else if (c === '`') {
-      const { value, next } = readQuoted(sql, i, '`');
+      const { value, next } = readDelimited(sql, i, '`', false);
       tokens.push({ kind: 'quoted', text: `"${value.replaceAll('"', '""')}"`, value });
       i = next;
     } else if (c === "'" || c === '"') {
-      const { value, next } = readStringLiteral(sql, i, c);
+      const { value, next } = readDelimited(sql, i, c, true);
       tokens.push({ kind: 'string', text: `'${value.replaceAll("'", "''")}'`, value });
       i = next;
     } else if (c === ':' && sql[i + 1] !== ':' && sql[i - 1] !== ':' && /[A-Za-z_]/.test(sql[i + 1] ?? '')) {
@@ -78,35 +78,25 @@ export function render(tokens: readonly Token[]): string {
     .trim();
 }
 
-function readQuoted(sql: string, start: number, quote: string): { value: string; next: number } {
-  let value = '';
-  let i = start + 1;
-  for (;;) {
-    if (i >= sql.length) throw new SqlSyntaxError(`Unclosed ${quote} identifier`);
-    const c = sql[i] ?? '';
-    if (c === quote) {
-      if (sql[i + 1] === quote) {
-        value += quote;
-        i += 2;
-        continue;
-      }
-      return { value, next: i + 1 };
-    }
-    value += c;
-    i++;
-  }
-}
-
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', b: '\b' };
 
-/** A Spark string literal: backslash escapes, and a doubled quote as in standard SQL. */
-function readStringLiteral(sql: string, start: number, quote: string): { value: string; next: number } {
+/**
+ * Text between `quote`s, a doubled quote standing for one. Spark string literals also take backslash escapes;
+ * backtick identifiers do not.
+ */
+function readDelimited(
+  sql: string,
+  start: number,
+  quote: string,
+  backslashEscapes: boolean,
+): { value: string; next: number } {
   let value = '';
   let i = start + 1;
   for (;;) {
-    if (i >= sql.length) throw new SqlSyntaxError('Unclosed string literal');
+    if (i >= sql.length)
+      throw new SqlSyntaxError(backslashEscapes ? 'Unclosed string literal' : `Unclosed ${quote} identifier`);
     const c = sql[i] ?? '';
-    if (c === '\\') {
+    if (backslashEscapes && c === '\\') {
       const n = sql[i + 1] ?? '';
       value += ESCAPES[n] ?? n;
       i += 2;
