@@ -8,7 +8,8 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, sleep } from '@d2s/shared';
+import { loadConfig, MirrorInventory, sleep } from '@d2s/shared';
+import { createDatabricksClient } from '@d2s/shared/databricks';
 import { configureSnowflakeDriver, countRows, createSnowflakeClient, ROW_COUNT_COLUMN } from '@d2s/shared/snowflake';
 import {
   ensureRedis,
@@ -116,6 +117,7 @@ async function main(): Promise<number> {
     await printCrossChecks(final, elapsed, { env, databricksUrl, snowflakeUrl });
   }
   const mirrored = await runMirror(api, headers);
+  await printInventory(env);
   say(`Bull Board: ${api}/admin/queues (user any, password ${API_TOKEN}); API docs: ${api}/docs`);
   return final.status === 'succeeded' && mirrored ? 0 : 1;
 }
@@ -188,6 +190,30 @@ async function runMirror(api: string, headers: Record<string, string>): Promise<
   ).json()) as PlanView;
   say(`mirror re-plan: ${again.actions.length} actions (an unchanged catalog plans nothing)`);
   return view?.status === 'succeeded' && again.actions.length === 0;
+}
+
+/** The mirror inventory's readable view in Unity Catalog, read through the SQL warehouse as anyone would. */
+async function printInventory(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadConfig({ env: { ...process.env, ...env } });
+  const at = config.mirror.inventory;
+  if (!at) return;
+  const databricks = createDatabricksClient(config.databricks);
+  try {
+    if (!databricks.sql) return;
+    const view = await new MirrorInventory(databricks.sql, at).readView();
+    say(`mirror inventory: ${view.rows.length} rows in ${at.catalog}.${at.schema}.${at.table}_vw`);
+    const shown = ['Table', 'Format', 'Eligible', 'Status', 'Last action', 'Snowflake table', 'Why not eligible'];
+    const index = shown.map((name) => view.columns.indexOf(name));
+    const cells = view.rows.map((row) => index.map((i) => String(row[i] ?? '').slice(0, 48)));
+    const widths = shown.map((name, c) => Math.max(name.length, ...cells.map((r) => (r[c] ?? '').length)));
+    const line = (values: string[]) => `  ${values.map((v, c) => v.padEnd(widths[c] ?? 0)).join('  ')}`.trimEnd();
+    console.log(line(shown));
+    for (const row of cells) console.log(line(row));
+  } catch (error) {
+    console.log(`  mirror inventory not readable: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await databricks.close();
+  }
 }
 
 /**

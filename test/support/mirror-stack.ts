@@ -7,6 +7,7 @@ import {
   closeQueues,
   type D2sConfig,
   loadConfig,
+  MirrorInventory,
   type MirrorRunView,
   MirrorService,
   MirrorStateStore,
@@ -39,6 +40,8 @@ export interface MirrorStackOptions {
   mirrorYaml: string;
   /** Receives mirror.run.finished events (the worker's notifications hook). */
   notifications?: Pick<NotificationEmitter, 'emit'>;
+  /** Extra keys of the `databricks:` section, as YAML flow entries (e.g. `sqlWarehouseId: wh`). */
+  databricksYaml?: string;
 }
 
 export interface MirrorStack {
@@ -130,7 +133,7 @@ export async function startMirrorStack(options: MirrorStackOptions): Promise<Mir
     configPath,
     `
 api: { rateLimit: { mutatingPerMinute: 1000000 }, schedules: { minIntervalMs: 1000 } }
-databricks: { requestTimeoutMs: 10000, retryBudgetMs: 20000 }
+databricks: { requestTimeoutMs: 10000, retryBudgetMs: 20000${options.databricksYaml ? `, ${options.databricksYaml}` : ''} }
 snowflake: { poolMax: 8, statementTimeoutSeconds: 120 }
 workers:
   mirror: { concurrency: 8 }
@@ -152,12 +155,16 @@ ${options.mirrorYaml}`,
     },
   });
   const query = createSnowflakeClient(config.snowflake);
+  const inventoryAt = config.mirror.inventory;
   const mirror = new MirrorService({
     config,
-    clients: { unityCatalog: databricksClient.unityCatalog, snowflake },
+    clients: { unityCatalog: databricksClient.unityCatalog, snowflake, sql: databricksClient.sql },
     queue: queues.mirror,
     redis,
     logger,
+    ...(inventoryAt && databricksClient.sql
+      ? { inventory: new MirrorInventory(databricksClient.sql, inventoryAt) }
+      : {}),
   });
   const state = new MirrorStateStore(redis, prefix);
 

@@ -63,7 +63,7 @@ await runService({
         const databricks = createDatabricksClient(config.databricks, { logger, onRequest: metrics.observeDatabricks });
         const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: metrics.observeSnowflake });
         opened.push(databricks, snowflake);
-        return { unityCatalog: databricks.unityCatalog, snowflake };
+        return { unityCatalog: databricks.unityCatalog, snowflake, sql: databricks.sql };
       },
       queue: queues.mirror,
       redis,

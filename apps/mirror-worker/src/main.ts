@@ -1,6 +1,7 @@
 import {
   connectServiceRedis,
   closeQueues,
+  MirrorInventory,
   MirrorService,
   MirrorStateStore,
   metricsPortFrom,
@@ -29,12 +30,14 @@ await runService({
     const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: metrics.observeSnowflake });
     const redis = await connectServiceRedis(config, 'worker', 'd2s-mirror-producer', logger);
     const queues = openQueues(redis, config.redis.prefix, logger);
+    const inventoryAt = config.mirror.inventory;
     const mirror = new MirrorService({
       config,
-      clients: { unityCatalog: databricks.unityCatalog, snowflake },
+      clients: { unityCatalog: databricks.unityCatalog, snowflake, sql: databricks.sql },
       queue: queues.mirror,
       redis,
       logger,
+      ...(inventoryAt && databricks.sql ? { inventory: new MirrorInventory(databricks.sql, inventoryAt) } : {}),
     });
     const processor = createMirrorProcessor({
       config,

@@ -8,6 +8,7 @@ import {
   isD2sError,
   isLastAttempt,
   isTableAction,
+  type InventoryReport,
   type Logger,
   type MirrorActionJobResult,
   type MirrorActionRecord,
@@ -52,7 +53,7 @@ import type { ActionEnd, FinishedRun, MirrorRunEnds } from './mirror-run-ends.js
 export interface MirrorWorkerDeps {
   config: Pick<D2sConfig, 'mirror' | 'databricks' | 'snowflake' | 'api'>;
   /** Plans runs (discovery + SHOW + diff). */
-  mirror: Pick<MirrorService, 'plan' | 'startRun'>;
+  mirror: Pick<MirrorService, 'planForRun' | 'startRun'>;
   snowflake: SnowflakeExecutor;
   /** The `mirror` queue, for the per-table jobs. */
   queue: Queue;
@@ -182,6 +183,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         skipped: plan.skipped,
         orphans: plan.orphans,
         stats: plan.stats,
+        ...(plan.inventory ? { inventory: plan.inventory } : {}),
       };
     } catch (error) {
       throw await settleFailedAttempt(job, error, {
@@ -230,18 +232,21 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
     runId: string,
   ): Promise<RunPlan> {
     let saved = data.plan;
+    let inventory: InventoryReport | undefined;
     if (!saved) {
       await report(job, { stage: 'planning' });
-      const plan = await deps.mirror.plan({
+      const planned = await deps.mirror.planForRun({
         scope: data.scope,
         includeRefresh: data.includeRefresh,
         force: data.force,
         queryTag: queryTag(runId, 'plan'),
       });
-      saved = savedPlanOf(plan);
+      inventory = planned.inventory;
+      saved = savedPlanOf(planned.plan);
       await job.updateData({ ...(job.data as Record<string, unknown>), plan: saved });
     }
     return {
+      ...(inventory ? { inventory } : {}),
       summary: saved.summary as unknown as MirrorPlanSummary,
       stats: saved.stats as MirrorPlanStats | undefined,
       skipped: saved.skipped as unknown as SkippedTable[],
@@ -422,6 +427,8 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
 }
 
 interface RunPlan {
+  /** The inventory refresh after planning (absent for a reviewed plan, planned and reported when reviewed). */
+  inventory?: InventoryReport;
   summary: MirrorPlanSummary;
   stats: MirrorPlanStats | undefined;
   skipped: SkippedTable[];

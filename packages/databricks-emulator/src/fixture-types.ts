@@ -16,6 +16,24 @@ export interface DatabricksFixture {
   rate_limits?: Record<string, number>;
   /** Delivery of job notifications to webhook destinations (attempts, backoff, timeout). */
   notifications?: NotificationDeliveryFixture;
+  /** SQL warehouses that run statements (SQL Statement Execution API). @defaultValue [] */
+  sql_warehouses?: SqlWarehouseFixture[];
+}
+
+/** A SQL warehouse (the fields of the SDK's GetWarehouseResponse that the emulator serves). */
+export interface SqlWarehouseFixture {
+  id: string;
+  name: string;
+  /** A STOPPED warehouse starts on the first statement sent to it. @defaultValue 'RUNNING' */
+  state?: 'RUNNING' | 'STOPPED';
+  /** @defaultValue '2X-Small' */
+  cluster_size?: string;
+  /** @defaultValue 10 */
+  auto_stop_mins?: number;
+  /** How long a stopped warehouse takes to start (scaled by the time scale). @defaultValue 5000 */
+  start_ms?: number;
+  /** How long every statement runs before its result is ready (scaled by the time scale). @defaultValue 0 */
+  statement_latency_ms?: number;
 }
 
 export interface WorkspaceFixture {
@@ -91,6 +109,8 @@ export interface SettingsFixture {
    * service does for some lists (the SDKs stop on either). @defaultValue false
    */
   empty_string_last_page_token?: boolean;
+  /** Rows per INLINE result chunk of the SQL Statement Execution API. @defaultValue 10000 */
+  statement_chunk_rows?: number;
 }
 
 export type ColumnType = 'STRING' | 'BIGINT' | 'INT' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP' | 'TIMESTAMP_NTZ';

@@ -107,6 +107,18 @@ export function validateFixture(raw: unknown, source = 'fixture'): DatabricksFix
     });
   }
   if (f.rate_limits !== undefined) validateRateLimits(f.rate_limits, `${source}.rate_limits`);
+  const warehouseIds = new Set<string>();
+  array(f.sql_warehouses ?? [], `${source}.sql_warehouses`).forEach((raw, i) => {
+    const p = `${source}.sql_warehouses[${i}]`;
+    const w = object(raw, p);
+    if (typeof w.id !== 'string' || w.id === '') throw new FixtureError(`${p}.id: expected a non-empty string`);
+    if (warehouseIds.has(w.id)) throw new FixtureError(`${p}.id: duplicate warehouse id ${w.id}`);
+    warehouseIds.add(w.id);
+    if (typeof w.name !== 'string' || w.name === '') throw new FixtureError(`${p}.name: expected a non-empty string`);
+    if (w.state !== undefined && w.state !== 'RUNNING' && w.state !== 'STOPPED')
+      throw new FixtureError(`${p}.state: expected RUNNING or STOPPED`);
+    for (const key of ['auto_stop_mins', 'start_ms', 'statement_latency_ms']) optionalNumber(w[key], `${p}.${key}`, 0);
+  });
   if (f.settings !== undefined) {
     const s = object(f.settings, `${source}.settings`);
     for (const key of Object.keys(s)) {

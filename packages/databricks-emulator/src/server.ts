@@ -19,6 +19,7 @@ import { jobUpdateRoutes } from './jobs/update-route.js';
 import { notificationDestinationRoutes } from './notification-destinations/routes.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { scimRoutes } from './scim/routes.js';
+import { sqlRoutes } from './sql/routes.js';
 import type { RequestLogEntry } from './request-log.js';
 import { unityCatalogRoutes } from './unity-catalog/routes.js';
 import type { Workspace } from './workspace.js';
@@ -61,6 +62,11 @@ export function buildRouter(workspace: Workspace, admin: DatabricksEmulatorAdmin
       access: workspace.access,
       now: () => workspace.clock.now(),
       emptyPageEvery: () => workspace.settings.iceberg_empty_page_every,
+    }),
+    ...sqlRoutes({
+      warehouses: workspace.warehouses,
+      statements: workspace.statements,
+      chunkRows: () => workspace.settings.statement_chunk_rows,
     }),
     ...adminRoutes(admin),
   );

@@ -16,6 +16,9 @@ import { RequestLog } from './request-log.js';
 import { AccessPolicy } from './unity-catalog/access-policy.js';
 import { CatalogStore, type TableEntry } from './unity-catalog/catalog-store.js';
 import { appendTableRows, writeTableData } from './unity-catalog/table-data.js';
+import { SqlEngine } from './sql/sql-engine.js';
+import { StatementStore } from './sql/statement-store.js';
+import { WarehouseRegistry } from './sql/warehouses.js';
 
 export interface WorkspaceOptions {
   fixture: DatabricksFixture;
@@ -34,6 +37,7 @@ const DEFAULT_SETTINGS: EffectiveSettings = {
   runs_get_page_size: 100,
   iceberg_empty_page_every: 0,
   empty_string_last_page_token: false,
+  statement_chunk_rows: 10_000,
 };
 
 /** Temporary files live here (inside the object store root, so renames are atomic). */
@@ -53,6 +57,9 @@ export class Workspace {
   readonly catalog: CatalogStore;
   readonly access: AccessPolicy;
   readonly rateLimits: EndpointRateLimits;
+  readonly warehouses: WarehouseRegistry;
+  readonly sql: SqlEngine;
+  readonly statements: StatementStore;
   readonly tempDir: string;
   /** Sends job notifications to webhook destinations; the ticker calls `observe` after advancing runs. */
   readonly notifier: JobNotifier;
@@ -78,6 +85,13 @@ export class Workspace {
     this.settings = { ...DEFAULT_SETTINGS, ...(options.fixture.settings ?? {}) };
     this.catalog = new CatalogStore(options.fixture.catalogs, options.clock);
     this.access = accessPolicyFor(options.fixture, this.userName);
+    this.warehouses = new WarehouseRegistry(options.fixture.sql_warehouses ?? [], this.userName);
+    this.sql = new SqlEngine(this.catalog, this.access);
+    this.statements = new StatementStore({
+      engine: this.sql,
+      timeScale: options.timeScale,
+      chunkRows: () => this.settings.statement_chunk_rows,
+    });
     this.rateLimits = new EndpointRateLimits(options.clock, options.fixture.rate_limits ?? {});
     this.runs = new RunRegistry({
       jobs: options.fixture.jobs,
@@ -174,12 +188,17 @@ export class Workspace {
     this.requestLog.clear();
     this.settings = { ...DEFAULT_SETTINGS, ...(this.fixture.settings ?? {}) };
     this.rateLimits.replace(this.fixture.rate_limits ?? {});
+    this.statements.clear();
+    await this.sql.reset();
+    this.warehouses.reset();
     this.catalog.load();
     this.loadFixtureFaults();
     await this.writeAllTableData();
   }
 
   close(): void {
+    this.statements.clear();
+    void this.sql.reset();
     this.writer.close();
   }
 

@@ -8,6 +8,7 @@ export const PRIVILEGES = [
   'ALL_PRIVILEGES',
   'APPLY_TAG',
   'BROWSE',
+  'CREATE_TABLE',
   'EXTERNAL_USE_SCHEMA',
   'MANAGE',
   'MODIFY',
@@ -26,6 +27,7 @@ export type Privilege = (typeof PRIVILEGES)[number];
 const ALL_PRIVILEGES_EXPANDS_TO: readonly Privilege[] = [
   'APPLY_TAG',
   'BROWSE',
+  'CREATE_TABLE',
   'MODIFY',
   'SELECT',
   'USE_CATALOG',

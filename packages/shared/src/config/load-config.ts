@@ -133,6 +133,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ name: string; path: readonly string[]; kind
   { name: 'DATABRICKS_HOST', path: ['databricks', 'host'] },
   { name: 'DATABRICKS_CLIENT_ID', path: ['databricks', 'clientId'] },
   { name: 'D2S_DATABRICKS_WEBHOOK_USERNAME', path: ['databricks', 'webhook', 'username'] },
+  { name: 'D2S_DATABRICKS_SQL_WAREHOUSE_ID', path: ['databricks', 'sqlWarehouseId'] },
   { name: 'SNOWFLAKE_ACCOUNT', path: ['snowflake', 'account'] },
   { name: 'SNOWFLAKE_USER', path: ['snowflake', 'user'] },
   { name: 'SNOWFLAKE_ROLE', path: ['snowflake', 'role'] },
@@ -289,6 +290,12 @@ function applyEnvironment(file: ConfigFile, source: string, env: Env, sources: S
       );
 
   const db = file.databricks;
+  if (file.mirror.inventory && db.sqlWarehouseId === undefined) {
+    throw new ConfigError(
+      `Invalid configuration in ${source}: mirror.inventory is written through a SQL warehouse; set databricks.sqlWarehouseId (or D2S_DATABRICKS_SQL_WAREHOUSE_ID).`,
+      { details: { key: 'databricks.sqlWarehouseId' } },
+    );
+  }
   const dbToken =
     secret('DATABRICKS_TOKEN') ?? plaintext(file, source, 'databricks.token', db.token, 'DATABRICKS_TOKEN');
   const dbClientId = db.clientId;

@@ -229,6 +229,9 @@ export const MirrorCatalogConfig = z.strictObject({
 });
 export type MirrorCatalogConfig = z.infer<typeof MirrorCatalogConfig>;
 
+/** A Unity Catalog name d2s creates objects under (quoted with backticks in SQL all the same). */
+const UnityCatalogName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,254}$/, 'letters, digits, _ and -');
+
 export const MirrorConfig = z.strictObject({
   catalogs: z.array(MirrorCatalogConfig).default([]),
   /** Glob patterns on catalog.schema.table (`*` within a part, `**` across); a table must match one when given. */
@@ -280,6 +283,18 @@ export const MirrorConfig = z.strictObject({
   workspaceUrl: z.string().url().optional(),
   /** Per-table DDL jobs run at once (also bounded by workers.mirror.concurrency). */
   maxParallelTables: PositiveInt.default(8),
+  /**
+   * Keep the mirror inventory in Unity Catalog: a Delta table `catalog.schema.table` (created if missing) and a
+   * `<table>_vw` view with readable columns, refreshed after every plan and apply through the SQL Statement
+   * Execution API on databricks.sqlWarehouseId (required with it). Off when not set.
+   */
+  inventory: z
+    .strictObject({
+      catalog: UnityCatalogName,
+      schema: UnityCatalogName,
+      table: UnityCatalogName,
+    })
+    .optional(),
 });
 export type MirrorConfig = z.infer<typeof MirrorConfig>;
 
@@ -434,6 +449,14 @@ export const ConfigFile = z.strictObject({
       retryBudgetMs: PositiveInt.default(120_000),
       maxConcurrentRequests: PositiveInt.default(16),
       maxRequestsPerSecond: PositiveInt.default(20),
+      /**
+       * The SQL warehouse d2s runs statements on (the mirror inventory, bulk tag reads); env
+       * D2S_DATABRICKS_SQL_WAREHOUSE_ID. Without it, nothing that needs SQL is done and tags are read per table.
+       */
+      sqlWarehouseId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, 'a SQL warehouse id (letters, digits, - and _)')
+        .optional(),
       /**
        * Job notifications pushed to d2s (`POST /v1/hooks/databricks`): the basic-auth username Databricks'
        * webhook destination sends (the password comes from D2S_DATABRICKS_WEBHOOK_PASSWORD or its _FILE).

@@ -7,6 +7,7 @@ import { DatabricksHttpClient, type DatabricksRequestHook } from './http-client.
 import { JobNotificationsApi } from './job-notifications-api.js';
 import { JobsApi } from './jobs-api.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './retry-policy.js';
+import { SqlStatementsApi, type SqlStatementsTuning } from './sql-statements-api.js';
 import { UnityCatalogApi } from './unity-catalog-api.js';
 
 /** Tuning beyond what the config file sets; every field has a default. */
@@ -19,6 +20,8 @@ export interface DatabricksClientTuning {
   pageSize?: number;
   /** @defaultValue `d2s/0.1.0` */
   userAgent?: string;
+  /** Waits and timeouts of SQL statements. */
+  statements?: SqlStatementsTuning;
 }
 
 export type DatabricksClientConfig = D2sConfig['databricks'] & DatabricksClientTuning;
@@ -43,6 +46,8 @@ export interface DatabricksClient {
   readonly currentUser: CurrentUserApi;
   /** Notification destinations and jobs' webhook notifications (pushed run ends). */
   readonly notifications: JobNotificationsApi;
+  /** SQL statements on `databricks.sqlWarehouseId`; undefined when no warehouse is configured. */
+  readonly sql: SqlStatementsApi | undefined;
   /** Closes pooled connections once in-flight requests finish. */
   close(): Promise<void>;
 }
@@ -97,6 +102,10 @@ export function createDatabricksClient(
     currentUser: new CurrentUserApi(http),
     notifications: new JobNotificationsApi(http),
     unityCatalog: new UnityCatalogApi(http, config.pageSize === undefined ? {} : { pageSize: config.pageSize }),
+    sql:
+      config.sqlWarehouseId === undefined
+        ? undefined
+        : new SqlStatementsApi(http, config.sqlWarehouseId, deps.clock ?? systemClock, config.statements),
     close: () => http.close(),
   };
 }

@@ -38,6 +38,13 @@ export type { BackoffOptions } from './retry-policy.js';
 export { backoffDelayMs, DEFAULT_BACKOFF, parseRetryAfter } from './retry-policy.js';
 export type { RunFailure, RunPhase, RunStateInput, RunStateSummary, TaskFailure } from './run-state.js';
 export { classifyRunState, failedTasks, isFinalPhase } from './run-state.js';
+export type {
+  ExecuteStatementOptions,
+  SqlStatementsTuning,
+  StatementParameter,
+  StatementResult,
+} from './sql-statements-api.js';
+export { DatabricksStatementError, SqlStatementsApi } from './sql-statements-api.js';
 export type { GetTableOptions, ListOptions, ListTablesOptions, TagListOptions } from './unity-catalog-api.js';
 export { UnityCatalogApi } from './unity-catalog-api.js';
 export type * from './unity-catalog-types.js';

@@ -2,7 +2,9 @@ import type { MirrorCatalogConfig } from '../config/schema.js';
 import { DatabricksPermissionError } from '../databricks/errors.js';
 import type { ListTablesOptions, TagListOptions } from '../databricks/unity-catalog-api.js';
 import type { EffectivePrivilege, SchemaInfo, TableInfo, TagAssignment } from '../databricks/unity-catalog-types.js';
+import { type CatalogTableTags, isPermissionRefusal, readCatalogTableTags } from './bulk-tags.js';
 import { mapWithConcurrency } from './concurrency.js';
+import type { StatementRunner } from './inventory/mirror-inventory.js';
 import { icebergReadability, tableFilter, tagMap } from './eligibility.js';
 import type { MirrorScope } from './mirror-action.js';
 import type { MirrorSettings } from './mirror-settings.js';
@@ -33,6 +35,12 @@ export interface DiscoveryOptions {
    * REST catalog vends no storage credentials and Snowflake cannot load the tables.
    */
   integrationPrincipal?: string;
+  /**
+   * SQL on a warehouse (databricks.sqlWarehouseId): tags are then read with one query per catalog over
+   * `information_schema.table_tags` instead of one request per table; a query refused for a missing privilege
+   * falls back to per-table requests for that catalog.
+   */
+  sql?: StatementRunner;
 }
 
 export interface DiscoveryResult extends DiscoveredTables {
@@ -134,10 +142,26 @@ export async function discoverTables(
   const externalUse = await checkExternalUse(uc, candidates, options.integrationPrincipal, concurrency);
   calls += externalUse.calls;
 
+  const bulkTags = new Map<string, CatalogTableTags>();
+  const sql = options.sql;
+  if (sql) {
+    const catalogsWithCandidates = [...new Set(candidates.map(({ table }) => table.catalog_name))];
+    await mapWithConcurrency(catalogsWithCandidates, concurrency, async (catalogName) => {
+      calls++;
+      try {
+        bulkTags.set(catalogName, await readCatalogTableTags(sql, catalogName, options.signal));
+      } catch (error) {
+        if (!isPermissionRefusal(error)) throw error;
+      }
+    });
+  }
+
   const decided = await mapWithConcurrency(candidates, concurrency, async ({ catalog, table }) => {
     const schemaName = `${table.catalog_name}.${table.schema_name}`;
     const missing = externalUse.missing.get(schemaName);
     if (missing) return { catalog, table, refusal: { code: 'NO_EXTERNAL_USE' as const, reason: missing } };
+    const inBulk = bulkTags.get(table.catalog_name);
+    if (inBulk) return { catalog, table, tags: inBulk.get(table.full_name) ?? {} };
     calls++;
     try {
       const tags = tagMap(await uc.listTableTags(table.full_name, signal));

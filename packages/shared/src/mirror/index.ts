@@ -130,3 +130,12 @@ export {
 } from './snowflake-side.js';
 export { recreateStatements, type StatementSettings, statementsFor } from './statements.js';
 export { compileTableGlob, compileTableGlobs, type TableNameMatcher } from './table-glob.js';
+export { type InventoryRow, inventoryRowsAfterPlan, type PlanOutcome } from './inventory/inventory-rows.js';
+export {
+  createInventoryTableSql,
+  createInventoryViewSql,
+  type InventoryLocation,
+  mergeInventorySql,
+  selectInventoryViewSql,
+} from './inventory/inventory-sql.js';
+export { type InventoryReport, MirrorInventory, type StatementRunner } from './inventory/mirror-inventory.js';

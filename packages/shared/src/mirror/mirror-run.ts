@@ -2,6 +2,7 @@ import { decodeFailure } from '../sync/job-failure.js';
 import type { JobSnapshot } from '../sync/sync-view.js';
 import type { MirrorActionKind, MirrorScope } from './mirror-action.js';
 import type { MirrorPlanStats, MirrorPlanSummary, Orphan, SkippedTable } from './plan.js';
+import type { InventoryReport } from './inventory/mirror-inventory.js';
 
 export type MirrorActionStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 export type MirrorRunStatus = 'queued' | 'planning' | 'applying' | 'succeeded' | 'failed';
@@ -44,6 +45,8 @@ export interface MirrorPlanJobResult {
   stats?: MirrorPlanStats | undefined;
   /** Set on a Job Scheduler firing: the run it started. */
   firedRunId?: string;
+  /** The inventory refresh after planning (mirror.inventory); a failure is reported here, not as the run's. */
+  inventory?: InventoryReport;
 }
 
 /** The result of a `mirror-action` job. */
@@ -87,6 +90,8 @@ export interface MirrorRunView {
   skipped: SkippedTable[];
   orphans: Orphan[];
   stats?: MirrorPlanStats;
+  /** How the inventory refresh after planning went (mirror.inventory set). */
+  inventory?: InventoryReport;
   error: MirrorError | null;
 }
 
@@ -186,6 +191,7 @@ export function deriveMirrorRunView(
     skipped: result.skipped ?? [],
     orphans: result.orphans ?? [],
     ...(result.stats ? { stats: result.stats } : {}),
+    ...(result.inventory ? { inventory: result.inventory } : {}),
     status: open > 0 ? 'applying' : counts.failed + counts.skipped > 0 ? 'failed' : 'succeeded',
     ...(open > 0 ? {} : finished(lastFinished)),
     error:

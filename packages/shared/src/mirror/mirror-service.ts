@@ -19,11 +19,15 @@ import { type MirrorSettings, resolveMirrorSettings } from './mirror-settings.js
 import { MirrorStateStore, type MirrorTableState } from './mirror-state-store.js';
 import { digestSettings, type MirrorPlan, type PlannedAction, planMirror } from './plan.js';
 import { readSnowflakeSide, type SnowflakeExecutor } from './snowflake-side.js';
+import { inventoryRowsAfterPlan } from './inventory/inventory-rows.js';
+import type { InventoryReport, MirrorInventory, StatementRunner } from './inventory/mirror-inventory.js';
 
 /** The clients planning needs: Unity Catalog for discovery, Snowflake for SHOW. */
 export interface MirrorClients {
   unityCatalog: UnityCatalogReader;
   snowflake: SnowflakeExecutor;
+  /** SQL on databricks.sqlWarehouseId, when configured: planning reads tags in bulk through it. */
+  sql?: StatementRunner | undefined;
 }
 
 export interface MirrorServiceDeps {
@@ -41,6 +45,8 @@ export interface MirrorServiceDeps {
   logger?: Logger;
   discovery?: Omit<DiscoveryOptions, 'signal'>;
   now?: () => number;
+  /** The inventory in Unity Catalog (mirror.inventory), refreshed after a run's plan. */
+  inventory?: MirrorInventory;
 }
 
 export interface PlanRequest {
@@ -126,6 +132,23 @@ export class MirrorService {
   }
 
   /**
+   * The plan a run applies, and the inventory refreshed from it (when mirror.inventory is set): one row per
+   * table considered, with the action planned or what d2s last did. An inventory failure is reported, not thrown.
+   */
+  async planForRun(request: PlanRequest = {}): Promise<{ plan: MirrorPlan; inventory?: InventoryReport }> {
+    const { plan, discovered } = await this.#compute(request);
+    const inventory = this.#deps.inventory;
+    if (!inventory) return { plan };
+    const states = new Map((await this.state?.list())?.map((s) => [s.tableId, s]) ?? []);
+    const report = await inventory.refresh(
+      inventoryRowsAfterPlan({ tables: discovered.tables, skipped: plan.skipped, actions: plan.actions }, states),
+    );
+    if (report.status === 'failed')
+      this.#deps.logger?.warn({ inventory: report }, 'mirror inventory not refreshed; the run goes on');
+    return { plan, inventory: report };
+  }
+
+  /**
    * The plan, saved for review under a new id for mirror.planTtlSeconds: `startRun({ planId })` applies
    * exactly its actions, or refuses with PLAN_STALE when the state it was computed from changed.
    */
@@ -150,7 +173,12 @@ export class MirrorService {
   async #compute(
     request: PlanRequest,
     mode: { offline?: boolean } = {},
-  ): Promise<{ plan: MirrorPlan; digest: PlanStateDigest; request: ReviewedPlanRequest }> {
+  ): Promise<{
+    plan: MirrorPlan;
+    digest: PlanStateDigest;
+    request: ReviewedPlanRequest;
+    discovered: Awaited<ReturnType<typeof discoverTables>>;
+  }> {
     const settings = this.settings();
     const scope = this.#checkScope(request.scope ?? {}, settings);
     const clients = this.#resolveClients();
@@ -160,6 +188,7 @@ export class MirrorService {
       ...this.#deps.discovery,
       ...(auth.kind === 'oauth-m2m' ? { principal: auth.clientId } : {}),
       integrationPrincipal: settings.oauthClientId,
+      ...(clients.sql ? { sql: clients.sql } : {}),
     });
     const discoveryMs = performance.now() - started;
 
@@ -200,7 +229,7 @@ export class MirrorService {
       { summary: plan.summary, stats: plan.stats, scope },
       `mirror plan: ${plan.summary.actions} action(s), ${plan.summary.unchanged} unchanged`,
     );
-    return { plan, digest, request: { scope, includeRefresh, force } };
+    return { plan, digest, request: { scope, includeRefresh, force }, discovered };
   }
 
   /** The databases SHOW looks in: the plan's targets, the catalogs' defaults, and where d2s put tables before. */
