@@ -39,5 +39,5 @@ export { backoffDelayMs, DEFAULT_BACKOFF, parseRetryAfter } from './retry-policy
 export type { RunFailure, RunPhase, RunStateInput, RunStateSummary, TaskFailure } from './run-state.js';
 export { classifyRunState, failedTasks, isFinalPhase } from './run-state.js';
 export type { GetTableOptions, ListOptions, ListTablesOptions, TagListOptions } from './unity-catalog-api.js';
-export { UnityCatalogApi } from './unity-catalog-api.js';
+export { type TagAssignmentWrite, UnityCatalogApi } from './unity-catalog-api.js';
 export type * from './unity-catalog-types.js';

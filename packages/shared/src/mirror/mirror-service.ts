@@ -10,6 +10,12 @@ import { IdempotencyKeyStore, requestFingerprint } from '../sync/idempotency-key
 import { newSyncId, syncIdForKey } from '../sync/ids.js';
 import { syncKeys } from '../sync/sync-keys.js';
 import { type DiscoveryOptions, discoverTables, type UnityCatalogReader } from './discovery.js';
+import {
+  applyDiscoveryTags,
+  type DiscoveryTagResult,
+  planDiscoveryTags,
+  type UnityCatalogTagWriter,
+} from './discovery-tags.js';
 import { MIRROR_PLAN_ID, type MirrorScope, type SavedMirrorPlan } from './mirror-action.js';
 import { MirrorPlanNotFoundError, MirrorPlanStaleError } from './mirror-errors.js';
 import { MirrorPlanStore, type ReviewedPlanRequest } from './mirror-plan-store.js';
@@ -22,7 +28,8 @@ import { readSnowflakeSide, type SnowflakeExecutor } from './snowflake-side.js';
 
 /** The clients planning needs: Unity Catalog for discovery, Snowflake for SHOW. */
 export interface MirrorClients {
-  unityCatalog: UnityCatalogReader;
+  /** Discovery; writing discovery tags needs the tag writer's methods too (the real client has them). */
+  unityCatalog: UnityCatalogReader & Partial<UnityCatalogTagWriter>;
   snowflake: SnowflakeExecutor;
 }
 
@@ -61,6 +68,12 @@ export interface StartRunRequest extends PlanRequest {
   runId?: string | undefined;
   /** Apply exactly this reviewed plan (from `reviewPlan`), or refuse with PLAN_STALE. */
   planId?: string | undefined;
+}
+
+export interface DiscoveryTagRequest {
+  scope?: MirrorScope | undefined;
+  /** Only say what would be written. @defaultValue false */
+  dryRun?: boolean | undefined;
 }
 
 export type StartRunResult =
@@ -137,6 +150,39 @@ export class MirrorService {
     const reviewed = { ...plan, id, expiresAt: new Date(this.#now() + ttl * 1000).toISOString() };
     await store.save({ plan: reviewed, digest, request: asked }, ttl);
     return reviewed;
+  }
+
+  /**
+   * Writes the discovery tag (mirror.tags.sync = 'true') onto every eligible Unity Catalog table in scope and
+   * removes it where a table is no longer eligible; a user's opt-out is never overwritten. A dry run reads only.
+   */
+  async writeDiscoveryTags(request: DiscoveryTagRequest = {}): Promise<DiscoveryTagResult> {
+    const settings = this.settings();
+    const scope = this.#checkScope(request.scope ?? {}, settings);
+    const uc = this.#resolveClients().unityCatalog;
+    const auth = this.#deps.config.databricks.auth;
+    const principal = auth.kind === 'oauth-m2m' ? { principal: auth.clientId } : {};
+    const plan = await planDiscoveryTags(uc, settings, scope, { ...this.#deps.discovery, ...principal });
+    if (request.dryRun) return plan;
+    const { createTagAssignment, updateTagAssignment, deleteTagAssignment } = uc;
+    if (!createTagAssignment || !updateTagAssignment || !deleteTagAssignment) {
+      throw new Error('MirrorService was built with a Unity Catalog client that cannot write tags');
+    }
+    const written = await applyDiscoveryTags(
+      {
+        listTableTags: (fullName) => uc.listTableTags(fullName),
+        createTagAssignment: createTagAssignment.bind(uc),
+        updateTagAssignment: updateTagAssignment.bind(uc),
+        deleteTagAssignment: deleteTagAssignment.bind(uc),
+      },
+      plan,
+      { concurrency: this.#deps.discovery?.concurrency ?? 8, ...principal },
+    );
+    this.#deps.logger?.info(
+      { summary: written.summary, stats: written.stats, scope },
+      `mirror discovery tags: ${written.summary.add} added, ${written.summary.update} updated, ${written.summary.remove} removed, ${written.summary.failed} failed`,
+    );
+    return written;
   }
 
   /**
