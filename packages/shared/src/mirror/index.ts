@@ -99,6 +99,8 @@ export {
 export {
   type MirrorConfigSource,
   type MirrorSettings,
+  mirrorApplyConcurrency,
+  mirrorSnowflakePoolSize,
   resolveMirrorSettings,
   secretFingerprint,
 } from './mirror-settings.js';
