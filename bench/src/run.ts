@@ -81,6 +81,7 @@ const runners: Record<BenchId, () => Promise<BenchmarkResult>> = {
       baselineSchemas: 3,
       statementLatencyMs: 50,
       parallelTables: 8,
+      applyConcurrency: 32,
       databricks: { maxRequestsPerSecond: 500, maxConcurrentRequests: 16 },
     }),
   e2e: () => benchEndToEnd({ redisUrl: redis.url, syncs: 5 }),

@@ -162,7 +162,7 @@ export class MirrorService {
     const uc = this.#resolveClients().unityCatalog;
     const auth = this.#deps.config.databricks.auth;
     const principal = auth.kind === 'oauth-m2m' ? { principal: auth.clientId } : {};
-    const plan = await planDiscoveryTags(uc, settings, scope, { ...this.#deps.discovery, ...principal });
+    const plan = await planDiscoveryTags(uc, settings, scope, { ...this.#discoveryOptions(), ...principal });
     if (request.dryRun) return plan;
     const { createTagAssignment, updateTagAssignment, deleteTagAssignment } = uc;
     if (!createTagAssignment || !updateTagAssignment || !deleteTagAssignment) {
@@ -176,7 +176,7 @@ export class MirrorService {
         deleteTagAssignment: deleteTagAssignment.bind(uc),
       },
       plan,
-      { concurrency: this.#deps.discovery?.concurrency ?? 8, ...principal },
+      { concurrency: this.#discoveryOptions().concurrency, ...principal },
     );
     this.#deps.logger?.info(
       { summary: written.summary, stats: written.stats, scope },
@@ -203,7 +203,7 @@ export class MirrorService {
     const started = performance.now();
     const auth = this.#deps.config.databricks.auth;
     const discovered = await discoverTables(clients.unityCatalog, settings, scope, {
-      ...this.#deps.discovery,
+      ...this.#discoveryOptions(),
       ...(auth.kind === 'oauth-m2m' ? { principal: auth.clientId } : {}),
       integrationPrincipal: settings.oauthClientId,
     });
@@ -435,6 +435,15 @@ export class MirrorService {
       );
     }
     return scope;
+  }
+
+  /**
+   * Unity Catalog requests in flight: as many as the client lets through (databricks.maxConcurrentRequests)
+   * unless the service was built with its own; the client's limiter still holds the rate.
+   */
+  #discoveryOptions(): Omit<DiscoveryOptions, 'signal'> & { concurrency: number } {
+    const discovery = this.#deps.discovery ?? {};
+    return { ...discovery, concurrency: discovery.concurrency ?? this.#deps.config.databricks.maxConcurrentRequests };
   }
 
   #resolveClients(): MirrorClients {
