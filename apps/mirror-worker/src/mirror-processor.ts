@@ -49,7 +49,7 @@ import type { Job, Queue } from 'bullmq';
 export interface MirrorWorkerDeps {
   config: Pick<D2sConfig, 'mirror' | 'databricks' | 'snowflake' | 'api'>;
   /** Plans runs (discovery + SHOW + diff). */
-  mirror: Pick<MirrorService, 'plan' | 'startRun'>;
+  mirror: Pick<MirrorService, 'plan' | 'startRun' | 'recheckReviewedPlan'>;
   snowflake: SnowflakeExecutor;
   /** The `mirror` queue, for the per-table jobs. */
   queue: Queue;
@@ -202,6 +202,15 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
       });
       saved = savedPlanOf(plan);
       await job.updateData({ ...(job.data as Record<string, unknown>), plan: saved });
+    } else if (saved.planId !== undefined && data.reviewedPlanCheckedAt === undefined) {
+      // Reviewed, checked by the API when the run was asked for, then maybe queued behind another run: the
+      // state may have changed since. PLAN_STALE fails the run before any action (a 409: not retried).
+      await report(job, { stage: 'planning' });
+      await deps.mirror.recheckReviewedPlan(saved.planId);
+      await job.updateData({
+        ...(job.data as Record<string, unknown>),
+        reviewedPlanCheckedAt: new Date(now()).toISOString(),
+      });
     }
     return {
       summary: saved.summary as unknown as MirrorPlanSummary,

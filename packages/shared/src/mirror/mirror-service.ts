@@ -362,6 +362,21 @@ export class MirrorService {
     const runId = `mirror_${planId.slice('plan_'.length)}`;
     const existing = await this.#requireQueue().getJob(runId);
     if (existing) return { runId, existing, saved: savedPlanOf(reviewed.plan), request: reviewed.request };
+    await this.#requireUnchanged(planId, reviewed);
+    return { runId, saved: savedPlanOf(reviewed.plan), request: reviewed.request };
+  }
+
+  /**
+   * Throws PLAN_STALE when the state a reviewed plan was computed from changed since. The API checks when a
+   * run is asked for; the worker checks again before the first action, since the run may have waited in the
+   * queue meanwhile.
+   */
+  async recheckReviewedPlan(planId: string): Promise<void> {
+    if (!MIRROR_PLAN_ID.test(planId)) throw new MirrorPlanNotFoundError(planId, false);
+    await this.#requireUnchanged(planId, await this.#requirePlans().load(planId));
+  }
+
+  async #requireUnchanged(planId: string, reviewed: Awaited<ReturnType<MirrorPlanStore['load']>>): Promise<void> {
     const now = await this.#compute(reviewed.request);
     if (now.plan.fingerprint !== reviewed.plan.fingerprint) {
       const changes = planStateChanges(reviewed.digest, now.digest);
@@ -383,7 +398,6 @@ export class MirrorService {
         },
       });
     }
-    return { runId, saved: savedPlanOf(reviewed.plan), request: reviewed.request };
   }
 
   /**
