@@ -152,6 +152,38 @@ describe('mirror plans: reviewed plans applied exactly, PLAN_STALE, dry runs per
     expect(await stack.queues.mirror.getJob(`mirror_${String(reviewed.id).slice(5)}`)).toBeUndefined();
   }, 60_000);
 
+  it('the worker checks a reviewed plan again before its first action: state changed while the run waited fails it PLAN_STALE', async () => {
+    await stack.databricks.admin.addTable('weather', 'forecasts', {
+      name: 'queued_one',
+      format: 'uniform',
+      rows: 2,
+      columns: [{ name: 'id', type: 'BIGINT' }],
+    });
+    const reviewed = await plan();
+    expect(reviewed.actions.map((a: any) => a.kind)).toContain('create-table');
+    // The run is accepted (the API finds the plan fresh), then waits in the queue while Unity Catalog changes.
+    await stack.queues.mirror.pause();
+    try {
+      const started = await stack.request('POST', '/v1/mirror/runs', { planId: reviewed.id });
+      expect(started.status, started.text).toBe(202);
+      await stack.databricks.admin.addTable('weather', 'forecasts', {
+        name: 'while_queued',
+        format: 'uniform',
+        rows: 2,
+        columns: [{ name: 'id', type: 'BIGINT' }],
+      });
+      await stack.queues.mirror.resume();
+      const run = await stack.waitForRun(started.body.id as string);
+      expect(run.status).toBe('failed');
+      expect(run.error?.code).toBe('PLAN_STALE');
+      expect(run.actions).toEqual([]);
+    } finally {
+      await stack.queues.mirror.resume();
+    }
+    const icebergTables = await stack.query.execute(`SHOW ICEBERG TABLES LIKE 'QUEUED_ONE' IN DATABASE "WEATHER"`);
+    expect(icebergTables.rows).toEqual([]);
+  }, 120_000);
+
   it('answers 404 for an unknown plan id, 410 for an expired one, 400 for a plan id with other options', async () => {
     const unknown = await stack.request('POST', '/v1/mirror/runs', { planId: 'plan_0000000000ZZZZZZZZ' });
     expect(unknown.status).toBe(404);

@@ -141,6 +141,12 @@ describe('mirror: API → plan → mirror worker → both emulators (real Redis,
     expect(await countRows('WEATHER', 'Mixed Case', 'Odd "Quoted" Table')).toBe(7);
     const integrations = await stack.query.execute(`SHOW CATALOG INTEGRATIONS LIKE 'D2S_UC_%'`);
     expect(integrations.rows.map((r) => r.name).sort()).toEqual(['D2S_UC_SALES', 'D2S_UC_WEATHER']);
+    // One statement per new table: CREATE … IF NOT EXISTS answered "successfully created", so no SHOW checks it.
+    const kinds = countBy(stack.statements) as Record<string, number>;
+    const shows = Object.entries(kinds)
+      .filter(([kind]) => kind.startsWith('SHOW'))
+      .reduce((n, [, c]) => n + c, 0);
+    expect(shows, JSON.stringify(kinds)).toBeLessThan(15);
     const tables = await api('GET', '/v1/mirror/tables');
     expect(tables.body.items).toHaveLength(54);
     expect(tables.body.items[0]).toMatchObject({ status: 'mirrored', lastError: null });
@@ -311,6 +317,33 @@ describe('mirror: API → plan → mirror worker → both emulators (real Redis,
       await schedules.remove('nightly');
     }
   }, 30_000);
+
+  it('checks a name CREATE … IF NOT EXISTS found taken: a regular table there fails as MIRROR_TARGET_CONFLICT, the others go on', async () => {
+    for (const name of ['clash', 'calm']) {
+      await stack.databricks.admin.addTable('weather', 'forecasts', {
+        name,
+        format: 'iceberg',
+        rows: 2,
+        columns: [{ name: 'id', type: 'BIGINT' }],
+      });
+    }
+    await stack.snowflakeEmulator.admin.execute('CREATE TABLE "WEATHER"."FORECASTS"."CLASH" (ID INT)');
+    // The schedule test's last firing may still be applying: wait for it (two runs never apply at once).
+    for (let i = 0; i < 60; i++) {
+      const probe = await api('POST', '/v1/mirror/plan?only=tables', {});
+      const active = await stack.mirror.activeRun();
+      if (probe.status === 200 && active === undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const result = await run();
+    const byName = Object.fromEntries(result.actions.map((a: any) => [a.target, a]));
+    expect(byName['WEATHER.FORECASTS.CLASH']).toMatchObject({
+      status: 'failed',
+      error: { code: 'MIRROR_TARGET_CONFLICT' },
+    });
+    expect(byName['WEATHER.FORECASTS.CALM']).toMatchObject({ status: 'succeeded' });
+    expect(await countRows('WEATHER', 'FORECASTS', 'CALM')).toBe(2);
+  }, 120_000);
 
   it('never shows the OAuth secret: not in plans, API answers, logs, job data or anything in Redis', async () => {
     const everything = [answers.join('\n'), stack.logLines.join(''), await dumpPrefix(stack.redis, stack.prefix)];

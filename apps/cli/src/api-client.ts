@@ -6,6 +6,7 @@ import type {
   MirrorRun,
   MirrorScope,
   MirrorTable,
+  MirrorTagResult,
   Schedule,
   ScheduleSpec,
   Sync,
@@ -201,6 +202,11 @@ export class ApiClient {
       timeoutMs: 300_000,
     });
     return response.text();
+  }
+
+  /** Writes the discovery tags onto Unity Catalog tables (or, with dryRun, says what it would write). */
+  async writeMirrorTags(request: { scope?: MirrorRequest['scope']; dryRun?: boolean }): Promise<MirrorTagResult> {
+    return this.json<MirrorTagResult>('POST', '/v1/mirror/tags', { body: request, timeoutMs: 300_000 });
   }
 
   async startMirrorRun(request: MirrorRequest = {}, idempotencyKey?: string): Promise<MirrorRun> {

@@ -278,3 +278,21 @@ export interface FailedTask {
   errorTraceHead?: string[];
   errorTraceTruncated?: boolean;
 }
+
+/** POST /v1/mirror/tags: the discovery tags written (or, on a dry run, that would be). */
+export interface MirrorTagChange {
+  fullName: string;
+  kind: 'add' | 'update' | 'remove' | 'unchanged' | 'opted-out';
+  current?: string;
+  value?: string;
+  reason: string;
+  status?: 'applied' | 'failed' | 'skipped';
+  error?: { code: string; message: string };
+}
+
+export interface MirrorTagResult {
+  tag: string;
+  dryRun: boolean;
+  summary: Record<MirrorTagChange['kind'], number> & { failed: number };
+  changes: MirrorTagChange[];
+}

@@ -104,6 +104,38 @@ describe('d2s mirror against the mirror stack', () => {
     expect(apply.stdout).toMatch(/ {2}✓ create-table SALES_MIRROR\.RETAIL\.REFUNDS succeeded/);
   }, 120_000);
 
+  it('mirror tag --dry-run says which tables get the tag; mirror tag writes it and never touches an opt-out', async () => {
+    const tagsOf = async (fullName: string) =>
+      Object.fromEntries(
+        (await stack.databricksClient.unityCatalog.listTableTags(fullName)).map((t) => [t.tag_key, t.tag_value]),
+      );
+    const dry = await d2s('mirror', 'tag', '--dry-run', '--catalog', 'sales');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(
+      "  + add sales.retail.order_items: snowflake_uniform_sync = 'true' (eligible and not tagged)\n",
+    );
+    expect(dry.stdout).toContain("  ! opted-out sales.finance.ledger: snowflake_uniform_sync = 'false' left alone");
+    expect(dry.stdout).not.toContain('sales.retail.orders'); // unchanged: counted, not listed
+    expect(dry.stdout).toMatch(
+      /Dry run: [1-9]\d* to add, 0 to update, 0 to remove, \d+ unchanged, 1 opted out\. Nothing was written\.\n$/,
+    );
+    expect(await tagsOf('sales.retail.order_items')).toEqual({});
+
+    const written = await d2s('mirror', 'tag', '--catalog', 'sales', '--json');
+    expect(written.code, written.stderr).toBe(0);
+    const result = JSON.parse(written.stdout);
+    expect(result.changes.find((c: { fullName: string }) => c.fullName === 'sales.retail.order_items')).toMatchObject({
+      kind: 'add',
+      status: 'applied',
+    });
+    expect(await tagsOf('sales.retail.order_items')).toEqual({ snowflake_uniform_sync: 'true' });
+    expect(await tagsOf('sales.finance.ledger')).toEqual({ snowflake_uniform_sync: 'false' });
+
+    const again = await d2s('mirror', 'tag', '--catalog', 'sales');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/No tag changes: 0 to add, 0 to update, 0 to remove, \d+ unchanged, 1 opted out\.\n$/);
+  }, 120_000);
+
   it('an unknown catalog is a 4xx: exit 3 with the code', async () => {
     const result = await d2s('mirror', 'plan', '--catalog', 'nope');
     expect(result.code).toBe(3);

@@ -6,6 +6,8 @@ import {
   MirrorStateStore,
   metricsPortFrom,
   NotificationEmitter,
+  mirrorApplyConcurrency,
+  mirrorSnowflakePoolSize,
   openQueues,
   runService,
   startWorker,
@@ -27,7 +29,12 @@ await runService({
     );
     const { metrics } = telemetry;
     const databricks = createDatabricksClient(config.databricks, { logger, onRequest: metrics.observeDatabricks });
-    const snowflake = createSnowflakeClient(config.snowflake, { logger, onQuery: metrics.observeSnowflake });
+    // Statements in flight at once (containers in the plan job, then table jobs), each holding a connection.
+    const concurrency = mirrorApplyConcurrency(config);
+    const snowflake = createSnowflakeClient(
+      { ...config.snowflake, poolMax: mirrorSnowflakePoolSize(config.snowflake.poolMax, concurrency) },
+      { logger, onQuery: metrics.observeSnowflake },
+    );
     const redis = await connectServiceRedis(config, 'worker', 'd2s-mirror-producer', logger);
     const queues = openQueues(redis, config.redis.prefix, logger);
     const inventoryAt = config.mirror.inventory;
@@ -61,9 +68,8 @@ await runService({
             },
           }
         : {}),
+      integrationConcurrency: concurrency,
     });
-    // Per-table DDL jobs at once: bounded by both the worker slots and mirror.maxParallelTables.
-    const concurrency = Math.min(config.workers.mirror.concurrency, config.mirror.maxParallelTables);
     const worker = startWorker('mirror', processor, { config, logger, concurrency });
     metrics.trackWorker(worker, 'mirror');
     metrics.trackQueues([queues.mirror]);

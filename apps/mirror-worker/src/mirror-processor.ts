@@ -53,7 +53,7 @@ import type { ActionEnd, FinishedRun, MirrorRunEnds } from './mirror-run-ends.js
 export interface MirrorWorkerDeps {
   config: Pick<D2sConfig, 'mirror' | 'databricks' | 'snowflake' | 'api'>;
   /** Plans runs (discovery + SHOW + diff). */
-  mirror: Pick<MirrorService, 'planForRun' | 'startRun'>;
+  mirror: Pick<MirrorService, 'planForRun' | 'startRun' | 'recheckReviewedPlan'>;
   snowflake: SnowflakeExecutor;
   /** The `mirror` queue, for the per-table jobs. */
   queue: Queue;
@@ -244,6 +244,15 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
       inventory = planned.inventory;
       saved = savedPlanOf(planned.plan);
       await job.updateData({ ...(job.data as Record<string, unknown>), plan: saved });
+    } else if (saved.planId !== undefined && data.reviewedPlanCheckedAt === undefined) {
+      // Reviewed, checked by the API when the run was asked for, then maybe queued behind another run: the
+      // state may have changed since. PLAN_STALE fails the run before any action (a 409: not retried).
+      await report(job, { stage: 'planning' });
+      await deps.mirror.recheckReviewedPlan(saved.planId);
+      await job.updateData({
+        ...(job.data as Record<string, unknown>),
+        reviewedPlanCheckedAt: new Date(now()).toISOString(),
+      });
     }
     return {
       ...(inventory ? { inventory } : {}),
@@ -331,9 +340,13 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
       let statements = statementsFor(action, settings);
       const queryIds: string[] = [];
       const tag = { queryTag: queryTag(runId, action.id) };
+      let createdHere = false;
       try {
-        for (const statement of statements)
-          queryIds.push((await deps.snowflake.execute(statement, undefined, tag)).queryId);
+        for (const statement of statements) {
+          const result = await deps.snowflake.execute(statement, undefined, tag);
+          queryIds.push(result.queryId);
+          createdHere = statements.length === 1 && reportsCreated(result.rows);
+        }
       } catch (error) {
         if (!(action.kind === 'rename-table' && action.mode === 'alter' && isUnsupported(error))) throw error;
         // ALTER ICEBERG TABLE … RENAME TO is not in Snowflake's documented syntax: re-create under the new name.
@@ -342,7 +355,12 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         for (const statement of statements)
           queryIds.push((await deps.snowflake.execute(statement, undefined, tag)).queryId);
       }
-      if (action.kind === 'create-table' || action.kind === 'rename-table') await checkMirrored(action, runId);
+      // A plain CREATE … IF NOT EXISTS that reports it created the table made it with our comment: nothing to
+      // check, so a new table costs one statement. "already exists" (or any other answer) is checked by SHOW.
+      const needsCheck =
+        action.kind === 'rename-table' ||
+        (action.kind === 'create-table' && (action.replaces !== undefined || !createdHere));
+      if (needsCheck) await checkMirrored(action, runId);
       await recordState(action, settings, runId, action.kind === 'drop-table' ? 'dropped' : 'mirrored', null);
       countAction(action.kind, 'succeeded');
       await noteRunEnd(runId, log, (runEnds) => runEnds.ended(runId, action.id, 'succeeded'));
@@ -445,6 +463,18 @@ function dependencyError(failed: MirrorActionRecord): { code: string; message: s
     code: 'MIRROR_DEPENDENCY_FAILED',
     message: cause.startsWith('Not attempted: ') ? cause : `Not attempted: ${cause}`,
   };
+}
+
+/**
+ * Whether a CREATE answered "Table X successfully created." rather than "X already exists, statement
+ * succeeded." (Snowflake's status for CREATE … IF NOT EXISTS over an existing object of that name, which may
+ * be a regular table or a view: then only SHOW tells whether the name holds our mirror).
+ */
+export function reportsCreated(rows: ReadonlyArray<Record<string, unknown>>): boolean {
+  if (rows.length !== 1) return false;
+  const row = rows[0] as Record<string, unknown>;
+  const status = row.status ?? row.STATUS;
+  return typeof status === 'string' && /^Table .+ successfully created\.$/.test(status);
 }
 
 /** Snowflake's "unsupported feature" (SQLSTATE 0A000, code 000002). */

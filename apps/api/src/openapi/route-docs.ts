@@ -1,6 +1,7 @@
 import { type ApiScope, BackfillSpec, MirrorScope, ScheduleId, ScheduleSpec, SYNC_STATES } from '@d2s/shared';
 import { BackfillParams } from '../routes/backfills.js';
 import { ListDeliveriesQuery } from '../routes/notifications.js';
+import { MirrorTagsBody } from '../routes/mirror.js';
 import { z } from 'zod';
 import { JobNotificationAnswer, JobNotificationBody } from '../routes/databricks-hooks.js';
 import { WebhookSetupAnswer, WebhookSetupBody } from '../routes/webhook-setup.js';
@@ -582,6 +583,25 @@ export const ROUTE_DOCS: RouteDoc[] = [
       404: { description: 'PLAN_NOT_FOUND: no plan has this id', schema: ErrorBodySchema },
       410: { description: 'PLAN_EXPIRED: the plan is older than mirror.planTtlSeconds', schema: ErrorBodySchema },
       ...errors(400, 401, 422, 503),
+    },
+  },
+  {
+    method: 'post',
+    url: '/v1/mirror/tags',
+    scope: 'mirror',
+    summary:
+      "Write the discovery tag (mirror.tags.sync = 'true') onto every eligible Unity Catalog table and remove it where a table is no longer eligible; never overwrites a user's opt-out",
+    tag: 'mirror',
+    body: MirrorTagsBody,
+    responses: {
+      200: {
+        description:
+          'The changes, read like a plan: `changes[]` with `kind` add, update, remove, unchanged or opted-out per table ' +
+          '(and, unless `dryRun`, `status` applied, failed or skipped with `error`), `summary` counts and `stats`. ' +
+          'A table whose write fails (APPLY TAG missing) is reported as failed; the others are written',
+        schema: AnyObject,
+      },
+      ...errors(400, 401, 502, 503),
     },
   },
   {

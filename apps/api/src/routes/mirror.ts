@@ -43,6 +43,13 @@ const RunBody = PlanBody.extend({
   },
 );
 
+/** POST /v1/mirror/tags: which catalogs (or schemas) to tag, and whether only to say what would change. */
+export const MirrorTagsBody = z.strictObject({
+  scope: MirrorScope.optional(),
+  /** Read only: the changes that would be written. @defaultValue false */
+  dryRun: z.boolean().optional(),
+});
+
 const PlanQuery = z.strictObject({
   format: z.enum(['json', 'sql']).default('json'),
   /** Only the integrations, or only the schemas and tables (a view: no plan id). */
@@ -108,6 +115,16 @@ export async function mirrorRoutes(app: FastifyInstance, deps: MirrorRoutesDeps)
   app.get('/v1/mirror/runs/:id', { config: { scope: 'read' } }, async (request) => {
     const { id } = parseOr400(RunParams, request.params, 'path');
     return withLinks(await mirror.requireRun(id));
+  });
+
+  app.post('/v1/mirror/tags', { config: { scope: 'mirror' } }, async (request) => {
+    const body = parseOr400(MirrorTagsBody, request.body ?? {}, 'body');
+    const result = await upstream(() => mirror.writeDiscoveryTags({ scope: body.scope, dryRun: body.dryRun }));
+    request.log.info(
+      { summary: result.summary, stats: result.stats, dryRun: result.dryRun },
+      'mirror discovery tags computed',
+    );
+    return result;
   });
 
   app.get('/v1/mirror/tables', { config: { scope: 'read' } }, async (request) => {

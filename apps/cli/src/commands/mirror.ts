@@ -2,7 +2,7 @@ import type { MirrorRequest } from '../api-client.js';
 import { type MirrorRun, TERMINAL_MIRROR_STATES } from '../api-types.js';
 import type { OptionSpec, ParsedArgs } from '../args.js';
 import { ApiServerError, ApiUnreachableError, EXIT, type ExitCode, UsageError } from '../errors.js';
-import { renderActionStatus, renderMirrorRunSummary, renderMirrorTables } from '../render/mirror.js';
+import { renderActionStatus, renderMirrorRunSummary, renderMirrorTables, renderMirrorTags } from '../render/mirror.js';
 import { planSummaryLine, renderPlan, renderPlanSql } from '../render/plan.js';
 import type { Command, CommandContext } from './command.js';
 
@@ -270,4 +270,33 @@ const tables: Command = {
   },
 };
 
-export const mirrorCommands: readonly Command[] = [plan, apply, get, tables];
+const tag: Command = {
+  path: ['mirror', 'tag'],
+  usage: 'd2s mirror tag [--catalog <name> ...] [--schema <schema> ...] [--dry-run] [--json]',
+  summary:
+    'Write the discovery tag onto every eligible Unity Catalog table (and remove it where one is no longer eligible)',
+  description: [
+    "Sets mirror.tags.sync (default snowflake_uniform_sync) = 'true' on every table d2s would mirror, updates a",
+    'different value, and removes the tag from tables that are no longer eligible (not Iceberg-readable, excluded).',
+    "A user's opt-out ('false' or 'no') is never overwritten. Marks: + add, ~ update, - remove, ! opted out.",
+    'Needs APPLY TAG on the tables (or ownership) for d2s; a table it may not tag is reported and the rest written.',
+    'Exits 1 when a write failed.',
+  ].join('\n'),
+  options: [
+    { name: 'dry-run', type: 'boolean', description: 'Only show what would be written; change nothing' },
+    ...SCOPE_OPTIONS.filter((o) => o.name === 'catalog' || o.name === 'schema'),
+  ],
+  positionals: { min: 0, max: 0, names: '' },
+  async run(args, ctx) {
+    const { scope } = mirrorRequest(args, 'd2s mirror tag --help');
+    const result = await ctx.api.writeMirrorTags({
+      ...(scope ? { scope } : {}),
+      ...(args.boolean('dry-run') ? { dryRun: true } : {}),
+    });
+    if (args.boolean('json')) ctx.out.json(result);
+    else ctx.out.print(renderMirrorTags(result, (t, c) => ctx.out.paint(t, c)));
+    return result.summary.failed > 0 ? EXIT.runFailed : EXIT.ok;
+  },
+};
+
+export const mirrorCommands: readonly Command[] = [plan, apply, get, tables, tag];

@@ -1,4 +1,4 @@
-import type { MirrorActionView, MirrorRun, MirrorTable } from '../api-types.js';
+import type { MirrorActionView, MirrorRun, MirrorTable, MirrorTagResult } from '../api-types.js';
 import type { Color } from '../output.js';
 import { formatDuration, formatTime } from './format.js';
 import { renderTable } from './table.js';
@@ -60,4 +60,46 @@ export function renderMirrorTables(tables: readonly MirrorTable[]): string {
     ],
     tables,
   );
+}
+
+const TAG_MARK: Record<string, { mark: string; color: Color }> = {
+  add: { mark: '+', color: 'green' },
+  update: { mark: '~', color: 'yellow' },
+  remove: { mark: '-', color: 'red' },
+  'opted-out': { mark: '!', color: 'dim' },
+};
+
+/**
+ * `d2s mirror tag`, read like a plan: one line per table whose tag changes (and per opt-out, which d2s leaves
+ * alone), then a summary. Unchanged tables are counted, not listed.
+ */
+export function renderMirrorTags(result: MirrorTagResult, paint: Paint = plain): string {
+  const lines: string[] = [];
+  for (const change of result.changes) {
+    const mark = TAG_MARK[change.kind];
+    if (!mark) continue;
+    const what =
+      change.kind === 'add'
+        ? `${result.tag} = '${change.value ?? ''}'`
+        : change.kind === 'update'
+          ? `${result.tag}: '${change.current ?? ''}' → '${change.value ?? ''}'`
+          : change.kind === 'remove'
+            ? `${result.tag} (was '${change.current ?? ''}')`
+            : `${result.tag} = '${change.current ?? ''}' left alone`;
+    const outcome =
+      change.status === 'failed'
+        ? ` ${paint('failed', 'red')}: ${change.error?.code ?? ''}: ${change.error?.message ?? ''}`
+        : change.status === 'skipped'
+          ? ` ${paint('skipped', 'yellow')}: ${change.reason}`
+          : '';
+    lines.push(
+      `  ${paint(mark.mark, mark.color)} ${change.kind} ${change.fullName}: ${what} (${change.reason})${outcome}`,
+    );
+  }
+  const s = result.summary;
+  const counts = `${s.add} to add, ${s.update} to update, ${s.remove} to remove, ${s.unchanged} unchanged, ${s['opted-out']} opted out`;
+  if (result.dryRun) lines.push(`Dry run: ${counts}. Nothing was written.`);
+  else if (s.add + s.update + s.remove === 0) lines.push(`No tag changes: ${counts}.`);
+  else lines.push(`Tags written: ${counts.replaceAll(' to ', ' ')}${s.failed > 0 ? `; ${s.failed} failed` : ''}.`);
+  return lines.join('\n');
 }

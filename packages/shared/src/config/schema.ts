@@ -281,7 +281,7 @@ export const MirrorConfig = z.strictObject({
   oauthClientSecret: z.string().optional(),
   /** The workspace URL Snowflake calls (default: databricks.host). */
   workspaceUrl: z.string().url().optional(),
-  /** Per-table DDL jobs run at once (also bounded by workers.mirror.concurrency). */
+  /** Per-table DDL jobs run at once (also bounded by workers.mirror.concurrency); superseded by applyConcurrency. */
   maxParallelTables: PositiveInt.default(8),
   /**
    * Keep the mirror inventory in Unity Catalog: a Delta table `catalog.schema.table` (created if missing) and a
@@ -295,6 +295,12 @@ export const MirrorConfig = z.strictObject({
       table: UnityCatalogName,
     })
     .optional(),
+  /**
+   * Statements a mirror worker applies at once: integrations, then schemas, then the per-table jobs (one
+   * statement each where possible). The worker's Snowflake pool is sized to hold them. Unset: the smaller of
+   * workers.mirror.concurrency and maxParallelTables, as before.
+   */
+  applyConcurrency: z.number().int().min(1).max(64).optional(),
 });
 export type MirrorConfig = z.infer<typeof MirrorConfig>;
 

@@ -46,5 +46,5 @@ export type {
 } from './sql-statements-api.js';
 export { DatabricksStatementError, SqlStatementsApi } from './sql-statements-api.js';
 export type { GetTableOptions, ListOptions, ListTablesOptions, TagListOptions } from './unity-catalog-api.js';
-export { UnityCatalogApi } from './unity-catalog-api.js';
+export { type TagAssignmentWrite, UnityCatalogApi } from './unity-catalog-api.js';
 export type * from './unity-catalog-types.js';

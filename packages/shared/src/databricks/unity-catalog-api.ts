@@ -177,6 +177,56 @@ export class UnityCatalogApi {
   }
 
   /**
+   * `POST /api/2.1/unity-catalog/entity-tag-assignments`: assigns a tag. The body is the TagAssignment itself
+   * (EntityTagAssignmentsService._create in @databricks/sdk-experimental dist/apis/catalog/api.js sends
+   * `request.tag_assignment` as the payload). Needs APPLY TAG on the entity (or ownership) besides USE SCHEMA
+   * and USE CATALOG; 409 RESOURCE_ALREADY_EXISTS when the key is assigned already.
+   */
+  createTagAssignment(assignment: TagAssignmentWrite, options: CallOptions = {}): Promise<TagAssignment> {
+    return this.#http.request<TagAssignment>({
+      method: 'POST',
+      endpoint: 'unity-catalog/entity-tag-assignments',
+      path: `${UC}/entity-tag-assignments`,
+      body: assignment,
+      // Not retried once it may have arrived: a second create of the same key answers 409.
+      idempotent: false,
+      ...callOptionsOf(options),
+    });
+  }
+
+  /**
+   * `PATCH …/entity-tag-assignments/{entity_type}/{entity_name}/tags/{tag_key}?update_mask=tag_value`: sets an
+   * assigned tag's value (EntityTagAssignmentsService._update in @databricks/sdk-experimental).
+   */
+  updateTagAssignment(assignment: TagAssignmentWrite, options: CallOptions = {}): Promise<TagAssignment> {
+    const endpoint = 'unity-catalog/entity-tag-assignments/{entity_type}/{entity_name}/tags/{tag_key}';
+    return this.#http.request<TagAssignment>({
+      method: 'PATCH',
+      endpoint,
+      path: tagPath(assignment),
+      query: { update_mask: 'tag_value' },
+      body: assignment,
+      idempotent: true,
+      ...callOptionsOf(options),
+    });
+  }
+
+  /** `DELETE …/entity-tag-assignments/{entity_type}/{entity_name}/tags/{tag_key}`; 404 when it is not assigned. */
+  async deleteTagAssignment(
+    assignment: Omit<TagAssignmentWrite, 'tag_value'>,
+    options: CallOptions = {},
+  ): Promise<void> {
+    const endpoint = 'unity-catalog/entity-tag-assignments/{entity_type}/{entity_name}/tags/{tag_key}';
+    await this.#http.request<unknown>({
+      method: 'DELETE',
+      endpoint,
+      path: tagPath(assignment),
+      idempotent: true,
+      ...callOptionsOf(options),
+    });
+  }
+
+  /**
    * `GET /api/2.1/unity-catalog/effective-permissions/{securable_type}/{full_name}?principal=…`: the privileges
    * `principal` holds on a securable, inherited ones included (GrantsAPI.get_effective in the official SDKs).
    */
@@ -214,6 +264,20 @@ export class UnityCatalogApi {
  * Percent-encodes one path segment. Unity Catalog names may hold spaces, quotes, `%`, `#`, `?`, `/` or any
  * Unicode; the dots between the parts of a full name stay as they are.
  */
+/** One tag to write on one entity. */
+export interface TagAssignmentWrite {
+  entity_type: TaggableEntityType;
+  /** Fully qualified (`cat.sch.tbl`). */
+  entity_name: string;
+  tag_key: string;
+  tag_value?: string;
+}
+
+function tagPath(a: Pick<TagAssignmentWrite, 'entity_type' | 'entity_name' | 'tag_key'>): string {
+  const segments = [a.entity_type, a.entity_name].map(encodePathSegment).join('/');
+  return `${UC}/entity-tag-assignments/${segments}/tags/${encodePathSegment(a.tag_key)}`;
+}
+
 export function encodePathSegment(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

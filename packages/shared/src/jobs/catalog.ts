@@ -118,6 +118,11 @@ export const MirrorPlanJobData = z.strictObject({
   force: z.boolean().optional(),
   /** The plan being applied: saved before the first action, so a retry applies the same plan. */
   plan: SavedMirrorPlan.optional(),
+  /**
+   * Set once the worker found the reviewed plan still holds, just before its first action: a retry after a
+   * crash must not check again (its own actions changed the state), and a job that waited in the queue must.
+   */
+  reviewedPlanCheckedAt: z.string().optional(),
 });
 export type MirrorPlanJobData = z.infer<typeof MirrorPlanJobData>;
 

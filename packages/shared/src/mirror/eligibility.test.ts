@@ -45,10 +45,12 @@ describe('tableFilter', () => {
     expect(filter.byName('weather.forecasts.tmp_x')).toMatchObject({ selected: false, code: 'EXCLUDED' });
   });
 
-  it('honours the sync tag: "false" opts out; with requireOptIn only "true" opts in', () => {
+  it('honours the sync tag: "false" or "no" opts out; with requireOptIn only "true" opts in', () => {
     const open = tableFilter(testSettings());
     expect(open.byTags({})).toEqual({ selected: true });
     expect(open.byTags({ snowflake_uniform_sync: 'FALSE ' })).toMatchObject({ selected: false, code: 'OPTED_OUT' });
+    expect(open.byTags({ snowflake_uniform_sync: 'No' })).toMatchObject({ selected: false, code: 'OPTED_OUT' });
+    expect(open.byTags({ snowflake_uniform_sync: 'yes' })).toEqual({ selected: true });
     const optIn = tableFilter(testSettings({ tags: { ...testSettings().tags, requireOptIn: true } }));
     expect(optIn.byTags({})).toMatchObject({ selected: false, code: 'NOT_OPTED_IN' });
     expect(optIn.byTags({ snowflake_uniform_sync: 'yes' })).toMatchObject({ selected: false, code: 'NOT_OPTED_IN' });

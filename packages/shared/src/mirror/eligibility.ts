@@ -70,6 +70,17 @@ export function tagMap(assignments: readonly TagAssignment[]): Record<string, st
   return tags;
 }
 
+/**
+ * Sync-tag values that opt a table out, case and spaces ignored. databricks-uniform-sync documents
+ * `'snowflake_uniform_sync' = 'false'` (its README); `no` is accepted too, as people write it. d2s never
+ * overwrites an opt-out when it writes discovery tags.
+ */
+export const OPT_OUT_VALUES: ReadonlySet<string> = new Set(['false', 'no']);
+
+export function isOptOut(value: string | undefined): boolean {
+  return value !== undefined && OPT_OUT_VALUES.has(value.trim().toLowerCase());
+}
+
 export type Selection = { selected: true } | { selected: false; code: SkipCode; reason: string };
 
 /** A compiled include/exclude filter. */
@@ -93,8 +104,9 @@ export function tableFilter(settings: Pick<MirrorSettings, 'include' | 'exclude'
       return { selected: true };
     },
     byTags(tags) {
-      const value = tags[syncTag]?.trim().toLowerCase();
-      if (value === 'false') return { selected: false, code: 'OPTED_OUT', reason: `tagged ${syncTag} = 'false'` };
+      const raw = tags[syncTag];
+      if (isOptOut(raw)) return { selected: false, code: 'OPTED_OUT', reason: `tagged ${syncTag} = '${raw}'` };
+      const value = raw?.trim().toLowerCase();
       if (settings.tags.requireOptIn && value !== 'true') {
         return {
           selected: false,

@@ -1,7 +1,20 @@
 export { mapWithConcurrency } from './concurrency.js';
 export { type DiscoveryOptions, type DiscoveryResult, discoverTables, type UnityCatalogReader } from './discovery.js';
 export {
+  applyDiscoveryTags,
+  type ApplyDiscoveryTagsOptions,
+  DISCOVERY_TAG_VALUE,
+  type DiscoveryTagChange,
+  type DiscoveryTagChangeKind,
+  type DiscoveryTagResult,
+  type DiscoveryTagSummary,
+  planDiscoveryTags,
+  type UnityCatalogTagWriter,
+} from './discovery-tags.js';
+export {
   icebergReadability,
+  isOptOut,
+  OPT_OUT_VALUES,
   type Readability,
   type Selection,
   type SkipCode,
@@ -72,6 +85,7 @@ export {
 } from './mirror-run.js';
 export {
   MIRROR_RUN_ID,
+  type DiscoveryTagRequest,
   type MirrorClients,
   MirrorRunActiveError,
   MirrorService,
@@ -85,6 +99,8 @@ export {
 export {
   type MirrorConfigSource,
   type MirrorSettings,
+  mirrorApplyConcurrency,
+  mirrorSnowflakePoolSize,
   resolveMirrorSettings,
   secretFingerprint,
 } from './mirror-settings.js';

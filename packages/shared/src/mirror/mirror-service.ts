@@ -10,6 +10,12 @@ import { IdempotencyKeyStore, requestFingerprint } from '../sync/idempotency-key
 import { newSyncId, syncIdForKey } from '../sync/ids.js';
 import { syncKeys } from '../sync/sync-keys.js';
 import { type DiscoveryOptions, discoverTables, type UnityCatalogReader } from './discovery.js';
+import {
+  applyDiscoveryTags,
+  type DiscoveryTagResult,
+  planDiscoveryTags,
+  type UnityCatalogTagWriter,
+} from './discovery-tags.js';
 import { MIRROR_PLAN_ID, type MirrorScope, type SavedMirrorPlan } from './mirror-action.js';
 import { MirrorPlanNotFoundError, MirrorPlanStaleError } from './mirror-errors.js';
 import { MirrorPlanStore, type ReviewedPlanRequest } from './mirror-plan-store.js';
@@ -24,7 +30,8 @@ import type { InventoryReport, MirrorInventory, StatementRunner } from './invent
 
 /** The clients planning needs: Unity Catalog for discovery, Snowflake for SHOW. */
 export interface MirrorClients {
-  unityCatalog: UnityCatalogReader;
+  /** Discovery; writing discovery tags needs the tag writer's methods too (the real client has them). */
+  unityCatalog: UnityCatalogReader & Partial<UnityCatalogTagWriter>;
   snowflake: SnowflakeExecutor;
   /** SQL on databricks.sqlWarehouseId, when configured: planning reads tags in bulk through it. */
   sql?: StatementRunner | undefined;
@@ -67,6 +74,12 @@ export interface StartRunRequest extends PlanRequest {
   runId?: string | undefined;
   /** Apply exactly this reviewed plan (from `reviewPlan`), or refuse with PLAN_STALE. */
   planId?: string | undefined;
+}
+
+export interface DiscoveryTagRequest {
+  scope?: MirrorScope | undefined;
+  /** Only say what would be written. @defaultValue false */
+  dryRun?: boolean | undefined;
 }
 
 export type StartRunResult =
@@ -163,6 +176,39 @@ export class MirrorService {
   }
 
   /**
+   * Writes the discovery tag (mirror.tags.sync = 'true') onto every eligible Unity Catalog table in scope and
+   * removes it where a table is no longer eligible; a user's opt-out is never overwritten. A dry run reads only.
+   */
+  async writeDiscoveryTags(request: DiscoveryTagRequest = {}): Promise<DiscoveryTagResult> {
+    const settings = this.settings();
+    const scope = this.#checkScope(request.scope ?? {}, settings);
+    const uc = this.#resolveClients().unityCatalog;
+    const auth = this.#deps.config.databricks.auth;
+    const principal = auth.kind === 'oauth-m2m' ? { principal: auth.clientId } : {};
+    const plan = await planDiscoveryTags(uc, settings, scope, { ...this.#discoveryOptions(), ...principal });
+    if (request.dryRun) return plan;
+    const { createTagAssignment, updateTagAssignment, deleteTagAssignment } = uc;
+    if (!createTagAssignment || !updateTagAssignment || !deleteTagAssignment) {
+      throw new Error('MirrorService was built with a Unity Catalog client that cannot write tags');
+    }
+    const written = await applyDiscoveryTags(
+      {
+        listTableTags: (fullName) => uc.listTableTags(fullName),
+        createTagAssignment: createTagAssignment.bind(uc),
+        updateTagAssignment: updateTagAssignment.bind(uc),
+        deleteTagAssignment: deleteTagAssignment.bind(uc),
+      },
+      plan,
+      { concurrency: this.#discoveryOptions().concurrency, ...principal },
+    );
+    this.#deps.logger?.info(
+      { summary: written.summary, stats: written.stats, scope },
+      `mirror discovery tags: ${written.summary.add} added, ${written.summary.update} updated, ${written.summary.remove} removed, ${written.summary.failed} failed`,
+    );
+    return written;
+  }
+
+  /**
    * The plan from Unity Catalog alone, as if Snowflake had nothing yet (no Snowflake connection): every
    * integration, schema and table to create, for runnable idempotent DDL (`offlinePlanSql`).
    */
@@ -185,7 +231,7 @@ export class MirrorService {
     const started = performance.now();
     const auth = this.#deps.config.databricks.auth;
     const discovered = await discoverTables(clients.unityCatalog, settings, scope, {
-      ...this.#deps.discovery,
+      ...this.#discoveryOptions(),
       ...(auth.kind === 'oauth-m2m' ? { principal: auth.clientId } : {}),
       integrationPrincipal: settings.oauthClientId,
       ...(clients.sql ? { sql: clients.sql } : {}),
@@ -345,6 +391,21 @@ export class MirrorService {
     const runId = `mirror_${planId.slice('plan_'.length)}`;
     const existing = await this.#requireQueue().getJob(runId);
     if (existing) return { runId, existing, saved: savedPlanOf(reviewed.plan), request: reviewed.request };
+    await this.#requireUnchanged(planId, reviewed);
+    return { runId, saved: savedPlanOf(reviewed.plan), request: reviewed.request };
+  }
+
+  /**
+   * Throws PLAN_STALE when the state a reviewed plan was computed from changed since. The API checks when a
+   * run is asked for; the worker checks again before the first action, since the run may have waited in the
+   * queue meanwhile.
+   */
+  async recheckReviewedPlan(planId: string): Promise<void> {
+    if (!MIRROR_PLAN_ID.test(planId)) throw new MirrorPlanNotFoundError(planId, false);
+    await this.#requireUnchanged(planId, await this.#requirePlans().load(planId));
+  }
+
+  async #requireUnchanged(planId: string, reviewed: Awaited<ReturnType<MirrorPlanStore['load']>>): Promise<void> {
     const now = await this.#compute(reviewed.request);
     if (now.plan.fingerprint !== reviewed.plan.fingerprint) {
       const changes = planStateChanges(reviewed.digest, now.digest);
@@ -366,7 +427,6 @@ export class MirrorService {
         },
       });
     }
-    return { runId, saved: savedPlanOf(reviewed.plan), request: reviewed.request };
   }
 
   /**
@@ -418,6 +478,16 @@ export class MirrorService {
       );
     }
     return scope;
+  }
+
+  /**
+   * Unity Catalog requests in flight (8 unless the service was built with its own). Following
+   * databricks.maxConcurrentRequests (16) measured no faster on the loaded benchmark machine: the client's
+   * rate limit, not concurrency, bounds one-request-per-table tag reads.
+   */
+  #discoveryOptions(): Omit<DiscoveryOptions, 'signal'> & { concurrency: number } {
+    const discovery = this.#deps.discovery ?? {};
+    return { ...discovery, concurrency: discovery.concurrency ?? 8 };
   }
 
   #resolveClients(): MirrorClients {

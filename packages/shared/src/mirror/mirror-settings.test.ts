@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
 import { MirrorNotConfiguredError } from './mirror-errors.js';
-import { resolveMirrorSettings } from './mirror-settings.js';
+import { mirrorApplyConcurrency, mirrorSnowflakePoolSize, resolveMirrorSettings } from './mirror-settings.js';
 
 const yaml = (mirror: string) => () => `databricks: { host: "https://dbc-1.cloud.databricks.com" }\n${mirror}`;
 
@@ -35,5 +35,20 @@ describe('resolveMirrorSettings', () => {
     expect(settings.workspaceUrl).toBe('https://dbc-1.cloud.databricks.com');
     expect(settings.secretFingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(JSON.stringify(settings)).not.toContain('shh-very-secret');
+  });
+});
+
+describe('mirrorApplyConcurrency and the Snowflake pool it needs', () => {
+  const config = (applyConcurrency: number | undefined) => ({
+    mirror: { applyConcurrency, maxParallelTables: 8 },
+    workers: { mirror: { concurrency: 6 } },
+  });
+  it('is mirror.applyConcurrency when set, else the smaller of the worker slots and maxParallelTables', () => {
+    expect(mirrorApplyConcurrency(config(32))).toBe(32);
+    expect(mirrorApplyConcurrency(config(undefined))).toBe(6);
+  });
+  it('sizes the pool to hold every statement in flight', () => {
+    expect(mirrorSnowflakePoolSize(4, 32)).toBe(32);
+    expect(mirrorSnowflakePoolSize(40, 32)).toBe(40);
   });
 });

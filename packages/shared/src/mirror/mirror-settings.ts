@@ -76,3 +76,22 @@ export function resolveMirrorSettings(config: MirrorConfigSource): MirrorSetting
 export function secretFingerprint(clientId: string, secret: Secret): string {
   return createHash('sha256').update(clientId).update('\0').update(secret.reveal()).digest('hex').slice(0, 16);
 }
+
+/**
+ * How many statements one mirror worker applies at once: mirror.applyConcurrency, else (as before it existed)
+ * the smaller of workers.mirror.concurrency and mirror.maxParallelTables.
+ */
+export function mirrorApplyConcurrency(config: {
+  mirror: Pick<D2sConfig['mirror'], 'applyConcurrency' | 'maxParallelTables'>;
+  workers: { mirror: { concurrency: number } };
+}): number {
+  return config.mirror.applyConcurrency ?? Math.min(config.workers.mirror.concurrency, config.mirror.maxParallelTables);
+}
+
+/**
+ * The Snowflake pool a mirror worker needs: one connection per statement in flight, so per-table jobs never
+ * queue for a connection (snowflake.poolMax when it is larger).
+ */
+export function mirrorSnowflakePoolSize(poolMax: number, applyConcurrency: number): number {
+  return Math.max(poolMax, applyConcurrency);
+}
