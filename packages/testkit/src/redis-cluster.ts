@@ -49,8 +49,11 @@ export interface TestRedisCluster {
   /** `redis-cluster://…`, for everything that takes a test Redis string. */
   url: string;
   nodes: string[];
-  /** SIGKILLs the primary that owns `key`'s slot and waits until its replica has taken over. */
-  killPrimaryOf(key: string): Promise<{ killed: string; promoted: string }>;
+  /**
+   * SIGKILLs the primary that owns `key`'s slot and waits until its replica has taken over; `onKilled` runs
+   * right after the kill, while the failover is still to come.
+   */
+  killPrimaryOf(key: string, options?: { onKilled?: () => void }): Promise<{ killed: string; promoted: string }>;
   stop(): Promise<void>;
 }
 
@@ -131,7 +134,7 @@ export async function startRedisCluster(
   return {
     url: `${CLUSTER_SCHEME}${addresses.join(',')}`,
     nodes: addresses,
-    async killPrimaryOf(key) {
+    async killPrimaryOf(key, options = {}) {
       const live = nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
       const probe = new Cluster(
         live.map((n) => ({ host: '127.0.0.1', port: n.port })),
@@ -144,6 +147,7 @@ export async function startRedisCluster(
         const victim = nodes.find((n) => n.address === owner);
         if (!victim) throw new Error(`no local node owns slot ${slot} (owner ${owner})`);
         victim.child.kill('SIGKILL');
+        options.onKilled?.();
         let promoted = '';
         const others = live.filter((n) => n !== victim);
         const diagnose = async () =>

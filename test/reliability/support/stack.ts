@@ -108,6 +108,8 @@ export interface StackOptions {
   logLevel?: string;
   /** Echo captured log lines to stderr (debugging). */
   echoLogs?: boolean;
+  /** Changes to the Databricks emulator's sandbox fixture (extra jobs). */
+  databricksFixture?: (sandbox: DatabricksFixture) => DatabricksFixture;
   /** More D2S_API_TOKENS entries (`name:scope+scope:token`) beside the stack's own token. */
   extraApiTokens?: string[];
 }
@@ -164,7 +166,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const logLevel = options.logLevel ?? 'debug';
   const loggerFor = (service: string): Logger => createLogger({ level: logLevel, pretty: false, service }, destination);
 
-  const fixture: DatabricksFixture = await loadFixture(sandboxFixturePath);
+  const sandbox: DatabricksFixture = await loadFixture(sandboxFixturePath);
+  const fixture = options.databricksFixture ? options.databricksFixture(sandbox) : sandbox;
   const db = secrets.databricks;
   if ('token' in db) {
     if (!fixture.auth.personal_access_tokens.some((t) => t.token === db.token)) {

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { type Processor, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { D2sConfig } from '../config/load-config.js';
@@ -10,11 +11,17 @@ export interface StartWorkerOptions {
   concurrency: number;
   /** Start without taking jobs (tests); call `worker.run()` later. @defaultValue true */
   autorun?: boolean;
+  /**
+   * Recorded by BullMQ on each job this worker takes (`processedBy`), so an operator (or a test) can tell which
+   * replica holds a job. @defaultValue `<host name>:<process id>`
+   */
+  name?: string;
 }
 
 /**
  * A BullMQ Worker with d2s's settings: its own worker-profile connection,
- * the configured prefix, lock and stall settings, and logging of failures.
+ * the configured prefix, lock and stall settings, a name per replica, and
+ * logging of failures.
  */
 export function startWorker<D, R>(
   queue: QueueName,
@@ -30,6 +37,7 @@ export function startWorker<D, R>(
     stalledInterval: config.workers.stalledIntervalMs,
     maxStalledCount: config.workers.maxStalledCount,
     autorun: options.autorun ?? true,
+    name: options.name ?? `${hostname()}:${process.pid}`,
   });
   worker.on('failed', (job, error) => {
     logger.warn({ queue, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job attempt failed');
