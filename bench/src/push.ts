@@ -7,11 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type DatabricksFixture,
-  type RunningDatabricksEmulator,
-  startDatabricksEmulator,
-} from '@d2s/databricks-emulator';
+import { type RunningDatabricksEmulator, startDatabricksEmulator } from '@d2s/databricks-emulator';
 import { closeQueues, loadConfig, openQueues, SyncService, sleep } from '@d2s/shared';
 import { Redis } from 'ioredis';
 import { freePort, type ManagedProcess, startService } from '../../scripts/dist/local-stack.js';
@@ -22,6 +18,7 @@ import {
   BENCH_TOKEN,
   benchPrefix,
   datasetYaml,
+  fixedDurationJobFixture,
   deletePrefix,
   mapLimit,
   serviceEnv,
@@ -65,24 +62,7 @@ interface PhaseResult {
 export async function benchPush(options: PushOptions): Promise<BenchmarkResult> {
   const started = Date.now();
   const dir = await tempDir('push');
-  const fixture: DatabricksFixture = {
-    auth: { personal_access_tokens: [{ token: BENCH_PAT }], oauth_clients: [] },
-    jobs: [
-      {
-        job_id: JOB_ID,
-        name: 'bench-pushed',
-        max_concurrent_runs: 10 * options.runs,
-        parameters: [{ name: 'output_path', default: 's3://d2s-bench/exports/manual' }],
-        timing: {
-          pending_ms: options.runMs.pending,
-          running_ms: options.runMs.running,
-          terminating_ms: options.runMs.terminating,
-        },
-        tasks: [{ task_key: 'export' }],
-      },
-    ],
-    catalogs: [],
-  };
+  const fixture = fixedDurationJobFixture({ jobId: JOB_ID, name: 'bench-pushed', runs: options.runs }, options.runMs);
   const databricks = await startDatabricksEmulator({ port: 0, fixture, objectStoreRoot: dir.path, timeScale: 1 });
   const common = `log: { level: warn }
 redis: { onUnsafeEvictionPolicy: warn }

@@ -5,11 +5,7 @@
  * Each worker has few slots, so slots (and the worker's own CPU) are what replicas add; the Databricks client's
  * rate limit is set far above what is reached, so it limits neither phase.
  */
-import {
-  type DatabricksFixture,
-  type RunningDatabricksEmulator,
-  startDatabricksEmulator,
-} from '@d2s/databricks-emulator';
+import { type RunningDatabricksEmulator, startDatabricksEmulator } from '@d2s/databricks-emulator';
 import { closeQueues, loadConfig, openQueues, SyncService } from '@d2s/shared';
 import type { Redis } from 'ioredis';
 import { connectTestRedis, startRedisCluster, testRedisEnv } from '@d2s/testkit/redis-cluster';
@@ -20,6 +16,7 @@ import {
   BENCH_PAT,
   benchPrefix,
   datasetYaml,
+  fixedDurationJobFixture,
   deletePrefix,
   mapLimit,
   serviceEnv,
@@ -53,25 +50,7 @@ export async function benchReplicas(options: ReplicaOptions): Promise<BenchmarkR
   const started = Date.now();
   const dir = await tempDir('replicas');
   const runMsTotal = options.runMs.pending + options.runMs.running + options.runMs.terminating;
-  const fixture: DatabricksFixture = {
-    auth: { personal_access_tokens: [{ token: BENCH_PAT }], oauth_clients: [] },
-    jobs: [
-      {
-        job_id: JOB_ID,
-        name: 'bench-replicas',
-        max_concurrent_runs: 10 * options.runs,
-        parameters: [{ name: 'output_path', default: 's3://d2s-bench/exports/manual' }],
-        timing: {
-          pending_ms: options.runMs.pending,
-          running_ms: options.runMs.running,
-          terminating_ms: options.runMs.terminating,
-        },
-        outcome: 'SUCCESS',
-        tasks: [{ task_key: 'export' }],
-      },
-    ],
-    catalogs: [],
-  };
+  const fixture = fixedDurationJobFixture({ jobId: JOB_ID, name: 'bench-replicas', runs: options.runs }, options.runMs);
   const databricks = await startDatabricksEmulator({ port: 0, fixture, objectStoreRoot: dir.path, timeScale: 1 });
   const configPath = await writeConfig(
     dir.path,

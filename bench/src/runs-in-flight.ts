@@ -6,11 +6,7 @@
  * same poll delays, slots and Databricks client settings. The baseline needs
  * ~N/slots × run time, so it runs a smaller N and the figures are per run.
  */
-import {
-  type DatabricksFixture,
-  type RunningDatabricksEmulator,
-  startDatabricksEmulator,
-} from '@d2s/databricks-emulator';
+import { type RunningDatabricksEmulator, startDatabricksEmulator } from '@d2s/databricks-emulator';
 import { closeQueues, loadConfig, openQueues, SyncService } from '@d2s/shared';
 import { Redis } from 'ioredis';
 import { type ManagedProcess, startProcess, startService } from '../../scripts/dist/local-stack.js';
@@ -20,6 +16,7 @@ import {
   BENCH_PAT,
   benchPrefix,
   datasetYaml,
+  fixedDurationJobFixture,
   deletePrefix,
   MB,
   mapLimit,
@@ -62,27 +59,10 @@ export async function benchRunsInFlight(options: RunsOptions): Promise<Benchmark
   const started = Date.now();
   const dir = await tempDir('runs');
   const runMsTotal = options.runMs.pending + options.runMs.running + options.runMs.terminating;
-  const fixture: DatabricksFixture = {
-    auth: { personal_access_tokens: [{ token: BENCH_PAT }], oauth_clients: [] },
-    jobs: [
-      {
-        job_id: JOB_ID,
-        name: 'bench-fixed-duration',
-        // Far above N, so no run waits in the emulator's job queue: every run lasts exactly runMsTotal.
-        max_concurrent_runs: 10 * options.runs,
-        queue_enabled: true,
-        parameters: [{ name: 'output_path', default: 's3://d2s-bench/exports/manual' }],
-        timing: {
-          pending_ms: options.runMs.pending,
-          running_ms: options.runMs.running,
-          terminating_ms: options.runMs.terminating,
-        },
-        outcome: 'SUCCESS',
-        tasks: [{ task_key: 'export' }],
-      },
-    ],
-    catalogs: [],
-  };
+  const fixture = fixedDurationJobFixture(
+    { jobId: JOB_ID, name: 'bench-fixed-duration', runs: options.runs, queueEnabled: true },
+    options.runMs,
+  );
   const databricks = await startDatabricksEmulator({ port: 0, fixture, objectStoreRoot: dir.path, timeScale: 1 });
   const configPath = await writeConfig(
     dir.path,

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DatabricksFixture } from '@d2s/databricks-emulator';
 import { sleep } from '@d2s/shared';
 import type { Redis } from 'ioredis';
 import {
@@ -142,3 +143,29 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
 }
 
 export const MB = 1024 * 1024;
+
+/**
+ * A Databricks fixture with one job whose every run lasts exactly `runMs` (pending + running + terminating):
+ * its max_concurrent_runs is far above `runs`, so no run waits in the emulator's own job queue.
+ */
+export function fixedDurationJobFixture(
+  job: { jobId: number; name: string; runs: number; queueEnabled?: boolean },
+  runMs: { pending: number; running: number; terminating: number },
+): DatabricksFixture {
+  return {
+    auth: { personal_access_tokens: [{ token: BENCH_PAT }], oauth_clients: [] },
+    jobs: [
+      {
+        job_id: job.jobId,
+        name: job.name,
+        max_concurrent_runs: 10 * job.runs,
+        ...(job.queueEnabled ? { queue_enabled: true } : {}),
+        parameters: [{ name: 'output_path', default: 's3://d2s-bench/exports/manual' }],
+        timing: { pending_ms: runMs.pending, running_ms: runMs.running, terminating_ms: runMs.terminating },
+        outcome: 'SUCCESS',
+        tasks: [{ task_key: 'export' }],
+      },
+    ],
+    catalogs: [],
+  };
+}

@@ -1,9 +1,7 @@
 import { rm } from 'node:fs/promises';
-import { authorizeStageObject } from '../access/authorize.js';
-import { listStagedFiles, parseStageReference, patternRegExp, resolveStage } from '../../stage/stage-files.js';
 import type { StatementContext } from '../statement-context.js';
 import { col, type StatementResult, StatementType } from '../statement-result.js';
-import { optionText } from '../token-cursor.js';
+import { stagedFilesNamed } from './list-stage.js';
 
 /**
  * REMOVE | RM @stage[/path] [PATTERN = '<regex>'], as Snowflake documents it
@@ -20,21 +18,7 @@ import { optionText } from '../token-cursor.js';
  * On an external stage the role needs USAGE on the stage.
  */
 export async function removeStageFiles(ctx: StatementContext): Promise<StatementResult> {
-  const c = ctx.cursor;
-  c.next();
-  const t = c.next();
-  if (t.kind !== 'stage') return c.fail(t);
-  const options = c.optionList();
-  c.expectEnd();
-  const { nameParts, path } = parseStageReference(t.value);
-  const stage = resolveStage(ctx.engine.catalog, ctx.session.state, nameParts);
-  authorizeStageObject(ctx, 'stage', nameParts);
-  const files = await listStagedFiles(
-    ctx.engine.objectStore,
-    stage.url,
-    path,
-    patternRegExp(optionText(options.get('PATTERN'))),
-  );
+  const files = await stagedFilesNamed(ctx);
   for (const file of files) await rm(file.localPath, { force: true });
   return {
     columns: [col.text('name', false), col.text('result', false)],
