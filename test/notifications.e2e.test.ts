@@ -16,9 +16,20 @@ describe('notifications end to end', () => {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   let ok: Awaited<ReturnType<typeof startScriptedServer>>;
   let stuck: Awaited<ReturnType<typeof startScriptedServer>>;
+  const statusAtReceipt = new Map<string, string>();
 
   beforeAll(async () => {
-    ok = await startScriptedServer((_request, response) => json(response, 204, {}));
+    // Like a receiver that reads the sync on receipt: by then the API must already say it ended.
+    ok = await startScriptedServer((request, response) => {
+      void (async () => {
+        const event = JSON.parse(request.body) as { type: string; data: { syncId?: string } };
+        if (event.data.syncId) {
+          const read = await stack.request('GET', `/v1/syncs/${event.data.syncId}`);
+          statusAtReceipt.set(event.data.syncId, read.body.status);
+        }
+        json(response, 204, {});
+      })();
+    });
     // Accepts the connection and never answers.
     stuck = await startScriptedServer(() => undefined);
     stack = await startSyncStack({
@@ -42,6 +53,11 @@ notifications:
     await stack?.close();
     await ok?.close();
   });
+
+  const until = async (done: () => boolean) => {
+    const deadline = Date.now() + 10_000;
+    while (!done() && Date.now() < deadline) await sleep(25);
+  };
 
   const eventsAt = (server: typeof ok) =>
     server.requests.map((r) => new Webhook(secret).verify(r.body, r.headers as Record<string, string>)) as Array<{
@@ -71,6 +87,8 @@ notifications:
       data: { syncId: sync.id, dataset: 'forecasts_append', status: 'succeeded', rowsLoaded: 10_000 },
     });
     expect(ok.requests[0]?.url).toBe('/d2s');
+    await until(() => statusAtReceipt.has(sync.id));
+    expect(statusAtReceipt.get(sync.id)).toBe('succeeded');
 
     let listed: Array<{ endpoint: string; status: string; event: { type: string }; httpStatus?: number }> = [];
     while (Date.now() < deadline) {
@@ -103,6 +121,8 @@ notifications:
       type: 'sync.canceled',
       data: { syncId: created.body.id, status: 'canceled', error: { code: 'SYNC_CANCELED' } },
     });
+    await until(() => statusAtReceipt.has(created.body.id));
+    expect(statusAtReceipt.get(created.body.id)).toBe('canceled');
     await sleep(200);
     expect(stuck.requests.length).toBe(stuckBefore);
   }, 90_000);

@@ -3,6 +3,7 @@ import {
   connectServiceRedis,
   closeQueues,
   createNotificationProcessor,
+  syncReadsAsEnded,
   NotificationEmitter,
   metricsPortFrom,
   openQueues,
@@ -80,7 +81,12 @@ await runService({
     // export slot. Every replica runs one; BullMQ's job locks make each delivery attempt one replica's.
     const notifyWorker = startWorker(
       'notify',
-      createNotificationProcessor({ settings: config.notifications, logger, metrics: telemetry.metrics }),
+      createNotificationProcessor({
+        settings: config.notifications,
+        logger,
+        metrics: telemetry.metrics,
+        subjectEnded: (event) => syncReadsAsEnded(syncs, event),
+      }),
       { config, logger, concurrency: config.notifications.concurrency },
     );
     telemetry.metrics.trackWorker(notifyWorker, 'notify');

@@ -15,6 +15,15 @@ export interface DeliveryDeps {
   metrics?: Pick<D2sMetrics, 'notificationDeliveries'> | undefined;
   fetch?: typeof fetch;
   now?: () => number;
+  /**
+   * Whether the event's subject already reads as ended through the API (for sync.*: the sync's status is
+   * terminal). Events are queued just before BullMQ records the job's end, so a receiver that reads
+   * `GET /v1/syncs/:id` on receipt could otherwise still see it running: delivery waits for this first.
+   */
+  subjectEnded?: (event: NotificationEvent) => Promise<boolean>;
+  /** How long delivery waits for subjectEnded before sending anyway. @defaultValue 5000 */
+  settleTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** What a delivered notification's job returns (shown by GET /v1/notifications/deliveries). */
@@ -47,6 +56,7 @@ export function createNotificationProcessor(deps: DeliveryDeps) {
           'NOTIFICATION_ENDPOINT_UNKNOWN',
           `Endpoint "${name}" is no longer in notifications.endpoints; nothing to deliver to.`,
         );
+      await untilSubjectEnded(event);
       const started = now();
       const status = await post(endpoint, event, started);
       deps.metrics?.notificationDeliveries.inc({ endpoint: name, event: event.type, outcome: 'delivered' });
@@ -62,6 +72,14 @@ export function createNotificationProcessor(deps: DeliveryDeps) {
       throw await settleFailedAttempt(job, error, { log, message: 'notification not delivered' });
     }
   };
+
+  /** Bounded: a subject that never reads as ended (its record expired, say) is sent anyway after the timeout. */
+  async function untilSubjectEnded(event: NotificationEvent): Promise<void> {
+    if (!deps.subjectEnded) return;
+    const pause = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const deadline = now() + (deps.settleTimeoutMs ?? 5_000);
+    while (!(await deps.subjectEnded(event).catch(() => true)) && now() < deadline) await pause(25);
+  }
 
   async function post(endpoint: NotificationEndpoint, event: NotificationEvent, at: number): Promise<number> {
     const body = JSON.stringify(endpoint.format === 'slack' ? slackMessageOf(event) : event);

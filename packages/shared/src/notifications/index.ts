@@ -10,6 +10,7 @@ export {
   publicError,
   type SyncEnd,
   syncEndedEvent,
+  syncReadsAsEnded,
 } from './notification-events.js';
 export { type SlackMessage, slackMessageOf } from './slack-message.js';
 export { standardWebhookHeaders } from './webhook-signature.js';

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { NotificationEventType } from '../config/schema.js';
 import { isD2sError } from '../errors.js';
 import type { NotificationEvent } from '../jobs/catalog.js';
+import type { SyncService } from '../sync/sync-service.js';
+import { TERMINAL_SYNC_STATES } from '../sync/sync-view.js';
 
 /**
  * The event id (and so the `webhook-id`) from what the event is about: one sync ends once, one mirror run
@@ -91,4 +93,19 @@ export function backfillFinishedEvent(end: BackfillEnd, at: Date): NotificationE
     timestamp: at.toISOString(),
     data: { ...end },
   };
+}
+
+/**
+ * For delivery's wait (DeliveryDeps.subjectEnded): a sync.* event's sync reads as ended through the API once
+ * its status is terminal; one d2s no longer knows, and every other event, have nothing to wait for.
+ */
+export async function syncReadsAsEnded(
+  syncs: Pick<SyncService, 'get'>,
+  event: Pick<NotificationEvent, 'type' | 'data'>,
+): Promise<boolean> {
+  if (!event.type.startsWith('sync.')) return true;
+  const syncId = (event.data as { syncId?: unknown }).syncId;
+  if (typeof syncId !== 'string') return true;
+  const view = await syncs.get(syncId);
+  return view === undefined || TERMINAL_SYNC_STATES.has(view.status);
 }

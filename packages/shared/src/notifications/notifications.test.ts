@@ -12,7 +12,7 @@ import { startWorker } from '../jobs/start-worker.js';
 import { D2sMetrics } from '../metrics/metrics.js';
 import { SyncFailedError } from '../errors.js';
 import { recordSyncEnd } from '../sync/sync-outcome.js';
-import { createNotificationProcessor } from './deliver-notification.js';
+import { createNotificationProcessor, type DeliveryDeps } from './deliver-notification.js';
 import { listDeliveries } from './delivery-list.js';
 import { NotificationEmitter } from './notification-emitter.js';
 import { backfillFinishedEvent, syncEndedEvent } from './notification-events.js';
@@ -49,7 +49,11 @@ describe('notifications', () => {
   afterAll(() => redis.disconnect());
 
   /** The config as a deployment writes it (YAML + secrets in the environment), a notify worker and an emitter. */
-  async function setUp(endpointsYaml: string, env: Record<string, string> = {}): Promise<Setup> {
+  async function setUp(
+    endpointsYaml: string,
+    env: Record<string, string> = {},
+    delivery: Pick<DeliveryDeps, 'subjectEnded'> = {},
+  ): Promise<Setup> {
     const prefix = uniquePrefix('notify');
     const config = loadConfig({
       env: { D2S_CONFIG: 'd2s.yaml', D2S_QUEUE_PREFIX: prefix, REDIS_URL: inject('redisUrl'), ...env },
@@ -72,7 +76,7 @@ ${endpointsYaml}`,
     });
     const worker = startWorker(
       'notify',
-      createNotificationProcessor({ settings: config.notifications, logger, metrics }),
+      createNotificationProcessor({ settings: config.notifications, logger, metrics, ...delivery }),
       { config, logger, concurrency: 2 },
     );
     cleanups.push(async () => {
@@ -148,6 +152,35 @@ ${endpointsYaml}`,
     expect(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
     // Another secret does not verify it: the check above is not vacuous.
     expect(() => new Webhook(newSecret()).verify(request?.body ?? '', headers)).toThrow(/signature/i);
+  });
+
+  it('waits until the sync reads as ended before delivering, so a receiver that reads it on receipt sees the end', async () => {
+    const secret = newSecret();
+    const server = await receiver();
+    let ended = false;
+    const asked: string[] = [];
+    const { emitter } = await setUp(
+      `    - { name: ops, url: "${server.url}/hooks/d2s", secretEnv: OPS_SECRET }`,
+      { OPS_SECRET: secret },
+      {
+        subjectEnded: async (event) => {
+          asked.push(event.type);
+          return ended;
+        },
+      },
+    );
+    await emitter.emit(syncEndedEvent({ ...sync, outcome: 'succeeded', rowsLoaded: 1 }, new Date()));
+    await until(
+      () => asked.length,
+      (n) => n >= 3,
+    );
+    expect(server.requests).toHaveLength(0);
+    ended = true;
+    await until(
+      () => server.requests.length,
+      (n) => n === 1,
+    );
+    expect(asked.every((type) => type === 'sync.succeeded')).toBe(true);
   });
 
   it('retries after a receiver 500 with the same webhook-id, then shows the delivery as delivered', async () => {
