@@ -51,14 +51,28 @@ describe('mirror inventory in Unity Catalog (both emulators, SQL Statement Execu
     const view = await stack.databricksClient.unityCatalog.getTable('d2s_ops.mirror.mirror_inventory_vw');
     expect(view.table_type).toBe('VIEW');
 
-    const afterFirst = await rows();
     const created = first.actions.filter((a) => a.kind === 'create-table');
     expect(created.length).toBeGreaterThan(0);
-    // Every table the plan creates has a row saying so, with its Snowflake table.
+    const nameOf = (action: (typeof created)[number]) => action.ucFullName?.split('.')[2];
+    // Refreshed after the plan (rows `planned`), then again once the run's last action ended: the rows say what
+    // the run did, without waiting for the next plan.
+    let afterFirst = await rows();
+    const deadline = Date.now() + 60_000;
+    while (!created.every((a) => afterFirst.find((r) => r[0] === nameOf(a))?.[2] === 'mirrored')) {
+      if (Date.now() > deadline)
+        throw new Error(`inventory not refreshed after the run: ${JSON.stringify(afterFirst)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      afterFirst = await rows();
+    }
     for (const action of created) {
-      const name = action.ucFullName?.split('.')[2];
-      const row = afterFirst.find((r) => r[0] === name);
-      expect(row?.slice(0, 5), name).toEqual([name, 'true', 'planned', 'create-table', action.target.split('.')[2]]);
+      const row = afterFirst.find((r) => r[0] === nameOf(action));
+      expect(row?.slice(0, 5), nameOf(action)).toEqual([
+        nameOf(action),
+        'true',
+        'mirrored',
+        'create-table',
+        action.target.split('.')[2],
+      ]);
     }
     // A table the plan skips is there too, with the reason.
     const skipped = first.skipped.filter((s) => s.tableId);
@@ -70,21 +84,11 @@ describe('mirror inventory in Unity Catalog (both emulators, SQL Statement Execu
     }
     expect(afterFirst).toHaveLength(created.length + skipped.length);
 
-    // The next plan sees what the apply did: the created tables are mirrored now.
-    const second = await run();
-    expect(second.inventory?.status).toBe('refreshed');
-    const afterSecond = await rows();
-    for (const action of created) {
-      expect(afterSecond.find((r) => r[0] === action.ucFullName?.split('.')[2])?.slice(2, 4)).toEqual([
-        'mirrored',
-        'create-table',
-      ]);
-    }
-
     // Nothing changed since: the MERGE matches every row and updates none (updated_at included).
-    const third = await run();
-    expect(third.inventory).toMatchObject({ status: 'refreshed', affectedRows: 0 });
-    expect(await rows()).toEqual(afterSecond);
+    const second = await run();
+    expect(second.inventory).toMatchObject({ status: 'refreshed', affectedRows: 0 });
+    expect(await rows()).toEqual(afterFirst);
+    const afterSecond = afterFirst;
 
     // The readable view.
     const readable = await new MirrorInventory(sql(), at).readView();

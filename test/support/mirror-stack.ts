@@ -185,14 +185,9 @@ ${options.mirrorYaml}`,
         queue: queues.mirror,
         state,
         logger,
-        ...(options.notifications
-          ? {
-              notifications: {
-                emitter: options.notifications,
-                runEnds: new MirrorRunEnds(redis, prefix, config.api.retentionSeconds),
-              },
-            }
-          : {}),
+        runEnds: new MirrorRunEnds(redis, prefix, config.api.retentionSeconds),
+        ...(options.notifications ? { notifications: { emitter: options.notifications } } : {}),
+        ...(config.mirror.inventory ? { refreshInventory: () => mirror.refreshInventory() } : {}),
       }),
       {
         config,

@@ -54,6 +54,7 @@ await runService({
       state: new MirrorStateStore(redis, config.redis.prefix),
       logger,
       metrics,
+      runEnds: new MirrorRunEnds(redis, config.redis.prefix, config.api.retentionSeconds),
       ...(config.notifications.endpoints.length > 0
         ? {
             notifications: {
@@ -64,10 +65,10 @@ await runService({
                 logger,
                 metrics,
               }),
-              runEnds: new MirrorRunEnds(redis, config.redis.prefix, config.api.retentionSeconds),
             },
           }
         : {}),
+      ...(inventoryAt ? { refreshInventory: () => mirror.refreshInventory() } : {}),
       integrationConcurrency: concurrency,
     });
     const worker = startWorker('mirror', processor, { config, logger, concurrency });

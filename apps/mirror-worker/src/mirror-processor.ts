@@ -61,8 +61,12 @@ export interface MirrorWorkerDeps {
   logger: Logger;
   /** Counts every action's outcome: table actions here, and the integration and schema actions a plan job applies. */
   metrics?: Pick<D2sMetrics, 'mirrorActions'>;
-  /** Tells other systems when a run has finished (mirror.run.finished); both or neither. */
-  notifications?: { emitter: Pick<NotificationEmitter, 'emit'>; runEnds: MirrorRunEnds };
+  /** Records the ends of each run's actions, to act once when the run has finished (notifications, inventory). */
+  runEnds?: MirrorRunEnds;
+  /** Tells other systems when a run has finished (mirror.run.finished); needs runEnds. */
+  notifications?: { emitter: Pick<NotificationEmitter, 'emit'> };
+  /** Refreshes the inventory in Unity Catalog once a run has finished (mirror.inventory); needs runEnds. */
+  refreshInventory?: () => Promise<unknown>;
   /** Integrations applied at once by a plan job. @defaultValue 4 */
   integrationConcurrency?: number;
   now?: () => number;
@@ -199,7 +203,7 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
 
   /**
    * Records an end of the run (the plan job's count, or one action's end) and, when that completes the
-   * run, queues mirror.run.finished. Never throws: telling others must not fail a mirror action.
+   * run, queues mirror.run.finished and refreshes the inventory. Never throws: neither may fail a mirror action.
    */
   async function noteRunEnd(
     runId: string,
@@ -207,16 +211,31 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
     note: (runEnds: MirrorRunEnds) => Promise<FinishedRun | null>,
     error?: unknown,
   ): Promise<void> {
-    const notifications = deps.notifications;
-    if (!notifications) return;
+    const { runEnds, notifications, refreshInventory } = deps;
+    if (!runEnds || (!notifications && !refreshInventory)) return;
+    let finished: FinishedRun | null;
     try {
-      const finished = await note(notifications.runEnds);
-      if (!finished) return;
-      await notifications.emitter.emit(
-        mirrorRunFinishedEvent({ mirrorRunId: runId, ...finished, error }, new Date(now())),
-      );
+      finished = await note(runEnds);
     } catch (noteError) {
-      log.error({ err: noteError }, 'could not record the end for mirror.run.finished; no notification for this run');
+      log.error({ err: noteError }, "could not record the run's end; no notification or inventory refresh for it");
+      return;
+    }
+    if (!finished) return;
+    if (notifications) {
+      try {
+        await notifications.emitter.emit(
+          mirrorRunFinishedEvent({ mirrorRunId: runId, ...finished, error }, new Date(now())),
+        );
+      } catch (emitError) {
+        log.error({ err: emitError }, 'could not queue mirror.run.finished');
+      }
+    }
+    if (refreshInventory) {
+      try {
+        await refreshInventory();
+      } catch (refreshError) {
+        log.warn({ err: refreshError }, 'mirror inventory not refreshed after the run');
+      }
     }
   }
 

@@ -162,6 +162,15 @@ export class MirrorService {
   }
 
   /**
+   * Once a run has finished: the inventory refreshed from a fresh look at both sides, so its rows say what
+   * the run did (mirrored, failed) rather than what was planned. Undefined without mirror.inventory.
+   */
+  async refreshInventory(): Promise<InventoryReport | undefined> {
+    if (!this.#deps.inventory) return undefined;
+    return (await this.planForRun()).inventory;
+  }
+
+  /**
    * The plan, saved for review under a new id for mirror.planTtlSeconds: `startRun({ planId })` applies
    * exactly its actions, or refuses with PLAN_STALE when the state it was computed from changed.
    */
