@@ -196,6 +196,7 @@ describe.skipIf(!chromiumPath)('web page (headless Chromium)', () => {
       'mirror-panel.js',
       'mirror-plan-panel.js',
       'schedules-panel.js',
+      'schema-changes.js',
       'syncs-panel.js',
     ]);
   });
