@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import type { RedisClient } from '../redis/connections.js';
 import { MirrorPlanNotFoundError } from './mirror-errors.js';
 import type { PlanStateDigest } from './plan-fingerprint.js';
@@ -17,12 +19,18 @@ export interface ReviewedPlan {
   request: ReviewedPlanRequest;
 }
 
+const gzipped = promisify(gzip);
+const gunzipped = promisify(gunzip);
+/** The first bytes of every gzip stream; a plan saved as plain JSON (before plans were compressed) starts with `{`. */
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+
 /** How much longer than the plan its id is remembered, so an expired id answers 410 and not 404. */
 const EXPIRED_MEMORY_SECONDS = 30 * 86_400;
 
 /**
  * Reviewed mirror plans in Redis, under the queue prefix (one hash-tagged slot), each expiring after
- * mirror.planTtlSeconds. A second, longer-lived key remembers that the id was issued.
+ * mirror.planTtlSeconds. A second, longer-lived key remembers that the id was issued. Plans are stored
+ * gzipped: a 5,000-table plan is megabytes of repetitive JSON, kept for a day in Redis's memory.
  */
 export class MirrorPlanStore {
   readonly #redis: RedisClient;
@@ -45,15 +53,19 @@ export class MirrorPlanStore {
     const id = reviewed.plan.id;
     await this.#redis
       .multi()
-      .set(this.planKey(id), JSON.stringify(reviewed), 'EX', ttlSeconds)
+      .set(this.planKey(id), await gzipped(JSON.stringify(reviewed)), 'EX', ttlSeconds)
       .set(this.issuedKey(id), reviewed.plan.createdAt, 'EX', ttlSeconds + EXPIRED_MEMORY_SECONDS)
       .exec();
   }
 
   /** The plan; MirrorPlanNotFoundError (404 unknown, 410 expired) when there is none. */
   async load(id: string): Promise<ReviewedPlan> {
-    const [raw, issued] = await Promise.all([this.#redis.get(this.planKey(id)), this.#redis.get(this.issuedKey(id))]);
+    const [raw, issued] = await Promise.all([
+      this.#redis.getBuffer(this.planKey(id)),
+      this.#redis.get(this.issuedKey(id)),
+    ]);
     if (raw === null) throw new MirrorPlanNotFoundError(id, issued !== null);
-    return JSON.parse(raw) as ReviewedPlan;
+    const text = raw.subarray(0, 2).equals(GZIP_MAGIC) ? await gunzipped(raw) : raw;
+    return JSON.parse(text.toString('utf8')) as ReviewedPlan;
   }
 }
