@@ -23,13 +23,13 @@ describe('the cleanup outcome in the sync views', () => {
     expect(renderSyncDetail(sync, { now: T0 })).toMatch(/^ {2}cleanup +removed 7 files$/m);
   });
 
-  it('says until when afterDays keeps them, and that keep keeps them', () => {
+  it('says until when afterDays keeps them, and nothing under keep (the default)', () => {
     expect(
       cleanupLine(
         loaded({ policy: 'after-days', status: 'kept', filesRemoved: 0, removeAfter: '2026-12-09T10:00:00.000Z' }),
       ),
     ).toBe('kept until 2026-12-09 10:00:00Z, then removed by the sweep');
-    expect(cleanupLine(loaded({ policy: 'keep', status: 'kept', filesRemoved: 0 }))).toBe('kept (cleanup: keep)');
+    expect(cleanupLine(loaded({ policy: 'keep', status: 'kept', filesRemoved: 0 }))).toBeUndefined();
   });
 
   it('shows a failed removal with its error on a sync that succeeded, and what happens next', () => {

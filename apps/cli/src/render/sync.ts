@@ -27,16 +27,15 @@ export function mergeLine(sync: Sync): string | undefined {
 
 /**
  * What became of the run's files: `removed 7 files`, `kept until 2026-12-09 10:00:00Z (sweep)`,
- * `kept`, or the failure, which never failed the sync (the sweep tries again).
+ * nothing under `keep`, or the failure, which never failed the sync (the sweep tries again).
  */
 export function cleanupLine(sync: Sync, paint: Paint = plain): string | undefined {
   const c = sync.load?.cleanup;
   if (!c) return undefined;
   if (c.status === 'removed') return `removed ${formatCount(c.filesRemoved)} file${c.filesRemoved === 1 ? '' : 's'}`;
+  // `keep` (the default) does nothing to a run's files: no line, as before cleanup existed.
   if (c.status === 'kept')
-    return c.removeAfter
-      ? `kept until ${formatTime(c.removeAfter)}, then removed by the sweep`
-      : 'kept (cleanup: keep)';
+    return c.removeAfter ? `kept until ${formatTime(c.removeAfter)}, then removed by the sweep` : undefined;
   const why = c.error ? `: ${c.error.code}: ${c.error.message}` : '';
   return `${paint('failed', 'yellow')}${why}\nthe files are still there; the next sweep removes them`;
 }
