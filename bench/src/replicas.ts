@@ -6,7 +6,7 @@
  * rate limit is set far above what is reached, so it limits neither phase.
  */
 import { type RunningDatabricksEmulator, startDatabricksEmulator } from '@d2s/databricks-emulator';
-import { closeQueues, loadConfig, openQueues, SyncService } from '@d2s/shared';
+import { closeQueues, loadConfig, openQueues, SyncService, waitForRedis } from '@d2s/shared';
 import type { Redis } from 'ioredis';
 import { connectTestRedis, startRedisCluster, testRedisEnv } from '@d2s/testkit/redis-cluster';
 import { type ManagedProcess, startService } from '../../scripts/dist/local-stack.js';
@@ -159,6 +159,8 @@ async function runPhase(input: {
   });
   const config = loadConfig({ env });
   const redis = connectTestRedis(input.redisUrl, 'producer', 'bench-replicas');
+  // The producer profile queues nothing while disconnected: wait until it is ready (a Cluster takes a moment).
+  await waitForRedis(redis);
   const queues = openQueues(redis, prefix);
   const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
   const workers: ManagedProcess[] = [];
