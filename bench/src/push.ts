@@ -19,8 +19,8 @@ import {
   benchPrefix,
   datasetYaml,
   fixedDurationJobFixture,
+  handedOffRuns,
   deletePrefix,
-  mapLimit,
   serviceEnv,
   startApi,
   tempDir,
@@ -188,14 +188,7 @@ async function runPhase(input: {
     );
     const entries = databricks.requestLog.entries();
     const handoffs = await queues.import.getJobs(['wait', 'prioritized', 'delayed'], 0, -1);
-    const ends = await mapLimit(handoffs, 16, async (job) => {
-      const runId = Number((job.data as { runId: number }).runId);
-      const response = await fetch(`${databricks.url}/api/2.1/jobs/runs/get?run_id=${runId}`, {
-        headers: { authorization: `Bearer ${BENCH_PAT}` },
-      });
-      if (!response.ok) throw new Error(`runs/get ${runId}: ${response.status}`);
-      return ((await response.json()) as { end_time: number }).end_time;
-    });
+    const ends = (await handedOffRuns(databricks.url, handoffs)).map((run) => run.end_time);
     const lags = handoffs.map((job, i) => job.timestamp - (ends[i] ?? Number.NaN));
     const notices = databricks.admin.notifications().filter((n) => n.event_type !== 'jobs.on_start');
     const endOf = new Map(handoffs.map((job, i) => [Number((job.data as { runId: number }).runId), ends[i] ?? 0]));

@@ -17,6 +17,7 @@ import {
   benchPrefix,
   datasetYaml,
   fixedDurationJobFixture,
+  handedOffRuns,
   deletePrefix,
   mapLimit,
   serviceEnv,
@@ -182,14 +183,7 @@ async function runPhase(input: {
       100,
     );
     const handoffs = await queues.import.getJobs(['wait', 'prioritized', 'delayed'], 0, -1);
-    const views = await mapLimit(handoffs, 16, async (job) => {
-      const runId = Number((job.data as { runId: number }).runId);
-      const response = await fetch(`${databricks.url}/api/2.1/jobs/runs/get?run_id=${runId}`, {
-        headers: { authorization: `Bearer ${BENCH_PAT}` },
-      });
-      if (!response.ok) throw new Error(`runs/get ${runId}: ${response.status}`);
-      return (await response.json()) as { start_time: number; end_time: number };
-    });
+    const views = await handedOffRuns(databricks.url, handoffs);
     const firstStart = views.reduce((min, v) => Math.min(min, v.start_time), Number.POSITIVE_INFINITY);
     const lastHandoff = handoffs.reduce((max, job) => Math.max(max, job.timestamp), 0);
     const makespanMs = lastHandoff - firstStart;

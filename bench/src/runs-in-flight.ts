@@ -16,6 +16,7 @@ import {
   BENCH_PAT,
   benchPrefix,
   datasetYaml,
+  handedOffRuns,
   fixedDurationJobFixture,
   deletePrefix,
   MB,
@@ -199,14 +200,7 @@ async function runPhase(input: {
     await worker.stop('SIGTERM');
 
     const handoffs = await queues.import.getJobs(['wait', 'prioritized', 'delayed'], 0, -1);
-    const runIds = handoffs.map((job) => Number((job.data as { runId: number }).runId));
-    const views = await mapLimit(runIds, 16, async (runId) => {
-      const response = await fetch(`${databricks.url}/api/2.1/jobs/runs/get?run_id=${runId}`, {
-        headers: { authorization: `Bearer ${BENCH_PAT}` },
-      });
-      if (!response.ok) throw new Error(`runs/get ${runId}: ${response.status}`);
-      return (await response.json()) as { start_time: number; end_time: number };
-    });
+    const views = await handedOffRuns(databricks.url, handoffs);
     const lags = handoffs.map((job, i) => job.timestamp - (views[i]?.end_time ?? Number.NaN));
     const runNowCalls = counts.get('jobs/run-now') ?? 0;
     const getRunCalls = counts.get('jobs/runs/get') ?? 0;

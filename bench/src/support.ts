@@ -169,3 +169,18 @@ export function fixedDurationJobFixture(
     catalogs: [],
   };
 }
+
+/** Each hand-off (import job) with its Databricks run's start and end, read with runs/get (16 at once). */
+export async function handedOffRuns(
+  databricksUrl: string,
+  handoffs: readonly { data: unknown }[],
+): Promise<{ start_time: number; end_time: number }[]> {
+  return mapLimit(handoffs, 16, async (job) => {
+    const runId = Number((job.data as { runId: number }).runId);
+    const response = await fetch(`${databricksUrl}/api/2.1/jobs/runs/get?run_id=${runId}`, {
+      headers: { authorization: `Bearer ${BENCH_PAT}` },
+    });
+    if (!response.ok) throw new Error(`runs/get ${runId}: ${response.status}`);
+    return (await response.json()) as { start_time: number; end_time: number };
+  });
+}
