@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { type Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { D2sConfig } from '../config/load-config.js';
+import { ClusterConnection } from './cluster-connection.js';
 
 /** A connection to one Redis server or to a Redis Cluster: d2s uses only what both offer. */
 export type RedisClient = Redis | Cluster;
@@ -44,7 +45,7 @@ export function createRedisConnection(
     ...tlsOptions(target.tls),
   };
   if (!target.cluster) return new Redis(target.url, { ...redisOptionsFor(profile), ...named, ...login });
-  return new Cluster(target.cluster.nodes.map(seedNode), clusterOptionsFor(profile, { ...named, ...login }));
+  return new ClusterConnection(target.cluster.nodes.map(seedNode), clusterOptionsFor(profile, { ...named, ...login }));
 }
 
 /**
