@@ -2,6 +2,7 @@ import {
   BackfillService,
   connectServiceRedis,
   closeQueues,
+  closeWorker,
   createNotificationProcessor,
   syncReadsAsEnded,
   NotificationEmitter,
@@ -98,8 +99,8 @@ await runService({
 
     return {
       async stop() {
-        // Finishes active steps (each is short: one API call), then releases the connection.
-        await Promise.all([worker.close(), backfillWorker.close(), notifyWorker.close()]);
+        // Finishes active steps (each is short: one API call), then releases the connection (bounded: closeWorker).
+        await Promise.all([worker, backfillWorker, notifyWorker].map((w) => closeWorker(w, { logger })));
         await closeQueues(queues);
         await databricks.close();
         await telemetry.close();

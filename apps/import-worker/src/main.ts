@@ -1,6 +1,7 @@
 import {
   connectServiceRedis,
   closeQueues,
+  closeWorker,
   metricsPortFrom,
   NotificationEmitter,
   openQueues,
@@ -59,7 +60,7 @@ await runService({
     return {
       async stop() {
         // A COPY in flight finishes (or the lock lapses and another worker retries it safely).
-        await worker.close();
+        await closeWorker(worker, { logger });
         await snowflake.close();
         await closeQueues(queues);
         await telemetry.close();

@@ -1,6 +1,7 @@
 import {
   connectServiceRedis,
   closeQueues,
+  closeWorker,
   MirrorInventory,
   MirrorService,
   MirrorStateStore,
@@ -79,7 +80,7 @@ await runService({
     return {
       async stop() {
         // Each action is a few short DDL statements; an interrupted one is retried safely (IF [NOT] EXISTS).
-        await worker.close();
+        await closeWorker(worker, { logger });
         await snowflake.close();
         await databricks.close();
         await closeQueues(queues);

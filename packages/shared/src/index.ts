@@ -49,6 +49,7 @@ export * from './jobs/catalog.js';
 export { closeQueues, openQueues, type Queues } from './jobs/queues.js';
 export { isLastAttempt, type SettleOptions, settleFailedAttempt } from './jobs/attempt-failure.js';
 export { type StartWorkerOptions, startWorker } from './jobs/start-worker.js';
+export { ActiveJobs, type CloseWorkerOptions, closeWorker } from './jobs/worker-shutdown.js';
 export {
   finished,
   nextStep,
@@ -83,6 +84,7 @@ export {
   redisOptionsFor,
   waitForRedis,
 } from './redis/connections.js';
+export { ClusterConnection } from './redis/cluster-connection.js';
 export { checkEvictionPolicy } from './redis/eviction-policy.js';
 export {
   checkTemplate,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { D2sConfig } from '../config/load-config.js';
 import { createRedisConnection } from '../redis/connections.js';
 import type { QueueName } from './catalog.js';
+import { ActiveJobs, registerWorkerShutdown } from './worker-shutdown.js';
 
 export interface StartWorkerOptions {
   config: Pick<D2sConfig, 'redis' | 'workers'>;
@@ -21,7 +22,7 @@ export interface StartWorkerOptions {
 /**
  * A BullMQ Worker with d2s's settings: its own worker-profile connection,
  * the configured prefix, lock and stall settings, a name per replica, and
- * logging of failures.
+ * logging of failures. Close it with `closeWorker`, which bounds the close.
  */
 export function startWorker<D, R>(
   queue: QueueName,
@@ -29,8 +30,10 @@ export function startWorker<D, R>(
   options: StartWorkerOptions,
 ): Worker<D, R> {
   const { config, logger } = options;
-  const worker = new Worker<D, R>(queue, processor, {
-    connection: createRedisConnection(config.redis, 'worker', `d2s-${queue}-worker`),
+  const connection = createRedisConnection(config.redis, 'worker', `d2s-${queue}-worker`);
+  const activeJobs = new ActiveJobs();
+  const worker = new Worker<D, R>(queue, activeJobs.track(processor), {
+    connection,
     prefix: config.redis.prefix,
     concurrency: options.concurrency,
     lockDuration: config.workers.lockDurationMs,
@@ -46,5 +49,6 @@ export function startWorker<D, R>(
     logger.warn({ queue, jobId }, 'job stalled: its worker stopped renewing the lock; it will be retried'),
   );
   worker.on('error', (error) => logger.error({ queue, err: error }, 'worker error'));
+  registerWorkerShutdown(worker as Worker, { activeJobs, disconnect: () => connection.disconnect() });
   return worker;
 }
