@@ -23,6 +23,9 @@ function internals(cluster: Cluster): ClusterInternals {
  */
 const OPEN_STATES: ReadonlySet<Cluster['status']> = new Set(['connecting', 'connect', 'ready', 'disconnecting']);
 
+/** States in which an empty pool has no pending event that would close the cluster (`close` has one queued). */
+const EMPTY_POOL_STATES: ReadonlySet<Cluster['status']> = new Set(['reconnecting', 'connecting']);
+
 /**
  * An ioredis Cluster whose `status` tells the truth after a disconnect, so that BullMQ (which waits for `ready` or
  * `end` and decides from `status`) does not wait forever.
@@ -35,9 +38,9 @@ const OPEN_STATES: ReadonlySet<Cluster['status']> = new Set(['connecting', 'conn
  *    for a `ready` or `end` that never comes (the worker's blocking fetch hangs: it takes no more jobs), and its
  *    `disconnect()` sees "not ended", disconnects again and waits for an `end` that never comes (`Worker.close()`
  *    hangs: the process does not exit on SIGTERM). Here only the first report of an open cluster counts.
- * 2. `disconnect()` while the cluster is `reconnecting` (between retries, no node connected, e.g. mid-failover)
- *    leaves it `disconnecting` for good: there is no node whose closing would finish the job. Here it ends at once,
- *    as ioredis already does for a cluster that never connected.
+ * 2. `disconnect()` with no node in the pool (between reconnect attempts, as mid-failover, or a connect that has
+ *    not reached its nodes yet) leaves it `disconnecting` for good: no node's closing is left to finish the job.
+ *    Here it ends at once, as ioredis already does for a cluster that never connected.
  *
  * `duplicate()` returns this class too: BullMQ duplicates a Worker's connection for its blocking fetch.
  */
@@ -55,7 +58,7 @@ export class ClusterConnection extends Cluster {
   override disconnect(reconnect = false): void {
     const cluster = internals(this);
     if (!reconnect && cluster.status === 'end') return;
-    const nothingToWaitFor = !reconnect && cluster.status === 'reconnecting' && this.nodes().length === 0;
+    const nothingToWaitFor = !reconnect && EMPTY_POOL_STATES.has(cluster.status) && this.nodes().length === 0;
     super.disconnect(reconnect);
     if (nothingToWaitFor) {
       // What ioredis does for a cluster in `wait`: close now; `manuallyClosing` (set above) makes it `end`.
