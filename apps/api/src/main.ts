@@ -33,7 +33,11 @@ await runService({
         'databricks.webhook is set but its password is not: set D2S_DATABRICKS_WEBHOOK_PASSWORD (or _FILE), the password of the Databricks notification destination.',
       );
     }
+    // BullMQ's Queues get a plain producer connection; d2s's own keys (index, rate limit, locks, idempotency
+    // keys, stream tokens) go through an auto-pipelining one, so concurrent requests share socket writes.
+    // BullMQ must never get the auto-pipelining one (see RedisProfile).
     const redis = await connectServiceRedis(config, 'producer', 'd2s-api', logger);
+    const commands = await connectServiceRedis(config, 'commands', 'd2s-api-commands', logger);
 
     const queues = openQueues(redis, config.redis.prefix, logger);
     const events = new SyncEventHub({
@@ -45,10 +49,10 @@ await runService({
       config,
       exportQueue: queues.export,
       importQueue: queues.import,
-      redis,
+      redis: commands,
       ...(reachedCreationPoint ? { reachedCreationPoint } : {}),
     });
-    const backfills = new BackfillService({ config, backfillQueue: queues.backfill, syncs, redis });
+    const backfills = new BackfillService({ config, backfillQueue: queues.backfill, syncs, redis: commands });
     const schedules = new ScheduleService({ config, queues: { sync: queues.export, mirror: queues.mirror } });
     const metrics = new D2sMetrics({ service: 'api' });
     metrics.trackQueues(Object.values(queues));
@@ -66,7 +70,7 @@ await runService({
         return { unityCatalog: databricks.unityCatalog, snowflake, sql: databricks.sql };
       },
       queue: queues.mirror,
-      redis,
+      redis: commands,
       logger,
     });
 
@@ -75,7 +79,7 @@ await runService({
       ({
         credentials: { username: webhook.username, password: webhook.password },
         wakeups: new RunWakeups({
-          redis,
+          redis: commands,
           prefix: config.redis.prefix,
           exportQueue: queues.export,
           ttlSeconds: config.api.retentionSeconds,
@@ -99,7 +103,7 @@ await runService({
       ...(webhookSetup ? { webhookSetup } : {}),
       config,
       logger,
-      redis,
+      redis: commands,
       queues: Object.values(queues),
       syncs,
       schedules,
@@ -119,6 +123,7 @@ await runService({
         await closeQueues(queues);
         await Promise.all(opened.map((client) => client.close()));
         redis.disconnect();
+        commands.disconnect();
       },
     };
   },

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { RedisClient } from '../redis/connections.js';
 import type { Logger } from 'pino';
+import { ConfigError } from '../errors.js';
 import { QUEUE_NAMES, type QueueName } from './catalog.js';
 
 export type Queues = Record<QueueName, Queue>;
@@ -11,6 +12,11 @@ export type Queues = Record<QueueName, Queue>;
  * listener BullMQ prints each reconnect failure as a raw stack trace.
  */
 export function openQueues(connection: RedisClient, prefix: string, logger?: Pick<Logger, 'warn'>): Queues {
+  // A `commands` connection auto-pipelines, which BullMQ must not share (see RedisProfile): refuse it here,
+  // where a wrong argument would otherwise pass silently.
+  if (connection.options.enableAutoPipelining) {
+    throw new ConfigError('BullMQ queues need a connection without enableAutoPipelining (a producer connection).');
+  }
   const entries = QUEUE_NAMES.map((name) => {
     const queue = new Queue(name, { connection, prefix });
     queue.on('error', (error) => logger?.warn({ queue: name, err: error }, 'queue connection error'));

@@ -10,19 +10,32 @@ export type RedisClient = Redis | Cluster;
 export type RedisSettings = Pick<D2sConfig['redis'], 'url' | 'cluster' | 'tls' | 'username' | 'password'>;
 
 /**
- * Two kinds of Redis connection, as BullMQ's production guide asks:
- * - `producer` (the API, schedulers): fail fast, so an HTTP request gets a 503
- *   instead of hanging while Redis is away;
+ * Three kinds of Redis connection:
+ * - `producer` (BullMQ Queues in the API and schedulers): fail fast, so an HTTP
+ *   request gets a 503 instead of hanging while Redis is away, as BullMQ's
+ *   production guide asks;
  * - `worker` (BullMQ Workers, QueueEvents): retry forever; BullMQ requires
- *   `maxRetriesPerRequest: null` on blocking connections.
+ *   `maxRetriesPerRequest: null` on blocking connections;
+ * - `commands` (d2s's own keys only: the sync index, rate-limit counters,
+ *   locks, idempotency keys): a producer that also auto-pipelines, so the
+ *   commands many concurrent requests issue in one event-loop tick leave in
+ *   one socket write (https://github.com/redis/ioredis#autopipelining). Never
+ *   hand it to BullMQ: its Workers and QueueEvents block (BZPOPMIN, XREAD
+ *   BLOCK), and a blocked command holds up every command batched with it;
+ *   and auto-pipelined BullMQ connections were reported to fail jobs with
+ *   "Job is not in the active list" (taskforcesh/bullmq#457).
  */
-export type RedisProfile = 'producer' | 'worker';
+export type RedisProfile = 'producer' | 'worker' | 'commands';
 
 export function redisOptionsFor(profile: RedisProfile): RedisOptions {
-  if (profile === 'producer') {
-    return { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5_000, lazyConnect: false };
-  }
-  return { maxRetriesPerRequest: null, enableReadyCheck: true, connectTimeout: 10_000 };
+  if (profile === 'worker') return { maxRetriesPerRequest: null, enableReadyCheck: true, connectTimeout: 10_000 };
+  const producer: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    lazyConnect: false,
+  };
+  return profile === 'commands' ? { ...producer, enableAutoPipelining: true } : producer;
 }
 
 /** Opens a connection: a URL string (tests, tools) or the config's settings, which may name a Cluster. */
@@ -55,10 +68,12 @@ export function createRedisConnection(
  * promoted replica takes over within a second or two of the cluster noticing.
  */
 export function clusterOptionsFor(profile: RedisProfile, redisOptions: RedisOptions = {}): ClusterOptions {
-  const { enableOfflineQueue: _perNode, ...perNode } = redisOptionsFor(profile);
+  const { enableOfflineQueue: _perNode, enableAutoPipelining, ...perNode } = redisOptionsFor(profile);
   return {
     redisOptions: { ...perNode, ...redisOptions },
     enableOfflineQueue: profile === 'worker',
+    // The Cluster client batches per node (commands grouped by their slot's node); its node connections need not.
+    ...(enableAutoPipelining ? { enableAutoPipelining } : {}),
     enableReadyCheck: true,
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 300,

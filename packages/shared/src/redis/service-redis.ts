@@ -9,7 +9,7 @@ import { checkEvictionPolicy } from './eviction-policy.js';
 export interface ConnectServiceRedisOptions {
   /**
    * How long a worker keeps trying at start-up while Redis is away, restarting or failing over, before it gives
-   * up and exits. A producer (the API) does not wait: it fails fast, as it does for requests. @defaultValue 120000
+   * up and exits. A producer or commands connection (the API) does not wait: it fails fast, as it does for requests. @defaultValue 120000
    */
   workerStartupWaitMs?: number;
   clock?: Clock;
@@ -39,7 +39,7 @@ export async function connectServiceRedis(
     await waitForRedis(redis, timeoutMs);
     await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
   };
-  if (profile === 'producer') {
+  if (profile !== 'worker') {
     await check();
     return redis;
   }

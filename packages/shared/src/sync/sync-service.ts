@@ -11,6 +11,7 @@ import { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './idem
 import { newSyncId, syncIdForKey } from './ids.js';
 import { type ParameterValues, validateParameters } from './parameters.js';
 import { runLocationFor } from './run-path.js';
+import { SyncIndex } from './sync-index.js';
 import { syncKeys } from './sync-keys.js';
 import { deriveSyncView, type SyncState, type SyncView, TERMINAL_SYNC_STATES } from './sync-view.js';
 
@@ -97,6 +98,7 @@ export class SyncService {
   readonly #mutex: RedisMutex;
   readonly #idempotency: IdempotencyKeyStore;
   readonly #turns: DatasetTurns;
+  readonly #index: SyncIndex;
 
   constructor(deps: SyncServiceDeps) {
     this.#deps = deps;
@@ -106,6 +108,10 @@ export class SyncService {
     this.#turns = new DatasetTurns(deps.redis, (dataset) => ({
       active: this.#keys.active(dataset),
       waiting: this.#keys.waiting(dataset),
+    }));
+    this.#index = new SyncIndex(deps.redis, (dataset) => ({
+      all: this.#keys.index,
+      dataset: this.#keys.datasetIndex(dataset),
     }));
     const longestRunSeconds = Math.max(
       0,
@@ -257,7 +263,7 @@ export class SyncService {
     const { config, exportQueue } = this.#deps;
     const now = this.#now();
     const location = runLocationFor(dataset, { syncId, dataset: input.dataset, now: new Date(now) });
-    await this.#index(syncId, input.dataset, now);
+    await this.#addToIndex(syncId, input.dataset, now);
     // Queued before its job exists: the job's first step finds its place. A creation that dies here leaves
     // a waiter without a job, which `takeTurn` drops once it is older than INDEX_ORPHAN_GRACE_MS.
     if (queued) await this.#turns.enqueue(input.dataset, syncId);
@@ -284,21 +290,14 @@ export class SyncService {
     );
   }
 
-  async #index(syncId: string, dataset: string, at: number): Promise<void> {
-    const cutoff = this.#now() - this.#deps.config.api.retentionSeconds * 1000;
-    await this.#deps.redis
-      .multi()
-      .zadd(this.#keys.index, 'NX', at, syncId)
-      .zadd(this.#keys.datasetIndex(dataset), 'NX', at, syncId)
-      .zremrangebyscore(this.#keys.index, '-inf', cutoff)
-      .zremrangebyscore(this.#keys.datasetIndex(dataset), '-inf', cutoff)
-      .exec();
+  async #addToIndex(syncId: string, dataset: string, at: number): Promise<void> {
+    await this.#index.add(syncId, dataset, at, this.#now() - this.#deps.config.api.retentionSeconds * 1000);
   }
 
   /** The view of an existing sync, its index entries repaired first (NX: an existing entry keeps its place). */
   async #indexed(job: Job): Promise<SyncView> {
     const view = await this.#view(job);
-    await this.#index(view.id, view.dataset, job.timestamp);
+    await this.#addToIndex(view.id, view.dataset, job.timestamp);
     return view;
   }
 
