@@ -11,6 +11,7 @@ import { type ColumnType, columnTypeFromName } from './type-mapping.js';
 import { DATE_PART_FUNCTIONS, datePartMacro, datePartNamed } from './date-parts.js';
 import { isNumericFormat, strftimeFormat } from './format-models.js';
 import { sqlErrors } from '../errors.js';
+import { decimalDivisionText, type OperandTyping, staticNumericType } from './numeric-division.js';
 
 /**
  * Rewrites a Snowflake query (SELECT / INSERT / UPDATE / DELETE / MERGE) into
@@ -730,17 +731,51 @@ export function translateQuery(
 
   /**
    * DuckDB answers NULL for x / 0 where Snowflake fails with 100051 "Division
-   * by zero", so every divisor is checked. Runs last: it only wraps text the
-   * other rewrites produced.
+   * by zero", so every divisor is checked; a division of two NUMBERs keeps
+   * NUMBER with Snowflake's scale (numeric-division.ts). Runs last: it only
+   * wraps text the other rewrites produced, left to right, so an outer
+   * division's text wraps an inner one's.
    */
   function guardDivisors(): void {
+    const typing: OperandTyping = {
+      timestampMapping: timestampMapping(ctx.session),
+      columnType: (parts) => {
+        const name = parts[parts.length - 1];
+        for (const table of tables) {
+          const column = table.columns.find((c) => c.name === name);
+          if (column) return column.type;
+        }
+        return undefined;
+      },
+    };
     for (let k = 0; k < sig.length; k++) {
       if (sig[k]?.kind !== 'op' || sig[k]?.text !== '/') continue;
       const end = operandEnd(k + 1);
       if (end < k + 1) continue;
       out[sigIndex[k + 1] as number] = `sf_nonzero(${out[sigIndex[k + 1] as number]}`;
       out[sigIndex[end] as number] += ')';
+      const start = numeratorStart(k);
+      if (start < 0) continue;
+      const numerator = staticNumericType(sig, start, k - 1, typing);
+      const denominator = staticNumericType(sig, k + 1, end, typing);
+      if (typeof numerator !== 'object' || typeof denominator !== 'object') continue;
+      const { prefix, infix, suffix } = decimalDivisionText(numerator, denominator);
+      out[sigIndex[start] as number] = `${prefix}${out[sigIndex[start] as number]}`;
+      setOut(k, infix);
+      out[sigIndex[end] as number] += suffix;
     }
+  }
+
+  /**
+   * Where the numerator of the `/` at `k` starts: its operand and any `*` /
+   * `/` chain before it (they bind as tightly and from the left); -1 when a
+   * `%` or `::` makes that unsure.
+   */
+  function numeratorStart(k: number): number {
+    let start = operandStart(k);
+    while (start > 0 && (S(start - 1)?.text === '*' || S(start - 1)?.text === '/')) start = operandStart(start - 1);
+    if (start >= k || S(start - 1)?.text === '%' || S(start - 1)?.text === '::') return -1;
+    return start;
   }
 
   /** Where the operand of a binary operator that starts at `k` ends (-1 when unsure). */
