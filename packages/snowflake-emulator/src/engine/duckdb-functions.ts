@@ -39,6 +39,9 @@ const MACROS: Record<string, string> = {
   sf_uuid_string: '() AS CAST(uuid() AS VARCHAR)',
   sf_to_binary:
     "(a, f := 'HEX') AS CASE upper(f) WHEN 'HEX' THEN unhex(a) WHEN 'BASE64' THEN from_base64(a) ELSE encode(a) END",
+  // TO_ARRAY keeps an array and wraps anything else in one (https://docs.snowflake.com/en/sql-reference/functions/to_array).
+  sf_to_array:
+    "(a) AS CASE WHEN a IS NULL THEN NULL WHEN json_type(to_json(a)) = 'ARRAY' THEN to_json(a) ELSE json_array(a) END",
   sf_try_to_number: '(a) AS TRY_CAST(a AS DECIMAL(38,0))',
   sf_try_to_date: '(a) AS TRY_CAST(a AS DATE)',
   sf_try_to_timestamp: '(a) AS TRY_CAST(a AS TIMESTAMP)',
@@ -76,7 +79,7 @@ export const FUNCTION_RENAMES: Readonly<Record<string, string>> = {
   TO_BINARY: 'sf_to_binary',
   TO_VARIANT: 'to_json',
   TO_OBJECT: 'json',
-  TO_ARRAY: 'to_json',
+  TO_ARRAY: 'sf_to_array',
   OBJECT_CONSTRUCT: 'json_object',
   ARRAY_CONSTRUCT: 'json_array',
   ARRAY_SIZE: 'json_array_length',

@@ -195,10 +195,24 @@ describe('semi-structured data', () => {
     expect(result.rows).toEqual([{ 'V:ITEMS[0].N': 'x' }]);
   });
 
-  it('OBJECT_CONSTRUCT and PARSE_JSON give VARIANT values', async () => {
-    // https://docs.snowflake.com/en/sql-reference/functions/object_construct, .../parse_json
-    const rows = await c.rows(`select object_construct('a', 1, 'b', 'x') as o, parse_json('[1, {"k": null}]') as p`);
-    expect(rows).toEqual([{ O: { a: 1, b: 'x' }, P: [1, { k: null }] }]);
+  it('OBJECT_CONSTRUCT is an OBJECT, ARRAY_CONSTRUCT an ARRAY and PARSE_JSON a VARIANT', async () => {
+    // https://docs.snowflake.com/en/sql-reference/functions/object_construct ("Returns ... OBJECT"),
+    // .../array_construct ("ARRAY"), .../parse_json ("VARIANT"); a ::OBJECT / ::ARRAY cast types its result
+    // likewise (https://docs.snowflake.com/en/sql-reference/data-types-semistructured). The driver reports the
+    // column type it was sent (getType()).
+    const result = await c.execute(`select object_construct('a', 1, 'b', 'x') as o, parse_json('[1, {"k": null}]') as p,
+      array_construct(1, 'two') as a, parse_json('{"z": 1}')::object, array_construct(1) arr, to_array(1) as t`);
+    expect(result.rows).toEqual([
+      {
+        O: { a: 1, b: 'x' },
+        P: [1, { k: null }],
+        A: [1, 'two'],
+        'PARSE_JSON(\'{"Z": 1}\')::OBJECT': { z: 1 },
+        ARR: [1],
+        T: [1],
+      },
+    ]);
+    expect(result.columns.map((col) => col.type)).toEqual(['object', 'variant', 'array', 'object', 'array', 'array']);
   });
 
   it('sends VARIANT text pretty-printed, as the driver reads it with fetchAsString', async () => {

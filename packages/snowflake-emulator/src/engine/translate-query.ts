@@ -11,6 +11,7 @@ import { type ColumnType, columnTypeFromName } from './type-mapping.js';
 import { DATE_PART_FUNCTIONS, datePartMacro, datePartNamed } from './date-parts.js';
 import { isNumericFormat, strftimeFormat } from './format-models.js';
 import { sqlErrors } from '../errors.js';
+import { semiStructuredKind, type SemiStructuredKind } from './semi-structured-kinds.js';
 import { decimalDivisionText, type OperandTyping, staticNumericType } from './numeric-division.js';
 
 /**
@@ -35,6 +36,8 @@ export interface TranslationContext {
 export interface TranslatedQuery {
   sql: string;
   tables: TableEntry[];
+  /** Result columns (by name) that are OBJECT or ARRAY though DuckDB says JSON. */
+  semiStructuredColumns: Map<string, SemiStructuredKind>;
 }
 
 const CLAUSE_END = new Set([
@@ -932,6 +935,7 @@ export function translateQuery(
     out[sigIndex[sig.length - 1] as number] += `) AS sf_src(${aliases.join(', ')})`;
   }
 
+  const semiStructuredColumns = new Map<string, SemiStructuredKind>();
   if (aliasSelectList) aliasSelectItems();
 
   function aliasSelectItems(): void {
@@ -964,6 +968,11 @@ export function translateQuery(
       } else if (d === 0 && t.kind === 'word' && SELECT_END.has(t.upper) && S(k - 1)?.upper !== 'WITHIN') break;
     }
     items.push([itemStart, k - 1]);
+    /** Notes the item's OBJECT / ARRAY type under the name DuckDB will give its column. */
+    const noteKind = (name: string, from: number, to: number) => {
+      const kind = semiStructuredKind(sig, from, to);
+      if (kind) semiStructuredColumns.set(name, kind);
+    };
     for (const [a, b] of items) {
       if (b < a) continue;
       const last = sig[b] as Token;
@@ -971,6 +980,7 @@ export function translateQuery(
       const before = S(b - 1);
       if (b > a && before?.kind === 'word' && before.upper === 'AS') {
         if (last.kind === 'word') setOut(b, duckIdent(last.upper));
+        noteKind(last.kind === 'word' ? last.upper : identifierName(last), a, b - 2);
         continue;
       }
       const isChain = (() => {
@@ -993,12 +1003,14 @@ export function translateQuery(
         !(before.kind === 'word' && NOT_BEFORE_ALIAS.has(before.upper))
       ) {
         setOut(b, duckIdent(identifierName(last)));
+        noteKind(identifierName(last), a, b - 1);
         continue;
       }
       const source = tokens.slice(sigIndex[a] as number, (sigIndex[b] as number) + 1);
       out[sigIndex[b] as number] += ` AS ${duckIdent(expressionName(source))}`;
+      noteKind(expressionName(source), a, b);
     }
   }
 
-  return { sql: out.join(''), tables };
+  return { sql: out.join(''), tables, semiStructuredColumns };
 }
