@@ -27,6 +27,7 @@ const MACROS: Record<string, string> = {
   // RANDOM() is a 64-bit integer in Snowflake; UNIFORM maps any generator value onto [min, max],
   // the same value for the same generator value (https://docs.snowflake.com/en/sql-reference/functions/uniform).
   sf_random: '() AS CAST(floor((random() * 2 - 1) * 9223372036854775807) AS BIGINT)',
+  sf_random_seeded: '(seed, n) AS CAST(CAST(hash(seed, n) AS HUGEINT) - 9223372036854775808 AS BIGINT)',
   sf_uniform_integer: '(lo, hi, gen) AS CAST(lo AS BIGINT) + CAST(hash(gen) % CAST(hi - lo + 1 AS UBIGINT) AS BIGINT)',
   sf_uniform_float: '(lo, hi, gen) AS CAST(lo AS DOUBLE) + (hash(gen) / 18446744073709551616.0) * (hi - lo)',
   sf_nonzero: "(x) AS CASE WHEN x = 0 THEN sf_raise('100051', '22012', 'Division by zero') ELSE x END",

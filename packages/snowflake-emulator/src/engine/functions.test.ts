@@ -246,6 +246,27 @@ describe('semi-structured data', () => {
   });
 });
 
+describe('RANDOM(seed)', () => {
+  it('gives the same sequence for the same seed, one value per row, and feeds UNIFORM', async () => {
+    // https://docs.snowflake.com/en/sql-reference/functions/random: with a seed the values are the same from run
+    // to run (its example draws three rows from RANDOM(4711)) but still differ from row to row; the values are
+    // 64-bit integers. https://docs.snowflake.com/en/sql-reference/functions/uniform: "gen ... If gen is a
+    // constant, the same value is returned"; with RANDOM(seed) the draw is repeatable.
+    const draw = (seed: number) =>
+      c.rows(`select random(${seed}) as r, uniform(1, 6, random(${seed})) as die from table(generator(rowcount => 5))`);
+    const first = await draw(4711);
+    expect(await draw(4711)).toEqual(first);
+    expect(new Set(first.map((row) => row.R)).size).toBe(5);
+    expect((await draw(42)).map((row) => row.R)).not.toEqual(first.map((row) => row.R));
+    for (const row of first) {
+      expect(Number.isInteger(row.R)).toBe(true);
+      expect([1, 2, 3, 4, 5, 6]).toContain(row.DIE);
+    }
+    const types = await c.execute('select random(1) as r');
+    expect(types.columns.map(({ type, scale }) => ({ type, scale }))).toEqual([{ type: 'fixed', scale: 0 }]);
+  });
+});
+
 describe('TABLE(GENERATOR(ROWCOUNT => n))', () => {
   it('makes n rows, numbered from 0 by SEQ4(), with UNIFORM values in range', async () => {
     // https://docs.snowflake.com/en/sql-reference/functions/generator and .../seq1: SEQ4() starts at 0;

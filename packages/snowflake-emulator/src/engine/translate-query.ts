@@ -495,6 +495,14 @@ export function translateQuery(
       setOut(k, '(row_number() OVER () - 1)');
       return true;
     }
+    if (word === 'RANDOM' && S(k + 2)?.text !== ')') {
+      // RANDOM(seed): the same seed gives the same sequence of values, one per row
+      // (https://docs.snowflake.com/en/sql-reference/functions/random), so the row's number joins the seed.
+      setOut(k, 'sf_random_seeded');
+      const close = matchingClose(k + 1);
+      out[sigIndex[close] as number] = `, row_number() OVER ()${out[sigIndex[close] as number]}`;
+      return true;
+    }
     if (word === 'UNIFORM') {
       const args = topLevelArguments(k + 1);
       const isInteger = (range: [number, number]) =>
