@@ -12,6 +12,7 @@ import { DATE_PART_FUNCTIONS, datePartMacro, datePartNamed } from './date-parts.
 import { isNumericFormat, strftimeFormat } from './format-models.js';
 import { sqlErrors } from '../errors.js';
 import { semiStructuredKind, type SemiStructuredKind } from './semi-structured-kinds.js';
+import { DEFAULT_FLATTEN_OPTIONS, flattenMode, flattenSubquery } from './flatten.js';
 import { decimalDivisionText, type OperandTyping, staticNumericType } from './numeric-division.js';
 
 /**
@@ -622,37 +623,45 @@ export function translateQuery(
   }
 
   /**
-   * LATERAL FLATTEN(INPUT => v) and TABLE(FLATTEN(INPUT => v)) -> a lateral
-   * subquery over DuckDB's json_each with Snowflake's output columns SEQ,
-   * KEY, PATH, INDEX, VALUE, THIS
-   * (https://docs.snowflake.com/en/sql-reference/functions/flatten#output).
-   * PATH, OUTER, RECURSIVE and MODE are not emulated and fail clearly.
+   * LATERAL FLATTEN(INPUT => v [, PATH => …, OUTER => …, RECURSIVE => …, MODE => …])
+   * and TABLE(FLATTEN(…)) -> a lateral subquery (flatten.ts). The INPUT
+   * expression keeps its translated text; the other arguments are constants.
    */
   function flattenCall(k: number): boolean {
     const viaTable = S(k - 1)?.text === '(' && S(k - 2)?.upper === 'TABLE';
     if (!viaTable && S(k - 1)?.upper !== 'LATERAL') return false;
-    if (!(S(k + 2)?.upper === 'INPUT' && S(k + 3)?.text === '=>'))
-      throw sqlErrors.unsupported('FLATTEN without INPUT =>');
-    if (topLevelArguments(k + 1).length !== 1)
-      throw sqlErrors.unsupported('FLATTEN with PATH, OUTER, RECURSIVE or MODE');
     const close = matchingClose(k + 1);
-    const isArray = "json_type(sf_in) = 'ARRAY'";
-    const columns = [
-      'CAST(1 AS BIGINT) AS "SEQ"',
-      `CASE WHEN ${isArray} THEN NULL ELSE sf_item.key END AS "KEY"`,
-      `CASE WHEN ${isArray} THEN '[' || sf_item.key || ']' ELSE sf_item.key END AS "PATH"`,
-      `CASE WHEN ${isArray} THEN CAST(sf_item.key AS BIGINT) END AS "INDEX"`,
-      'sf_item.value AS "VALUE"',
-      'sf_in AS "THIS"',
-    ].join(', ');
+    const options = { ...DEFAULT_FLATTEN_OPTIONS };
+    let input: [number, number] | undefined;
+    for (const [from, to] of topLevelArguments(k + 1)) {
+      const name = S(from);
+      if (name?.kind !== 'word' || S(from + 1)?.text !== '=>' || to < from + 2)
+        throw sqlErrors.unsupported('FLATTEN with positional arguments');
+      const value = S(from + 2) as Token;
+      const constant = (): string => {
+        if (to !== from + 2 || (value.kind !== 'string' && value.kind !== 'word'))
+          throw sqlErrors.invalidValue(`argument ${name.upper} to function FLATTEN needs to be constant`);
+        return value.kind === 'string' ? value.value : value.upper;
+      };
+      if (name.upper === 'INPUT') input = [from + 2, to];
+      else if (name.upper === 'PATH') options.path = constant();
+      else if (name.upper === 'OUTER') options.outer = constant() === 'TRUE';
+      else if (name.upper === 'RECURSIVE') options.recursive = constant() === 'TRUE';
+      else if (name.upper === 'MODE') options.mode = flattenMode(constant());
+      else throw sqlErrors.invalidValue(`invalid argument ${name.upper} for function FLATTEN`);
+    }
+    if (!input) throw sqlErrors.unsupported('FLATTEN without INPUT =>');
     if (viaTable) {
       setOut(k - 2, 'LATERAL');
       setOut(k - 1, '');
       setOut(matchingClose(k - 1), '');
     }
-    blank(k, k + 3);
-    setOut(k, `(SELECT ${columns} FROM (SELECT CAST(`);
-    setOut(close, ' AS JSON) AS sf_in) AS sf_input, json_each(sf_in) AS sf_item ORDER BY sf_item.id)');
+    // The text goes on FLATTEN and its `)`, which nothing else rewrites; the INPUT tokens are translated later.
+    blank(k, input[0] - 1);
+    blank(input[1] + 1, close);
+    const { before, after } = flattenSubquery(options);
+    setOut(k, before);
+    setOut(close, after);
     return true;
   }
 
