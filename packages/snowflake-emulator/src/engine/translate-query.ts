@@ -5,7 +5,7 @@ import { type SessionState, sessionParameter, timestampMapping } from './session
 import { isTimestampFunctionName, isTimestampTypeName, normalizeTimestampLiteral } from './timestamp-literals.js';
 import { duckIdent, duckString, isTrivia, type Token, tokenize } from './sql-lexer.js';
 import { identifierName, isIdentifierToken } from './token-cursor.js';
-import { type DateTimeKind, dateTimeFormatArgs } from './date-time-input.js';
+import { type DateTimeKind, dateTimeFormatArgs, strptimePattern } from './date-time-input.js';
 import { type TimestampKind, timestampConversionFunction } from './timestamp-tz.js';
 import { type ColumnType, columnTypeFromName } from './type-mapping.js';
 import { DATE_PART_FUNCTIONS, datePartMacro, datePartNamed } from './date-parts.js';
@@ -847,7 +847,15 @@ export function translateQuery(
       const session = sessionParameter(ctx.session, kind === 'date' ? 'DATE_INPUT_FORMAT' : 'TIME_INPUT_FORMAT');
       return [`sf_${kind}_in(CAST(`, ` AS VARCHAR), ${dateTimeFormatArgs(kind, format ?? session, strict)})`];
     }
-    return [`${timestampConversionFunction(kind)}(CAST(`, ' AS VARCHAR))'];
+    // TIMESTAMP_INPUT_FORMAT other than AUTO: text must match it (100035 otherwise), then reads as ISO text.
+    const timestampFormat = sessionParameter(ctx.session, 'TIMESTAMP_INPUT_FORMAT');
+    if (timestampFormat.toUpperCase() === 'AUTO')
+      return [`${timestampConversionFunction(kind)}(CAST(`, ' AS VARCHAR))'];
+    const pattern = duckString(strptimePattern(format ?? timestampFormat));
+    return [
+      `${timestampConversionFunction(kind)}(${strict ? 'sf_ts_in' : 'sf_ts_try_in'}(CAST(`,
+      ` AS VARCHAR), ${pattern}))`,
+    ];
   }
 
   /**
