@@ -65,6 +65,7 @@ const ops = {
                   name: c.getName(),
                   type: c.getType(),
                   scale: c.getScale(),
+                  precision: c.getPrecision(),
                   nullable: c.isNullable(),
                 })),
               [],

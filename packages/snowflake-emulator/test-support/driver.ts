@@ -19,7 +19,7 @@ export interface Executed {
   rows: Record<string, unknown>[];
   queryId: string;
   numUpdatedRows: number | undefined;
-  columns: { name: string; type: string; scale: number; nullable: boolean }[];
+  columns: { name: string; type: string; scale: number; precision: number; nullable: boolean }[];
   sessionState?: { currentDatabase?: string; currentSchema?: string };
 }
 

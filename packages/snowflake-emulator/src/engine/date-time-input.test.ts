@@ -57,9 +57,10 @@ describe('division by zero', () => {
   });
 
   it('still divides by non-zero divisors (with precedence kept) and DIV0 answers 0', async () => {
+    // NUMBER / NUMBER keeps six more decimals (numeric-division.test.ts): 7 / 2 * 2 is 7.000000.
     expect(await asText('select 7 / 2 * 2 as a, 1 + 6 / -3 as b, div0(5, 0) as d')).toEqual({
-      A: '7',
-      B: '-1',
+      A: '7.000000',
+      B: '-1.000000',
       D: '0',
     });
   });
@@ -100,6 +101,35 @@ describe('DATE input (DATE_INPUT_FORMAT = AUTO)', () => {
       { D: '2024-01-15' },
       { D: '2024-01-16' },
     ]);
+  });
+});
+
+describe('TIMESTAMP_INPUT_FORMAT', () => {
+  it('reads timestamp text by the session format and refuses other text with 100035', async () => {
+    // https://docs.snowflake.com/en/sql-reference/parameters#timestamp-input-format (default AUTO) and
+    // https://docs.snowflake.com/en/sql-reference/date-time-input-output: a format set in the session is the one
+    // accepted; "100035 (22007): Timestamp '…' is not recognized" is the data error the connectors quote.
+    await c.rows(`alter session set timestamp_input_format = 'DD/MM/YYYY HH24:MI'`);
+    try {
+      expect(
+        await asText(`select '15/01/2024 10:30'::timestamp_ntz as n, cast('16/01/2024 08:05' as timestamp_ntz) as c`),
+      ).toEqual({ N: '2024-01-15 10:30:00.000', C: '2024-01-16 08:05:00.000' });
+      expect(await c.rows(`select try_cast('junk' as timestamp_ntz) as t`)).toEqual([{ T: null }]);
+      const err = await failureOf(c.execute(`select 'Jan 15 2024'::timestamp_ntz`));
+      expect([err.code, err.sqlState, err.message]).toEqual([
+        '100035',
+        '22007',
+        `Timestamp 'Jan 15 2024' is not recognized`,
+      ]);
+      await c.rows('create table stamps (stamped timestamp_ntz)');
+      await c.rows(`insert into stamps values ('17/01/2024 23:59')`);
+      expect(await asText('select stamped from stamps')).toEqual({ STAMPED: '2024-01-17 23:59:00.000' });
+      expect((await failureOf(c.execute(`insert into stamps values ('17-01-2024')`))).code).toBe('100035');
+    } finally {
+      await c.rows('alter session unset timestamp_input_format');
+    }
+    // Back to AUTO: the day-first form is no AUTO format.
+    expect((await failureOf(c.execute(`select '15/01/2024 10:30'::timestamp_ntz`))).code).toBe('100035');
   });
 });
 

@@ -30,6 +30,15 @@ export const DATE_TIME_MACROS: Record<string, string> = {
       WHEN auto AND TRY_CAST(sf_ts_norm(s) AS TIMESTAMP) IS NOT NULL
         AND regexp_matches(s, '\\d:\\d') THEN CAST(TRY_CAST(sf_ts_norm(s) AS TIMESTAMP) AS TIME)
       WHEN strict THEN sf_raise('100108', '22007', 'Time ''' || s || ''' is not recognized') END`,
+  // Timestamp text read by a TIMESTAMP_INPUT_FORMAT other than AUTO, handed on as ISO text. A timestamp
+  // value reaches here as the ISO text DuckDB prints, which is therefore accepted too (see README).
+  sf_ts_try_in: `(s, format) AS CASE WHEN s IS NULL THEN NULL
+      WHEN starts_with(s, '{') THEN s
+      WHEN try_strptime(trim(s), format) IS NOT NULL THEN CAST(try_strptime(trim(s), format) AS VARCHAR)
+      WHEN regexp_full_match(s, '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([+-]\\d{2}(:\\d{2})?)?') THEN s END`,
+  // Separate from the TRY_ form: DuckDB's TRY() refuses an expression that holds error().
+  sf_ts_in: `(s, format) AS CASE WHEN s IS NOT NULL AND sf_ts_try_in(s, format) IS NULL
+      THEN sf_raise('100035', '22007', 'Timestamp ''' || s || ''' is not recognized') ELSE sf_ts_try_in(s, format) END`,
 };
 
 const AUTO_DATE = ['%Y-%m-%d', '%d-%b-%Y', '%m/%d/%Y'];

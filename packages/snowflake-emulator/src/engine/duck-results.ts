@@ -2,7 +2,8 @@ import type { DuckDBConnection, DuckDBMaterializedResult } from '@duckdb/node-ap
 import { sqlErrors } from '../errors.js';
 import type { TableEntry } from './catalog.js';
 import type { ResultColumn, StatementResult } from './statement-result.js';
-import { type ColumnType, columnTypeFromDuck } from './type-mapping.js';
+import type { SemiStructuredKind } from './semi-structured-kinds.js';
+import { type ColumnType, columnTypeFromDuck, types } from './type-mapping.js';
 
 /**
  * Runs DuckDB SQL on a session's connection; an aborted signal interrupts it
@@ -36,8 +37,11 @@ function resultColumnType(
   duckType: Parameters<typeof columnTypeFromDuck>[0],
   name: string,
   tables: readonly TableEntry[],
+  semiStructured: ReadonlyMap<string, SemiStructuredKind>,
 ): ColumnType {
   const mapped = columnTypeFromDuck(duckType);
+  const kind = mapped.rowType === 'variant' ? semiStructured.get(name) : undefined;
+  if (kind) return kind === 'object' ? types.object() : types.array();
   if (
     mapped.rowType === 'variant' ||
     mapped.rowType === 'timestamp_ltz' ||
@@ -58,6 +62,7 @@ export async function resultFromDuck(
   result: DuckDBMaterializedResult,
   tables: readonly TableEntry[],
   statementTypeId: number,
+  semiStructured: ReadonlyMap<string, SemiStructuredKind> = new Map(),
 ): Promise<StatementResult> {
   const columns: ResultColumn[] = [];
   for (let i = 0; i < result.columnCount; i++) {
@@ -65,7 +70,7 @@ export async function resultFromDuck(
     const type = result.columnType(i);
     columns.push({
       name,
-      type: resultColumnType(type, name, tables),
+      type: resultColumnType(type, name, tables, semiStructured),
       nullable: true,
     });
   }

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATE_TIME_MACROS } from './date-time-input.js';
 import { TIMESTAMP_TZ_MACROS } from './timestamp-tz.js';
 import { DATE_PART_MACROS } from './date-parts.js';
+import { DECIMAL_DIVISION_MACROS } from './numeric-division.js';
 
 /**
  * Snowflake functions DuckDB lacks or names differently. Each is a DuckDB
@@ -22,9 +23,11 @@ const MACROS: Record<string, string> = {
   ...TIMESTAMP_TZ_MACROS,
   ...DATE_TIME_MACROS,
   ...DATE_PART_MACROS,
+  ...DECIMAL_DIVISION_MACROS,
   // RANDOM() is a 64-bit integer in Snowflake; UNIFORM maps any generator value onto [min, max],
   // the same value for the same generator value (https://docs.snowflake.com/en/sql-reference/functions/uniform).
   sf_random: '() AS CAST(floor((random() * 2 - 1) * 9223372036854775807) AS BIGINT)',
+  sf_random_seeded: '(seed, n) AS CAST(CAST(hash(seed, n) AS HUGEINT) - 9223372036854775808 AS BIGINT)',
   sf_uniform_integer: '(lo, hi, gen) AS CAST(lo AS BIGINT) + CAST(hash(gen) % CAST(hi - lo + 1 AS UBIGINT) AS BIGINT)',
   sf_uniform_float: '(lo, hi, gen) AS CAST(lo AS DOUBLE) + (hash(gen) / 18446744073709551616.0) * (hi - lo)',
   sf_nonzero: "(x) AS CASE WHEN x = 0 THEN sf_raise('100051', '22012', 'Division by zero') ELSE x END",
@@ -37,6 +40,9 @@ const MACROS: Record<string, string> = {
   sf_uuid_string: '() AS CAST(uuid() AS VARCHAR)',
   sf_to_binary:
     "(a, f := 'HEX') AS CASE upper(f) WHEN 'HEX' THEN unhex(a) WHEN 'BASE64' THEN from_base64(a) ELSE encode(a) END",
+  // TO_ARRAY keeps an array and wraps anything else in one (https://docs.snowflake.com/en/sql-reference/functions/to_array).
+  sf_to_array:
+    "(a) AS CASE WHEN a IS NULL THEN NULL WHEN json_type(to_json(a)) = 'ARRAY' THEN to_json(a) ELSE json_array(a) END",
   sf_try_to_number: '(a) AS TRY_CAST(a AS DECIMAL(38,0))',
   sf_try_to_date: '(a) AS TRY_CAST(a AS DATE)',
   sf_try_to_timestamp: '(a) AS TRY_CAST(a AS TIMESTAMP)',
@@ -74,7 +80,7 @@ export const FUNCTION_RENAMES: Readonly<Record<string, string>> = {
   TO_BINARY: 'sf_to_binary',
   TO_VARIANT: 'to_json',
   TO_OBJECT: 'json',
-  TO_ARRAY: 'to_json',
+  TO_ARRAY: 'sf_to_array',
   OBJECT_CONSTRUCT: 'json_object',
   ARRAY_CONSTRUCT: 'json_array',
   ARRAY_SIZE: 'json_array_length',

@@ -195,10 +195,24 @@ describe('semi-structured data', () => {
     expect(result.rows).toEqual([{ 'V:ITEMS[0].N': 'x' }]);
   });
 
-  it('OBJECT_CONSTRUCT and PARSE_JSON give VARIANT values', async () => {
-    // https://docs.snowflake.com/en/sql-reference/functions/object_construct, .../parse_json
-    const rows = await c.rows(`select object_construct('a', 1, 'b', 'x') as o, parse_json('[1, {"k": null}]') as p`);
-    expect(rows).toEqual([{ O: { a: 1, b: 'x' }, P: [1, { k: null }] }]);
+  it('OBJECT_CONSTRUCT is an OBJECT, ARRAY_CONSTRUCT an ARRAY and PARSE_JSON a VARIANT', async () => {
+    // https://docs.snowflake.com/en/sql-reference/functions/object_construct ("Returns ... OBJECT"),
+    // .../array_construct ("ARRAY"), .../parse_json ("VARIANT"); a ::OBJECT / ::ARRAY cast types its result
+    // likewise (https://docs.snowflake.com/en/sql-reference/data-types-semistructured). The driver reports the
+    // column type it was sent (getType()).
+    const result = await c.execute(`select object_construct('a', 1, 'b', 'x') as o, parse_json('[1, {"k": null}]') as p,
+      array_construct(1, 'two') as a, parse_json('{"z": 1}')::object, array_construct(1) arr, to_array(1) as t`);
+    expect(result.rows).toEqual([
+      {
+        O: { a: 1, b: 'x' },
+        P: [1, { k: null }],
+        A: [1, 'two'],
+        'PARSE_JSON(\'{"Z": 1}\')::OBJECT': { z: 1 },
+        ARR: [1],
+        T: [1],
+      },
+    ]);
+    expect(result.columns.map((col) => col.type)).toEqual(['object', 'variant', 'array', 'object', 'array', 'array']);
   });
 
   it('sends VARIANT text pretty-printed, as the driver reads it with fetchAsString', async () => {
@@ -227,8 +241,73 @@ describe('semi-structured data', () => {
       `select f.key, f.path, f.index, f.value, f.this from table(flatten(input => parse_json('{"k": [1]}'))) f`,
     );
     expect(object).toEqual([{ KEY: 'k', PATH: 'k', INDEX: null, VALUE: [1], THIS: { k: [1] } }]);
-    const err = await failureOf(c.execute(`select * from docs, lateral flatten(input => v:items, outer => true)`));
-    expect(err.code).toBe('000002');
+  });
+
+  it('FLATTEN takes PATH, OUTER, RECURSIVE and MODE', async () => {
+    // https://docs.snowflake.com/en/sql-reference/functions/flatten#arguments: PATH names the element to flatten
+    // (its paths in the output start with it, as in the page's example, b[0]); OUTER => TRUE gives exactly one row
+    // "with NULL in the KEY, INDEX, and VALUE columns" for an input that expands to no row, which FALSE omits;
+    // RECURSIVE => TRUE expands every sub-element, THIS being "the element being flattened"; MODE limits the
+    // expansion to objects or arrays.
+    const parse = (json: string) => `parse_json('${json}')`;
+    expect(
+      await c.rows(`select f.key, f.path, f.index, f.value, f.this
+        from table(flatten(input => ${parse('{"a": 1, "b": [77, 88]}')}, path => 'b')) f order by f.index`),
+    ).toEqual([
+      { KEY: null, PATH: 'b[0]', INDEX: 0, VALUE: 77, THIS: [77, 88] },
+      { KEY: null, PATH: 'b[1]', INDEX: 1, VALUE: 88, THIS: [77, 88] },
+    ]);
+    const inputs = `(select 1 as id, ${parse('[]')} as v union all select 2, ${parse('[5]')}
+      union all select 3, ${parse('{"k": 1}')}) d`;
+    expect(
+      await c.rows(`select d.id, f.key, f.index, f.value from ${inputs},
+        lateral flatten(input => d.v, outer => true) f order by d.id`),
+    ).toEqual([
+      { ID: 1, KEY: null, INDEX: null, VALUE: null },
+      { ID: 2, KEY: null, INDEX: 0, VALUE: 5 },
+      { ID: 3, KEY: 'k', INDEX: null, VALUE: 1 },
+    ]);
+    expect(
+      await c.rows(`select d.id from ${inputs}, lateral flatten(input => d.v, outer => false) f order by d.id`),
+    ).toEqual([{ ID: 2 }, { ID: 3 }]);
+    const recursive = await c.rows(`select f.key, f.path, f.index, f.value, f.this
+      from table(flatten(input => ${parse('{"a": 1, "b": [77, 88], "c": {"d": "X"}}')}, recursive => true)) f
+      order by f.path`);
+    expect(recursive).toEqual([
+      { KEY: 'a', PATH: 'a', INDEX: null, VALUE: 1, THIS: { a: 1, b: [77, 88], c: { d: 'X' } } },
+      { KEY: 'b', PATH: 'b', INDEX: null, VALUE: [77, 88], THIS: { a: 1, b: [77, 88], c: { d: 'X' } } },
+      { KEY: null, PATH: 'b[0]', INDEX: 0, VALUE: 77, THIS: [77, 88] },
+      { KEY: null, PATH: 'b[1]', INDEX: 1, VALUE: 88, THIS: [77, 88] },
+      { KEY: 'c', PATH: 'c', INDEX: null, VALUE: { d: 'X' }, THIS: { a: 1, b: [77, 88], c: { d: 'X' } } },
+      { KEY: 'd', PATH: 'c.d', INDEX: null, VALUE: 'X', THIS: { d: 'X' } },
+    ]);
+    expect(await c.rows(`select * from table(flatten(input => ${parse('{"a": [1]}')}, mode => 'ARRAY'))`)).toEqual([]);
+    const arraysOnly = await c.rows(`select f.path from table(flatten(input => ${parse('[[1], {"k": [2]}]')},
+      recursive => true, mode => 'array')) f order by f.path`);
+    expect(arraysOnly.map((row) => row.PATH)).toEqual(['[0]', '[0][0]', '[1]']);
+    const bad = await failureOf(c.execute(`select * from table(flatten(input => ${parse('[1]')}, mode => 'SOME'))`));
+    expect(bad.code).toBe('002025');
+  });
+});
+
+describe('RANDOM(seed)', () => {
+  it('gives the same sequence for the same seed, one value per row, and feeds UNIFORM', async () => {
+    // https://docs.snowflake.com/en/sql-reference/functions/random: with a seed the values are the same from run
+    // to run (its example draws three rows from RANDOM(4711)) but still differ from row to row; the values are
+    // 64-bit integers. https://docs.snowflake.com/en/sql-reference/functions/uniform: "gen ... If gen is a
+    // constant, the same value is returned"; with RANDOM(seed) the draw is repeatable.
+    const draw = (seed: number) =>
+      c.rows(`select random(${seed}) as r, uniform(1, 6, random(${seed})) as die from table(generator(rowcount => 5))`);
+    const first = await draw(4711);
+    expect(await draw(4711)).toEqual(first);
+    expect(new Set(first.map((row) => row.R)).size).toBe(5);
+    expect((await draw(42)).map((row) => row.R)).not.toEqual(first.map((row) => row.R));
+    for (const row of first) {
+      expect(Number.isInteger(row.R)).toBe(true);
+      expect([1, 2, 3, 4, 5, 6]).toContain(row.DIE);
+    }
+    const types = await c.execute('select random(1) as r');
+    expect(types.columns.map(({ type, scale }) => ({ type, scale }))).toEqual([{ type: 'fixed', scale: 0 }]);
   });
 });
 

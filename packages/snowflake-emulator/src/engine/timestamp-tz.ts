@@ -47,7 +47,7 @@ export const TIMESTAMP_TZ_MACROS: Record<string, string> = {
       THEN struct_extract(CAST(s AS ${TIMESTAMP_TZ_DUCK}), '${TZ_UTC_FIELD}')
       ELSE CAST(sf_ts_norm(s) AS TIMESTAMPTZ) END`,
   sf_ntz_from_text: `(s) AS CASE WHEN starts_with(s, '{')
-      THEN timezone('UTC', struct_extract(CAST(s AS ${TIMESTAMP_TZ_DUCK}), '${TZ_UTC_FIELD}'))
+      THEN timezone('UTC', CAST(struct_extract(CAST(s AS ${TIMESTAMP_TZ_DUCK}), '${TZ_UTC_FIELD}') AS TIMESTAMPTZ))
         + to_minutes(CAST(struct_extract(CAST(s AS ${TIMESTAMP_TZ_DUCK}), '${TZ_OFFSET_FIELD}') AS BIGINT))
       ELSE CAST(sf_ts_norm(s) AS TIMESTAMP) END`,
 };

@@ -5,12 +5,15 @@ import { type SessionState, sessionParameter, timestampMapping } from './session
 import { isTimestampFunctionName, isTimestampTypeName, normalizeTimestampLiteral } from './timestamp-literals.js';
 import { duckIdent, duckString, isTrivia, type Token, tokenize } from './sql-lexer.js';
 import { identifierName, isIdentifierToken } from './token-cursor.js';
-import { type DateTimeKind, dateTimeFormatArgs } from './date-time-input.js';
+import { type DateTimeKind, dateTimeFormatArgs, strptimePattern } from './date-time-input.js';
 import { type TimestampKind, timestampConversionFunction } from './timestamp-tz.js';
 import { type ColumnType, columnTypeFromName } from './type-mapping.js';
 import { DATE_PART_FUNCTIONS, datePartMacro, datePartNamed } from './date-parts.js';
 import { isNumericFormat, strftimeFormat } from './format-models.js';
 import { sqlErrors } from '../errors.js';
+import { semiStructuredKind, type SemiStructuredKind } from './semi-structured-kinds.js';
+import { DEFAULT_FLATTEN_OPTIONS, flattenMode, flattenSubquery } from './flatten.js';
+import { decimalDivisionText, type OperandTyping, staticNumericType } from './numeric-division.js';
 
 /**
  * Rewrites a Snowflake query (SELECT / INSERT / UPDATE / DELETE / MERGE) into
@@ -34,6 +37,8 @@ export interface TranslationContext {
 export interface TranslatedQuery {
   sql: string;
   tables: TableEntry[];
+  /** Result columns (by name) that are OBJECT or ARRAY though DuckDB says JSON. */
+  semiStructuredColumns: Map<string, SemiStructuredKind>;
 }
 
 const CLAUSE_END = new Set([
@@ -491,6 +496,14 @@ export function translateQuery(
       setOut(k, '(row_number() OVER () - 1)');
       return true;
     }
+    if (word === 'RANDOM' && S(k + 2)?.text !== ')') {
+      // RANDOM(seed): the same seed gives the same sequence of values, one per row
+      // (https://docs.snowflake.com/en/sql-reference/functions/random), so the row's number joins the seed.
+      setOut(k, 'sf_random_seeded');
+      const close = matchingClose(k + 1);
+      out[sigIndex[close] as number] = `, row_number() OVER ()${out[sigIndex[close] as number]}`;
+      return true;
+    }
     if (word === 'UNIFORM') {
       const args = topLevelArguments(k + 1);
       const isInteger = (range: [number, number]) =>
@@ -610,37 +623,45 @@ export function translateQuery(
   }
 
   /**
-   * LATERAL FLATTEN(INPUT => v) and TABLE(FLATTEN(INPUT => v)) -> a lateral
-   * subquery over DuckDB's json_each with Snowflake's output columns SEQ,
-   * KEY, PATH, INDEX, VALUE, THIS
-   * (https://docs.snowflake.com/en/sql-reference/functions/flatten#output).
-   * PATH, OUTER, RECURSIVE and MODE are not emulated and fail clearly.
+   * LATERAL FLATTEN(INPUT => v [, PATH => …, OUTER => …, RECURSIVE => …, MODE => …])
+   * and TABLE(FLATTEN(…)) -> a lateral subquery (flatten.ts). The INPUT
+   * expression keeps its translated text; the other arguments are constants.
    */
   function flattenCall(k: number): boolean {
     const viaTable = S(k - 1)?.text === '(' && S(k - 2)?.upper === 'TABLE';
     if (!viaTable && S(k - 1)?.upper !== 'LATERAL') return false;
-    if (!(S(k + 2)?.upper === 'INPUT' && S(k + 3)?.text === '=>'))
-      throw sqlErrors.unsupported('FLATTEN without INPUT =>');
-    if (topLevelArguments(k + 1).length !== 1)
-      throw sqlErrors.unsupported('FLATTEN with PATH, OUTER, RECURSIVE or MODE');
     const close = matchingClose(k + 1);
-    const isArray = "json_type(sf_in) = 'ARRAY'";
-    const columns = [
-      'CAST(1 AS BIGINT) AS "SEQ"',
-      `CASE WHEN ${isArray} THEN NULL ELSE sf_item.key END AS "KEY"`,
-      `CASE WHEN ${isArray} THEN '[' || sf_item.key || ']' ELSE sf_item.key END AS "PATH"`,
-      `CASE WHEN ${isArray} THEN CAST(sf_item.key AS BIGINT) END AS "INDEX"`,
-      'sf_item.value AS "VALUE"',
-      'sf_in AS "THIS"',
-    ].join(', ');
+    const options = { ...DEFAULT_FLATTEN_OPTIONS };
+    let input: [number, number] | undefined;
+    for (const [from, to] of topLevelArguments(k + 1)) {
+      const name = S(from);
+      if (name?.kind !== 'word' || S(from + 1)?.text !== '=>' || to < from + 2)
+        throw sqlErrors.unsupported('FLATTEN with positional arguments');
+      const value = S(from + 2) as Token;
+      const constant = (): string => {
+        if (to !== from + 2 || (value.kind !== 'string' && value.kind !== 'word'))
+          throw sqlErrors.invalidValue(`argument ${name.upper} to function FLATTEN needs to be constant`);
+        return value.kind === 'string' ? value.value : value.upper;
+      };
+      if (name.upper === 'INPUT') input = [from + 2, to];
+      else if (name.upper === 'PATH') options.path = constant();
+      else if (name.upper === 'OUTER') options.outer = constant() === 'TRUE';
+      else if (name.upper === 'RECURSIVE') options.recursive = constant() === 'TRUE';
+      else if (name.upper === 'MODE') options.mode = flattenMode(constant());
+      else throw sqlErrors.invalidValue(`invalid argument ${name.upper} for function FLATTEN`);
+    }
+    if (!input) throw sqlErrors.unsupported('FLATTEN without INPUT =>');
     if (viaTable) {
       setOut(k - 2, 'LATERAL');
       setOut(k - 1, '');
       setOut(matchingClose(k - 1), '');
     }
-    blank(k, k + 3);
-    setOut(k, `(SELECT ${columns} FROM (SELECT CAST(`);
-    setOut(close, ' AS JSON) AS sf_in) AS sf_input, json_each(sf_in) AS sf_item ORDER BY sf_item.id)');
+    // The text goes on FLATTEN and its `)`, which nothing else rewrites; the INPUT tokens are translated later.
+    blank(k, input[0] - 1);
+    blank(input[1] + 1, close);
+    const { before, after } = flattenSubquery(options);
+    setOut(k, before);
+    setOut(close, after);
     return true;
   }
 
@@ -730,17 +751,51 @@ export function translateQuery(
 
   /**
    * DuckDB answers NULL for x / 0 where Snowflake fails with 100051 "Division
-   * by zero", so every divisor is checked. Runs last: it only wraps text the
-   * other rewrites produced.
+   * by zero", so every divisor is checked; a division of two NUMBERs keeps
+   * NUMBER with Snowflake's scale (numeric-division.ts). Runs last: it only
+   * wraps text the other rewrites produced, left to right, so an outer
+   * division's text wraps an inner one's.
    */
   function guardDivisors(): void {
+    const typing: OperandTyping = {
+      timestampMapping: timestampMapping(ctx.session),
+      columnType: (parts) => {
+        const name = parts[parts.length - 1];
+        for (const table of tables) {
+          const column = table.columns.find((c) => c.name === name);
+          if (column) return column.type;
+        }
+        return undefined;
+      },
+    };
     for (let k = 0; k < sig.length; k++) {
       if (sig[k]?.kind !== 'op' || sig[k]?.text !== '/') continue;
       const end = operandEnd(k + 1);
       if (end < k + 1) continue;
       out[sigIndex[k + 1] as number] = `sf_nonzero(${out[sigIndex[k + 1] as number]}`;
       out[sigIndex[end] as number] += ')';
+      const start = numeratorStart(k);
+      if (start < 0) continue;
+      const numerator = staticNumericType(sig, start, k - 1, typing);
+      const denominator = staticNumericType(sig, k + 1, end, typing);
+      if (typeof numerator !== 'object' || typeof denominator !== 'object') continue;
+      const { prefix, infix, suffix } = decimalDivisionText(numerator, denominator);
+      out[sigIndex[start] as number] = `${prefix}${out[sigIndex[start] as number]}`;
+      setOut(k, infix);
+      out[sigIndex[end] as number] += suffix;
     }
+  }
+
+  /**
+   * Where the numerator of the `/` at `k` starts: its operand and any `*` /
+   * `/` chain before it (they bind as tightly and from the left); -1 when a
+   * `%` or `::` makes that unsure.
+   */
+  function numeratorStart(k: number): number {
+    let start = operandStart(k);
+    while (start > 0 && (S(start - 1)?.text === '*' || S(start - 1)?.text === '/')) start = operandStart(start - 1);
+    if (start >= k || S(start - 1)?.text === '%' || S(start - 1)?.text === '::') return -1;
+    return start;
   }
 
   /** Where the operand of a binary operator that starts at `k` ends (-1 when unsure). */
@@ -792,7 +847,15 @@ export function translateQuery(
       const session = sessionParameter(ctx.session, kind === 'date' ? 'DATE_INPUT_FORMAT' : 'TIME_INPUT_FORMAT');
       return [`sf_${kind}_in(CAST(`, ` AS VARCHAR), ${dateTimeFormatArgs(kind, format ?? session, strict)})`];
     }
-    return [`${timestampConversionFunction(kind)}(CAST(`, ' AS VARCHAR))'];
+    // TIMESTAMP_INPUT_FORMAT other than AUTO: text must match it (100035 otherwise), then reads as ISO text.
+    const timestampFormat = sessionParameter(ctx.session, 'TIMESTAMP_INPUT_FORMAT');
+    if (timestampFormat.toUpperCase() === 'AUTO')
+      return [`${timestampConversionFunction(kind)}(CAST(`, ' AS VARCHAR))'];
+    const pattern = duckString(strptimePattern(format ?? timestampFormat));
+    return [
+      `${timestampConversionFunction(kind)}(${strict ? 'sf_ts_in' : 'sf_ts_try_in'}(CAST(`,
+      ` AS VARCHAR), ${pattern}))`,
+    ];
   }
 
   /**
@@ -897,6 +960,7 @@ export function translateQuery(
     out[sigIndex[sig.length - 1] as number] += `) AS sf_src(${aliases.join(', ')})`;
   }
 
+  const semiStructuredColumns = new Map<string, SemiStructuredKind>();
   if (aliasSelectList) aliasSelectItems();
 
   function aliasSelectItems(): void {
@@ -929,6 +993,11 @@ export function translateQuery(
       } else if (d === 0 && t.kind === 'word' && SELECT_END.has(t.upper) && S(k - 1)?.upper !== 'WITHIN') break;
     }
     items.push([itemStart, k - 1]);
+    /** Notes the item's OBJECT / ARRAY type under the name DuckDB will give its column. */
+    const noteKind = (name: string, from: number, to: number) => {
+      const kind = semiStructuredKind(sig, from, to);
+      if (kind) semiStructuredColumns.set(name, kind);
+    };
     for (const [a, b] of items) {
       if (b < a) continue;
       const last = sig[b] as Token;
@@ -936,6 +1005,7 @@ export function translateQuery(
       const before = S(b - 1);
       if (b > a && before?.kind === 'word' && before.upper === 'AS') {
         if (last.kind === 'word') setOut(b, duckIdent(last.upper));
+        noteKind(last.kind === 'word' ? last.upper : identifierName(last), a, b - 2);
         continue;
       }
       const isChain = (() => {
@@ -958,12 +1028,14 @@ export function translateQuery(
         !(before.kind === 'word' && NOT_BEFORE_ALIAS.has(before.upper))
       ) {
         setOut(b, duckIdent(identifierName(last)));
+        noteKind(identifierName(last), a, b - 1);
         continue;
       }
       const source = tokens.slice(sigIndex[a] as number, (sigIndex[b] as number) + 1);
       out[sigIndex[b] as number] += ` AS ${duckIdent(expressionName(source))}`;
+      noteKind(expressionName(source), a, b);
     }
   }
 
-  return { sql: out.join(''), tables };
+  return { sql: out.join(''), tables, semiStructuredColumns };
 }

@@ -102,7 +102,8 @@ export async function runQuery(ctx: StatementContext): Promise<StatementResult> 
   const result = await runDuck(ctx.session.connection, translated.sql, ctx.signal).catch((err: unknown) => {
     throw locateInvalidIdentifier(mapDuckError(err, ctx.engine.catalog), tokens, ctx.sql);
   });
-  if (isSelect) return resultFromDuck(result, translated.tables, StatementType.SELECT);
+  if (isSelect)
+    return resultFromDuck(result, translated.tables, StatementType.SELECT, translated.semiStructuredColumns);
   const changed = result.rowsChanged;
   switch (first) {
     case 'INSERT':
