@@ -1,13 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startWorker } from '@d2s/shared';
 import type { Worker } from 'bullmq';
 import type { Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBackfillProcessor } from '../apps/export-worker/src/index.js';
-import { type Browser, findChromium, launchChromium } from './support/browser.js';
+import { ARTIFACTS, type Browser, findChromium, launchChromium, openTestPage } from './support/browser.js';
 import {
   CHANGE_LOG_JOB,
   CUSTOMERS_MERGE_LOAD,
@@ -17,7 +15,6 @@ import {
 import { API_TOKEN } from './support/sync-stack.js';
 import { startWebStack, type WebStack } from './support/web-stack.js';
 
-const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-artifacts');
 const chromiumPath = findChromium();
 
 const DATASETS_YAML = `
@@ -53,10 +50,7 @@ describe.skipIf(!chromiumPath)('web page: merge counts and backfills (headless C
       createBackfillProcessor({ backfills: web.stack.backfills, config: web.stack.config, logger }),
       { config: web.stack.config, logger, concurrency: 2 },
     );
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await mkdir(ARTIFACTS, { recursive: true });
+    page = await openTestPage(browser, { timeoutMs: 20_000, pageErrors });
     await page.goto(web.url);
     await page.getByLabel('API token').fill(API_TOKEN);
     await page.getByRole('button', { name: 'Connect' }).click();

@@ -1,6 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { buildServer, SyncEventHub } from '@d2s/api';
 import { mirrorTablesKey, ScheduleService, SyncService } from '@d2s/shared';
 import { mirrorTableStates } from '@d2s/testkit/mirror-fixtures';
@@ -9,7 +7,7 @@ import { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Browser, findChromium, launchChromium } from './support/browser.js';
+import { ARTIFACTS, type Browser, findChromium, launchChromium, openTestPage } from './support/browser.js';
 import {
   addForecastsTable,
   type MirrorStack,
@@ -18,7 +16,6 @@ import {
   startMirrorStack,
 } from './support/mirror-stack.js';
 
-const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-artifacts');
 const chromiumPath = findChromium();
 const TOKEN = 'mirror-test-token';
 
@@ -58,15 +55,12 @@ describe.skipIf(!chromiumPath)('web page: mirror plan, apply and tables (headles
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openTestPage(browser, { timeoutMs: 20_000, pageErrors });
     page.on('request', (request) => {
       if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/mirror/runs') {
         runRequests.push(request.postDataJSON());
       }
     });
-    await mkdir(ARTIFACTS, { recursive: true });
     await page.goto(url);
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Connect' }).click();
