@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBackfillProcessor } from '../apps/export-worker/src/index.js';
 import { listRuns, maxConcurrentRuns } from './support/databricks-runs.js';
+import { forecastsBackfillDatasetYaml } from './support/load-datasets.js';
 import { type SyncStack, startSyncStack } from './support/sync-stack.js';
 
 /**
@@ -13,20 +14,7 @@ import { type SyncStack, startSyncStack } from './support/sync-stack.js';
  * API, export and import workers, the backfill queue's processor and both emulators.
  */
 const BACKFILL_DATASET = `
-datasets:
-  forecasts_backfill:
-    databricks: { jobId: 1001, outputParameter: output_path }
-    export: { s3Prefix: s3://d2s-sandbox/exports/forecasts_backfill, maxRunDurationSeconds: 600 }
-    snowflake:
-      stage: { database: D2S_SANDBOX, schema: PUBLIC, name: SHARED_FORECASTS_STAGE }
-      stageUrl: s3://d2s-sandbox/exports/
-      createStage: true
-      table: { database: D2S_SANDBOX, schema: PUBLIC, name: FORECASTS_BACKFILL }
-      createTable: true
-    parameters:
-      forecast_date: { type: date, default: "2024-06-01" }
-      region: { type: string, default: eu }
-    singleActive: false
+datasets:${forecastsBackfillDatasetYaml(['region: { type: string, default: eu }'])}
 `;
 
 interface BackfillBody {

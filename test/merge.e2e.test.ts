@@ -1,71 +1,28 @@
-import type { JobFixture } from '@d2s/databricks-emulator';
 import type { MergeReport, SyncView } from '@d2s/shared';
 import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHANGE_LOG_JOB, CUSTOMERS_MERGE_LOAD, changeLogDatasetYaml } from './support/load-datasets.js';
 import { type SyncStack, startSyncStack } from './support/sync-stack.js';
 
 /**
- * load.mode: merge against both emulators. A change-log job writes 60 rows
- * over at most 40 customer ids (so keys repeat within a run), each with a
- * changed_at (the latest wins), an op ("delete" deletes the key) and the
- * run's batch parameter. The same job also feeds an append-mode dataset, so
- * the expected target is folded here, in plain code, from the very rows the
- * run exported, and compared with what the MERGE left.
+ * load.mode: merge against both emulators. A change-log job
+ * (support/load-datasets.ts) writes 60 rows over at most 40 customer ids (so
+ * keys repeat within a run), each with a changed_at (the latest wins), an op
+ * ("delete" deletes the key) and the run's batch parameter. The same job also
+ * feeds an append-mode dataset, so the expected target is folded here, in
+ * plain code, from the very rows the run exported, and compared with what the
+ * MERGE left.
  */
-const CHANGE_LOG_JOB: JobFixture = {
-  job_id: 1009,
-  name: 'export-customer-changes',
-  max_concurrent_runs: 10,
-  parameters: [
-    { name: 'output_path', default: 's3://d2s-sandbox/exports/manual' },
-    { name: 'batch', default: 'b1' },
-  ],
-  timing: { pending_ms: 500, running_ms: 1000, terminating_ms: 200 },
-  export: {
-    dataset: 'customer_changes',
-    files: 2,
-    rows_per_file: 30,
-    seed: 15,
-    write_commit_markers: true,
-    columns: [
-      {
-        name: 'customer_id',
-        type: 'BIGINT',
-        generate: { kind: 'choice', values: Array.from({ length: 40 }, (_, i) => String(i + 1)) },
-      },
-      { name: 'changed_at', type: 'TIMESTAMP', generate: { kind: 'timestamp_step', start: '2024-06-01T00:00:00Z' } },
-      { name: 'name', type: 'STRING', generate: { kind: 'choice', values: ['Ada', 'Grace', 'Edsger', 'Barbara'] } },
-      { name: 'op', type: 'STRING', generate: { kind: 'choice', values: ['upsert', 'upsert', 'upsert', 'delete'] } },
-      { name: 'batch', type: 'STRING', generate: { kind: 'parameter', parameter: 'batch' } },
-    ],
-  },
-};
-
-const dataset = (name: string, table: string, load: string) => `
-  ${name}:
-    databricks: { jobId: 1009, outputParameter: output_path }
-    export: { s3Prefix: s3://d2s-sandbox/exports/${name}, maxRunDurationSeconds: 600 }
-    snowflake:
-      stage: { database: D2S_SANDBOX, schema: PUBLIC, name: CHANGES_STAGE }
-      stageUrl: s3://d2s-sandbox/exports/
-      createStage: true
-      table: { database: D2S_SANDBOX, schema: PUBLIC, name: ${table} }
-      createTable: true
-    load: ${load}
-    parameters:
-      batch: { type: string, required: true }
-    singleActive: false`;
-
 const MERGE_DATASETS = `
-datasets:${dataset(
-  'customers',
-  'CUSTOMERS',
-  '{ mode: merge, keys: [customer_id], orderBy: changed_at, deleteWhen: { column: op, value: delete } }',
-)}${dataset('customer_log', 'CUSTOMER_LOG', '{ mode: append }')}${dataset(
+datasets:${changeLogDatasetYaml('customers', 'CUSTOMERS', CUSTOMERS_MERGE_LOAD)}${changeLogDatasetYaml(
+  'customer_log',
+  'CUSTOMER_LOG',
+  '{ mode: append }',
+)}${changeLogDatasetYaml(
   'customers_upper_key',
   'CUSTOMERS',
   '{ mode: merge, keys: [CUSTOMER_ID], orderBy: changed_at }',
-)}${dataset('customers_unordered', 'CUSTOMERS', '{ mode: merge, keys: [customer_id] }')}`;
+)}${changeLogDatasetYaml('customers_unordered', 'CUSTOMERS', '{ mode: merge, keys: [customer_id] }')}`;
 
 const COLUMNS = `"customer_id", "changed_at"::VARCHAR AS "changed_at", "name", "op", "batch"`;
 const MERGE = /^MERGE INTO "D2S_SANDBOX"\."PUBLIC"\."CUSTOMERS"/;

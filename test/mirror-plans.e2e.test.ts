@@ -1,19 +1,13 @@
 import { Secret } from '@d2s/shared';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  addForecastsTable,
   type MirrorStack,
+  SANDBOX_MIRROR_YAML,
   SANDBOX_OAUTH_CLIENT,
   SANDBOX_OAUTH_SECRET,
   startMirrorStack,
 } from './support/mirror-stack.js';
-
-const MIRROR_YAML = `
-mirror:
-  catalogs:
-    - { name: weather }
-    - { name: sales, database: SALES_MIRROR }
-  refreshIntervalSeconds: 300
-`;
 
 const q = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
@@ -58,7 +52,7 @@ describe('mirror plans: reviewed plans applied exactly, PLAN_STALE, dry runs per
   };
 
   beforeAll(async () => {
-    stack = await startMirrorStack({ redisUrl: inject('redisUrl'), mirrorYaml: MIRROR_YAML });
+    stack = await startMirrorStack({ redisUrl: inject('redisUrl'), mirrorYaml: SANDBOX_MIRROR_YAML });
   }, 120_000);
   afterAll(async () => {
     await stack?.close();
@@ -123,21 +117,11 @@ describe('mirror plans: reviewed plans applied exactly, PLAN_STALE, dry runs per
   }, 120_000);
 
   it('refuses a plan whose state changed since review with 409 PLAN_STALE, saying what changed', async () => {
-    await stack.databricks.admin.addTable('weather', 'forecasts', {
-      name: 'late_arrival',
-      format: 'uniform',
-      rows: 4,
-      columns: [{ name: 'id', type: 'BIGINT' }],
-    });
+    await addForecastsTable(stack, 'late_arrival', 4);
     const reviewed = await plan();
     expect(reviewed.actions.map((a: any) => a.kind)).toEqual(['create-table']);
     // Someone else changes Unity Catalog between review and apply.
-    await stack.databricks.admin.addTable('weather', 'forecasts', {
-      name: 'later_still',
-      format: 'uniform',
-      rows: 2,
-      columns: [{ name: 'id', type: 'BIGINT' }],
-    });
+    await addForecastsTable(stack, 'later_still', 2);
     const refused = await stack.request('POST', '/v1/mirror/runs', { planId: reviewed.id });
     expect(refused.status, refused.text).toBe(409);
     expect(refused.body.error).toMatchObject({
@@ -153,12 +137,7 @@ describe('mirror plans: reviewed plans applied exactly, PLAN_STALE, dry runs per
   }, 60_000);
 
   it('the worker checks a reviewed plan again before its first action: state changed while the run waited fails it PLAN_STALE', async () => {
-    await stack.databricks.admin.addTable('weather', 'forecasts', {
-      name: 'queued_one',
-      format: 'uniform',
-      rows: 2,
-      columns: [{ name: 'id', type: 'BIGINT' }],
-    });
+    await addForecastsTable(stack, 'queued_one', 2);
     const reviewed = await plan();
     expect(reviewed.actions.map((a: any) => a.kind)).toContain('create-table');
     // The run is accepted (the API finds the plan fresh), then waits in the queue while Unity Catalog changes.
@@ -166,12 +145,7 @@ describe('mirror plans: reviewed plans applied exactly, PLAN_STALE, dry runs per
     try {
       const started = await stack.request('POST', '/v1/mirror/runs', { planId: reviewed.id });
       expect(started.status, started.text).toBe(202);
-      await stack.databricks.admin.addTable('weather', 'forecasts', {
-        name: 'while_queued',
-        format: 'uniform',
-        rows: 2,
-        columns: [{ name: 'id', type: 'BIGINT' }],
-      });
+      await addForecastsTable(stack, 'while_queued', 2);
       await stack.queues.mirror.resume();
       const run = await stack.waitForRun(started.body.id as string);
       expect(run.status).toBe('failed');

@@ -1,77 +1,24 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { JobFixture } from '@d2s/databricks-emulator';
+import { join } from 'node:path';
 import { startWorker } from '@d2s/shared';
 import type { Worker } from 'bullmq';
 import type { Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBackfillProcessor } from '../apps/export-worker/src/index.js';
-import { type Browser, findChromium, launchChromium } from './support/browser.js';
+import { ARTIFACTS, type Browser, findChromium, launchChromium, openTestPage } from './support/browser.js';
+import {
+  CHANGE_LOG_JOB,
+  CUSTOMERS_MERGE_LOAD,
+  changeLogDatasetYaml,
+  forecastsBackfillDatasetYaml,
+} from './support/load-datasets.js';
 import { API_TOKEN } from './support/sync-stack.js';
 import { startWebStack, type WebStack } from './support/web-stack.js';
 
-const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-artifacts');
 const chromiumPath = findChromium();
 
-/** A change log over 40 customer ids, 60 rows a run (keys repeat, some rows delete): as in merge.e2e.test.ts. */
-const CHANGE_LOG_JOB: JobFixture = {
-  job_id: 1009,
-  name: 'export-customer-changes',
-  max_concurrent_runs: 10,
-  parameters: [
-    { name: 'output_path', default: 's3://d2s-sandbox/exports/manual' },
-    { name: 'batch', default: 'b1' },
-  ],
-  timing: { pending_ms: 500, running_ms: 1000, terminating_ms: 200 },
-  export: {
-    dataset: 'customer_changes',
-    files: 2,
-    rows_per_file: 30,
-    seed: 15,
-    write_commit_markers: true,
-    columns: [
-      {
-        name: 'customer_id',
-        type: 'BIGINT',
-        generate: { kind: 'choice', values: Array.from({ length: 40 }, (_, i) => String(i + 1)) },
-      },
-      { name: 'changed_at', type: 'TIMESTAMP', generate: { kind: 'timestamp_step', start: '2024-06-01T00:00:00Z' } },
-      { name: 'name', type: 'STRING', generate: { kind: 'choice', values: ['Ada', 'Grace', 'Edsger', 'Barbara'] } },
-      { name: 'op', type: 'STRING', generate: { kind: 'choice', values: ['upsert', 'upsert', 'upsert', 'delete'] } },
-      { name: 'batch', type: 'STRING', generate: { kind: 'parameter', parameter: 'batch' } },
-    ],
-  },
-};
-
 const DATASETS_YAML = `
-datasets:
-  customers:
-    databricks: { jobId: 1009, outputParameter: output_path }
-    export: { s3Prefix: s3://d2s-sandbox/exports/customers, maxRunDurationSeconds: 600 }
-    snowflake:
-      stage: { database: D2S_SANDBOX, schema: PUBLIC, name: CHANGES_STAGE }
-      stageUrl: s3://d2s-sandbox/exports/
-      createStage: true
-      table: { database: D2S_SANDBOX, schema: PUBLIC, name: CUSTOMERS }
-      createTable: true
-    load: { mode: merge, keys: [customer_id], orderBy: changed_at, deleteWhen: { column: op, value: delete } }
-    parameters:
-      batch: { type: string, required: true }
-    singleActive: false
-  forecasts_backfill:
-    databricks: { jobId: 1001, outputParameter: output_path }
-    export: { s3Prefix: s3://d2s-sandbox/exports/forecasts_backfill, maxRunDurationSeconds: 600 }
-    snowflake:
-      stage: { database: D2S_SANDBOX, schema: PUBLIC, name: SHARED_FORECASTS_STAGE }
-      stageUrl: s3://d2s-sandbox/exports/
-      createStage: true
-      table: { database: D2S_SANDBOX, schema: PUBLIC, name: FORECASTS_BACKFILL }
-      createTable: true
-    parameters:
-      forecast_date: { type: date, default: "2024-06-01" }
-    singleActive: false
+datasets:${changeLogDatasetYaml('customers', 'CUSTOMERS', CUSTOMERS_MERGE_LOAD)}${forecastsBackfillDatasetYaml()}
 `;
 
 /**
@@ -103,10 +50,7 @@ describe.skipIf(!chromiumPath)('web page: merge counts and backfills (headless C
       createBackfillProcessor({ backfills: web.stack.backfills, config: web.stack.config, logger }),
       { config: web.stack.config, logger, concurrency: 2 },
     );
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await mkdir(ARTIFACTS, { recursive: true });
+    page = await openTestPage(browser, { timeoutMs: 20_000, pageErrors });
     await page.goto(web.url);
     await page.getByLabel('API token').fill(API_TOKEN);
     await page.getByRole('button', { name: 'Connect' }).click();

@@ -1,6 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { buildServer, SyncEventHub } from '@d2s/api';
 import { mirrorTablesKey, ScheduleService, SyncService } from '@d2s/shared';
 import { mirrorTableStates } from '@d2s/testkit/mirror-fixtures';
@@ -9,20 +7,17 @@ import { Redis } from 'ioredis';
 import type { Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Browser, findChromium, launchChromium } from './support/browser.js';
-import { type MirrorStack, SANDBOX_OAUTH_SECRET, startMirrorStack } from './support/mirror-stack.js';
+import { ARTIFACTS, type Browser, findChromium, launchChromium, openTestPage } from './support/browser.js';
+import {
+  addForecastsTable,
+  type MirrorStack,
+  SANDBOX_MIRROR_YAML,
+  SANDBOX_OAUTH_SECRET,
+  startMirrorStack,
+} from './support/mirror-stack.js';
 
-const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-artifacts');
 const chromiumPath = findChromium();
 const TOKEN = 'mirror-test-token';
-
-const MIRROR_YAML = `
-mirror:
-  catalogs:
-    - { name: weather }
-    - { name: sales, database: SALES_MIRROR }
-  refreshIntervalSeconds: 300
-`;
 
 /**
  * The web page's mirror section in headless Chromium against the real mirror: the API (with the page)
@@ -42,7 +37,7 @@ describe.skipIf(!chromiumPath)('web page: mirror plan, apply and tables (headles
 
   beforeAll(async () => {
     [stack, browser] = await Promise.all([
-      startMirrorStack({ redisUrl: inject('redisUrl'), mirrorYaml: MIRROR_YAML }),
+      startMirrorStack({ redisUrl: inject('redisUrl'), mirrorYaml: SANDBOX_MIRROR_YAML }),
       launchChromium(chromiumPath!),
     ]);
     const { config, queues, redis, prefix } = stack;
@@ -60,15 +55,12 @@ describe.skipIf(!chromiumPath)('web page: mirror plan, apply and tables (headles
     await app.listen({ host: '127.0.0.1', port: 0 });
     const address = app.server.address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openTestPage(browser, { timeoutMs: 20_000, pageErrors });
     page.on('request', (request) => {
       if (request.method() === 'POST' && new URL(request.url()).pathname === '/v1/mirror/runs') {
         runRequests.push(request.postDataJSON());
       }
     });
-    await mkdir(ARTIFACTS, { recursive: true });
     await page.goto(url);
     await page.getByLabel('API token').fill(TOKEN);
     await page.getByRole('button', { name: 'Connect' }).click();
@@ -152,22 +144,12 @@ describe.skipIf(!chromiumPath)('web page: mirror plan, apply and tables (headles
   }, 240_000);
 
   it('shows a stale plan refused with 409 PLAN_STALE, what changed, and plans again', async () => {
-    await stack.databricks.admin.addTable('weather', 'forecasts', {
-      name: 'late_arrival',
-      format: 'uniform',
-      rows: 4,
-      columns: [{ name: 'id', type: 'BIGINT' }],
-    });
+    await addForecastsTable(stack, 'late_arrival', 4);
     await mirror().getByRole('button', { name: 'Plan', exact: true }).click();
     await mirror().locator('.plan-action[data-kind="create-table"]').first().waitFor();
     expect(await mirror().locator('.plan-action').count()).toBe(1);
     // Someone changes Unity Catalog between review and apply.
-    await stack.databricks.admin.addTable('weather', 'forecasts', {
-      name: 'later_still',
-      format: 'uniform',
-      rows: 2,
-      columns: [{ name: 'id', type: 'BIGINT' }],
-    });
+    await addForecastsTable(stack, 'later_still', 2);
     const jobsBefore = await mirrorJobs();
     await mirror().getByRole('button', { name: 'Apply this plan…' }).click();
     await mirror().getByRole('button', { name: 'Confirm and apply' }).click();

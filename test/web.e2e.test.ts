@@ -4,12 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { type MirrorTableState, RequestError } from '@d2s/shared';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Browser, findChromium, launchChromium } from './support/browser.js';
+import { ARTIFACTS, type Browser, findChromium, launchChromium, openTestPage } from './support/browser.js';
 import { API_TOKEN, LOAD_DATASETS } from './support/sync-stack.js';
 import { startWebStack, type WebStack } from './support/web-stack.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const chromiumPath = findChromium();
 
 if (!chromiumPath && process.env.CI) {
@@ -114,11 +113,8 @@ describe.skipIf(!chromiumPath)('web page (headless Chromium)', () => {
       tz: 'Europe/Paris',
     });
     expect(schedule.status).toBe(200);
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page = await openTestPage(browser, { timeoutMs: 15_000, pageErrors });
     page.on('console', (message) => message.type() === 'error' && consoleErrors.push(message.text()));
-    await mkdir(ARTIFACTS, { recursive: true });
   }, 90_000);
 
   afterAll(async () => {

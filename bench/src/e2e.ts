@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { sandboxFixturePath, startDatabricksEmulator } from '@d2s/databricks-emulator';
 import { startSnowflakeSandbox } from '@d2s/snowflake-emulator';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { freePort, type ManagedProcess, ROOT, startService } from '../../scripts/dist/local-stack.js';
 import { type BenchmarkResult, figure } from './report.js';
@@ -27,6 +28,23 @@ interface SyncSample {
   runMs: number;
   copyMs: number;
   overheadMs: number;
+  /** Where the overhead went (ms), from the jobs' own timestamps: see OverheadSplit. */
+  split: OverheadSplit;
+}
+
+/**
+ * The overhead cut at the points the jobs record, so a change in d2s's own steps can be told apart from the poll
+ * schedule's jitter: `trigger` POST → the Databricks run's start_time; `seen` run end_time → the export step that
+ * saw it end was taken (the poll lag: the schedule, not d2s's work); `handOff` that step → the import job taken
+ * (runs/get, the hand-off, the import queue); `import` the import job's time minus COPY; `report` import
+ * finished → the SSE stream's final status.
+ */
+interface OverheadSplit {
+  trigger: number;
+  seen: number;
+  handOff: number;
+  import: number;
+  report: number;
 }
 
 export async function benchEndToEnd(options: EndToEndOptions): Promise<BenchmarkResult> {
@@ -53,18 +71,19 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<Benchmark
     SNOWFLAKE_PRIVATE_KEY_PATH: snowflake.privateKeyPath,
   });
   const services: ManagedProcess[] = [];
+  const queues = {
+    export: new Queue('export', { connection: redis, prefix }),
+    import: new Queue('import', { connection: redis, prefix }),
+  };
   try {
     services.push(startService('export-worker', env), startService('import-worker', env));
     services.push(await startApi(env, port));
     const api = `http://127.0.0.1:${port}`;
     // One warm-up sync (Snowflake login, stage and table creation), not counted.
-    await oneSync(api, databricks.url, snowflake.emulator.queryLog.entries.bind(snowflake.emulator.queryLog));
+    const queries = snowflake.emulator.queryLog.entries.bind(snowflake.emulator.queryLog);
+    await oneSync(api, databricks.url, queries, queues);
     const samples: SyncSample[] = [];
-    for (let i = 0; i < options.syncs; i++) {
-      samples.push(
-        await oneSync(api, databricks.url, snowflake.emulator.queryLog.entries.bind(snowflake.emulator.queryLog)),
-      );
-    }
+    for (let i = 0; i < options.syncs; i++) samples.push(await oneSync(api, databricks.url, queries, queues));
     const p50 = (pick: (s: SyncSample) => number) => percentile(samples.map(pick), 50);
     const ratios = samples.map((s) => s.endToEndMs / (s.runMs + s.copyMs));
     return {
@@ -100,15 +119,20 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<Benchmark
       raw: {
         samples: samples.map((s) => ({ ...s, ratio: round(s.endToEndMs / (s.runMs + s.copyMs)) })),
         ratioP50: round(percentile(ratios, 50)),
+        splitP50: Object.fromEntries(
+          (Object.keys(samples[0]?.split ?? {}) as (keyof OverheadSplit)[]).map((k) => [k, p50((s) => s.split[k])]),
+        ),
       },
       notes: [
         'End to end = POST /v1/syncs until the SSE stream reports the final status (what a webapp sees), as in `npm run demo`.',
         'Most of the overhead is the poll schedule: a run that ends just after a poll is seen at the next one (the demo config polls at ~1, 2.5, 4.75, 8.1 s … ±20 % jitter).',
+        "raw.samples[].split cuts each overhead at the jobs' timestamps (trigger, seen = the poll lag, handOff = the last export step and the import queue, import − COPY, report = SSE); raw.splitP50 is each part's p50.",
         'API, export worker and import worker are child processes (NODE_ENV=production, LOG_LEVEL=warn); both emulators run in the benchmark process.',
       ],
       elapsedMs: Date.now() - started,
     };
   } finally {
+    await Promise.all([queues.export.close(), queues.import.close()]);
     for (const service of services.reverse()) await service.stop('SIGTERM');
     await snowflake.emulator.close();
     await databricks.close();
@@ -120,7 +144,12 @@ export async function benchEndToEnd(options: EndToEndOptions): Promise<Benchmark
 
 type QueryEntries = () => readonly { sql: string; queryTag: string; startedAt: Date; endedAt: Date | null }[];
 
-async function oneSync(api: string, databricksUrl: string, queries: QueryEntries): Promise<SyncSample> {
+async function oneSync(
+  api: string,
+  databricksUrl: string,
+  queries: QueryEntries,
+  queues: { export: Queue; import: Queue },
+): Promise<SyncSample> {
   const headers = { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' };
   const t = Date.now();
   const created = await fetch(`${api}/v1/syncs`, {
@@ -144,7 +173,19 @@ async function oneSync(api: string, databricksUrl: string, queries: QueryEntries
   const copyMs = queries()
     .filter((q) => q.queryTag === `d2s:sync:${sync.id}` && /^\s*COPY/i.test(q.sql) && q.endedAt)
     .reduce((sum, q) => sum + ((q.endedAt as Date).getTime() - q.startedAt.getTime()), 0);
-  return { syncId: sync.id, endToEndMs, runMs, copyMs, overheadMs: endToEndMs - runMs - copyMs };
+  const [exportJob, importJob] = await Promise.all([queues.export.getJob(sync.id), queues.import.getJob(sync.id)]);
+  // processedOn is when a job's latest attempt (for the export job: its last step) was taken.
+  const lastPoll = exportJob?.processedOn ?? Number.NaN;
+  const importStart = importJob?.processedOn ?? Number.NaN;
+  const importEnd = importJob?.finishedOn ?? Number.NaN;
+  const split: OverheadSplit = {
+    trigger: run.start_time - t,
+    seen: lastPoll - run.end_time,
+    handOff: importStart - lastPoll,
+    import: importEnd - importStart - copyMs,
+    report: t + endToEndMs - importEnd,
+  };
+  return { syncId: sync.id, endToEndMs, runMs, copyMs, overheadMs: endToEndMs - runMs - copyMs, split };
 }
 
 interface StatusEvent {

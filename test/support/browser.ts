@@ -1,8 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** Where the browser tests write their screenshots (test-artifacts/ at the repository's root). */
+export const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts');
 
 /** Debian's `chromium` (apt-get install chromium), or CHROMIUM_PATH. */
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -52,4 +56,20 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
       await rm(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A new page for a browser test: every action waits at most `timeoutMs` (a missing element fails the test
+ * instead of its hook timeout), each uncaught error on the page lands in `pageErrors` (the tests assert it
+ * empty), and ARTIFACTS exists for the screenshots.
+ */
+export async function openTestPage(
+  browser: Browser,
+  options: { timeoutMs: number; pageErrors: string[] },
+): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(options.timeoutMs);
+  page.on('pageerror', (error) => options.pageErrors.push(error.message));
+  await mkdir(ARTIFACTS, { recursive: true });
+  return page;
 }

@@ -34,6 +34,28 @@ import { type SnowflakeEmulator, startSnowflakeEmulator } from '@d2s/snowflake-e
 export const SANDBOX_OAUTH_CLIENT = 'd2s-sandbox-client';
 export const SANDBOX_OAUTH_SECRET = 'd2s-sandbox-secret';
 
+/** The `mirror:` section the plan tests share: the sandbox's two catalogs, sales into a database of its own. */
+export const SANDBOX_MIRROR_YAML = `
+mirror:
+  catalogs:
+    - { name: weather }
+    - { name: sales, database: SALES_MIRROR }
+  refreshIntervalSeconds: 300
+`;
+
+/**
+ * Adds a UniForm table (one BIGINT column, `id`) to the sandbox's weather.forecasts schema: the change to Unity
+ * Catalog that a plan, or a plan gone stale, is made to see.
+ */
+export async function addForecastsTable(stack: Pick<MirrorStack, 'databricks'>, name: string, rows: number) {
+  await stack.databricks.admin.addTable('weather', 'forecasts', {
+    name,
+    format: 'uniform',
+    rows,
+    columns: [{ name: 'id', type: 'BIGINT' }],
+  });
+}
+
 export interface MirrorStackOptions {
   redisUrl: string;
   /** The `mirror:` section of the config, as YAML. */

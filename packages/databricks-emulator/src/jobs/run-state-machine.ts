@@ -37,7 +37,7 @@ export interface TerminationDetails {
   message: string;
 }
 
-/** How a run ends: decided when it leaves RUNNING (or when it is cancelled or skipped). */
+/** How a run or a task run ends: decided when it leaves RUNNING (or when it is cancelled or skipped). */
 export interface RunEnding {
   lifeCycle: 'TERMINATED' | 'SKIPPED' | 'INTERNAL_ERROR';
   resultState: ResultState;
@@ -144,9 +144,27 @@ export function cancel(progress: RunProgress, now: number, ending: RunEnding): b
 }
 
 function due(transition: Transition, now: number): Transition | undefined {
-  return transition.at <= now ? transition : undefined;
+  return spanPhase({ startAt: Number.NEGATIVE_INFINITY, endAt: transition.at }, now) === 'after'
+    ? transition
+    : undefined;
 }
 
+/** A stretch of emulated time: a run's phase, or one attempt of a task. */
+export interface Span {
+  startAt: number;
+  endAt: number;
+}
+
+/**
+ * Where `now` falls in a span: the one reading of elapsed time that runs (nextTransition) and task attempts
+ * (task-timeline.ts) share, so a run and its tasks agree on the instant a phase ends (`endAt` itself is after).
+ */
+export function spanPhase(span: Span, now: number): 'before' | 'within' | 'after' {
+  if (now < span.startAt) return 'before';
+  return now < span.endAt ? 'within' : 'after';
+}
+
+/** Every ending a run or a task run can have, in one table: the run's state machine and the task timeline both use it. */
 export const endings = {
   success: (): RunEnding => ({
     lifeCycle: 'TERMINATED',
@@ -184,6 +202,28 @@ export const endings = {
       stateMessage: message,
       userCancelledOrTimedout: false,
       termination: { code: 'MAX_CONCURRENT_RUNS_EXCEEDED', type: 'CLIENT_ERROR', message },
+    };
+  },
+  /** A task that never ran because a task upstream of it failed (RunResultState UPSTREAM_FAILED, code SKIPPED). */
+  upstreamFailed: (upstream: string): RunEnding => {
+    const message = `Upstream task ${upstream} failed.`;
+    return {
+      lifeCycle: 'TERMINATED',
+      resultState: 'UPSTREAM_FAILED',
+      stateMessage: message,
+      userCancelledOrTimedout: false,
+      termination: { code: 'SKIPPED', type: 'CLIENT_ERROR', message },
+    };
+  },
+  /** A task still blocked when its run was cancelled. */
+  upstreamCanceled: (): RunEnding => {
+    const message = 'Upstream task was canceled.';
+    return {
+      lifeCycle: 'TERMINATED',
+      resultState: 'UPSTREAM_CANCELED',
+      stateMessage: message,
+      userCancelledOrTimedout: false,
+      termination: { code: 'SKIPPED', type: 'SUCCESS', message },
     };
   },
 } as const;

@@ -1,5 +1,5 @@
 import type { JobRun, TaskAttempt, TaskRun } from './run-registry.js';
-import { isTerminal, type RunEnding, type RunProgress } from './run-state-machine.js';
+import { endings, isTerminal, type RunProgress, type Span, spanPhase } from './run-state-machine.js';
 import { dependencyDepths } from './task-graph.js';
 
 /**
@@ -20,12 +20,15 @@ import { dependencyDepths } from './task-graph.js';
  * failure") and termination code SKIPPED ("Run was never executed, for example, if the upstream task run failed"):
  * RunResultState and TerminationCodeCode in databricks-sdk-py service/jobs.py. A cancel ends the attempts that had
  * started (or were waiting for their retry) CANCELED and the blocked tasks UPSTREAM_CANCELED.
+ *
+ * A task is one more reading of the run's model (run-state-machine.ts): its attempts are spans read with the run's
+ * `spanPhase`, and it ends with one of the run's `endings`, so a run and its tasks cannot disagree on either.
  */
 export function taskProgress(run: JobRun, task: TaskRun, now: number, attemptNumber = 0): RunProgress {
   const parent = run.progress;
   const attempt = task.attempts[attemptNumber] ?? task.attempts[0];
   if (task.canceledAt !== undefined && !isTerminal(parent.phase) && isLatestAttempt(run, task, attemptNumber, now)) {
-    return { ...parent, phase: 'TERMINATED', endedAt: task.canceledAt, ending: taskEndings.canceled() };
+    return { ...parent, phase: 'TERMINATED', endedAt: task.canceledAt, ending: endings.canceled() };
   }
   // The Jobs service itself failed: every task shares the parent's fate.
   if (parent.phase === 'INTERNAL_ERROR' || parent.ending?.lifeCycle === 'INTERNAL_ERROR') return { ...parent };
@@ -34,7 +37,7 @@ export function taskProgress(run: JobRun, task: TaskRun, now: number, attemptNum
   if (runningAt === undefined || attempt === undefined) {
     // Not started yet (queued, waiting for a cluster, or cancelled before it ran).
     if (isTerminal(parent.phase) && parent.ending) {
-      const ending = task.dependsOn.length > 0 ? taskEndings.upstreamCanceled() : parent.ending;
+      const ending = task.dependsOn.length > 0 ? endings.upstreamCanceled() : parent.ending;
       return { ...parent, phase: ending.lifeCycle, ending };
     }
     return { ...parent, phase: task.dependsOn.length > 0 && parent.phase === 'PENDING' ? 'BLOCKED' : parent.phase };
@@ -50,29 +53,30 @@ export function taskProgress(run: JobRun, task: TaskRun, now: number, attemptNum
     pendingAt: rootTask ? parent.pendingAt : startAt,
     runningAt: startAt,
   };
-  const due = isTerminal(parent.phase) || parent.phase === 'TERMINATING' ? Number.POSITIVE_INFINITY : now;
+  // Once the run is ending, every planned attempt has played out, whatever the clock says.
+  const seenAt = isTerminal(parent.phase) || parent.phase === 'TERMINATING' ? Number.POSITIVE_INFINITY : now;
+  const phase = spanPhase({ startAt, endAt }, seenAt);
   if (outcome === 'skip' || outcome === 'upstream_canceled') {
-    if (due < endAt) return { ...stamped, phase: 'BLOCKED', runningAt: undefined, pendingAt: undefined };
-    const ending =
-      outcome === 'skip' ? taskEndings.upstreamFailed(upstreamOf(run, task)) : taskEndings.upstreamCanceled();
+    if (phase !== 'after') return { ...stamped, phase: 'BLOCKED', runningAt: undefined, pendingAt: undefined };
+    const ending = outcome === 'skip' ? endings.upstreamFailed(upstreamOf(run, task)) : endings.upstreamCanceled();
     return { phase: 'TERMINATED', queuedAt: endAt, endedAt: endAt, ending };
   }
   if (outcome === 'canceled_waiting') {
-    return { phase: 'TERMINATED', queuedAt: window.appearAt, endedAt: endAt, ending: taskEndings.canceled() };
+    return { phase: 'TERMINATED', queuedAt: window.appearAt, endedAt: endAt, ending: endings.canceled() };
   }
-  if (due < startAt) {
+  if (phase === 'before') {
     if (!first) return { phase: 'WAITING_FOR_RETRY', queuedAt: window.appearAt };
     return { ...stamped, phase: 'BLOCKED', runningAt: undefined, pendingAt: undefined };
   }
-  if (due < endAt) return stamped;
+  if (phase === 'within') return stamped;
   const ending =
     outcome === 'canceled'
-      ? taskEndings.canceled()
+      ? endings.canceled()
       : outcome === 'failed'
-        ? (parent.ending ?? failedEnding(run))
+        ? (parent.ending ?? endings.failed(run.plannedMessage))
         : outcome === 'failed_attempt'
-          ? failedEnding(run)
-          : taskEndings.success();
+          ? endings.failed(run.plannedMessage)
+          : endings.success();
   return { ...stamped, phase: 'TERMINATED', terminatingAt: endAt, endedAt: endAt, ending };
 }
 
@@ -96,10 +100,8 @@ function isLatestAttempt(run: JobRun, task: TaskRun, attemptNumber: number, now:
   return (visibleAttempts(run, task, now).at(-1)?.attemptNumber ?? 0) === attemptNumber;
 }
 
-interface AttemptWindow {
+interface AttemptWindow extends Span {
   appearAt: number;
-  startAt: number;
-  endAt: number;
 }
 
 function attemptWindow(runningAt: number, attempt: TaskAttempt): AttemptWindow {
@@ -190,55 +192,8 @@ function upstreamFailedAt(run: JobRun, task: TaskRun, failing: Set<string>): num
   return at;
 }
 
-function failedEnding(run: JobRun): RunEnding {
-  return {
-    lifeCycle: 'TERMINATED',
-    resultState: 'FAILED',
-    stateMessage: run.plannedMessage,
-    userCancelledOrTimedout: false,
-    termination: { code: 'RUN_EXECUTION_ERROR', type: 'CLIENT_ERROR', message: run.plannedMessage },
-  };
-}
-
 function upstreamOf(run: JobRun, task: TaskRun): string {
   const failing = failingTasks(run);
   const direct = task.dependsOn.find((key) => failing.has(key));
   return direct ?? task.dependsOn[0] ?? '';
 }
-
-const taskEndings = {
-  success: (): RunEnding => ({
-    lifeCycle: 'TERMINATED',
-    resultState: 'SUCCESS',
-    stateMessage: '',
-    userCancelledOrTimedout: false,
-    termination: { code: 'SUCCESS', type: 'SUCCESS', message: '' },
-  }),
-  canceled: (): RunEnding => ({
-    lifeCycle: 'TERMINATED',
-    resultState: 'CANCELED',
-    stateMessage: 'Run cancelled.',
-    userCancelledOrTimedout: true,
-    termination: { code: 'USER_CANCELED', type: 'SUCCESS', message: 'Run cancelled.' },
-  }),
-  upstreamFailed: (upstream: string): RunEnding => {
-    const message = `Upstream task ${upstream} failed.`;
-    return {
-      lifeCycle: 'TERMINATED',
-      resultState: 'UPSTREAM_FAILED',
-      stateMessage: message,
-      userCancelledOrTimedout: false,
-      termination: { code: 'SKIPPED', type: 'CLIENT_ERROR', message },
-    };
-  },
-  upstreamCanceled: (): RunEnding => {
-    const message = 'Upstream task was canceled.';
-    return {
-      lifeCycle: 'TERMINATED',
-      resultState: 'UPSTREAM_CANCELED',
-      stateMessage: message,
-      userCancelledOrTimedout: false,
-      termination: { code: 'SKIPPED', type: 'SUCCESS', message },
-    };
-  },
-} as const;

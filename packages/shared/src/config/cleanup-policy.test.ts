@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
-import { loadConfig } from './load-config.js';
+import { configErrorMessage, loadConfigFromFiles } from './test-support/config-files.js';
 
 const datasetWith = (cleanup: string) => `
 datasets:
@@ -13,26 +12,7 @@ datasets:
       table: { database: D2S, schema: PUBLIC, name: FORECASTS }
 `;
 
-function load(yaml: string) {
-  return loadConfig({
-    env: { D2S_CONFIG: '/etc/d2s.yaml' },
-    cwd: '/srv',
-    readFile: (path) => {
-      if (path !== '/etc/d2s.yaml') throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-      return yaml;
-    },
-  });
-}
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const load = (yaml: string) => loadConfigFromFiles(yaml);
 
 describe('export.cleanup', () => {
   it('keeps files unless a dataset or the file-wide default says otherwise', () => {
@@ -49,11 +29,17 @@ describe('export.cleanup', () => {
   });
 
   it('says what it expected for a policy it does not know', () => {
-    expect(messageOf(() => load(datasetWith('after_load')))).toMatch(
+    expect(configErrorMessage(() => load(datasetWith('after_load')))).toMatch(
       /datasets\.forecasts\.export\.cleanup.*keep, after-load or \{ afterDays: N \}/s,
     );
-    expect(messageOf(() => load(datasetWith('{ afterDays: 0 }')))).toMatch(/datasets\.forecasts\.export\.cleanup/);
-    expect(messageOf(() => load(datasetWith('{ afterDays: 2.5 }')))).toMatch(/datasets\.forecasts\.export\.cleanup/);
-    expect(messageOf(() => load(datasetWith('{ after_days: 3 }')))).toMatch(/datasets\.forecasts\.export\.cleanup/);
+    expect(configErrorMessage(() => load(datasetWith('{ afterDays: 0 }')))).toMatch(
+      /datasets\.forecasts\.export\.cleanup/,
+    );
+    expect(configErrorMessage(() => load(datasetWith('{ afterDays: 2.5 }')))).toMatch(
+      /datasets\.forecasts\.export\.cleanup/,
+    );
+    expect(configErrorMessage(() => load(datasetWith('{ after_days: 3 }')))).toMatch(
+      /datasets\.forecasts\.export\.cleanup/,
+    );
   });
 });

@@ -1,32 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../errors.js';
 import { isSecret } from '../secret.js';
-import { loadConfig } from './load-config.js';
+import { configErrorMessage, loadConfigFromFiles } from './test-support/config-files.js';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 
-function load(notificationsYaml: string, env: Record<string, string> = {}) {
-  return loadConfig({
-    env: { D2S_CONFIG: '/etc/d2s/d2s.yaml', ...env },
-    cwd: '/srv',
-    readFile: (path) => {
-      if (path === '/etc/d2s/d2s.yaml') return `notifications:\n${notificationsYaml}`;
-      if (path === '/run/secrets/ops') return `${secret}\n`;
-      throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-    },
-  });
-}
-
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const load = (notificationsYaml: string, env: Record<string, string> = {}) =>
+  loadConfigFromFiles(`notifications:\n${notificationsYaml}`, { env, files: { '/run/secrets/ops': `${secret}\n` } });
 
 describe('notifications config', () => {
   it('defaults to no endpoints, 8 attempts, 5 s first backoff', () => {
@@ -82,25 +62,29 @@ describe('notifications config', () => {
       /environment variable name/,
     ],
   ])('refuses %s with a message naming the key', (_case, endpoints, expected) => {
-    expect(messageOf(() => load(`  endpoints:\n${endpoints}`, { S: secret, U: 'https://x.example' }))).toMatch(
+    expect(configErrorMessage(() => load(`  endpoints:\n${endpoints}`, { S: secret, U: 'https://x.example' }))).toMatch(
       expected,
     );
   });
 
   it('refuses a secretEnv that is not set, a secret without whsec_, and one too short to be safe', () => {
     const yaml = '  endpoints:\n    - { name: ops, url: https://x.example, secretEnv: OPS_SECRET }';
-    expect(messageOf(() => load(yaml))).toMatch(/secretEnv names OPS_SECRET, but neither it nor its _FILE is set/);
-    expect(messageOf(() => load(yaml, { OPS_SECRET: 'hunter2' }))).toMatch(/whsec_ followed by base64/);
-    expect(messageOf(() => load(yaml, { OPS_SECRET: `whsec_${randomBytes(8).toString('base64')}` }))).toMatch(
+    expect(configErrorMessage(() => load(yaml))).toMatch(
+      /secretEnv names OPS_SECRET, but neither it nor its _FILE is set/,
+    );
+    expect(configErrorMessage(() => load(yaml, { OPS_SECRET: 'hunter2' }))).toMatch(/whsec_ followed by base64/);
+    expect(configErrorMessage(() => load(yaml, { OPS_SECRET: `whsec_${randomBytes(8).toString('base64')}` }))).toMatch(
       /24 to 64 random bytes/,
     );
     // The message never repeats the secret it refused.
-    expect(messageOf(() => load(yaml, { OPS_SECRET: 'whsec_hunter2' }))).not.toContain('hunter2');
+    expect(configErrorMessage(() => load(yaml, { OPS_SECRET: 'whsec_hunter2' }))).not.toContain('hunter2');
   });
 
   it('refuses a urlEnv whose value is not a URL', () => {
     expect(
-      messageOf(() => load('  endpoints:\n    - { name: t, format: slack, urlEnv: SLACK_URL }', { SLACK_URL: 'x' })),
+      configErrorMessage(() =>
+        load('  endpoints:\n    - { name: t, format: slack, urlEnv: SLACK_URL }', { SLACK_URL: 'x' }),
+      ),
     ).toMatch(/SLACK_URL must hold an http/);
   });
 });
