@@ -442,15 +442,16 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
     error: { code: string; message: string } | null,
   ) {
     const at = new Date(now()).toISOString();
-    const previous = await deps.state.get(tableIdOf(action));
+    // Only a failed or skipped table keeps the Snowflake name it had: a success costs one Redis write, not two.
+    const kept = status === 'failed' || status === 'skipped';
+    const previous = kept ? await deps.state.get(tableIdOf(action)) : undefined;
     const ucFullName =
       action.kind === 'drop-table'
         ? action.ucFullName
         : `${action.table.catalog}.${action.table.schema}.${action.table.name}`;
-    const snowflake =
-      status === 'failed' || status === 'skipped'
-        ? (previous?.snowflake ?? { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) })
-        : { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) };
+    const snowflake = kept
+      ? (previous?.snowflake ?? { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) })
+      : { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) };
     await deps.state.put({
       tableId: tableIdOf(action),
       uc: { fullName: ucFullName },
