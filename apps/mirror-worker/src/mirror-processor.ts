@@ -368,7 +368,8 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         }
       } catch (error) {
         if (!(action.kind === 'rename-table' && action.mode === 'alter' && isUnsupported(error))) throw error;
-        // ALTER ICEBERG TABLE … RENAME TO is not in Snowflake's documented syntax: re-create under the new name.
+        // ALTER ICEBERG TABLE … RENAME TO is not in Snowflake's documented syntax (no table rename among its
+        // actions: https://docs.snowflake.com/en/sql-reference/sql/alter-iceberg-table): re-create under the new name.
         log.warn({ err: error }, 'ALTER ICEBERG TABLE … RENAME refused; renaming by re-creating the table');
         statements = recreateStatements(action, settings);
         for (const statement of statements)
