@@ -91,6 +91,10 @@ export async function readRemoteTable(
 }
 
 /** Every setting of the integration is in the key, so a table is never loaded with credentials since changed. */
-export function remoteTableKey(integration: CatalogIntegrationEntry, namespace: string, catalogTableName: string): string {
+export function remoteTableKey(
+  integration: CatalogIntegrationEntry,
+  namespace: string,
+  catalogTableName: string,
+): string {
   return JSON.stringify([integration, namespace, catalogTableName]);
 }
