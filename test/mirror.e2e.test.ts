@@ -221,9 +221,25 @@ describe('mirror: API → plan → mirror worker → both emulators (real Redis,
       mode: 'alter',
       sql: ['ALTER ICEBERG TABLE "WEATHER"."FORECASTS"."ALERTS" RENAME TO "WEATHER"."FORECASTS"."WEATHER_ALERTS"'],
     });
+    const logged = stack.snowflakeEmulator.queryLog.entries().length;
     const applied = await run();
     expect(applied.actions[0]).toMatchObject({ status: 'succeeded' });
     expect(await countRows('WEATHER', 'FORECASTS', 'WEATHER_ALERTS')).toBe(9);
+    // Snowflake's ALTER ICEBERG TABLE syntax has no table rename (only REFRESH, SET/UNSET, clustering, tags,
+    // policies and column changes: https://docs.snowflake.com/en/sql-reference/sql/alter-iceberg-table), so the
+    // emulator refuses it as unsupported and the worker re-creates: the new name first, then the old one dropped.
+    const ran = stack.snowflakeEmulator.queryLog
+      .entries()
+      .slice(logged)
+      .filter((e) => /^(ALTER|CREATE|DROP) ICEBERG TABLE/.test(e.sql))
+      .map((e) => [e.sql.split(' ').slice(0, 3).join(' '), e.sqlState]);
+    expect(ran).toEqual([
+      ['ALTER ICEBERG TABLE', '0A000'],
+      ['CREATE ICEBERG TABLE', null],
+      ['DROP ICEBERG TABLE', null],
+    ]);
+    const old = await stack.query.execute(`SHOW ICEBERG TABLES LIKE 'ALERTS' IN SCHEMA "WEATHER"."FORECASTS"`);
+    expect(old.rows).toEqual([]);
     expect((await plan()).actions).toEqual([]);
   }, 60_000);
 

@@ -368,7 +368,8 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         }
       } catch (error) {
         if (!(action.kind === 'rename-table' && action.mode === 'alter' && isUnsupported(error))) throw error;
-        // ALTER ICEBERG TABLE … RENAME TO is not in Snowflake's documented syntax: re-create under the new name.
+        // ALTER ICEBERG TABLE … RENAME TO is not in Snowflake's documented syntax (no table rename among its
+        // actions: https://docs.snowflake.com/en/sql-reference/sql/alter-iceberg-table): re-create under the new name.
         log.warn({ err: error }, 'ALTER ICEBERG TABLE … RENAME refused; renaming by re-creating the table');
         statements = recreateStatements(action, settings);
         for (const statement of statements)
@@ -442,15 +443,16 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
     error: { code: string; message: string } | null,
   ) {
     const at = new Date(now()).toISOString();
-    const previous = await deps.state.get(tableIdOf(action));
+    // Only a failed or skipped table keeps the Snowflake name it had: a success costs one Redis write, not two.
+    const kept = status === 'failed' || status === 'skipped';
+    const previous = kept ? await deps.state.get(tableIdOf(action)) : undefined;
     const ucFullName =
       action.kind === 'drop-table'
         ? action.ucFullName
         : `${action.table.catalog}.${action.table.schema}.${action.table.name}`;
-    const snowflake =
-      status === 'failed' || status === 'skipped'
-        ? (previous?.snowflake ?? { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) })
-        : { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) };
+    const snowflake = kept
+      ? (previous?.snowflake ?? { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) })
+      : { ...action.target, ...snowflakeLink(settings.snowflakeAccount, action.target) };
     await deps.state.put({
       tableId: tableIdOf(action),
       uc: { fullName: ucFullName },

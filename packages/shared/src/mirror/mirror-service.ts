@@ -24,7 +24,7 @@ import { actionJobId, deriveMirrorRunView, type MirrorPlanJobResult, type Mirror
 import { type MirrorSettings, resolveMirrorSettings } from './mirror-settings.js';
 import { MirrorStateStore, type MirrorTableState } from './mirror-state-store.js';
 import { digestSettings, type MirrorPlan, type PlannedAction, planMirror } from './plan.js';
-import { readSnowflakeSide, type SnowflakeExecutor } from './snowflake-side.js';
+import { readSnowflakeDatabases, readSnowflakeSide, type SnowflakeExecutor } from './snowflake-side.js';
 import { inventoryRowsAfterPlan } from './inventory/inventory-rows.js';
 import type { InventoryReport, MirrorInventory, StatementRunner } from './inventory/mirror-inventory.js';
 
@@ -239,6 +239,20 @@ export class MirrorService {
     const clients = this.#resolveClients();
     const started = performance.now();
     const auth = this.#deps.config.databricks.auth;
+    const tag = request.queryTag ? { queryTag: request.queryTag } : {};
+    // Snowflake is read while Unity Catalog is listed: the integrations, and the databases known before
+    // discovery (the catalogs' defaults, where d2s put tables before). Only a database that a table's tag
+    // names, and no one read yet, waits for discovery. Same statements as one read after discovery.
+    const early = mode.offline
+      ? undefined
+      : this.#knownDatabases(settings, scope).then((databases) =>
+          readSnowflakeSide(clients.snowflake, {
+            integrationPrefix: settings.integrationPrefix,
+            databases,
+            ...tag,
+          }).then((side) => ({ side, databases: new Set(databases), at: performance.now() })),
+        );
+    early?.catch(() => undefined); // awaited below; a discovery failure must not leave it unhandled
     const discovered = await discoverTables(clients.unityCatalog, settings, scope, {
       ...this.#discoveryOptions(),
       ...(auth.kind === 'oauth-m2m' ? { principal: auth.clientId } : {}),
@@ -248,14 +262,31 @@ export class MirrorService {
     const discoveryMs = performance.now() - started;
 
     const snowflakeStarted = performance.now();
-    const snowflake = mode.offline
-      ? { integrations: [], databases: [], tables: [], statements: 0 }
-      : await readSnowflakeSide(clients.snowflake, {
-          integrationPrefix: settings.integrationPrefix,
-          databases: await this.#databasesToRead(discovered.tables, settings, scope),
-          ...(request.queryTag ? { queryTag: request.queryTag } : {}),
-        });
-    const snowflakeMs = performance.now() - snowflakeStarted;
+    let snowflake: Awaited<ReturnType<typeof readSnowflakeSide>> = {
+      integrations: [],
+      databases: [],
+      tables: [],
+      statements: 0,
+    };
+    let snowflakeMs = 0;
+    if (early) {
+      const read = await early;
+      const late = [...new Set(discovered.tables.map((t) => t.target.database))].filter((d) => !read.databases.has(d));
+      const more =
+        late.length > 0 ? await readSnowflakeDatabases(clients.snowflake, { databases: late, ...tag }) : undefined;
+      snowflake = more
+        ? {
+            integrations: read.side.integrations,
+            // In database order, as one read of all of them lists them.
+            databases: [...read.side.databases, ...more.databases].sort((a, b) => byName(a.name, b.name)),
+            tables: [...read.side.tables, ...more.tables].sort((a, b) => byName(a.database, b.database)),
+            statements: read.side.statements + more.statements,
+          }
+        : read.side;
+      // Time Snowflake kept the plan waiting: what the early read took past discovery, plus the late read.
+      snowflakeMs =
+        Math.max(0, read.at - snowflakeStarted) + (more ? performance.now() - Math.max(read.at, snowflakeStarted) : 0);
+    }
     const includeRefresh = request.includeRefresh ?? false;
     const force = request.force ?? false;
     const plan = planMirror({
@@ -287,13 +318,12 @@ export class MirrorService {
     return { plan, digest, request: { scope, includeRefresh, force }, discovered };
   }
 
-  /** The databases SHOW looks in: the plan's targets, the catalogs' defaults, and where d2s put tables before. */
-  async #databasesToRead(
-    tables: readonly { target: { database: string } }[],
-    settings: MirrorSettings,
-    scope: MirrorScope,
-  ): Promise<string[]> {
-    const databases = new Set<string>(tables.map((t) => t.target.database));
+  /**
+   * The databases SHOW looks in before discovery: the catalogs' defaults and where d2s put tables before;
+   * the plan's targets (tags may name others) are added after discovery.
+   */
+  async #knownDatabases(settings: MirrorSettings, scope: MirrorScope): Promise<string[]> {
+    const databases = new Set<string>();
     for (const catalog of settings.catalogs) {
       if (scope.catalogs === undefined || scope.catalogs.includes(catalog.name)) {
         databases.add(catalog.database ?? catalog.name.toUpperCase());
@@ -601,4 +631,9 @@ export function planToSql(plan: MirrorPlan): string {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** Code-unit order, as `[...names].sort()` orders them. */
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -34,42 +34,65 @@ export function showSchemas(database: string): SqlStatement {
  * What Snowflake has, read with SHOW only: the catalog integrations whose
  * name starts with the prefix, and for each database its schemas and Iceberg
  * tables. A database that does not exist is reported as such (nothing there yet).
+ * The statements do not depend on each other, so they run at once (up to `concurrency`).
  */
 export async function readSnowflakeSide(
   snowflake: SnowflakeExecutor,
   options: ReadSnowflakeSideOptions,
 ): Promise<SnowflakeSide & { statements: number }> {
-  const tag = options.queryTag === undefined ? {} : { queryTag: options.queryTag };
-  let statements = 1;
+  const [integrations, databases] = await Promise.all([
+    readSnowflakeIntegrations(snowflake, options),
+    readSnowflakeDatabases(snowflake, options),
+  ]);
+  return { integrations, ...databases, statements: databases.statements + 1 };
+}
+
+/** The catalog integrations whose name starts with the prefix (one SHOW). */
+export async function readSnowflakeIntegrations(
+  snowflake: SnowflakeExecutor,
+  options: Pick<ReadSnowflakeSideOptions, 'integrationPrefix' | 'queryTag'>,
+): Promise<SnowflakeIntegration[]> {
   // `_` is a LIKE wildcard; the prefix check below makes the match exact.
   const shown = await snowflake.execute(
     showCatalogIntegrations({ like: `${options.integrationPrefix}%` }),
     undefined,
-    tag,
+    tagOf(options),
   );
-  const integrations: SnowflakeIntegration[] = shown.rows
+  return shown.rows
     .map((row) => ({
       name: text(row, 'name') ?? '',
       comment: text(row, 'comment'),
       enabled: bool(field(row, 'enabled')),
     }))
     .filter((i) => i.name.toUpperCase().startsWith(options.integrationPrefix.toUpperCase()));
+}
 
+/**
+ * Each database's schemas and Iceberg tables: SHOW SCHEMAS and SHOW ICEBERG TABLES at once (a database that
+ * does not exist fails both; SHOW SCHEMAS says so), databases `concurrency` at a time.
+ */
+export async function readSnowflakeDatabases(
+  snowflake: SnowflakeExecutor,
+  options: Pick<ReadSnowflakeSideOptions, 'databases' | 'queryTag' | 'concurrency'>,
+): Promise<Pick<SnowflakeSide, 'databases' | 'tables'> & { statements: number }> {
+  const tag = tagOf(options);
   const names = [...new Set(options.databases)].sort();
   const perDatabase = await mapWithConcurrency(names, options.concurrency ?? 4, async (name) => {
+    const tablesRead = snowflake.execute(showIcebergTables({ database: name }), undefined, tag);
+    // Settled here: when the database is missing, SHOW SCHEMAS reports it and this error is not the answer.
+    tablesRead.catch(() => undefined);
     let schemas: string[];
     try {
-      statements++;
       const result = await snowflake.execute(showSchemas(name), undefined, tag);
       schemas = result.rows.map((row) => text(row, 'name') ?? '').filter((s) => s !== '');
     } catch (error) {
       if (isMissingObject(error)) {
+        await tablesRead.catch(() => undefined);
         return { database: { name, exists: false, schemas: [] } satisfies SnowflakeDatabase, tables: [] };
       }
       throw error;
     }
-    statements++;
-    const result = await snowflake.execute(showIcebergTables({ database: name }), undefined, tag);
+    const result = await tablesRead;
     const tables: SnowflakeIcebergTable[] = result.rows.map((row) => ({
       database: text(row, 'database_name') ?? name,
       schema: text(row, 'schema_name') ?? '',
@@ -83,11 +106,14 @@ export async function readSnowflakeSide(
     return { database: { name, exists: true, schemas } satisfies SnowflakeDatabase, tables };
   });
   return {
-    integrations,
     databases: perDatabase.map((d) => d.database),
     tables: perDatabase.flatMap((d) => d.tables),
-    statements,
+    statements: names.length * 2,
   };
+}
+
+function tagOf(options: { queryTag?: string | undefined }): { queryTag?: string } {
+  return options.queryTag === undefined ? {} : { queryTag: options.queryTag };
 }
 
 /** Snowflake's "does not exist or not authorized" (002003) and "object does not exist" (002043). */

@@ -81,4 +81,15 @@ export interface StatementContext {
   sql: string;
   queryId: string;
   signal: AbortSignal;
+  /** Set by dispatchStatement when the statement read something before taking the catalog lock. */
+  prefetch?: StatementPrefetch;
+}
+
+/**
+ * Work a statement started before it took the catalog lock (a CREATE ICEBERG TABLE's remote catalog read),
+ * keyed by what it read, for its handler to use only when the key still matches (iceberg-table-prefetch.ts).
+ */
+export interface StatementPrefetch {
+  readonly key: string;
+  readonly value: Promise<{ ok: unknown } | { error: unknown }>;
 }

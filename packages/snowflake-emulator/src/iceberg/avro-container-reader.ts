@@ -18,6 +18,26 @@ const BigIntLong = avro.types.LongType.__with({
   compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
+/**
+ * Decoders built from writer schemas, by the schema's JSON. Building one (avsc compiles a constructor and a
+ * reader per record type) cost more than decoding a small manifest, and every file of a table, and every
+ * table one writer made, carries the same schema. A Type is immutable, so sharing it is safe; the bound
+ * keeps a long-running emulator from holding every schema it ever saw.
+ */
+const typesBySchema = new Map<string, avro.Type>();
+const MAX_CACHED_TYPES = 256;
+
+function typeForSchema(schema: avro.Schema): avro.Type {
+  const key = JSON.stringify(schema);
+  let type = typesBySchema.get(key);
+  if (!type) {
+    type = avro.Type.forSchema(schema, { registry: { long: BigIntLong } });
+    if (typesBySchema.size >= MAX_CACHED_TYPES) typesBySchema.clear();
+    typesBySchema.set(key, type);
+  }
+  return type;
+}
+
 /** An Avro object container file as read against a reader schema. */
 export interface AvroContainer<T> {
   /** The header's key-value metadata (without the `avro.*` keys), as UTF-8 text. */
@@ -34,9 +54,7 @@ export interface AvroContainer<T> {
  * a file that is not Avro, an unknown codec or a truncated block.
  */
 export async function readAvroContainer<T>(bytes: Buffer): Promise<AvroContainer<T>> {
-  const decoder = new avro.streams.BlockDecoder({
-    parseHook: (schema: avro.Schema) => avro.Type.forSchema(schema, { registry: { long: BigIntLong } }),
-  });
+  const decoder = new avro.streams.BlockDecoder({ parseHook: typeForSchema });
   const records: T[] = [];
   let header: Record<string, Buffer> | undefined;
   decoder.on('metadata', (_type: unknown, _codec: unknown, h: { meta: Record<string, Buffer> }) => {

@@ -10,6 +10,7 @@ import { catalogSqlError } from './catalog-functions.js';
 import { findCatalogIntegration } from './catalog-integration-ddl.js';
 import { icebergColumns, loadIcebergData, planIcebergScan } from './iceberg-data-loader.js';
 import { autoRefreshStatus, snapshotFacts } from './auto-refresh-status.js';
+import { readRemoteTable, takeRemoteIcebergTable } from './iceberg-table-prefetch.js';
 import { type LoadTableResult, RestCatalogClient } from './rest-catalog-client.js';
 
 const OK = 'Statement executed successfully.';
@@ -54,13 +55,9 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
       'Missing option(s): [CATALOG_NAMESPACE] (the catalog integration defines no CATALOG_NAMESPACE)',
     );
 
-  let loaded: LoadTableResult;
-  try {
-    loaded = await new RestCatalogClient(integration, ctx.engine.fetch).loadTable(namespace, catalogTableName);
-  } catch (err) {
-    throw catalogSqlError(err);
-  }
-  const files = await planIcebergScan(ctx, loaded);
+  const { loaded, files } =
+    (await takeRemoteIcebergTable(ctx, integration, namespace, catalogTableName)) ??
+    (await readRemoteTable(ctx, integration, namespace, catalogTableName));
   const table = ctx.engine.catalog.newTable(ref.name, icebergColumns(loaded), {
     owner: ctx.session.state.role,
     comment: optionText(options.get('COMMENT')) ?? null,

@@ -133,6 +133,9 @@ export function decideTable(desired: DesiredTable, context: TableContext): Table
       name: mirror.row.name,
     };
     const ucRenamed = mirror.marker.ucFullName !== fullName;
+    // Only a Snowflake-side rename can be an ALTER. A Unity Catalog rename changes the remote name, and
+    // CATALOG_TABLE_NAME is fixed at CREATE: ALTER ICEBERG TABLE can neither set it nor rename the table
+    // (https://docs.snowflake.com/en/sql-reference/sql/alter-iceberg-table), so that one is re-created.
     const action: RenameTableAction = {
       id: actionIdFor('rename-table', desired.table.tableId),
       kind: 'rename-table',

@@ -5,6 +5,7 @@ import {
   dropCatalogIntegration,
 } from '../../iceberg/catalog-integration-ddl.js';
 import { alterIcebergTable, createIcebergTable, dropIcebergTable } from '../../iceberg/iceberg-table-ddl.js';
+import { prefetchIcebergTable } from '../../iceberg/iceberg-table-prefetch.js';
 import type { StatementContext } from '../statement-context.js';
 import type { StatementResult } from '../statement-result.js';
 import { requireWarehouse } from '../warehouse-requirement.js';
@@ -165,11 +166,15 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
 
 /**
  * Routes one statement to its handler. Statements run one at a time against
- * the catalog; SYSTEM$WAIT sleeps outside that lock.
+ * the catalog; SYSTEM$WAIT sleeps outside that lock, and a CREATE ICEBERG TABLE's
+ * remote catalog read runs before it.
  */
 export async function dispatchStatement(ctx: StatementContext): Promise<StatementResult> {
   if (isWaitCall(ctx)) return systemWait(ctx);
   requireWarehouse(ctx);
+  // A CREATE ICEBERG TABLE reads its remote catalog before it waits for the lock (iceberg-table-prefetch.ts).
+  const prefetch = prefetchIcebergTable(ctx);
+  if (prefetch) ctx.prefetch = prefetch;
   return ctx.engine.exclusive(() => {
     ctx.engine.transactions.refuseIfAborted(ctx.session, ctx.cursor.peek()?.upper ?? '');
     return route(ctx);

@@ -1,0 +1,100 @@
+import type { CatalogIntegrationEntry } from '../engine/catalog.js';
+import { resolveObjectRef } from '../engine/name-resolution.js';
+import type { StatementContext, StatementPrefetch } from '../engine/statement-context.js';
+import { optionText, TokenCursor } from '../engine/token-cursor.js';
+import { catalogSqlError } from './catalog-functions.js';
+import { findCatalogIntegration } from './catalog-integration-ddl.js';
+import { planIcebergScan } from './iceberg-data-loader.js';
+import { type LoadTableResult, RestCatalogClient } from './rest-catalog-client.js';
+
+/** What CREATE ICEBERG TABLE reads from the integration's catalog and the object store before it loads rows. */
+export interface RemoteIcebergTable {
+  loaded: LoadTableResult;
+  /** The current snapshot's data files (planIcebergScan). */
+  files: string[];
+}
+
+/**
+ * Reads the remote table of a `CREATE [OR REPLACE] ICEBERG TABLE` before the statement takes the engine's
+ * catalog lock. The engine runs statements one at a time; Snowflake does not (DDL on different tables of an
+ * account runs at once), and the remote read (an OAuth token, the catalog's config and loadTable, the
+ * manifests) is most of a CREATE's time, so holding the lock through it made every session wait for every
+ * other session's HTTP round trips. The read is speculative: the handler uses it only when the integration,
+ * namespace and table name it resolves under the lock are exactly those read here (createIcebergTable calls
+ * takeRemoteIcebergTable), and reports its errors only where it would have read the table itself. Nothing
+ * here changes the catalog.
+ *
+ * Undefined for any other statement, or when the statement will not read the remote table (the name exists
+ * and it is not OR REPLACE, the integration is missing or disabled, the text does not parse).
+ */
+export function prefetchIcebergTable(ctx: StatementContext): StatementPrefetch | undefined {
+  try {
+    const c = new TokenCursor(ctx.tokens, ctx.sql);
+    if (!c.acceptWords('CREATE')) return undefined;
+    const orReplace = c.acceptWords('OR', 'REPLACE');
+    if (!c.acceptWords('ICEBERG', 'TABLE')) return undefined;
+    c.acceptIfNotExists();
+    const ref = resolveObjectRef(ctx.engine.catalog, ctx.session.state, c.objectName(), 'CREATE ICEBERG TABLE');
+    c.acceptIfNotExists();
+    const options = c.optionList();
+    if (ref.schema.tables.has(ref.name) && !orReplace) return undefined;
+    const integrationName = optionText(options.get('CATALOG'));
+    const catalogTableName = optionText(options.get('CATALOG_TABLE_NAME'));
+    const integration = integrationName ? findCatalogIntegration(ctx, integrationName) : undefined;
+    if (!integration?.enabled || !catalogTableName) return undefined;
+    const namespace = optionText(options.get('CATALOG_NAMESPACE')) ?? integration.catalogNamespace;
+    if (!namespace) return undefined;
+    const key = remoteTableKey(integration, namespace, catalogTableName);
+    const value = readRemoteTable(ctx, integration, namespace, catalogTableName).then(
+      (ok) => ({ ok }),
+      (error: unknown) => ({ error }),
+    );
+    return { key, value };
+  } catch {
+    // The handler parses again under the lock and reports the error where Snowflake would.
+    return undefined;
+  }
+}
+
+/**
+ * The remote table read before the lock, when it was read for exactly this integration (as it is now: an
+ * ALTER in between changes the key), namespace and name; undefined when the handler must read it itself.
+ * A failed read is thrown here, as the handler's own read would throw it.
+ */
+export async function takeRemoteIcebergTable(
+  ctx: StatementContext,
+  integration: CatalogIntegrationEntry,
+  namespace: string,
+  catalogTableName: string,
+): Promise<RemoteIcebergTable | undefined> {
+  const prefetch = ctx.prefetch;
+  if (!prefetch || prefetch.key !== remoteTableKey(integration, namespace, catalogTableName)) return undefined;
+  const outcome = await prefetch.value;
+  if ('error' in outcome) throw outcome.error;
+  return outcome.ok as RemoteIcebergTable;
+}
+
+/** Reads the table's metadata from the catalog (its failures as Snowflake reports them) and plans its scan. */
+export async function readRemoteTable(
+  ctx: StatementContext,
+  integration: CatalogIntegrationEntry,
+  namespace: string,
+  catalogTableName: string,
+): Promise<RemoteIcebergTable> {
+  let loaded: LoadTableResult;
+  try {
+    loaded = await new RestCatalogClient(integration, ctx.engine.fetch).loadTable(namespace, catalogTableName);
+  } catch (err) {
+    throw catalogSqlError(err);
+  }
+  return { loaded, files: await planIcebergScan(ctx, loaded) };
+}
+
+/** Every setting of the integration is in the key, so a table is never loaded with credentials since changed. */
+export function remoteTableKey(
+  integration: CatalogIntegrationEntry,
+  namespace: string,
+  catalogTableName: string,
+): string {
+  return JSON.stringify([integration, namespace, catalogTableName]);
+}
