@@ -453,7 +453,7 @@ ${options.datasetsYaml ?? ''}`;
       const port = await freePort();
       const child = stack.startProcess('api', { D2S_API_HOST: '127.0.0.1', D2S_API_PORT: String(port) });
       const url = `http://127.0.0.1:${port}`;
-      await waitFor('api replica', () => httpAnswers(`${url}/healthz`), 60_000, child.output);
+      await waitFor('api replica', () => httpAnswers(`${url}/healthz`), 180_000, child.output);
       return {
         url,
         process: child,
