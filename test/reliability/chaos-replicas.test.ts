@@ -66,7 +66,12 @@ const CHANGE_LOG_JOB: JobFixture = {
   },
 };
 
-const changesDataset = (name: string, table: string, load: string) => `
+/**
+ * The merge dataset runs one sync at a time (queued behind each other): Snowflake serializes MERGEs into one
+ * table with its table lock (https://docs.snowflake.com/en/sql-reference/transactions, "Resource locking"),
+ * which the emulator does not model yet; two MERGEs inserting one new key at once would both insert it there.
+ */
+const changesDataset = (name: string, table: string, load: string, oneAtATime = false) => `
   ${name}:
     databricks: { jobId: 1009, outputParameter: output_path }
     export: { s3Prefix: s3://d2s-sandbox/exports/${name}, maxRunDurationSeconds: 600 }
@@ -79,7 +84,7 @@ const changesDataset = (name: string, table: string, load: string) => `
     load: ${load}
     parameters:
       batch: { type: string, required: true }
-    singleActive: false`;
+    singleActive: ${oneAtATime}${oneAtATime ? '\n    onBusy: queue' : ''}`;
 
 const DATASETS = `
 datasets:${forecastsDataset('forecasts_append', 'FORECASTS_APPEND', 'append')}${forecastsDataset(
@@ -91,6 +96,7 @@ datasets:${forecastsDataset('forecasts_append', 'FORECASTS_APPEND', 'append')}${
   'customers',
   'CUSTOMERS',
   '{ mode: merge, keys: [customer_id], orderBy: changed_at, deleteWhen: { column: op, value: delete } }',
+  true,
 )}${changesDataset('customer_log', 'CUSTOMER_LOG', '{ mode: append }')}`;
 
 const MIRROR_YAML = `
