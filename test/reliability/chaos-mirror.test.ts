@@ -1,6 +1,7 @@
 import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ManagedProcess } from '../../scripts/src/local-stack.js';
+import { stillHeld } from './support/busy-kills.js';
 import { type Stack, seededRandom, startStack } from './support/stack.js';
 
 /**
@@ -122,11 +123,7 @@ describe(`mirror chaos: plan + apply while the mirror worker is SIGKILLed (seed 
         if (finished || before.length === 0) break;
         live.child.kill('SIGKILL');
         await live.exited;
-        const held: string[] = [];
-        for (const job of before) {
-          const now = await stack.queues.mirror.getJob(job.id);
-          if (now && (await now.getState()) === 'active' && now.processedOn === job.processedOn) held.push(job.name);
-        }
+        const held = (await stillHeld(stack.queues.mirror, before)).map((job) => job.name);
         kills.push({ at: Date.now() - started, held: held.length, jobs: held });
         await sleep(between(0, 500));
         spawnedAt = Date.now();

@@ -1,6 +1,7 @@
 import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ManagedProcess } from '../../scripts/src/local-stack.js';
+import { stillHeld } from './support/busy-kills.js';
 import {
   APPEND_AND_REPLACE,
   countRowsOf,
@@ -192,11 +193,7 @@ describe(`chaos: ${K} syncs while worker processes are SIGKILLed (seed ${SEED})`
         admin.setLatency(25);
         pollLatency(30);
         // Held at death: still active, same activation (a dead process moves nothing).
-        const held = [];
-        for (const job of before) {
-          const now = await stack.queues[victim].getJob(job.id);
-          if (now && (await now.getState()) === 'active' && now.processedOn === job.processedOn) held.push(job);
-        }
+        const held = await stillHeld(stack.queues[victim], before);
         kills.push({
           at: Date.now() - started,
           victim,

@@ -46,7 +46,14 @@ import {
   startDatabricksEmulator,
 } from '@d2s/databricks-emulator';
 import { SANDBOX, type SnowflakeSandbox, startSnowflakeSandbox } from '@d2s/snowflake-emulator';
-import { type ManagedProcess, type ServiceName, startService } from '../../../scripts/src/local-stack.js';
+import {
+  freePort,
+  httpAnswers,
+  type ManagedProcess,
+  type ServiceName,
+  startService,
+  waitFor,
+} from '../../../scripts/src/local-stack.js';
 
 /**
  * The reliability suite's stack: both emulators, the real API (buildServer, with
@@ -146,9 +153,18 @@ export interface Stack {
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: any; text: string }>;
   startProcess(name: ServiceName, extraEnv?: Record<string, string>): ManagedProcess;
+  /** An API replica as a process (built output) on its own port, once it answers; `request` sends to it. */
+  startApiReplica(): Promise<ApiReplica>;
   waitForSyncs(ids: string[], timeoutMs: number, onTick?: () => void): Promise<SyncView[]>;
   waitForMirrorRun(id: string, timeoutMs: number): Promise<MirrorRunView>;
   close(): Promise<void>;
+}
+
+/** An API process beside the stack's in-process API, sharing its Redis and config. */
+export interface ApiReplica {
+  url: string;
+  process: ManagedProcess;
+  request: Stack['request'];
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -370,6 +386,33 @@ ${options.datasetsYaml ?? ''}`;
   const responses: string[] = [];
   let closed = false;
 
+  const requestAt = async (
+    base: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any; text: string }> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${secrets.apiToken}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    responses.push(text);
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: response.status, body: parsed, text };
+  };
+
   const stack: Stack = {
     config,
     prefix,
@@ -392,26 +435,7 @@ ${options.datasetsYaml ?? ''}`;
       const result = await snowflake.emulator.admin.execute(text);
       return result.rows.map((row) => Object.fromEntries(result.columns.map((c, i) => [c, row[i]])));
     },
-    async request(method, path, body, headers = {}) {
-      const response = await fetch(`${api}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${secrets.apiToken}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await response.text();
-      responses.push(text);
-      let parsed: unknown;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      return { status: response.status, body: parsed, text };
-    },
+    request: (method, path, body, headers) => requestAt(api, method, path, body, headers),
     startProcess(name, extraEnv = {}) {
       assertBuiltFromSources(name);
       const child = startService(name, {
@@ -424,6 +448,17 @@ ${options.datasetsYaml ?? ''}`;
       });
       processes.push(child);
       return child;
+    },
+    async startApiReplica() {
+      const port = await freePort();
+      const child = stack.startProcess('api', { D2S_API_HOST: '127.0.0.1', D2S_API_PORT: String(port) });
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor('api replica', () => httpAnswers(`${url}/healthz`), 180_000, child.output);
+      return {
+        url,
+        process: child,
+        request: (method, path, body, headers) => requestAt(url, method, path, body, headers),
+      };
     },
     async waitForSyncs(ids, timeoutMs, onTick) {
       const deadline = Date.now() + timeoutMs;
