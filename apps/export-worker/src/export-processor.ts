@@ -55,7 +55,7 @@ export function createExportProcessor(deps: ExportDeps) {
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
 
-  return async function processExport(job: Job, token?: string): Promise<unknown> {
+  return async function processExport(job: Job, token?: string, signal?: AbortSignal): Promise<unknown> {
     if (job.name === 'sync-scheduled') return fireSchedule(job, deps);
     const data = parseJobData('export', 'sync-export', job.data);
     const { request } = data;
@@ -82,6 +82,7 @@ export function createExportProcessor(deps: ExportDeps) {
         // run-now is in flight still cancels that run before the job parks.
         interrupt: async (context, next) =>
           next !== 'cancel' && (await context.cancelRequested()) ? 'cancel' : undefined,
+        signal,
       });
     } catch (error) {
       const log = ctx?.log ?? fallbackLog;

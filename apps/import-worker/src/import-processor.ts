@@ -50,7 +50,11 @@ export function createImportProcessor(deps: ImportDeps) {
   const now = deps.now ?? Date.now;
   const sweepDeps: CleanupSweepDeps = { ...deps, now };
 
-  return async function processImport(job: Job): Promise<LoadReport | Awaited<ReturnType<typeof sweepRunFiles>>> {
+  return async function processImport(
+    job: Job,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<LoadReport | Awaited<ReturnType<typeof sweepRunFiles>>> {
     if (job.name === 'cleanup-sweep')
       return sweepRunFiles(parseJobData('import', 'cleanup-sweep', job.data), sweepDeps);
     const data = parseJobData('import', 'sync-import', job.data);
@@ -75,6 +79,7 @@ export function createImportProcessor(deps: ImportDeps) {
         verifiedLoad ??
         (await runSteps(importSteps, 'prepare', ctx, {
           park: () => Promise.reject(new Error('import steps never reschedule')),
+          signal,
         }));
       if (!verifiedLoad && dataset.export.cleanup === 'after-load')
         await job.updateData({ ...data, verifiedLoad: loaded as unknown as Record<string, unknown> });

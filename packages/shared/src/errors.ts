@@ -99,3 +99,12 @@ export class NotificationDeliveryError extends D2sError {
 export function isD2sError(error: unknown): error is D2sError {
   return error instanceof D2sError;
 }
+
+/**
+ * This worker lost its lock on the job (its renewal failed: the lock lapsed, the job was taken as stalled and
+ * another replica may be running it now). The steps stop at the next boundary so that two replicas never run
+ * one job's steps side by side; the job's owner now is whoever holds the lock, so nothing is recorded here.
+ */
+export class JobLockLostError extends D2sError {
+  readonly code = 'JOB_LOCK_LOST';
+}

@@ -40,6 +40,7 @@ export {
   type D2sErrorOptions,
   isD2sError,
   JobDataError,
+  JobLockLostError,
   NotificationDeliveryError,
   RedisPolicyError,
   RequestError,

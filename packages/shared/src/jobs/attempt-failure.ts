@@ -1,5 +1,6 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
+import { JobLockLostError } from '../errors.js';
 import { toJobError } from '../sync/job-failure.js';
 
 /** Whether a failure ends the job: BullMQ will not retry an unrecoverable error or a last attempt. */
@@ -23,7 +24,7 @@ export interface SettleOptions {
  * The one place a failed attempt is settled, for every processor: turn the
  * error into what BullMQ keeps (a coded message; unrecoverable when retrying
  * cannot help), do the last-attempt bookkeeping, log it once. Returns the
- * error to throw. A parked step job (DelayedError) is not a failure.
+ * error to throw. A parked step job (DelayedError) is not a failure, nor a lost lock (JobLockLostError).
  */
 export async function settleFailedAttempt(
   job: Pick<Job, 'attemptsMade' | 'opts'>,
@@ -31,6 +32,11 @@ export async function settleFailedAttempt(
   options: SettleOptions,
 ): Promise<Error> {
   if (error instanceof DelayedError) return error;
+  // Not this worker's job any more: whoever holds the lock settles it. BullMQ refuses this worker's move anyway.
+  if (error instanceof JobLockLostError) {
+    options.log.warn({ err: error }, `${options.message}: lock lost, the job is left to the worker that holds it`);
+    return error;
+  }
   const jobError = toJobError(error);
   const last = isLastAttempt(job, jobError);
   if (last && options.onLastAttempt) {

@@ -49,6 +49,12 @@ export function startWorker<D, R>(
     logger.warn({ queue, jobId }, 'job stalled: its worker stopped renewing the lock; it will be retried'),
   );
   worker.on('error', (error) => logger.error({ queue, err: error }, 'worker error'));
+  // BullMQ only reports a failed lock renewal; the processor would go on beside the replica that takes the job
+  // over as stalled. Aborting the job's signal makes the step runner stop at its next step (JobLockLostError).
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const jobId of jobIds) worker.cancelJob(jobId, 'lock lost');
+    logger.warn({ queue, jobIds }, 'lost the lock on jobs: they stop at their next step');
+  });
   registerWorkerShutdown(worker as Worker, { activeJobs, disconnect: () => connection.disconnect() });
   return worker;
 }

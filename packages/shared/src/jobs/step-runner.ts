@@ -1,4 +1,5 @@
 import { DelayedError, type Job } from 'bullmq';
+import { JobLockLostError } from '../errors.js';
 
 /**
  * What a step decides: go straight on with another step, come back after a
@@ -35,6 +36,19 @@ export interface RunStepsOptions<Context, StepName extends string> {
    * its own step runs, so that step may reschedule itself.
    */
   interrupt?: (ctx: Context, next: StepName) => Promise<StepName | undefined>;
+  /**
+   * BullMQ's signal for this activation: aborted when the worker could not renew its lock (see startWorker).
+   * Checked before every step and before parking, so a replica that lost the job stops at the next boundary
+   * instead of running its steps beside the replica that took the job over.
+   */
+  signal?: AbortSignal;
+}
+
+function stopIfLockLost(signal: AbortSignal | undefined, next: string): void {
+  if (!signal?.aborted) return;
+  throw new JobLockLostError(`Lost the lock on this job before step "${next}"; another worker may hold it now.`, {
+    details: { step: next },
+  });
 }
 
 /**
@@ -59,6 +73,7 @@ export async function runSteps<Context, StepName extends string, Result>(
   };
   current = (await redirect(current)) ?? current;
   for (;;) {
+    stopIfLockLost(options.signal, current);
     seen.push(current);
     // Steps only move forward; a cycle within one activation is a bug that would spin the worker.
     if (seen.length > Object.keys(steps).length) throw new Error(`Step loop: ${seen.join(' → ')}`);
@@ -66,7 +81,10 @@ export async function runSteps<Context, StepName extends string, Result>(
     if (outcome.kind === 'done') return outcome.result;
     if (outcome.kind === 'reschedule') {
       const instead = await redirect(current);
-      if (instead === undefined) return options.park(outcome.delayMs);
+      if (instead === undefined) {
+        stopIfLockLost(options.signal, current);
+        return options.park(outcome.delayMs);
+      }
       current = instead;
       continue;
     }
