@@ -92,8 +92,6 @@ const ALIAS_STOP = new Set([
   'VALUES',
   'SELECT',
   'WHEN',
-  'AT',
-  'BEFORE',
   'CHANGES',
   'SAMPLE',
   'TABLESAMPLE',
@@ -107,6 +105,32 @@ const ALIAS_STOP = new Set([
   'ASOF',
   'BY',
 ]);
+
+/**
+ * AT and BEFORE start Snowflake's time-travel clause only as `AT(` / `BEFORE(`
+ * right after a table reference
+ * (https://docs.snowflake.com/en/sql-reference/constructs/at-before); anywhere
+ * else they are ordinary identifiers (neither is in Snowflake's reserved
+ * keywords, https://docs.snowflake.com/en/sql-reference/reserved-keywords).
+ */
+const TIME_TRAVEL_WORDS = new Set(['AT', 'BEFORE']);
+
+/** Whether the token after a table reference (or its AS) starts an alias. */
+function startsAlias(next: Token | undefined, after: Token | undefined): boolean {
+  if (next === undefined) return false;
+  if (next.kind === 'quoted') return true;
+  if (next.kind !== 'word') return false;
+  if (TIME_TRAVEL_WORDS.has(next.upper)) return after?.text !== '(';
+  return !ALIAS_STOP.has(next.upper);
+}
+
+/**
+ * Words Snowflake lets a column or alias be named unquoted but DuckDB's parser
+ * takes as keywords wherever an expression may stand (`AT TIME ZONE`), so
+ * `select at from t` would not parse. They reach DuckDB quoted; DuckDB matches
+ * quoted names without regard to case, as it does unquoted ones.
+ */
+const DUCKDB_EXPRESSION_KEYWORDS = new Set(['AT']);
 
 const FROM_INSIDE_FUNCTIONS = new Set(['EXTRACT', 'TRIM', 'SUBSTRING', 'SUBSTR', 'POSITION', 'OVERLAY', 'DATE_PART']);
 
@@ -305,11 +329,7 @@ export function translateQuery(
     const { table } = resolveTable(ctx.catalog, ctx.session, parts);
     tables.push(table);
     const next = S(j);
-    const hasAlias =
-      next !== undefined &&
-      ((next.kind === 'word' && next.upper === 'AS') ||
-        next.kind === 'quoted' ||
-        (next.kind === 'word' && !ALIAS_STOP.has(next.upper)));
+    const hasAlias = (next?.kind === 'word' && next.upper === 'AS') || startsAlias(next, S(j + 1));
     blank(k, j - 1);
     setOut(k, hasAlias || insertTarget ? table.physical : `${table.physical} AS ${duckIdent(table.name)}`);
     if (insertTarget && !insertTarget_) insertTarget_ = { table, end: j };
@@ -356,6 +376,10 @@ export function translateQuery(
     }
     if (t.kind !== 'word') continue;
     const word = t.upper;
+    if (DUCKDB_EXPRESSION_KEYWORDS.has(word) && S(k + 1)?.text !== '(') {
+      setOut(k, duckIdent(word));
+      continue;
+    }
     if (CLAUSE_END.has(word)) fromActive[depth] = false;
     if (word === 'MINUS') setOut(k, 'EXCEPT');
     if (word === 'FROM' || word === 'JOIN' || word === 'INTO' || word === 'UPDATE' || word === 'USING') {
@@ -597,10 +621,7 @@ export function translateQuery(
     const columns = Array.from({ length: width }, (_, i) => `COLUMN${i + 1}`).join(', ');
     let alias = last + 1;
     if (S(alias)?.upper === 'AS') alias++;
-    const aliasToken = S(alias);
-    const hasAlias =
-      aliasToken !== undefined &&
-      (aliasToken.kind === 'quoted' || (aliasToken.kind === 'word' && !ALIAS_STOP.has(aliasToken.upper)));
+    const hasAlias = startsAlias(S(alias), S(alias + 1));
     if (!hasAlias) out[sigIndex[last] as number] += ` AS sf_values(${columns})`;
     else if (S(alias + 1)?.text !== '(') out[sigIndex[alias] as number] += `(${columns})`;
   }
