@@ -768,6 +768,7 @@ export function translateQuery(
   }
   for (const [index, text] of closers) out[sigIndex[index] as number] += text;
   wrapInsertSource();
+  convertAssignedValues();
   guardDivisors();
 
   /**
@@ -979,6 +980,81 @@ export function translateQuery(
     });
     out[sigIndex[source] as number] = `SELECT ${items.join(', ')} FROM (${out[sigIndex[source] as number]}`;
     out[sigIndex[sig.length - 1] as number] += `) AS sf_src(${aliases.join(', ')})`;
+  }
+
+  /**
+   * UPDATE … SET col = expr and MERGE's UPDATE SET / INSERT (cols) VALUES
+   * (…): a value stored in a date/time column is converted to the column's
+   * type as Snowflake converts it — NTZ -> TZ reads the wall clock in the
+   * session zone, TZ -> NTZ keeps the wall clock and drops the offset, TZ ->
+   * LTZ keeps the instant
+   * (https://docs.snowflake.com/en/sql-reference/data-types-datetime#timestamp-ltz-timestamp-ntz-timestamp-tz).
+   * DuckDB could not cast the TIMESTAMP_TZ struct to a timestamp at all.
+   */
+  function convertAssignedValues(): void {
+    const statement = S(0)?.upper;
+    const target = tables[0];
+    if ((statement !== 'UPDATE' && statement !== 'MERGE') || target === undefined) return;
+    const kindOf = (name: string): TimestampKind | DateTimeKind | undefined => {
+      const kind = target.columns.find((c) => c.name === name)?.type.rowType;
+      return kind === 'date' || kind === 'time' || kind?.startsWith('timestamp_')
+        ? (kind as TimestampKind | DateTimeKind)
+        : undefined;
+    };
+    if (!target.columns.some((c) => kindOf(c.name) !== undefined)) return;
+    let d = 0;
+    for (let k = 0; k < sig.length; k++) {
+      const t = sig[k] as Token;
+      if (t.text === '(') d++;
+      else if (t.text === ')') d--;
+      else if (d === 0 && t.kind === 'word' && t.upper === 'SET') k = convertSetList(k + 1, kindOf);
+      else if (d === 0 && t.kind === 'word' && t.upper === 'INSERT' && S(k - 1)?.upper === 'THEN')
+        k = convertMergeInsert(k + 1, kindOf);
+    }
+  }
+
+  /** `a = x, b.c = y …` from `k` to the clause's end; returns the index of its last token. */
+  function convertSetList(k: number, kindOf: (name: string) => TimestampKind | DateTimeKind | undefined): number {
+    let d = 0;
+    let itemStart = k;
+    let m = k;
+    const convertItem = (from: number, to: number) => {
+      let eq = from;
+      while (eq <= to && S(eq)?.text !== '=') eq++;
+      const column = S(eq - 1);
+      if (eq >= to || column === undefined || !isIdentifierToken(column)) return;
+      const kind = kindOf(identifierName(column));
+      if (kind) wrap(eq + 1, to, kind);
+    };
+    for (; m < sig.length; m++) {
+      const t = sig[m] as Token;
+      if (t.text === '(') d++;
+      else if (t.text === ')') {
+        if (d === 0) break;
+        d--;
+      } else if (d === 0 && t.text === ',') {
+        convertItem(itemStart, m - 1);
+        itemStart = m + 1;
+      } else if (d === 0 && t.kind === 'word' && (t.upper === 'WHERE' || t.upper === 'FROM' || t.upper === 'WHEN'))
+        break;
+    }
+    convertItem(itemStart, m - 1);
+    return m - 1;
+  }
+
+  /** MERGE's `INSERT (cols) VALUES (exprs)` at `k` (the column list); returns the index of its last token. */
+  function convertMergeInsert(k: number, kindOf: (name: string) => TimestampKind | DateTimeKind | undefined): number {
+    if (S(k)?.text !== '(') return k;
+    const namesClose = matchingClose(k);
+    const names: string[] = [];
+    for (let m = k + 1; m < namesClose; m++) if (isIdentifierToken(sig[m])) names.push(identifierName(sig[m] as Token));
+    if (S(namesClose + 1)?.upper !== 'VALUES' || S(namesClose + 2)?.text !== '(') return namesClose;
+    const values = topLevelArguments(namesClose + 2);
+    values.forEach(([from, to], i) => {
+      const kind = kindOf(names[i] ?? '');
+      if (kind && to >= from) wrap(from, to, kind);
+    });
+    return matchingClose(namesClose + 2);
   }
 
   const semiStructuredColumns = new Map<string, SemiStructuredKind>();
