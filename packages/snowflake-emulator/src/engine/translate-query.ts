@@ -6,7 +6,7 @@ import { isTimestampFunctionName, isTimestampTypeName, normalizeTimestampLiteral
 import { duckIdent, duckString, isTrivia, type Token, tokenize } from './sql-lexer.js';
 import { identifierName, isIdentifierToken } from './token-cursor.js';
 import { type DateTimeKind, dateTimeFormatArgs, strptimePattern } from './date-time-input.js';
-import { type TimestampKind, timestampConversionFunction } from './timestamp-tz.js';
+import { type TimestampKind, timestampConversionFunction, TZ_UTC_FIELD } from './timestamp-tz.js';
 import { type ColumnType, columnTypeFromName } from './type-mapping.js';
 import { DATE_PART_FUNCTIONS, datePartMacro, datePartNamed } from './date-parts.js';
 import { isNumericFormat, strftimeFormat } from './format-models.js';
@@ -294,6 +294,8 @@ export function translateQuery(
   const ctes = cteNames(sig);
   /** Extra closing text after a significant token (the `)` of a rewritten CAST). */
   const closers = new Map<number, string>();
+  /** DATEADD / DATEDIFF calls, revisited once the tables (and so column types) are known. */
+  const datePartCalls: { k: number; fn: 'add' | 'diff'; macro: string }[] = [];
   const tables: TableEntry[] = [];
   /** LISTAGG / ARRAY_AGG calls whose WITHIN GROUP (ORDER BY …) moves inside the call (significant-token indices). */
   const withinGroups: { close: number; orderFrom: number; orderTo: number; extraArguments: string; closing: string }[] =
@@ -510,6 +512,7 @@ export function translateQuery(
       const part = datePartNamed(partToken.kind === 'word' ? partToken.text : partToken.value);
       setOut(k, datePartMacro(datePartFunction, part));
       blank(k + 2, k + 3);
+      datePartCalls.push({ k, fn: datePartFunction, macro: datePartMacro(datePartFunction, part) });
       return true;
     }
     if (word === 'TO_CHAR' || word === 'TO_VARCHAR') return formattedToChar(k);
@@ -769,6 +772,7 @@ export function translateQuery(
   for (const [index, text] of closers) out[sigIndex[index] as number] += text;
   wrapInsertSource();
   convertAssignedValues();
+  timestampTzDateParts();
   guardDivisors();
 
   /**
@@ -1055,6 +1059,64 @@ export function translateQuery(
       if (kind && to >= from) wrap(from, to, kind);
     });
     return matchingClose(namesClose + 2);
+  }
+
+  /**
+   * DATEADD on a TIMESTAMP_TZ works on the value's own wall clock and keeps
+   * its offset (date-parts.ts); DATEDIFF reads a TIMESTAMP_TZ operand as its
+   * instant. DuckDB's + and date_diff cannot take the TIMESTAMP_TZ struct, and
+   * a macro cannot choose by type, so this uses what the query shows of the
+   * operand's type: a TIMESTAMP_TZ column, a cast to it or TO_TIMESTAMP_TZ.
+   */
+  function timestampTzDateParts(): void {
+    for (const { k, fn, macro } of datePartCalls) {
+      const args = topLevelArguments(k + 1);
+      if (fn === 'add') {
+        const value = args[2];
+        if (value && isStaticTimestampTz(value[0], value[1])) {
+          const index = sigIndex[k] as number;
+          out[index] = (out[index] as string).replace(macro, macro.replace('sf_dateadd_', 'sf_tz_dateadd_'));
+        }
+        continue;
+      }
+      for (const [from, to] of args.slice(1)) {
+        if (!isStaticTimestampTz(from, to)) continue;
+        out[sigIndex[from] as number] = `struct_extract(${out[sigIndex[from] as number]}`;
+        out[sigIndex[to] as number] += `, '${TZ_UTC_FIELD}')`;
+      }
+    }
+  }
+
+  /** Whether tokens from..to are, visibly, a TIMESTAMP_TZ value. */
+  function isStaticTimestampTz(from: number, to: number): boolean {
+    const first = S(from);
+    const last = S(to);
+    if (first === undefined || last === undefined) return false;
+    const isTzType = (t: Token | undefined) =>
+      t?.kind === 'word' && columnTypeFromNameOrUndefined(t.upper)?.rowType === 'timestamp_tz';
+    if (isTzType(last) && S(to - 1)?.text === '::') return true;
+    if (first.upper === 'TO_TIMESTAMP_TZ' && S(from + 1)?.text === '(' && matchingClose(from + 1) === to) return true;
+    if ((first.upper === 'CAST' || first.upper === 'TRY_CAST') && last.text === ')' && isTzType(S(to - 1)))
+      return matchingClose(from + 1) === to;
+    for (let m = from; m <= to; m++) {
+      const x = sig[m] as Token;
+      if ((m - from) % 2 === 0 ? !isIdentifierToken(x) : x.text !== '.') return false;
+    }
+    if ((to - from) % 2 !== 0) return false;
+    const name = identifierName(last);
+    for (const table of tables) {
+      const column = table.columns.find((c) => c.name === name);
+      if (column) return column.type.rowType === 'timestamp_tz';
+    }
+    return false;
+  }
+
+  function columnTypeFromNameOrUndefined(name: string): ColumnType | undefined {
+    try {
+      return columnTypeFromName(name, [], timestampMapping(ctx.session));
+    } catch {
+      return undefined;
+    }
   }
 
   const semiStructuredColumns = new Map<string, SemiStructuredKind>();
