@@ -296,6 +296,8 @@ export function translateQuery(
   const closers = new Map<number, string>();
   /** DATEADD / DATEDIFF calls, revisited once the tables (and so column types) are known. */
   const datePartCalls: { k: number; fn: 'add' | 'diff'; macro: string }[] = [];
+  /** The `=` of UPDATE / MERGE SET assignments, which are not comparisons. */
+  const assignments = new Set<number>();
   const tables: TableEntry[] = [];
   /** LISTAGG / ARRAY_AGG calls whose WITHIN GROUP (ORDER BY …) moves inside the call (significant-token indices). */
   const withinGroups: { close: number; orderFrom: number; orderTo: number; extraArguments: string; closing: string }[] =
@@ -773,6 +775,7 @@ export function translateQuery(
   wrapInsertSource();
   convertAssignedValues();
   timestampTzDateParts();
+  compareTimestampTzByInstant();
   guardDivisors();
 
   /**
@@ -1027,6 +1030,7 @@ export function translateQuery(
       while (eq <= to && S(eq)?.text !== '=') eq++;
       const column = S(eq - 1);
       if (eq >= to || column === undefined || !isIdentifierToken(column)) return;
+      assignments.add(eq);
       const kind = kindOf(identifierName(column));
       if (kind) wrap(eq + 1, to, kind);
     };
@@ -1083,6 +1087,35 @@ export function translateQuery(
         if (!isStaticTimestampTz(from, to)) continue;
         out[sigIndex[from] as number] = `struct_extract(${out[sigIndex[from] as number]}`;
         out[sigIndex[to] as number] += `, '${TZ_UTC_FIELD}')`;
+      }
+    }
+  }
+
+  /**
+   * Two TIMESTAMP_TZ values are equal when they are the same instant, whatever
+   * their offsets ('2024-01-01 00:00 +0000' = '2024-01-01 09:00 +0900'), and
+   * order by instant: Snowflake compares TIMESTAMP_TZ by its UTC value
+   * (https://docs.snowflake.com/en/sql-reference/data-types-datetime#timestamp-ltz-timestamp-ntz-timestamp-tz).
+   * DuckDB compares the struct field by field, offset included, so a
+   * comparison with a visible TIMESTAMP_TZ operand compares both operands'
+   * instants instead. Not covered: DISTINCT, GROUP BY, IN lists and operands
+   * whose type the query does not show.
+   */
+  function compareTimestampTzByInstant(): void {
+    const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
+    for (let k = 1; k < sig.length; k++) {
+      const t = sig[k] as Token;
+      if (t.kind !== 'op' || !COMPARISONS.has(t.text) || assignments.has(k)) continue;
+      const leftStart = operandStart(k);
+      const rightEnd = operandEnd(k + 1);
+      if (leftStart >= k || rightEnd < k + 1) continue;
+      if (!isStaticTimestampTz(leftStart, k - 1) && !isStaticTimestampTz(k + 1, rightEnd)) continue;
+      for (const [from, to] of [
+        [leftStart, k - 1],
+        [k + 1, rightEnd],
+      ] as const) {
+        out[sigIndex[from] as number] = `sf_ltz_from_text(CAST(${out[sigIndex[from] as number]}`;
+        out[sigIndex[to] as number] += ' AS VARCHAR))';
       }
     }
   }
