@@ -1,4 +1,5 @@
 import { sqlErrors } from '../errors.js';
+import { TIMESTAMP_TZ_DUCK, TZ_OFFSET_FIELD, TZ_UTC_FIELD } from './timestamp-tz.js';
 
 /**
  * The date and time parts DATEADD / DATEDIFF accept, with the aliases
@@ -80,6 +81,25 @@ export const DATE_PART_MACROS: Record<string, string> = Object.fromEntries(
         : `(n, x) AS x + ${interval(part, 'n')}`,
     ],
     [`sf_datediff_${part}`, `(a, b) AS ${difference(part)}`],
+  ]),
+);
+
+/**
+ * DATEADD on a TIMESTAMP_TZ: "all operations are performed with the time zone
+ * offset specific to each record"
+ * (https://docs.snowflake.com/en/sql-reference/data-types-datetime#timestamp-ltz-timestamp-ntz-timestamp-tz),
+ * so the part is added to the value's own wall clock and the result keeps its
+ * offset. The translator picks these macros when it can see the operand is a
+ * TIMESTAMP_TZ (a column of that type, a cast or TO_TIMESTAMP_TZ).
+ */
+export const TIMESTAMP_TZ_DATE_PART_MACROS: Record<string, string> = Object.fromEntries(
+  (Object.keys(ALIASES) as DatePart[]).map((part) => [
+    `sf_tz_dateadd_${part}`,
+    `(n, x) AS CASE WHEN x IS NULL THEN NULL ELSE CAST(struct_pack(
+      ${TZ_UTC_FIELD} := timezone('UTC', sf_dateadd_${part}(n,
+        timezone('UTC', struct_extract(x, '${TZ_UTC_FIELD}')) + to_minutes(CAST(struct_extract(x, '${TZ_OFFSET_FIELD}') AS BIGINT)))
+        - to_minutes(CAST(struct_extract(x, '${TZ_OFFSET_FIELD}') AS BIGINT))),
+      ${TZ_OFFSET_FIELD} := struct_extract(x, '${TZ_OFFSET_FIELD}')) AS ${TIMESTAMP_TZ_DUCK}) END`,
   ]),
 );
 

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DATE_TIME_MACROS } from './date-time-input.js';
 import { TIMESTAMP_TZ_MACROS } from './timestamp-tz.js';
-import { DATE_PART_MACROS } from './date-parts.js';
+import { DATE_PART_MACROS, TIMESTAMP_TZ_DATE_PART_MACROS } from './date-parts.js';
 import { DECIMAL_DIVISION_MACROS } from './numeric-division.js';
 
 /**
@@ -23,6 +23,7 @@ const MACROS: Record<string, string> = {
   ...TIMESTAMP_TZ_MACROS,
   ...DATE_TIME_MACROS,
   ...DATE_PART_MACROS,
+  ...TIMESTAMP_TZ_DATE_PART_MACROS,
   ...DECIMAL_DIVISION_MACROS,
   // RANDOM() is a 64-bit integer in Snowflake; UNIFORM maps any generator value onto [min, max],
   // the same value for the same generator value (https://docs.snowflake.com/en/sql-reference/functions/uniform).

@@ -6,7 +6,7 @@ import { isTimestampFunctionName, isTimestampTypeName, normalizeTimestampLiteral
 import { duckIdent, duckString, isTrivia, type Token, tokenize } from './sql-lexer.js';
 import { identifierName, isIdentifierToken } from './token-cursor.js';
 import { type DateTimeKind, dateTimeFormatArgs, strptimePattern } from './date-time-input.js';
-import { type TimestampKind, timestampConversionFunction } from './timestamp-tz.js';
+import { type TimestampKind, timestampConversionFunction, TZ_UTC_FIELD } from './timestamp-tz.js';
 import { type ColumnType, columnTypeFromName } from './type-mapping.js';
 import { DATE_PART_FUNCTIONS, datePartMacro, datePartNamed } from './date-parts.js';
 import { isNumericFormat, strftimeFormat } from './format-models.js';
@@ -92,8 +92,6 @@ const ALIAS_STOP = new Set([
   'VALUES',
   'SELECT',
   'WHEN',
-  'AT',
-  'BEFORE',
   'CHANGES',
   'SAMPLE',
   'TABLESAMPLE',
@@ -107,6 +105,32 @@ const ALIAS_STOP = new Set([
   'ASOF',
   'BY',
 ]);
+
+/**
+ * AT and BEFORE start Snowflake's time-travel clause only as `AT(` / `BEFORE(`
+ * right after a table reference
+ * (https://docs.snowflake.com/en/sql-reference/constructs/at-before); anywhere
+ * else they are ordinary identifiers (neither is in Snowflake's reserved
+ * keywords, https://docs.snowflake.com/en/sql-reference/reserved-keywords).
+ */
+const TIME_TRAVEL_WORDS = new Set(['AT', 'BEFORE']);
+
+/** Whether the token after a table reference (or its AS) starts an alias. */
+function startsAlias(next: Token | undefined, after: Token | undefined): boolean {
+  if (next === undefined) return false;
+  if (next.kind === 'quoted') return true;
+  if (next.kind !== 'word') return false;
+  if (TIME_TRAVEL_WORDS.has(next.upper)) return after?.text !== '(';
+  return !ALIAS_STOP.has(next.upper);
+}
+
+/**
+ * Words Snowflake lets a column or alias be named unquoted but DuckDB's parser
+ * takes as keywords wherever an expression may stand (`AT TIME ZONE`), so
+ * `select at from t` would not parse. They reach DuckDB quoted; DuckDB matches
+ * quoted names without regard to case, as it does unquoted ones.
+ */
+const DUCKDB_EXPRESSION_KEYWORDS = new Set(['AT']);
 
 const FROM_INSIDE_FUNCTIONS = new Set(['EXTRACT', 'TRIM', 'SUBSTRING', 'SUBSTR', 'POSITION', 'OVERLAY', 'DATE_PART']);
 
@@ -270,6 +294,10 @@ export function translateQuery(
   const ctes = cteNames(sig);
   /** Extra closing text after a significant token (the `)` of a rewritten CAST). */
   const closers = new Map<number, string>();
+  /** DATEADD / DATEDIFF calls, revisited once the tables (and so column types) are known. */
+  const datePartCalls: { k: number; fn: 'add' | 'diff'; macro: string }[] = [];
+  /** The `=` of UPDATE / MERGE SET assignments, which are not comparisons. */
+  const assignments = new Set<number>();
   const tables: TableEntry[] = [];
   /** LISTAGG / ARRAY_AGG calls whose WITHIN GROUP (ORDER BY …) moves inside the call (significant-token indices). */
   const withinGroups: { close: number; orderFrom: number; orderTo: number; extraArguments: string; closing: string }[] =
@@ -305,11 +333,7 @@ export function translateQuery(
     const { table } = resolveTable(ctx.catalog, ctx.session, parts);
     tables.push(table);
     const next = S(j);
-    const hasAlias =
-      next !== undefined &&
-      ((next.kind === 'word' && next.upper === 'AS') ||
-        next.kind === 'quoted' ||
-        (next.kind === 'word' && !ALIAS_STOP.has(next.upper)));
+    const hasAlias = (next?.kind === 'word' && next.upper === 'AS') || startsAlias(next, S(j + 1));
     blank(k, j - 1);
     setOut(k, hasAlias || insertTarget ? table.physical : `${table.physical} AS ${duckIdent(table.name)}`);
     if (insertTarget && !insertTarget_) insertTarget_ = { table, end: j };
@@ -356,6 +380,10 @@ export function translateQuery(
     }
     if (t.kind !== 'word') continue;
     const word = t.upper;
+    if (DUCKDB_EXPRESSION_KEYWORDS.has(word) && S(k + 1)?.text !== '(') {
+      setOut(k, duckIdent(word));
+      continue;
+    }
     if (CLAUSE_END.has(word)) fromActive[depth] = false;
     if (word === 'MINUS') setOut(k, 'EXCEPT');
     if (word === 'FROM' || word === 'JOIN' || word === 'INTO' || word === 'UPDATE' || word === 'USING') {
@@ -486,6 +514,7 @@ export function translateQuery(
       const part = datePartNamed(partToken.kind === 'word' ? partToken.text : partToken.value);
       setOut(k, datePartMacro(datePartFunction, part));
       blank(k + 2, k + 3);
+      datePartCalls.push({ k, fn: datePartFunction, macro: datePartMacro(datePartFunction, part) });
       return true;
     }
     if (word === 'TO_CHAR' || word === 'TO_VARCHAR') return formattedToChar(k);
@@ -597,10 +626,7 @@ export function translateQuery(
     const columns = Array.from({ length: width }, (_, i) => `COLUMN${i + 1}`).join(', ');
     let alias = last + 1;
     if (S(alias)?.upper === 'AS') alias++;
-    const aliasToken = S(alias);
-    const hasAlias =
-      aliasToken !== undefined &&
-      (aliasToken.kind === 'quoted' || (aliasToken.kind === 'word' && !ALIAS_STOP.has(aliasToken.upper)));
+    const hasAlias = startsAlias(S(alias), S(alias + 1));
     if (!hasAlias) out[sigIndex[last] as number] += ` AS sf_values(${columns})`;
     else if (S(alias + 1)?.text !== '(') out[sigIndex[alias] as number] += `(${columns})`;
   }
@@ -747,6 +773,9 @@ export function translateQuery(
   }
   for (const [index, text] of closers) out[sigIndex[index] as number] += text;
   wrapInsertSource();
+  convertAssignedValues();
+  timestampTzDateParts();
+  compareTimestampTzByInstant();
   guardDivisors();
 
   /**
@@ -958,6 +987,169 @@ export function translateQuery(
     });
     out[sigIndex[source] as number] = `SELECT ${items.join(', ')} FROM (${out[sigIndex[source] as number]}`;
     out[sigIndex[sig.length - 1] as number] += `) AS sf_src(${aliases.join(', ')})`;
+  }
+
+  /**
+   * UPDATE … SET col = expr and MERGE's UPDATE SET / INSERT (cols) VALUES
+   * (…): a value stored in a date/time column is converted to the column's
+   * type as Snowflake converts it — NTZ -> TZ reads the wall clock in the
+   * session zone, TZ -> NTZ keeps the wall clock and drops the offset, TZ ->
+   * LTZ keeps the instant
+   * (https://docs.snowflake.com/en/sql-reference/data-types-datetime#timestamp-ltz-timestamp-ntz-timestamp-tz).
+   * DuckDB could not cast the TIMESTAMP_TZ struct to a timestamp at all.
+   */
+  function convertAssignedValues(): void {
+    const statement = S(0)?.upper;
+    const target = tables[0];
+    if ((statement !== 'UPDATE' && statement !== 'MERGE') || target === undefined) return;
+    const kindOf = (name: string): TimestampKind | DateTimeKind | undefined => {
+      const kind = target.columns.find((c) => c.name === name)?.type.rowType;
+      return kind === 'date' || kind === 'time' || kind?.startsWith('timestamp_')
+        ? (kind as TimestampKind | DateTimeKind)
+        : undefined;
+    };
+    if (!target.columns.some((c) => kindOf(c.name) !== undefined)) return;
+    let d = 0;
+    for (let k = 0; k < sig.length; k++) {
+      const t = sig[k] as Token;
+      if (t.text === '(') d++;
+      else if (t.text === ')') d--;
+      else if (d === 0 && t.kind === 'word' && t.upper === 'SET') k = convertSetList(k + 1, kindOf);
+      else if (d === 0 && t.kind === 'word' && t.upper === 'INSERT' && S(k - 1)?.upper === 'THEN')
+        k = convertMergeInsert(k + 1, kindOf);
+    }
+  }
+
+  /** `a = x, b.c = y …` from `k` to the clause's end; returns the index of its last token. */
+  function convertSetList(k: number, kindOf: (name: string) => TimestampKind | DateTimeKind | undefined): number {
+    let d = 0;
+    let itemStart = k;
+    let m = k;
+    const convertItem = (from: number, to: number) => {
+      let eq = from;
+      while (eq <= to && S(eq)?.text !== '=') eq++;
+      const column = S(eq - 1);
+      if (eq >= to || column === undefined || !isIdentifierToken(column)) return;
+      assignments.add(eq);
+      const kind = kindOf(identifierName(column));
+      if (kind) wrap(eq + 1, to, kind);
+    };
+    for (; m < sig.length; m++) {
+      const t = sig[m] as Token;
+      if (t.text === '(') d++;
+      else if (t.text === ')') {
+        if (d === 0) break;
+        d--;
+      } else if (d === 0 && t.text === ',') {
+        convertItem(itemStart, m - 1);
+        itemStart = m + 1;
+      } else if (d === 0 && t.kind === 'word' && (t.upper === 'WHERE' || t.upper === 'FROM' || t.upper === 'WHEN'))
+        break;
+    }
+    convertItem(itemStart, m - 1);
+    return m - 1;
+  }
+
+  /** MERGE's `INSERT (cols) VALUES (exprs)` at `k` (the column list); returns the index of its last token. */
+  function convertMergeInsert(k: number, kindOf: (name: string) => TimestampKind | DateTimeKind | undefined): number {
+    if (S(k)?.text !== '(') return k;
+    const namesClose = matchingClose(k);
+    const names: string[] = [];
+    for (let m = k + 1; m < namesClose; m++) if (isIdentifierToken(sig[m])) names.push(identifierName(sig[m] as Token));
+    if (S(namesClose + 1)?.upper !== 'VALUES' || S(namesClose + 2)?.text !== '(') return namesClose;
+    const values = topLevelArguments(namesClose + 2);
+    values.forEach(([from, to], i) => {
+      const kind = kindOf(names[i] ?? '');
+      if (kind && to >= from) wrap(from, to, kind);
+    });
+    return matchingClose(namesClose + 2);
+  }
+
+  /**
+   * DATEADD on a TIMESTAMP_TZ works on the value's own wall clock and keeps
+   * its offset (date-parts.ts); DATEDIFF reads a TIMESTAMP_TZ operand as its
+   * instant. DuckDB's + and date_diff cannot take the TIMESTAMP_TZ struct, and
+   * a macro cannot choose by type, so this uses what the query shows of the
+   * operand's type: a TIMESTAMP_TZ column, a cast to it or TO_TIMESTAMP_TZ.
+   */
+  function timestampTzDateParts(): void {
+    for (const { k, fn, macro } of datePartCalls) {
+      const args = topLevelArguments(k + 1);
+      if (fn === 'add') {
+        const value = args[2];
+        if (value && isStaticTimestampTz(value[0], value[1])) {
+          const index = sigIndex[k] as number;
+          out[index] = (out[index] as string).replace(macro, macro.replace('sf_dateadd_', 'sf_tz_dateadd_'));
+        }
+        continue;
+      }
+      for (const [from, to] of args.slice(1)) {
+        if (!isStaticTimestampTz(from, to)) continue;
+        out[sigIndex[from] as number] = `struct_extract(${out[sigIndex[from] as number]}`;
+        out[sigIndex[to] as number] += `, '${TZ_UTC_FIELD}')`;
+      }
+    }
+  }
+
+  /**
+   * Two TIMESTAMP_TZ values are equal when they are the same instant, whatever
+   * their offsets ('2024-01-01 00:00 +0000' = '2024-01-01 09:00 +0900'), and
+   * order by instant: Snowflake compares TIMESTAMP_TZ by its UTC value
+   * (https://docs.snowflake.com/en/sql-reference/data-types-datetime#timestamp-ltz-timestamp-ntz-timestamp-tz).
+   * DuckDB compares the struct field by field, offset included, so a
+   * comparison with a visible TIMESTAMP_TZ operand compares both operands'
+   * instants instead. Not covered: DISTINCT, GROUP BY, IN lists and operands
+   * whose type the query does not show.
+   */
+  function compareTimestampTzByInstant(): void {
+    const COMPARISONS = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
+    for (let k = 1; k < sig.length; k++) {
+      const t = sig[k] as Token;
+      if (t.kind !== 'op' || !COMPARISONS.has(t.text) || assignments.has(k)) continue;
+      const leftStart = operandStart(k);
+      const rightEnd = operandEnd(k + 1);
+      if (leftStart >= k || rightEnd < k + 1) continue;
+      if (!isStaticTimestampTz(leftStart, k - 1) && !isStaticTimestampTz(k + 1, rightEnd)) continue;
+      for (const [from, to] of [
+        [leftStart, k - 1],
+        [k + 1, rightEnd],
+      ] as const) {
+        out[sigIndex[from] as number] = `sf_ltz_from_text(CAST(${out[sigIndex[from] as number]}`;
+        out[sigIndex[to] as number] += ' AS VARCHAR))';
+      }
+    }
+  }
+
+  /** Whether tokens from..to are, visibly, a TIMESTAMP_TZ value. */
+  function isStaticTimestampTz(from: number, to: number): boolean {
+    const first = S(from);
+    const last = S(to);
+    if (first === undefined || last === undefined) return false;
+    const isTzType = (t: Token | undefined) =>
+      t?.kind === 'word' && columnTypeFromNameOrUndefined(t.upper)?.rowType === 'timestamp_tz';
+    if (isTzType(last) && S(to - 1)?.text === '::') return true;
+    if (first.upper === 'TO_TIMESTAMP_TZ' && S(from + 1)?.text === '(' && matchingClose(from + 1) === to) return true;
+    if ((first.upper === 'CAST' || first.upper === 'TRY_CAST') && last.text === ')' && isTzType(S(to - 1)))
+      return matchingClose(from + 1) === to;
+    for (let m = from; m <= to; m++) {
+      const x = sig[m] as Token;
+      if ((m - from) % 2 === 0 ? !isIdentifierToken(x) : x.text !== '.') return false;
+    }
+    if ((to - from) % 2 !== 0) return false;
+    const name = identifierName(last);
+    for (const table of tables) {
+      const column = table.columns.find((c) => c.name === name);
+      if (column) return column.type.rowType === 'timestamp_tz';
+    }
+    return false;
+  }
+
+  function columnTypeFromNameOrUndefined(name: string): ColumnType | undefined {
+    try {
+      return columnTypeFromName(name, [], timestampMapping(ctx.session));
+    } catch {
+      return undefined;
+    }
   }
 
   const semiStructuredColumns = new Map<string, SemiStructuredKind>();
