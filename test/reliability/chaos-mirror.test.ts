@@ -2,7 +2,7 @@ import { sleep } from '@d2s/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ManagedProcess } from '../../scripts/src/local-stack.js';
 import { stillHeld } from './support/busy-kills.js';
-import { type Stack, seededRandom, startStack } from './support/stack.js';
+import { type Stack, seededRandom, startStack, CHAOS_MIRROR_YAML } from './support/stack.js';
 
 /**
  * Chaos for the mirror: a plan + apply over the sandbox Unity Catalog
@@ -18,15 +18,6 @@ import { type Stack, seededRandom, startStack } from './support/stack.js';
  */
 const SEED = Number(process.env.D2S_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const KILLS = 6;
-
-const MIRROR_YAML = `
-mirror:
-  catalogs:
-    - { name: weather, database: WEATHER_MIRROR }
-    - { name: sales, database: SALES_MIRROR }
-  refreshIntervalSeconds: 300
-  maxParallelTables: 8
-`;
 
 const CHAOS_WORKERS = `
 workers:
@@ -54,7 +45,7 @@ describe(`mirror chaos: plan + apply while the mirror worker is SIGKILLed (seed 
     stack = await startStack({
       redisUrl: inject('redisUrl'),
       label: 'chaos-mirror',
-      mirrorYaml: MIRROR_YAML,
+      mirrorYaml: CHAOS_MIRROR_YAML,
       workersYaml: CHAOS_WORKERS,
       logLevel: 'warn',
     });

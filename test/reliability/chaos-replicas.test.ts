@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
-import type { JobFixture } from '@d2s/databricks-emulator';
 import type { SyncView } from '@d2s/shared';
 import { sleep } from '@d2s/testkit';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ManagedProcess } from '../../scripts/src/local-stack.js';
+import { CHANGE_LOG_JOB, CUSTOMERS_MERGE_LOAD, changeLogDatasetYaml } from '../support/load-datasets.js';
 import { type ActiveJob, activeJobOf, activeJobs, stillHeld } from './support/busy-kills.js';
 import {
   type ApiReplica,
@@ -16,6 +16,7 @@ import {
   stagingTables,
   startStack,
   type WorkerName,
+  CHAOS_MIRROR_YAML,
 } from './support/stack.js';
 
 /**
@@ -36,77 +37,24 @@ const REPLICAS = 3;
 const PLAN = { append: 8, replace: 6, merge: 6 } as const;
 const EXTRA_KILLS = 6;
 
-/** The change-log job of test/merge.e2e.test.ts: 60 rows over at most 40 customer ids, keys repeating. */
-const CHANGE_LOG_JOB: JobFixture = {
-  job_id: 1009,
-  name: 'export-customer-changes',
-  max_concurrent_runs: 50,
-  parameters: [
-    { name: 'output_path', default: 's3://d2s-sandbox/exports/manual' },
-    { name: 'batch', default: 'b1' },
-  ],
-  timing: { pending_ms: 500, running_ms: 1000, terminating_ms: 200 },
-  export: {
-    dataset: 'customer_changes',
-    files: 2,
-    rows_per_file: 30,
-    seed: 15,
-    write_commit_markers: true,
-    columns: [
-      {
-        name: 'customer_id',
-        type: 'BIGINT',
-        generate: { kind: 'choice', values: Array.from({ length: 40 }, (_, i) => String(i + 1)) },
-      },
-      { name: 'changed_at', type: 'TIMESTAMP', generate: { kind: 'timestamp_step', start: '2024-06-01T00:00:00Z' } },
-      { name: 'name', type: 'STRING', generate: { kind: 'choice', values: ['Ada', 'Grace', 'Edsger', 'Barbara'] } },
-      { name: 'op', type: 'STRING', generate: { kind: 'choice', values: ['upsert', 'upsert', 'upsert', 'delete'] } },
-      { name: 'batch', type: 'STRING', generate: { kind: 'parameter', parameter: 'batch' } },
-    ],
-  },
-};
-
 /**
  * The merge dataset runs one sync at a time (queued behind each other): Snowflake serializes MERGEs into one
  * table with its table lock (https://docs.snowflake.com/en/sql-reference/transactions, "Resource locking"),
  * which the emulator does not model yet; two MERGEs inserting one new key at once would both insert it there.
+ * (The last argument of changeLogDatasetYaml for `customers`.)
  */
-const changesDataset = (name: string, table: string, load: string, oneAtATime = false) => `
-  ${name}:
-    databricks: { jobId: 1009, outputParameter: output_path }
-    export: { s3Prefix: s3://d2s-sandbox/exports/${name}, maxRunDurationSeconds: 600 }
-    snowflake:
-      stage: { database: D2S_SANDBOX, schema: PUBLIC, name: CHANGES_STAGE }
-      stageUrl: s3://d2s-sandbox/exports/
-      createStage: true
-      table: { database: D2S_SANDBOX, schema: PUBLIC, name: ${table} }
-      createTable: true
-    load: ${load}
-    parameters:
-      batch: { type: string, required: true }
-    singleActive: ${oneAtATime}${oneAtATime ? '\n    onBusy: queue' : ''}`;
-
 const DATASETS = `
 datasets:${forecastsDataset('forecasts_append', 'FORECASTS_APPEND', 'append')}${forecastsDataset(
   'forecasts_replace',
   'FORECASTS_REPLACE',
   'replace',
   { expectedRows: 10_000 },
-)}${changesDataset(
+)}${changeLogDatasetYaml(
   'customers',
   'CUSTOMERS',
-  '{ mode: merge, keys: [customer_id], orderBy: changed_at, deleteWhen: { column: op, value: delete } }',
+  CUSTOMERS_MERGE_LOAD,
   true,
-)}${changesDataset('customer_log', 'CUSTOMER_LOG', '{ mode: append }')}`;
-
-const MIRROR_YAML = `
-mirror:
-  catalogs:
-    - { name: weather, database: WEATHER_MIRROR }
-    - { name: sales, database: SALES_MIRROR }
-  refreshIntervalSeconds: 300
-  maxParallelTables: 8
-`;
+)}${changeLogDatasetYaml('customer_log', 'CUSTOMER_LOG', '{ mode: append }')}`;
 
 const WORKERS = `
 workers:
@@ -176,11 +124,14 @@ describe(`chaos with replicas: ${REPLICAS} of each worker, 2 APIs, SIGKILLs (see
       redisUrl: inject('redisUrl'),
       label: 'chaos-replicas',
       datasetsYaml: DATASETS,
-      mirrorYaml: MIRROR_YAML,
+      mirrorYaml: CHAOS_MIRROR_YAML,
       workersYaml: WORKERS,
       timeScale: 0.1,
       logLevel: 'warn',
-      databricksFixture: (sandbox) => ({ ...sandbox, jobs: [...sandbox.jobs, CHANGE_LOG_JOB] }),
+      databricksFixture: (sandbox) => ({
+        ...sandbox,
+        jobs: [...sandbox.jobs, { ...CHANGE_LOG_JOB, max_concurrent_runs: 50 }],
+      }),
     });
     const started = await Promise.all([stack.startApiReplica(), stack.startApiReplica()]);
     apis = [started[0] as ApiReplica, started[1] as ApiReplica];

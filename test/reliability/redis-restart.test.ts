@@ -64,11 +64,18 @@ describe('Redis restart mid-flight (AOF on)', () => {
       for (const dataset of ['forecasts_append', 'forecasts_replace', 'forecasts_append', 'forecasts_replace']) {
         await create(dataset);
       }
+      await create('forecasts_append');
+      await create('forecasts_replace');
+      // The mirror run starts once imports run: a run of one small catalog can finish within a second, and one
+      // started with the syncs was over before any import began (a CI run saw it).
+      const importsStarted = Date.now() + 60_000;
+      while (((await stack.queues.import.getJobCounts('active')).active ?? 0) === 0) {
+        if (Date.now() > importsStarted) throw new Error('no import started');
+        await sleep(20);
+      }
       const run = await stack.request('POST', '/v1/mirror/runs', { scope: { catalogs: [catalog] } });
       expect(run.status, run.text).toBe(202);
       const runId = run.body.id as string;
-      await create('forecasts_append');
-      await create('forecasts_replace');
 
       // Wait until imports run and the mirror run is planning or applying.
       const deadline = Date.now() + 30_000;

@@ -42,8 +42,11 @@ export const CHANGE_LOG_JOB: JobFixture = {
 export const CUSTOMERS_MERGE_LOAD =
   '{ mode: merge, keys: [customer_id], orderBy: changed_at, deleteWhen: { column: op, value: delete } }';
 
-/** A dataset (an entry under `datasets:`) fed by CHANGE_LOG_JOB, loading into D2S_SANDBOX.PUBLIC.<table>. */
-export const changeLogDatasetYaml = (name: string, table: string, load: string) => `
+/**
+ * A dataset (an entry under `datasets:`) fed by CHANGE_LOG_JOB, loading into D2S_SANDBOX.PUBLIC.<table>;
+ * `oneAtATime` queues its syncs behind each other (singleActive with onBusy: queue).
+ */
+export const changeLogDatasetYaml = (name: string, table: string, load: string, oneAtATime = false) => `
   ${name}:
     databricks: { jobId: 1009, outputParameter: output_path }
     export: { s3Prefix: s3://d2s-sandbox/exports/${name}, maxRunDurationSeconds: 600 }
@@ -56,7 +59,7 @@ export const changeLogDatasetYaml = (name: string, table: string, load: string) 
     load: ${load}
     parameters:
       batch: { type: string, required: true }
-    singleActive: false`;
+    singleActive: ${oneAtATime}${oneAtATime ? '\n    onBusy: queue' : ''}`;
 
 /**
  * `forecasts_backfill` (an entry under `datasets:`): the sandbox forecasts job, one sync per forecast_date,

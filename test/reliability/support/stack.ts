@@ -551,6 +551,16 @@ datasets:${forecastsDataset('forecasts_append', 'FORECASTS_APPEND', 'append')}${
 )}`;
 
 /** A seeded PRNG (mulberry32): the same seed gives the same chaos. */
+/** The mirror the chaos runs apply: both sandbox catalogs, each into a database of its own. */
+export const CHAOS_MIRROR_YAML = `
+mirror:
+  catalogs:
+    - { name: weather, database: WEATHER_MIRROR }
+    - { name: sales, database: SALES_MIRROR }
+  refreshIntervalSeconds: 300
+  maxParallelTables: 8
+`;
+
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

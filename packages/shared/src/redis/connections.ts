@@ -78,7 +78,12 @@ export function clusterOptionsFor(profile: RedisProfile, redisOptions: RedisOpti
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 300,
     retryDelayOnTryAgain: 100,
-    maxRedirections: 16,
+    // Until the cluster notices a dead primary (cluster-node-timeout, then the election) its slots still point
+    // there, and each retry costs one redirection. 16 (ioredis' default) is spent in about 3 s, so a worker's
+    // start-up write (the cleanup sweep's scheduler) failed mid-failover and the process exited (seen in
+    // test/reliability/redis-cluster.test.ts). A worker waits: about 30 s of redirections at 200 ms each.
+    maxRedirections: profile === 'worker' ? 150 : 16,
+    retryDelayOnMoved: profile === 'worker' ? 100 : 0,
     slotsRefreshTimeout: 2_000,
     clusterRetryStrategy: (times) => Math.min(100 * times, 2_000),
   };
