@@ -10,6 +10,7 @@ import {
   recordSyncEnd,
   runSteps,
   settleFailedAttempt,
+  stopIfLockLost,
   SyncFailedError,
   type SyncService,
 } from '@d2s/shared';
@@ -81,6 +82,8 @@ export function createImportProcessor(deps: ImportDeps) {
           park: () => Promise.reject(new Error('import steps never reschedule')),
           signal,
         }));
+      // A replica that lost the lock during the last step must not remove files the job's new holder may be loading.
+      stopIfLockLost(signal, 'clean-up');
       if (!verifiedLoad && dataset.export.cleanup === 'after-load')
         await job.updateData({ ...data, verifiedLoad: loaded as unknown as Record<string, unknown> });
       loaded.cleanup = await cleanUp(ctx, { metrics: deps.metrics, now });

@@ -62,6 +62,7 @@ export {
   type StepFunction,
   type StepResult,
   type StepTable,
+  stopIfLockLost,
 } from './jobs/step-runner.js';
 export { addJob } from './jobs/typed-queue.js';
 export {

@@ -44,7 +44,11 @@ export interface RunStepsOptions<Context, StepName extends string> {
   signal?: AbortSignal;
 }
 
-function stopIfLockLost(signal: AbortSignal | undefined, next: string): void {
+/**
+ * Throws JOB_LOCK_LOST when BullMQ's signal says this worker lost the job's lock. The step runner asks before every
+ * step; a processor asks too before work it does after its steps (an import's file cleanup, say).
+ */
+export function stopIfLockLost(signal: AbortSignal | undefined, next: string): void {
   if (!signal?.aborted) return;
   throw new JobLockLostError(`Lost the lock on this job before step "${next}"; another worker may hold it now.`, {
     details: { step: next },
