@@ -48,13 +48,7 @@ await runService({
           pushPolling: { pollInitialMs: webhook.pollInitialMs, pollMaxMs: webhook.pollMaxMs },
         }
       : {};
-    const notifications = new NotificationEmitter({
-      queue: queues.notify,
-      settings: config.notifications,
-      retentionSeconds: config.api.retentionSeconds,
-      logger,
-      metrics: telemetry.metrics,
-    });
+    const notifications = NotificationEmitter.forService(config, queues.notify, logger, telemetry.metrics);
     const processor = createExportProcessor({
       ...push,
       notifications,

@@ -28,13 +28,7 @@ await runService({
     const redis = await connectServiceRedis(config, 'worker', 'd2s-import-producer', logger);
     const queues = openQueues(redis, config.redis.prefix, logger);
     const syncs = new SyncService({ config, exportQueue: queues.export, importQueue: queues.import, redis });
-    const notifications = new NotificationEmitter({
-      queue: queues.notify,
-      settings: config.notifications,
-      retentionSeconds: config.api.retentionSeconds,
-      logger,
-      metrics: telemetry.metrics,
-    });
+    const notifications = NotificationEmitter.forService(config, queues.notify, logger, telemetry.metrics);
     const processor = createImportProcessor({
       config,
       snowflake,

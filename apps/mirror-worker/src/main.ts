@@ -59,13 +59,7 @@ await runService({
       ...(config.notifications.endpoints.length > 0
         ? {
             notifications: {
-              emitter: new NotificationEmitter({
-                queue: queues.notify,
-                settings: config.notifications,
-                retentionSeconds: config.api.retentionSeconds,
-                logger,
-                metrics,
-              }),
+              emitter: NotificationEmitter.forService(config, queues.notify, logger, metrics),
             },
           }
         : {}),

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { NotificationsSettings } from '../config/notification-endpoints.js';
+import type { D2sConfig } from '../config/load-config.js';
 import type { NotificationEvent } from '../jobs/catalog.js';
 import { addJob } from '../jobs/typed-queue.js';
 import type { D2sMetrics } from '../metrics/metrics.js';
@@ -29,6 +30,22 @@ export function notificationJobId(endpoint: string, eventId: string): string {
  */
 export class NotificationEmitter {
   readonly #deps: NotificationEmitterDeps;
+
+  /** A service's emitter: the config's endpoints and retention, onto the `notify` queue. */
+  static forService(
+    config: Pick<D2sConfig, 'notifications' | 'api'>,
+    queue: Queue,
+    logger: NotificationEmitterDeps['logger'],
+    metrics?: NotificationEmitterDeps['metrics'],
+  ): NotificationEmitter {
+    return new NotificationEmitter({
+      queue,
+      settings: config.notifications,
+      retentionSeconds: config.api.retentionSeconds,
+      logger,
+      metrics,
+    });
+  }
 
   constructor(deps: NotificationEmitterDeps) {
     this.#deps = deps;
