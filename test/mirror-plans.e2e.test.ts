@@ -248,42 +248,65 @@ describe('mirror plans: reviewed plans applied exactly, PLAN_STALE, dry runs per
     }
   }, 180_000);
 
-  it('re-creates an integration whose OAuth client id changed, so Snowflake uses the new id (ALTER cannot set it)', async () => {
+  // Snowflake's ALTER CATALOG INTEGRATION cannot set a client id, and an integration Iceberg tables use can be
+  // neither replaced nor dropped (https://docs.snowflake.com/en/sql-reference/sql/alter-catalog-integration;
+  // drop-catalog-integration, usage notes). The Snowflake emulator refuses both, as Snowflake does.
+  it('moves the tables to an integration of the new OAuth client, and back again, never replacing one in use', async () => {
     const clientOf = async (name: string) => {
       const described = await stack.query.execute(`DESCRIBE CATALOG INTEGRATION ${q(name)}`);
       const auth = described.rows.find((r) => r.property === 'REST_AUTHENTICATION');
       return /OAUTH_CLIENT_ID=([^,]*)/.exec(String(auth?.property_value))?.[1];
     };
+    const integrationsOfWeather = async () => {
+      const shown = await stack.query.execute(`SHOW ICEBERG TABLES IN DATABASE ${q('WEATHER')}`);
+      return new Set(shown.rows.map((r) => r.catalog_name));
+    };
     expect(await clientOf('D2S_UC_WEATHER')).toBe(SANDBOX_OAUTH_CLIENT);
-    // Another principal with EXTERNAL USE SCHEMA on weather (fixtures/databricks-sandbox.yaml), so discovery
-    // still selects the tables for it; it is no OAuth client of the emulator, so verification fails.
-    const rotatedClient = 'sandbox-user@example.com';
+    const tablesBefore = (await stack.query.execute(`SHOW ICEBERG TABLES IN DATABASE ${q('WEATHER')}`)).rows.length;
+    expect(tablesBefore).toBeGreaterThan(0);
+    // A second service principal of the sandbox, in the same group (packages/databricks-emulator/fixtures).
+    const rotatedClient = 'd2s-sandbox-client-2';
     stack.config.mirror.oauthClientId = rotatedClient;
-    stack.config.mirror.oauthClientSecret = new Secret('rotated-client-secret');
+    stack.config.mirror.oauthClientSecret = new Secret('d2s-sandbox-secret-2');
+    let ownName: string | undefined;
     try {
       const changed = await plan({ scope: { catalogs: ['weather'] } });
-      expect(changed.actions).toEqual([
-        expect.objectContaining({
-          kind: 'update-integration',
-          recreate: true,
-          reason: expect.stringContaining('client id'),
-        }),
-      ]);
-      expect(changed.actions[0].sql[0]).toMatch(/^CREATE OR REPLACE CATALOG INTEGRATION "D2S_UC_WEATHER"/);
-      const run = await runAndWait({ scope: { catalogs: ['weather'] } });
-      // The Databricks emulator does not know this client, so verification fails: but Snowflake now holds the new id.
-      expect(run.actions[0]).toMatchObject({
-        status: 'failed',
-        error: { code: 'MIRROR_INTEGRATION_VERIFICATION_FAILED' },
+      const [create, ...moves] = changed.actions;
+      expect(create).toMatchObject({
+        kind: 'create-integration',
+        reason: expect.stringContaining('client id changed'),
       });
-      expect(await clientOf('D2S_UC_WEATHER')).toBe(rotatedClient);
+      const own: string = create.integration.name;
+      ownName = own;
+      expect(own).toMatch(/^D2S_UC_WEATHER_C[0-9A-F]{8}$/);
+      expect(create.sql[0]).toMatch(new RegExp(`^CREATE CATALOG INTEGRATION IF NOT EXISTS "${own}"`));
+      expect(moves).toHaveLength(tablesBefore);
+      for (const move of moves)
+        expect(move).toMatchObject({ kind: 'rename-table', mode: 'recreate', integration: own });
+      expect(changed.orphans).toEqual([expect.objectContaining({ kind: 'integration', name: 'D2S_UC_WEATHER' })]);
+
+      const run = await runAndWait({ scope: { catalogs: ['weather'] } });
+      expect(run.status).toBe('succeeded');
+      expect(await clientOf(own)).toBe(rotatedClient);
+      expect(await integrationsOfWeather()).toEqual(new Set([own]));
+      // The old integration is left as it was, for the user to drop; the one in use cannot be dropped.
+      expect(await clientOf('D2S_UC_WEATHER')).toBe(SANDBOX_OAUTH_CLIENT);
+      await expect(stack.query.execute(`DROP CATALOG INTEGRATION ${q(own)}`)).rejects.toThrow(
+        /Iceberg table\(s\) are associated/,
+      );
+      expect((await plan({ scope: { catalogs: ['weather'] } })).actions).toEqual([]);
     } finally {
       stack.config.mirror.oauthClientId = SANDBOX_OAUTH_CLIENT;
       stack.config.mirror.oauthClientSecret = new Secret(SANDBOX_OAUTH_SECRET);
     }
+    // Back to the first client: its integration is found again and the tables move back, nothing created.
+    const back = await plan({ scope: { catalogs: ['weather'] } });
+    expect(back.actions.map((a: { kind: string }) => a.kind)).toEqual(Array(tablesBefore).fill('rename-table'));
     const healed = await runAndWait({ scope: { catalogs: ['weather'] } });
     expect(healed.status).toBe('succeeded');
-    expect(await clientOf('D2S_UC_WEATHER')).toBe(SANDBOX_OAUTH_CLIENT);
+    expect(await integrationsOfWeather()).toEqual(new Set(['D2S_UC_WEATHER']));
     expect((await plan({ scope: { catalogs: ['weather'] } })).actions).toEqual([]);
+    // No table uses the rotated client's integration any more: now Snowflake lets it go.
+    await stack.query.execute(`DROP CATALOG INTEGRATION ${q(String(ownName))}`);
   }, 180_000);
 });

@@ -79,11 +79,6 @@ export const UpdateIntegrationAction = z.strictObject({
   kind: z.literal('update-integration'),
   integration: IntegrationRef,
   rotateSecret: z.boolean(),
-  /**
-   * CREATE OR REPLACE instead of ALTER: the OAuth client id changed, which Snowflake's ALTER CATALOG
-   * INTEGRATION cannot set (it takes only OAUTH_CLIENT_SECRET).
-   */
-  recreate: z.boolean().default(false),
   refreshIntervalSeconds: z.number().int().positive().optional(),
 });
 

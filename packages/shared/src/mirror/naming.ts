@@ -44,6 +44,8 @@ export interface IntegrationIdentity {
   catalog: string;
   /** The integration's `CATALOG_NAMESPACE` (per-schema integrations only). */
   namespace?: string | undefined;
+  /** The integration of another OAuth client that this one takes over from (see withClientIntegrations). */
+  supersedes?: string | undefined;
 }
 
 const NOT_IDENTIFIER_CHARS = /[^A-Z0-9_]/g;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Secret } from '../secret.js';
 import { verifyCatalogIntegration } from '../snowflake/sql/catalog-integration.js';
 import { clientIdHash, integrationComment, tableComment } from './markers.js';
+import { clientIntegrationName } from './plan/integrations.js';
 import { secretFingerprint } from './mirror-settings.js';
 import { type DesiredTable, type PlanInput, planMirror, type SnowflakeSide } from './plan.js';
 import { statementsFor } from './statements.js';
@@ -245,6 +246,31 @@ describe('planMirror', () => {
       replaces: { tableId: daily.table.tableId },
       sql: [expect.stringMatching(/^CREATE OR REPLACE ICEBERG TABLE "WEATHER"."FORECASTS"."DAILY"\n/)],
     });
+  });
+
+  it('moves the tables of a new OAuth client to an integration of its own, and lists the old one as unused', () => {
+    // Snowflake cannot ALTER an integration's client id nor replace an integration its tables use
+    // (https://docs.snowflake.com/en/sql-reference/sql/drop-catalog-integration, usage notes).
+    const newClient = testSettings({ oauthClientId: 'sp-new-client' });
+    const ownName = clientIntegrationName('D2S_UC_WEATHER', 'sp-new-client');
+    const result = planMirror({
+      discovered: { tables: [daily, hourly], skipped: [] },
+      snowflake: applied([daily, hourly]),
+      settings: newClient,
+    });
+    expect(result.actions.map((a) => [a.kind, 'integration' in a ? a.integration : undefined])).toEqual([
+      ['create-integration', { name: ownName, catalog: 'weather' }],
+      ['rename-table', ownName],
+      ['rename-table', ownName],
+    ]);
+    const [create, move] = result.actions;
+    expect(move).toMatchObject({ mode: 'recreate', dependsOn: [create?.id] });
+    expect(move?.sql).toEqual([
+      expect.stringMatching(
+        new RegExp(`^CREATE OR REPLACE ICEBERG TABLE "WEATHER"."FORECASTS"."DAILY"\n[^]*CATALOG = '${ownName}'`),
+      ),
+    ]);
+    expect(result.orphans).toEqual([expect.objectContaining({ kind: 'integration', name: 'D2S_UC_WEATHER' })]);
   });
 
   it('applies a rotated secret and a new interval with ALTER (no secret in the plan)', () => {

@@ -10,7 +10,7 @@ import type { MirrorSettings } from './mirror-settings.js';
 import { planStateDigest } from './plan-fingerprint.js';
 import { displayName, ucFullName } from './naming.js';
 import { type PlacedTable, planContainers } from './plan/containers.js';
-import { type IntegrationPlan, planIntegrations } from './plan/integrations.js';
+import { type IntegrationPlan, planIntegrations, withClientIntegrations } from './plan/integrations.js';
 import { markerInScope, type Orphan, planOrphans } from './plan/orphans.js';
 import type { DesiredTable, DiscoveredTables, SkippedTable, SnowflakeSide } from './plan/sides.js';
 import { indexSnowflakeTables } from './plan/snowflake-tables.js';
@@ -105,8 +105,12 @@ export function planMirror(input: PlanInput): MirrorPlan {
   const scope = input.scope ?? {};
   const includeRefresh = input.includeRefresh ?? false;
   // Sorted, so that which of two colliding tables wins does not depend on discovery order.
-  const desired = [...discovered.tables].sort((a, b) =>
-    ucFullName(a.table) < ucFullName(b.table) ? -1 : ucFullName(a.table) > ucFullName(b.table) ? 1 : 0,
+  const desired = withClientIntegrations(
+    [...discovered.tables].sort((a, b) =>
+      ucFullName(a.table) < ucFullName(b.table) ? -1 : ucFullName(a.table) > ucFullName(b.table) ? 1 : 0,
+    ),
+    snowflake.integrations,
+    settings,
   );
   const desiredIds = new Set(desired.map((d) => d.table.tableId));
   const skippedById = new Map(discovered.skipped.filter((s) => s.tableId).map((s) => [s.tableId as string, s]));

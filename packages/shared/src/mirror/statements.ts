@@ -36,14 +36,9 @@ export type StatementSettings = Pick<
 export function statementsFor(action: MirrorAction, settings: StatementSettings): SqlStatement[] {
   switch (action.kind) {
     case 'create-integration':
-      return [
-        integrationStatement(action.integration, settings, false),
-        verifyCatalogIntegration(action.integration.name),
-      ];
+      return [integrationStatement(action.integration, settings), verifyCatalogIntegration(action.integration.name)];
     case 'update-integration': {
       const { name } = action.integration;
-      if (action.recreate)
-        return [integrationStatement(action.integration, settings, true), verifyCatalogIntegration(name)];
       return [
         alterCatalogIntegration({
           name,
@@ -89,12 +84,11 @@ export function recreateStatements(action: RenameTableAction, settings: Statemen
   return [createTableStatement(action, settings, false), dropIcebergTable(action.from)];
 }
 
-/** CREATE (IF NOT EXISTS, or OR REPLACE) CATALOG INTEGRATION with every property from the settings. */
-function integrationStatement(
-  integration: IntegrationRef,
-  settings: StatementSettings,
-  orReplace: boolean,
-): SqlStatement {
+/**
+ * CREATE CATALOG INTEGRATION IF NOT EXISTS with every property from the settings. Never OR REPLACE: Snowflake
+ * refuses to replace an integration its tables use, so a new OAuth client gets a new integration instead.
+ */
+function integrationStatement(integration: IntegrationRef, settings: StatementSettings): SqlStatement {
   return createCatalogIntegration({
     name: integration.name,
     workspaceUrl: settings.workspaceUrl,
@@ -105,7 +99,6 @@ function integrationStatement(
     enabled: true,
     refreshIntervalSeconds: settings.refreshIntervalSeconds,
     comment: markerOf(integration, settings),
-    orReplace,
   });
 }
 

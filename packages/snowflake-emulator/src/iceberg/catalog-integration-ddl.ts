@@ -14,6 +14,37 @@ export function findCatalogIntegration(ctx: StatementContext, name: string): Cat
   return integrations.get(name) ?? integrations.get(name.toUpperCase());
 }
 
+/**
+ * Refuses to drop or replace an integration Iceberg tables use: "You can't drop or replace a catalog integration if
+ * one or more Apache Iceberg tables are associated with the catalog integration"
+ * (https://docs.snowflake.com/en/sql-reference/sql/drop-catalog-integration, usage notes). Snowflake's error code for
+ * it is not documented; the message names the integration and how many tables use it.
+ */
+function refuseIfInUse(ctx: StatementContext, name: string, verb: 'drop' | 'replace'): void {
+  const users: string[] = [];
+  for (const { database, schema, table } of ctx.engine.catalog.allTables())
+    if (table.iceberg?.integration === name) users.push(`${database.name}.${schema.name}.${table.name}`);
+  if (users.length === 0) return;
+  throw sqlErrors.executionError(
+    `Cannot ${verb} catalog integration ${displayIdentifier(name)}: ${users.length} Iceberg table(s) are associated with it (for example ${users[0]}). Drop them or move them to another catalog integration first.`,
+  );
+}
+
+/** What ALTER CATALOG INTEGRATION … SET takes (https://docs.snowflake.com/en/sql-reference/sql/alter-catalog-integration). */
+const ALTERABLE = new Set(['REST_AUTHENTICATION', 'REFRESH_INTERVAL_SECONDS', 'COMMENT']);
+
+/** REFRESH_INTERVAL_SECONDS: "Values: 30 to 86400, inclusive" (CREATE and ALTER CATALOG INTEGRATION). */
+function refreshIntervalOf(options: OptionMap): number | undefined {
+  const text = optionText(options.get('REFRESH_INTERVAL_SECONDS'));
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!Number.isInteger(seconds) || seconds < 30 || seconds > 86400)
+    throw sqlErrors.invalidValue(
+      `invalid value [${text}] for parameter 'REFRESH_INTERVAL_SECONDS' (must be an integer from 30 to 86400)`,
+    );
+  return seconds;
+}
+
 function required(options: OptionMap, key: string, where = ''): string {
   const value = optionText(options.get(key));
   if (value === undefined) throw sqlErrors.syntax(`Missing option(s): [${where}${key}]`);
@@ -52,6 +83,7 @@ export async function createCatalogIntegration(ctx: StatementContext, orReplace:
   if (catalog.catalogIntegrations.has(name) || catalog.storageIntegrations.has(name)) {
     if (ifNotExists) return statusResult(`${displayIdentifier(name)} already exists, statement succeeded.`);
     if (!orReplace) throw sqlErrors.alreadyExists('Object', [name]);
+    refuseIfInUse(ctx, name, 'replace');
   }
   const source = required(options, 'CATALOG_SOURCE').toUpperCase();
   if (source !== 'ICEBERG_REST') throw sqlErrors.unsupported(`CATALOG_SOURCE = ${source}`);
@@ -80,7 +112,7 @@ export async function createCatalogIntegration(ctx: StatementContext, orReplace:
     oauthAllowedScopes: [],
     bearerToken: null,
     enabled,
-    refreshIntervalSeconds: Number(optionText(options.get('REFRESH_INTERVAL_SECONDS')) ?? 30),
+    refreshIntervalSeconds: refreshIntervalOf(options) ?? 30,
     comment: optionText(options.get('COMMENT')) ?? null,
     createdOn: ctx.engine.clock(),
   };
@@ -96,7 +128,11 @@ export async function createCatalogIntegration(ctx: StatementContext, orReplace:
   return statusResult(`Integration ${displayIdentifier(name)} successfully created.`);
 }
 
-/** ALTER CATALOG INTEGRATION [IF EXISTS] name SET REST_AUTHENTICATION = (...) | REFRESH_INTERVAL_SECONDS = n | ENABLED = b | COMMENT = '...' */
+/**
+ * ALTER CATALOG INTEGRATION [IF EXISTS] name SET [REST_AUTHENTICATION = (...)] [REFRESH_INTERVAL_SECONDS = n]
+ * [COMMENT = '...'], or UNSET COMMENT. Nothing else can be altered (REST_CONFIG, ENABLED, the client id, …):
+ * those need CREATE OR REPLACE, which Snowflake refuses while tables use the integration.
+ */
 export async function alterCatalogIntegration(ctx: StatementContext): Promise<StatementResult> {
   const c = ctx.cursor;
   const ifExists = c.acceptIfExists();
@@ -117,6 +153,12 @@ export async function alterCatalogIntegration(ctx: StatementContext): Promise<St
   const options = c.optionList();
   c.expectEnd();
   if (options.size === 0) return c.fail(undefined);
+  const notAlterable = [...options.keys()].find((key) => !ALTERABLE.has(key));
+  if (notAlterable !== undefined)
+    throw sqlErrors.syntax(
+      `invalid property '${notAlterable}' for 'ALTER CATALOG INTEGRATION ... SET'; only REST_AUTHENTICATION, REFRESH_INTERVAL_SECONDS or COMMENT can be altered`,
+    );
+  const refreshIntervalSeconds = refreshIntervalOf(options);
   const auth = optionGroup(options.get('REST_AUTHENTICATION'));
   if (auth) {
     // ALTER takes only the credential itself (OAUTH_CLIENT_SECRET or BEARER_TOKEN); a new client id,
@@ -130,13 +172,7 @@ export async function alterCatalogIntegration(ctx: StatementContext): Promise<St
     }
     applyAuthentication(entry, auth);
   }
-  const rest = optionGroup(options.get('REST_CONFIG'));
-  if (rest?.has('CATALOG_URI')) entry.catalogUri = optionText(rest.get('CATALOG_URI')) ?? entry.catalogUri;
-  if (rest?.has('CATALOG_NAME')) entry.catalogName = optionText(rest.get('CATALOG_NAME')) ?? null;
-  if (options.has('REFRESH_INTERVAL_SECONDS'))
-    entry.refreshIntervalSeconds = Number(optionText(options.get('REFRESH_INTERVAL_SECONDS')));
-  const enabled = optionBool(options.get('ENABLED'));
-  if (enabled !== undefined) entry.enabled = enabled;
+  if (refreshIntervalSeconds !== undefined) entry.refreshIntervalSeconds = refreshIntervalSeconds;
   if (options.has('COMMENT')) entry.comment = optionText(options.get('COMMENT')) ?? null;
   return statusResult(OK);
 }
@@ -150,6 +186,7 @@ export async function dropCatalogIntegration(ctx: StatementContext): Promise<Sta
   const catalog = ctx.engine.catalog;
   const existing = catalog.catalogIntegrations.get(name) ?? catalog.storageIntegrations.get(name);
   if (existing) authorizeIntegration(ctx, existing, name, 'OWNERSHIP');
+  if (catalog.catalogIntegrations.has(name)) refuseIfInUse(ctx, name, 'drop');
   if (!catalog.catalogIntegrations.delete(name) && !catalog.storageIntegrations.delete(name)) {
     if (ifExists)
       return statusResult(`Drop statement executed successfully (${displayIdentifier(name)} already dropped).`);

@@ -165,8 +165,32 @@ describe('catalog integrations', () => {
     expect((await verify('NOWH_INT')).errorMessage).toContain('Unable to find warehouse nope');
     await c.rows("alter catalog integration bad_int set rest_authentication = (oauth_client_secret = 'good-secret')");
     expect(await verify('BAD_INT')).toEqual({ success: true });
-    await c.rows('alter catalog integration bad_int set refresh_interval_seconds = 60 enabled = false');
-    expect((await c.rows("show catalog integrations like 'BAD_INT'"))[0]?.enabled).toBe(false);
+    await c.rows('alter catalog integration bad_int set refresh_interval_seconds = 60');
+    const described = await c.rows('describe catalog integration bad_int');
+    expect(described.find((r) => r.property === 'REFRESH_INTERVAL_SECONDS')?.property_value).toBe('60');
+  });
+
+  // ALTER CATALOG INTEGRATION … SET takes REST_AUTHENTICATION (the secret or bearer token only),
+  // REFRESH_INTERVAL_SECONDS (30 to 86400) and COMMENT; anything else needs CREATE OR REPLACE
+  // (https://docs.snowflake.com/en/sql-reference/sql/alter-catalog-integration).
+  it('alters only what Snowflake lets ALTER change', async () => {
+    for (const sql of [
+      'alter catalog integration bad_int set enabled = false',
+      "alter catalog integration bad_int set rest_config = (catalog_uri = 'https://elsewhere')",
+      "alter catalog integration bad_int set rest_authentication = (oauth_client_id = 'another-client')",
+    ]) {
+      const refused = await failureOf(c.execute(sql));
+      expect([refused.code, refused.sqlState], sql).toEqual(['001003', '42000']);
+      expect(refused.message, sql).toMatch(/invalid property '(ENABLED|REST_CONFIG|OAUTH_CLIENT_ID)'/);
+    }
+    for (const seconds of [29, 86401]) {
+      const refused = await failureOf(
+        c.execute(`alter catalog integration bad_int set refresh_interval_seconds = ${seconds}`),
+      );
+      expect(refused.code).toBe('002025');
+      expect(refused.message).toContain('REFRESH_INTERVAL_SECONDS');
+    }
+    expect((await c.rows("show catalog integrations like 'BAD_INT'"))[0]?.enabled).toBe(true);
   });
 
   it('lists the remote tables', async () => {
@@ -303,6 +327,17 @@ describe('Iceberg tables', () => {
     expect([err.code, err.sqlState]).toEqual(['000002', '0A000']);
     expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 4 }]);
     expect((await failureOf(c.execute('select * from "orders_v2"'))).code).toBe('002003');
+  });
+
+  // "You can't drop or replace a catalog integration if one or more Apache Iceberg tables are associated with the
+  // catalog integration" (https://docs.snowflake.com/en/sql-reference/sql/drop-catalog-integration, usage notes).
+  it('refuses to drop or replace an integration while an Iceberg table uses it', async () => {
+    const dropped = await failureOf(c.execute('drop catalog integration uc_int'));
+    expect(dropped.message).toMatch(/Cannot drop catalog integration UC_INT: 1 Iceberg table\(s\) are associated/);
+    const replaced = await failureOf(c.execute(integrationSql('uc_int', 'good-secret')));
+    expect(replaced.message).toMatch(/Cannot replace catalog integration UC_INT/);
+    expect(await verify('UC_INT')).toEqual({ success: true });
+    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 4 }]);
   });
 
   it('drops Iceberg tables and integrations', async () => {

@@ -5,7 +5,7 @@ import { secretFingerprint } from '../mirror-settings.js';
 import { statementsFor } from '../statements.js';
 import type { MirrorAction } from '../mirror-action.js';
 import { desired, KNOWN_SECRET, testSettings } from '@d2s/testkit/mirror-fixtures';
-import { planIntegrations } from './integrations.js';
+import { clientIntegrationName, planIntegrations, withClientIntegrations } from './integrations.js';
 import type { SnowflakeIntegration } from './sides.js';
 
 const settings = testSettings();
@@ -79,29 +79,57 @@ describe('planIntegrations: a changed OAuth client', () => {
     }),
   });
 
-  it('re-creates the integration with every property when the client id changed (ALTER cannot set it)', () => {
-    // Snowflake's ALTER CATALOG INTEGRATION takes only OAUTH_CLIENT_SECRET in REST_AUTHENTICATION
-    // (https://docs.snowflake.com/en/sql-reference/sql/alter-catalog-integration), so a new client id
-    // needs CREATE OR REPLACE; an ALTER of the secret alone would leave Snowflake on the old client forever.
+  // Snowflake's ALTER CATALOG INTEGRATION takes only OAUTH_CLIENT_SECRET in REST_AUTHENTICATION
+  // (https://docs.snowflake.com/en/sql-reference/sql/alter-catalog-integration), and an integration that Iceberg
+  // tables use can be neither replaced nor dropped (drop-catalog-integration, usage notes): a new client id gets
+  // an integration of its own, and the tables move to it.
+  it('gives a new client id an integration of its own, created with every property, never replacing the old', () => {
     const newClient = testSettings({ oauthClientId: 'sp-new-client' });
-    const plan = planIntegrations([weather], [written('sp-client-id', KNOWN_SECRET)], newClient);
+    const ownName = clientIntegrationName('D2S_UC_WEATHER', 'sp-new-client');
+    expect(ownName).toBe(`D2S_UC_WEATHER_C${clientIdHash('sp-new-client').slice(0, 8).toUpperCase()}`);
+    const snowflake = [written('sp-client-id', KNOWN_SECRET)];
+    const [moved] = withClientIntegrations([weather], snowflake, newClient);
+    expect(moved?.integration).toEqual({ name: ownName, catalog: 'weather', supersedes: 'D2S_UC_WEATHER' });
+
+    const plan = planIntegrations([moved as typeof weather], snowflake, newClient);
     expect(plan.actions).toEqual([
-      expect.objectContaining({ kind: 'update-integration', rotateSecret: true, recreate: true }),
+      expect.objectContaining({
+        kind: 'create-integration',
+        integration: { name: ownName, catalog: 'weather' },
+        reason: expect.stringContaining('D2S_UC_WEATHER is left for you to drop'),
+      }),
     ]);
     const [statement, verify] = statementsFor(plan.actions[0] as MirrorAction, newClient);
-    expect(statement?.masked).toMatch(/^CREATE OR REPLACE CATALOG INTEGRATION "D2S_UC_WEATHER"\n/);
+    expect(statement?.masked).toMatch(new RegExp(`^CREATE CATALOG INTEGRATION IF NOT EXISTS "${ownName}"\n`));
     expect(statement?.masked).toContain("OAUTH_CLIENT_ID = 'sp-new-client'");
     expect(statement?.masked).toContain("OAUTH_CLIENT_SECRET = '[redacted]'");
     expect(statement?.masked).toContain(`client=${clientIdHash('sp-new-client')}`);
     expect(statement?.text()).toContain(KNOWN_SECRET);
-    expect(verify?.masked).toBe("SELECT SYSTEM$VERIFY_CATALOG_INTEGRATION('D2S_UC_WEATHER')");
+    expect(verify?.masked).toBe(`SELECT SYSTEM$VERIFY_CATALOG_INTEGRATION('${ownName}')`);
+  });
+
+  it('finds a client’s own integration again, and the first name again when switching back', () => {
+    const newClient = testSettings({ oauthClientId: 'sp-new-client' });
+    const ownName = clientIntegrationName('D2S_UC_WEATHER', 'sp-new-client');
+    const both = [written('sp-client-id', KNOWN_SECRET), { ...written('sp-new-client', KNOWN_SECRET), name: ownName }];
+    expect(withClientIntegrations([weather], both, newClient)[0]?.integration.name).toBe(ownName);
+    expect(planIntegrations(withClientIntegrations([weather], both, newClient), both, newClient).actions).toEqual([]);
+    const back = testSettings({ oauthClientId: 'sp-client-id' });
+    expect(withClientIntegrations([weather], both, back)[0]).toBe(weather);
+  });
+
+  it('keeps the name of an integration that is missing or not d2s’s (that one is blocked as before)', () => {
+    const newClient = testSettings({ oauthClientId: 'sp-new-client' });
+    expect(withClientIntegrations([weather], [], newClient)[0]).toBe(weather);
+    const foreign = { name: 'D2S_UC_WEATHER', enabled: true, comment: 'made by hand' };
+    expect(withClientIntegrations([weather], [foreign], newClient)[0]).toBe(weather);
   });
 
   it('rotates only the secret with ALTER when the client id is the same', () => {
     const rotated = testSettings({ oauthClientSecret: new Secret('rotated') });
     const plan = planIntegrations([weather], [written('sp-client-id', KNOWN_SECRET)], rotated);
     expect(plan.actions).toEqual([
-      expect.objectContaining({ rotateSecret: true, recreate: false, reason: 'the OAuth client secret changed' }),
+      expect.objectContaining({ rotateSecret: true, reason: 'the OAuth client secret changed' }),
     ]);
     const [statement] = statementsFor(plan.actions[0] as MirrorAction, rotated);
     expect(statement?.masked).toMatch(
@@ -110,9 +138,12 @@ describe('planIntegrations: a changed OAuth client', () => {
     expect(statement?.masked).not.toContain('OAUTH_CLIENT_ID');
   });
 
-  it('re-creates when a comment written before the client was recorded cannot say which changed', () => {
+  it('moves to a new integration when a comment written before the client was recorded cannot say which it is', () => {
     const rotated = testSettings({ oauthClientSecret: new Secret('rotated') });
-    const plan = planIntegrations([weather], [existing()], rotated);
-    expect(plan.actions).toEqual([expect.objectContaining({ recreate: true })]);
+    const [moved] = withClientIntegrations([weather], [existing()], rotated);
+    expect(moved?.integration.supersedes).toBe('D2S_UC_WEATHER');
+    expect(planIntegrations([moved as typeof weather], [existing()], rotated).actions).toEqual([
+      expect.objectContaining({ kind: 'create-integration' }),
+    ]);
   });
 });

@@ -34,6 +34,51 @@ export interface IntegrationPlan {
   existing: Map<string, SnowflakeIntegration>;
 }
 
+/** `<name>_C<8 hex>`: the integration of OAuth client `clientId` once another client's holds `<name>`. */
+export function clientIntegrationName(name: string, clientId: string): string {
+  return `${name}_C${clientIdHash(clientId).slice(0, 8).toUpperCase()}`;
+}
+
+/**
+ * The integration each table reads through, for the configured OAuth client. Snowflake can neither ALTER an
+ * integration's client id (https://docs.snowflake.com/en/sql-reference/sql/alter-catalog-integration) nor
+ * replace or drop an integration Iceberg tables use (drop-catalog-integration, usage notes), so a new client gets
+ * an integration of its own (`clientIntegrationName`), its tables move to it (re-created under the same names),
+ * and the old one is left, listed as unused, for the user to drop. Switching back to a client finds its
+ * integration again. A d2s integration whose comment does not name its client counts as another client's.
+ */
+export function withClientIntegrations(
+  desired: readonly DesiredTable[],
+  snowflake: readonly SnowflakeIntegration[],
+  settings: Pick<IntegrationSettings, 'oauthClientId'>,
+): DesiredTable[] {
+  const byName = new Map(snowflake.map((i) => [i.name, i]));
+  const client = clientIdHash(settings.oauthClientId);
+  const resolved = new Map<string, IntegrationIdentity>();
+  const resolve = (identity: IntegrationIdentity): IntegrationIdentity => {
+    const ownMarker = (name: string) => {
+      const marker = parseIntegrationComment(byName.get(name)?.comment);
+      return marker && marker.catalog === identity.catalog && marker.schema === identity.namespace ? marker : undefined;
+    };
+    const clientsOwn = clientIntegrationName(identity.name, settings.oauthClientId);
+    if (ownMarker(clientsOwn)?.clientIdHash === client) return { ...identity, name: clientsOwn };
+    const base = byName.get(identity.name);
+    const baseMarker = ownMarker(identity.name);
+    // Missing, this client's, or not d2s's mirror of this catalog (planIntegrations blocks it): the name stays.
+    if (!base || !baseMarker || baseMarker.clientIdHash === client) return identity;
+    return { ...identity, name: clientsOwn, supersedes: identity.name };
+  };
+  return desired.map((table) => {
+    const key = `${table.integration.name}\u0000${table.integration.catalog}\u0000${table.integration.namespace ?? ''}`;
+    let integration = resolved.get(key);
+    if (!integration) {
+      integration = resolve(table.integration);
+      resolved.set(key, integration);
+    }
+    return integration.name === table.integration.name ? table : { ...table, integration };
+  });
+}
+
 /**
  * One integration per catalog (or catalog and schema) the desired tables
  * read: created when missing, altered when its secret or refresh interval
@@ -67,7 +112,9 @@ export function planIntegrations(
       plan.actions.push({
         id,
         kind: 'create-integration',
-        reason: `no catalog integration for Unity Catalog catalog ${identity.catalog}${identity.namespace ? ` schema ${identity.namespace}` : ''} yet`,
+        reason: identity.supersedes
+          ? `the OAuth client id changed: ${identity.supersedes} reads with another client, and Snowflake can neither alter an integration's client id nor replace one its tables use; the tables move to ${name}, and ${identity.supersedes} is left for you to drop`
+          : `no catalog integration for Unity Catalog catalog ${identity.catalog}${identity.namespace ? ` schema ${identity.namespace}` : ''} yet`,
         integration: ref,
       });
       plan.waitFor.set(name, id);
@@ -84,7 +131,7 @@ export function planIntegrations(
     if (!actual.enabled) {
       plan.blocked.set(
         name,
-        `catalog integration ${name} is disabled (ALTER CATALOG INTEGRATION … SET ENABLED = TRUE)`,
+        `catalog integration ${name} is disabled; d2s never changes an integration it finds disabled`,
       );
       continue;
     }
@@ -94,20 +141,10 @@ export function planIntegrations(
       plan.waitFor.set(name, undefined);
       continue;
     }
-    // Snowflake's ALTER sets only OAUTH_CLIENT_SECRET: a new client id needs the integration re-created.
-    // A comment without the client's hash cannot say which changed, so it is re-created too.
-    const newClient =
-      rotateSecret &&
-      (marker.clientIdHash === undefined || marker.clientIdHash !== clientIdHash(settings.oauthClientId));
+    // The client is this one (withClientIntegrations chose the name), so ALTER can set all that changed.
     const id = actionIdFor('update-integration', name);
     const why = [
-      newClient
-        ? marker.clientIdHash === undefined
-          ? 'the OAuth client id or secret changed (re-created: ALTER cannot set the client id)'
-          : 'the OAuth client id changed (re-created: ALTER cannot set the client id)'
-        : rotateSecret
-          ? 'the OAuth client secret changed'
-          : undefined,
+      rotateSecret ? 'the OAuth client secret changed' : undefined,
       newInterval
         ? `the refresh interval changed from ${marker.refreshIntervalSeconds} s to ${settings.refreshIntervalSeconds} s`
         : undefined,
@@ -118,7 +155,6 @@ export function planIntegrations(
       reason: why.join('; '),
       integration: ref,
       rotateSecret,
-      recreate: newClient,
       ...(newInterval ? { refreshIntervalSeconds: settings.refreshIntervalSeconds } : {}),
     });
     plan.waitFor.set(name, id);

@@ -40,8 +40,6 @@ export interface CreateCatalogIntegrationOptions {
   /** 30 to 86400; Snowflake's default (30) when omitted. */
   refreshIntervalSeconds?: number | undefined;
   comment?: string | undefined;
-  /** CREATE OR REPLACE (no IF NOT EXISTS): re-creates an integration whose client id changed. @defaultValue false */
-  orReplace?: boolean | undefined;
 }
 
 /** `https://host/` → `https://host`; refuses anything but an http(s) URL without query or fragment. */
@@ -106,7 +104,7 @@ export function createCatalogIntegration(options: CreateCatalogIntegrationOption
     });
   }
   const head = [
-    `CREATE ${options.orReplace === true ? 'OR REPLACE CATALOG INTEGRATION' : 'CATALOG INTEGRATION IF NOT EXISTS'} ${quoteIdentifier(catalogIntegrationName(options.name))}`,
+    `CREATE CATALOG INTEGRATION IF NOT EXISTS ${quoteIdentifier(catalogIntegrationName(options.name))}`,
     '  CATALOG_SOURCE = ICEBERG_REST',
     '  TABLE_FORMAT = ICEBERG',
   ];
