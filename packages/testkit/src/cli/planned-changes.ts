@@ -1,4 +1,4 @@
-import { integrationComment, type MirrorPlan, planMirror, Secret } from '@d2s/shared';
+import { clientIdHash, integrationComment, type MirrorPlan, planMirror, Secret } from '@d2s/shared';
 import { desired, mirroredRow, testSettings } from '../mirror-fixtures.js';
 
 /**
@@ -43,6 +43,7 @@ export function plannedChanges(): MirrorPlan {
           comment: integrationComment({
             catalog: 'weather',
             secretFingerprint: before.secretFingerprint,
+            clientIdHash: clientIdHash(before.oauthClientId),
             refreshIntervalSeconds: 300,
           }),
         },
@@ -52,6 +53,7 @@ export function plannedChanges(): MirrorPlan {
           comment: integrationComment({
             catalog: 'sales',
             secretFingerprint: before.secretFingerprint,
+            clientIdHash: clientIdHash(before.oauthClientId),
             refreshIntervalSeconds: 300,
           }),
         },
