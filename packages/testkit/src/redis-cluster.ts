@@ -122,6 +122,14 @@ export async function startRedisCluster(
       '--cluster-yes',
     ]);
     for (const node of nodes) await waitFor(`cluster state ok on ${node.address}`, () => clusterOk(node), 30_000);
+    // cluster_state:ok comes before gossip has settled: a node can still list a peer in handshake or a slot range
+    // without its replica, and a client that reads that slot table first kept re-reading it for over 10 s.
+    for (const node of nodes)
+      await waitFor(
+        `cluster gossip settled on ${node.address}`,
+        () => clusterSettled(node, nodes.length, replicas),
+        30_000,
+      );
   } catch (error) {
     await stopAll();
     throw new Error(
@@ -197,6 +205,22 @@ async function clusterOk(node: NodeProcess): Promise<boolean> {
   return withNode(node, async (redis) => /cluster_state:ok/.test(String(await redis.cluster('INFO')))).catch(
     () => false,
   );
+}
+
+/** Every node known and connected (no handshake, no missing address), and every slot range served with its replica. */
+async function clusterSettled(node: NodeProcess, total: number, replicas: number): Promise<boolean> {
+  return withNode(node, async (redis) => {
+    const lines = String(await redis.cluster('NODES'))
+      .trim()
+      .split('\n');
+    if (lines.length !== total) return false;
+    for (const line of lines) {
+      const [, address = '', flags = '', , , , , linkState] = line.split(' ');
+      if (!/:\d+/.test(address) || /handshake|noaddr|fail/.test(flags) || linkState !== 'connected') return false;
+    }
+    const ranges = (await redis.cluster('SLOTS')) as unknown[][];
+    return ranges.length > 0 && ranges.every((range) => range.length - 2 === 1 + replicas);
+  }).catch(() => false);
 }
 
 async function ownerOfSlotFrom(redis: Redis | Cluster, slot: number): Promise<string | undefined> {
