@@ -11,6 +11,7 @@ import {
   runService,
   RunWakeups,
   SyncService,
+  crashOnFetchStall,
   startWorker,
   startWorkerMetrics,
   wakeBackfillsOnSyncEnd,
@@ -21,7 +22,8 @@ import { createExportProcessor } from './export-processor.js';
 
 await runService({
   name: 'export-worker',
-  async start({ config, logger }) {
+  async start({ config, logger, crash }) {
+    const onFetchStall = crashOnFetchStall(crash);
     const telemetry = await startWorkerMetrics(
       'export-worker',
       { host: config.api.host, port: metricsPortFrom(process.env, 9101) },
@@ -60,7 +62,12 @@ await runService({
       logger,
       metrics: telemetry.metrics,
     });
-    const worker = startWorker('export', processor, { config, logger, concurrency: config.workers.export.concurrency });
+    const worker = startWorker('export', processor, {
+      config,
+      logger,
+      concurrency: config.workers.export.concurrency,
+      onFetchStall,
+    });
     telemetry.metrics.trackWorker(worker, 'export');
     wakeBackfillsOnSyncEnd(worker, queues.backfill, logger);
     // Backfills only create syncs and look at them: a few slots carry any number (they park between looks).
@@ -68,7 +75,7 @@ await runService({
     const backfillWorker = startWorker(
       'backfill',
       createBackfillProcessor({ backfills, config, logger, notifications, metrics: telemetry.metrics }),
-      { config, logger, concurrency: 2 },
+      { config, logger, concurrency: 2, onFetchStall },
     );
     telemetry.metrics.trackWorker(backfillWorker, 'backfill');
     // Outgoing webhooks are delivered here: like backfills they are short HTTP calls with no vendor session
@@ -82,7 +89,7 @@ await runService({
         metrics: telemetry.metrics,
         subjectEnded: (event) => syncReadsAsEnded(syncs, event),
       }),
-      { config, logger, concurrency: config.notifications.concurrency },
+      { config, logger, concurrency: config.notifications.concurrency, onFetchStall },
     );
     telemetry.metrics.trackWorker(notifyWorker, 'notify');
     telemetry.metrics.trackQueues([queues.export, queues.backfill, queues.notify]);

@@ -7,6 +7,7 @@ import {
   openQueues,
   runService,
   SyncService,
+  crashOnFetchStall,
   startWorker,
   startWorkerMetrics,
   wakeBackfillsOnSyncEnd,
@@ -17,7 +18,8 @@ import { scheduleCleanupSweep } from './sweep/schedule-sweep.js';
 
 await runService({
   name: 'import-worker',
-  async start({ config, logger }) {
+  async start({ config, logger, crash }) {
+    const onFetchStall = crashOnFetchStall(crash);
     await configureSnowflakeDriver();
     const telemetry = await startWorkerMetrics(
       'import-worker',
@@ -37,7 +39,12 @@ await runService({
       metrics: telemetry.metrics,
       notifications,
     });
-    const worker = startWorker('import', processor, { config, logger, concurrency: config.workers.import.concurrency });
+    const worker = startWorker('import', processor, {
+      config,
+      logger,
+      concurrency: config.workers.import.concurrency,
+      onFetchStall,
+    });
     telemetry.metrics.trackWorker(worker, 'import');
     wakeBackfillsOnSyncEnd(worker, queues.backfill, logger);
     telemetry.metrics.trackQueues([queues.import]);

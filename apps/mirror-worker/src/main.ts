@@ -11,6 +11,7 @@ import {
   mirrorSnowflakePoolSize,
   openQueues,
   runService,
+  crashOnFetchStall,
   startWorker,
   startWorkerMetrics,
 } from '@d2s/shared';
@@ -21,7 +22,8 @@ import { MirrorRunEnds } from './mirror-run-ends.js';
 
 await runService({
   name: 'mirror-worker',
-  async start({ config, logger }) {
+  async start({ config, logger, crash }) {
+    const onFetchStall = crashOnFetchStall(crash);
     await configureSnowflakeDriver({ logger });
     const telemetry = await startWorkerMetrics(
       'mirror-worker',
@@ -66,7 +68,7 @@ await runService({
       ...(inventoryAt ? { refreshInventory: () => mirror.refreshInventory() } : {}),
       integrationConcurrency: concurrency,
     });
-    const worker = startWorker('mirror', processor, { config, logger, concurrency });
+    const worker = startWorker('mirror', processor, { config, logger, concurrency, onFetchStall });
     metrics.trackWorker(worker, 'mirror');
     metrics.trackQueues([queues.mirror]);
     logger.info({ concurrency, catalogs: config.mirror.catalogs.map((c) => c.name) }, 'mirror worker started');

@@ -49,7 +49,8 @@ export {
 export * from './jobs/catalog.js';
 export { closeQueues, openQueues, type Queues } from './jobs/queues.js';
 export { isLastAttempt, type SettleOptions, settleFailedAttempt } from './jobs/attempt-failure.js';
-export { type StartWorkerOptions, startWorker } from './jobs/start-worker.js';
+export { crashOnFetchStall, type StartWorkerOptions, startWorker } from './jobs/start-worker.js';
+export { type FetchStallReport, FetchWatchdog } from './jobs/fetch-watchdog.js';
 export { ActiveJobs, type CloseWorkerOptions, closeWorker } from './jobs/worker-shutdown.js';
 export {
   finished,

@@ -522,6 +522,11 @@ export const ConfigFile = z.strictObject({
       stalledIntervalMs: PositiveInt.default(30_000),
       /** Stalls a job survives before it fails; crashes are survivable, a job that kills its worker is not. */
       maxStalledCount: z.number().int().nonnegative().default(3),
+      /**
+       * A worker with free slots that takes none of the ready jobs for this long has a stuck fetch loop (seen after
+       * a Redis Cluster failover): the service exits for its supervisor to restart it. 0 turns the check off.
+       */
+      fetchStallMs: z.number().int().nonnegative().default(60_000),
       import: z.strictObject({ concurrency: PositiveInt.default(4) }).default({ concurrency: 4 }),
       mirror: z.strictObject({ concurrency: PositiveInt.default(8) }).default({ concurrency: 8 }),
     })
@@ -530,6 +535,7 @@ export const ConfigFile = z.strictObject({
       lockDurationMs: 30_000,
       stalledIntervalMs: 30_000,
       maxStalledCount: 3,
+      fetchStallMs: 60_000,
       import: { concurrency: 4 },
       mirror: { concurrency: 8 },
     }),

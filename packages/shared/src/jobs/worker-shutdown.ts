@@ -9,11 +9,13 @@ import { type Clock, systemClock } from '../clock.js';
 export class ActiveJobs {
   private running = 0;
   private waiters: (() => void)[] = [];
+  private started = 0;
 
   /** The processor, counted while each call runs. */
   track<D, R>(processor: Processor<D, R>): Processor<D, R> {
     return async (job, token, signal) => {
       this.running++;
+      this.started = Date.now();
       try {
         return await processor(job, token, signal);
       } finally {
@@ -25,6 +27,11 @@ export class ActiveJobs {
 
   get count(): number {
     return this.running;
+  }
+
+  /** When the processor last took a job (ms since the epoch; 0 before the first). */
+  get lastStartedAt(): number {
+    return this.started;
   }
 
   /** Resolves once no processor call is running. */

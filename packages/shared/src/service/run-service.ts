@@ -6,6 +6,12 @@ import { createLogger } from '../logging/logger.js';
 export interface ServiceContext {
   config: D2sConfig;
   logger: Logger;
+  /**
+   * Ends the process with exit code 1 at once, for a state it cannot leave by itself (a stuck fetch loop): no
+   * graceful stop, which would wait on the very thing that hangs. The supervisor (compose's restart policy,
+   * Kubernetes, systemd) starts it afresh; jobs it held are taken over once their locks lapse.
+   */
+  crash(reason: string, details?: Record<string, unknown>): void;
 }
 
 /** What a started service hands back: how to stop it gracefully. */
@@ -48,8 +54,16 @@ export async function runService(options: RunServiceOptions): Promise<void> {
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
 
+  let crashing = false;
+  const crash = (reason: string, details: Record<string, unknown> = {}) => {
+    if (crashing) return;
+    crashing = true;
+    logger.fatal(details, `${options.name} exits: ${reason}`);
+    void flush(logger).finally(() => process.exit(1));
+  };
+
   try {
-    running = await options.start({ config, logger });
+    running = await options.start({ config, logger, crash });
   } catch (error) {
     logger.fatal({ err: error, ...(isD2sError(error) ? { code: error.code } : {}) }, `${options.name} failed to start`);
     await flush(logger);
