@@ -265,8 +265,10 @@ describe('job notifications to webhook destinations', () => {
     expect((await post({ action: 'delay', delay_ms: 300 })).status).toBe(200);
     const delayed = await runNow(1002);
     const ended = await waitForRun(emu, delayed);
-    await until('the late notice', () => receiver.for(delayed).length >= 1);
-    const attempt = emu.admin.notifications().find((n) => n.run_id === delayed)?.attempts[0];
+    // The attempt is recorded once the receiver has answered, a moment after the receiver saw it.
+    const firstAttempt = () => emu.admin.notifications().find((n) => n.run_id === delayed)?.attempts[0];
+    await until('the late notice', () => receiver.for(delayed).length >= 1 && firstAttempt() !== undefined);
+    const attempt = firstAttempt();
     expect((attempt?.at ?? 0) - (ended.body.end_time as number)).toBeGreaterThanOrEqual(300);
 
     expect((await post({ action: 'explode' })).status).toBe(400);
