@@ -1,4 +1,4 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ObjectStore } from '../object-store.js';
 import { UserRegistry } from '../protocol/users.js';
 import { sqlErrors } from '../errors.js';
@@ -15,6 +15,7 @@ import type { StatementResult } from './statement-result.js';
 import { dispatchStatement } from './statements/dispatch.js';
 import { TokenCursor } from './token-cursor.js';
 import { TransactionRegistry } from './transactions.js';
+import { CatalogSessions } from '../iceberg/rest-catalog-client.js';
 
 export type { EngineHooks, EngineSession, FailingFile, StatementContext } from './statement-context.js';
 
@@ -49,10 +50,13 @@ export class Engine implements EngineServices {
   readonly fetch: typeof fetch;
   readonly clock: () => Date;
   readonly users: UserRegistry;
+  readonly catalogSessions = new CatalogSessions();
   private readonly failingFilesSource: () => readonly FailingFile[];
   /** Callbacks into the protocol layer (set by the server). */
   readonly hooks: EngineHooks = { cancelQuery: () => false, resultOf: () => undefined, queryHistory: () => [] };
   private queue: Promise<unknown> = Promise.resolve();
+  private scratch: Promise<DuckDBConnection> | undefined;
+  private scratchQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -80,6 +84,19 @@ export class Engine implements EngineServices {
 
   failingFiles(): readonly FailingFile[] {
     return this.failingFilesSource();
+  }
+
+  /**
+   * Runs `fn` on the engine's scratch connection, one use at a time: for reads that touch no table (a Parquet
+   * file's schema), which so need neither a session nor the catalog lock.
+   */
+  withScratchConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.scratch ??= this.instance.connect();
+    const connection = this.scratch;
+    const use = () => connection.then(fn);
+    const run = this.scratchQueue.then(use, use);
+    this.scratchQueue = run.catch(() => undefined);
+    return run;
   }
 
   async openSession(state: SessionState): Promise<EngineSession> {

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QueryLogEntry } from '../admin/query-log.js';
+import type { CatalogSessions } from '../iceberg/rest-catalog-client.js';
 import type { ObjectStore } from '../object-store.js';
 import type { UserRegistry } from '../protocol/users.js';
 import type { AccessControl } from './access/access-control.js';
@@ -69,6 +70,9 @@ export interface EngineServices {
   failingFiles(): readonly FailingFile[];
   contextFunctions(session: EngineSession): Record<string, string | null>;
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  withScratchConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
+  /** OAuth tokens and prefixes of catalog integrations, reused by the statements that load Iceberg tables. */
+  readonly catalogSessions: CatalogSessions;
 }
 
 /** Everything a statement handler may use. */

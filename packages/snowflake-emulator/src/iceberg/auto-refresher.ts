@@ -97,10 +97,11 @@ export class IcebergAutoRefresher {
       const integration = this.engine.catalog.catalogIntegrations.get(state.integration);
       if (!integration) throw new Error(`Catalog integration ${state.integration} does not exist.`);
       if (!integration.enabled) throw new Error(`Catalog integration ${integration.name} is disabled.`);
-      const loaded = await new RestCatalogClient(integration, this.engine.fetch).loadTable(
-        state.catalogNamespace,
-        state.catalogTableName,
-      );
+      const loaded = await new RestCatalogClient(
+        integration,
+        this.engine.fetch,
+        this.engine.catalogSessions.of(integration),
+      ).loadTable(state.catalogNamespace, state.catalogTableName);
       if ((loaded['metadata-location'] ?? null) !== state.metadataLocation) {
         await this.engine.exclusive(async () => {
           // Dropped or replaced while the catalog answered: nothing to refresh.

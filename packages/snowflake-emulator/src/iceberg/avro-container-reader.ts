@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import avro from 'avsc';
 
 /**
@@ -38,6 +39,23 @@ function typeForSchema(schema: avro.Schema): avro.Type {
   return type;
 }
 
+/**
+ * Avro's codecs, inflated in place: manifests are a few KiB, and avsc's default deflate (zlib's async stream, a
+ * thread-pool round trip per block) cost more than the inflating itself.
+ */
+const SYNC_CODECS = {
+  null: (buffer: Buffer, done: (error: Error | null, out?: Buffer) => void) => done(null, buffer),
+  deflate: (buffer: Buffer, done: (error: Error | null, out?: Buffer) => void) => {
+    let out: Buffer;
+    try {
+      out = inflateRawSync(buffer);
+    } catch (error) {
+      return done(error as Error);
+    }
+    done(null, out);
+  },
+};
+
 /** An Avro object container file as read against a reader schema. */
 export interface AvroContainer<T> {
   /** The header's key-value metadata (without the `avro.*` keys), as UTF-8 text. */
@@ -54,7 +72,7 @@ export interface AvroContainer<T> {
  * a file that is not Avro, an unknown codec or a truncated block.
  */
 export async function readAvroContainer<T>(bytes: Buffer): Promise<AvroContainer<T>> {
-  const decoder = new avro.streams.BlockDecoder({ parseHook: typeForSchema });
+  const decoder = new avro.streams.BlockDecoder({ parseHook: typeForSchema, codecs: SYNC_CODECS });
   const records: T[] = [];
   let header: Record<string, Buffer> | undefined;
   decoder.on('metadata', (_type: unknown, _codec: unknown, h: { meta: Record<string, Buffer> }) => {

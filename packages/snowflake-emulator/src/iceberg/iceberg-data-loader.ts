@@ -68,14 +68,30 @@ export async function planIcebergScan(ctx: StatementContext, loaded: LoadTableRe
   return (await currentSnapshotDataFiles(ctx.engine.objectStore, loaded.metadata)).map((f) => f.path);
 }
 
-/** Replaces the table's rows with those of `files` (from planIcebergScan). Columns are matched by name. */
-export async function loadIcebergData(ctx: StatementContext, table: TableEntry, files: string[]): Promise<void> {
+/** The column names of `files` (their union), read on a connection of its own: no lock, no session needed. */
+export async function parquetColumns(ctx: Pick<StatementContext, 'engine'>, files: string[]): Promise<string[]> {
+  if (files.length === 0) return [];
+  return ctx.engine.withScratchConnection(async (connection) =>
+    (await runDuck(connection, `SELECT * FROM ${parquetSource(files)} LIMIT 0`)).columnNames(),
+  );
+}
+
+/**
+ * Replaces the table's rows with those of `files` (from planIcebergScan). Columns are matched by name.
+ * `fresh`: the table was just created, so it has no rows to delete. `fileColumns`: the files' columns, when
+ * read already (parquetColumns), so the caller holding the catalog lock does not read them under it.
+ */
+export async function loadIcebergData(
+  ctx: StatementContext,
+  table: TableEntry,
+  files: string[],
+  known: { fresh?: boolean; fileColumns?: string[] } = {},
+): Promise<void> {
   const connection = ctx.session.connection;
-  await runDuck(connection, `DELETE FROM ${table.physical}`);
+  if (!known.fresh) await runDuck(connection, `DELETE FROM ${table.physical}`);
   if (files.length === 0) return;
-  const source = `read_parquet([${files.map(duckString).join(', ')}], union_by_name = true)`;
-  const probe = await runDuck(connection, `SELECT * FROM ${source} LIMIT 0`);
-  const available = probe.columnNames();
+  const source = parquetSource(files);
+  const available = known.fileColumns ?? (await runDuck(connection, `SELECT * FROM ${source} LIMIT 0`)).columnNames();
   const selects = table.columns.map((column) => {
     const from =
       available.find((n) => n === column.name) ?? available.find((n) => n.toLowerCase() === column.name.toLowerCase());
@@ -89,4 +105,8 @@ export async function loadIcebergData(ctx: StatementContext, table: TableEntry, 
     `INSERT INTO ${table.physical} SELECT ${selects.join(', ')} FROM ${source} AS src`,
     ctx.signal,
   );
+}
+
+function parquetSource(files: string[]): string {
+  return `read_parquet([${files.map(duckString).join(', ')}], union_by_name = true)`;
 }

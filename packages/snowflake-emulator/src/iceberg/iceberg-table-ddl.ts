@@ -55,7 +55,7 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
       'Missing option(s): [CATALOG_NAMESPACE] (the catalog integration defines no CATALOG_NAMESPACE)',
     );
 
-  const { loaded, files } =
+  const { loaded, files, fileColumns } =
     (await takeRemoteIcebergTable(ctx, integration, namespace, catalogTableName)) ??
     (await readRemoteTable(ctx, integration, namespace, catalogTableName));
   const table = ctx.engine.catalog.newTable(ref.name, icebergColumns(loaded), {
@@ -75,7 +75,7 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
   });
   await createPhysicalTable(ctx, table);
   try {
-    await loadIcebergData(ctx, table, files);
+    await loadIcebergData(ctx, table, files, { fresh: true, fileColumns });
   } catch (err) {
     await dropPhysicalTable(ctx, table);
     throw err;
@@ -106,10 +106,11 @@ export async function refreshIcebergTable(
     const integration = findCatalogIntegration(ctx, state.integration);
     if (!integration) throw sqlErrors.integrationMissing(state.integration);
     try {
-      loaded = await new RestCatalogClient(integration, ctx.engine.fetch).loadTable(
-        state.catalogNamespace,
-        state.catalogTableName,
-      );
+      loaded = await new RestCatalogClient(
+        integration,
+        ctx.engine.fetch,
+        ctx.engine.catalogSessions.of(integration),
+      ).loadTable(state.catalogNamespace, state.catalogTableName);
     } catch (err) {
       throw catalogSqlError(err);
     }

@@ -4,7 +4,7 @@ import type { StatementContext, StatementPrefetch } from '../engine/statement-co
 import { optionText, TokenCursor } from '../engine/token-cursor.js';
 import { catalogSqlError } from './catalog-functions.js';
 import { findCatalogIntegration } from './catalog-integration-ddl.js';
-import { planIcebergScan } from './iceberg-data-loader.js';
+import { parquetColumns, planIcebergScan } from './iceberg-data-loader.js';
 import { type LoadTableResult, RestCatalogClient } from './rest-catalog-client.js';
 
 /** What CREATE ICEBERG TABLE reads from the integration's catalog and the object store before it loads rows. */
@@ -12,11 +12,13 @@ export interface RemoteIcebergTable {
   loaded: LoadTableResult;
   /** The current snapshot's data files (planIcebergScan). */
   files: string[];
+  /** The columns those files hold (parquetColumns). */
+  fileColumns: string[];
 }
 
 /**
- * Reads the remote table of a `CREATE [OR REPLACE] ICEBERG TABLE` before the statement takes the engine's
- * catalog lock. The engine runs statements one at a time; Snowflake does not (DDL on different tables of an
+ * Reads the remote table of a `CREATE [OR REPLACE] ICEBERG TABLE` (its metadata, data files and their columns)
+ * before the statement takes the engine's catalog lock. The engine runs statements one at a time; Snowflake does not (DDL on different tables of an
  * account runs at once), and the remote read (an OAuth token, the catalog's config and loadTable, the
  * manifests) is most of a CREATE's time, so holding the lock through it made every session wait for every
  * other session's HTTP round trips. The read is speculative: the handler uses it only when the integration,
@@ -83,11 +85,16 @@ export async function readRemoteTable(
 ): Promise<RemoteIcebergTable> {
   let loaded: LoadTableResult;
   try {
-    loaded = await new RestCatalogClient(integration, ctx.engine.fetch).loadTable(namespace, catalogTableName);
+    loaded = await new RestCatalogClient(
+      integration,
+      ctx.engine.fetch,
+      ctx.engine.catalogSessions.of(integration),
+    ).loadTable(namespace, catalogTableName);
   } catch (err) {
     throw catalogSqlError(err);
   }
-  return { loaded, files: await planIcebergScan(ctx, loaded) };
+  const files = await planIcebergScan(ctx, loaded);
+  return { loaded, files, fileColumns: await parquetColumns(ctx, files) };
 }
 
 /** Every setting of the integration is in the key, so a table is never loaded with credentials since changed. */

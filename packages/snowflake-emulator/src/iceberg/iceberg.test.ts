@@ -11,8 +11,10 @@ import { IcebergTestTable } from '../../test-support/iceberg-table-writer.js';
  * whose metadata tree (metadata.json -> Avro manifest list -> Avro manifests -> Parquet) a test
  * writes with IcebergTestTable; load-table answers with its current metadata-location.
  */
-function fakeCatalog(): Promise<{ server: Server; url: string; requests: string[] }> {
+function fakeCatalog(): Promise<{ server: Server; url: string; requests: string[]; auth: { token: string } }> {
   const requests: string[] = [];
+  // The one token the catalog accepts (and issues); a test changes it to revoke the ones issued before.
+  const auth = { token: 'token-1' };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -28,7 +30,7 @@ function fakeCatalog(): Promise<{ server: Server; url: string; requests: string[
         if (req.headers.authorization !== expected || !body.includes('grant_type=client_credentials'))
           return json(401, { error: 'invalid_client', error_description: 'Client authentication failed' });
         json(200, {
-          access_token: 'token-1',
+          access_token: auth.token,
           token_type: 'Bearer',
           expires_in: 3600,
           scope: new URLSearchParams(body).get('scope'),
@@ -36,7 +38,7 @@ function fakeCatalog(): Promise<{ server: Server; url: string; requests: string[
       });
       return;
     }
-    if (req.headers.authorization !== 'Bearer token-1')
+    if (req.headers.authorization !== `Bearer ${auth.token}`)
       return json(401, { error: { message: 'Invalid token', type: 'NotAuthorizedException', code: 401 } });
     const base = '/api/2.1/unity-catalog/iceberg-rest/v1';
     if (url.pathname === `${base}/config`) {
@@ -65,7 +67,7 @@ function fakeCatalog(): Promise<{ server: Server; url: string; requests: string[
   });
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests }),
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, auth }),
     ),
   );
 }
@@ -265,6 +267,29 @@ describe('Iceberg tables', () => {
     ]);
     const [shown] = await c.rows("show iceberg tables like 'orders'");
     expect(shown?.base_location).toBe('s3://lake/uc/sales/orders');
+  });
+
+  // Snowflake keeps a catalog integration's OAuth access token for its lifetime (expires_in) rather than asking
+  // for one per table it loads (https://docs.snowflake.com/en/user-guide/tables-iceberg-configure-catalog-integration-rest
+  // describes the client-credentials flow; the token is the grant's, valid for expires_in seconds), and asks
+  // again when the catalog refuses it.
+  it('reuses the OAuth token and catalog config from statement to statement, and asks anew when refused', async () => {
+    catalog.requests.length = 0;
+    await c.rows('alter iceberg table "orders" refresh');
+    await c.rows('alter iceberg table "orders" refresh');
+    const load = 'GET /api/2.1/unity-catalog/iceberg-rest/v1/catalogs/main/namespaces/sales/tables/orders';
+    expect(catalog.requests).toEqual([load, load]);
+
+    catalog.auth.token = 'token-2'; // token-1 revoked (or expired early)
+    catalog.requests.length = 0;
+    await c.rows('alter iceberg table "orders" refresh');
+    expect(catalog.requests).toEqual([load, 'POST /oidc/v1/token', load]);
+    expect(await c.rows('select count(*) as n from "orders"')).toEqual([{ N: 3 }]);
+
+    // Verification always authenticates afresh: it is how a user checks the credentials as they are now.
+    catalog.requests.length = 0;
+    expect(await verify('uc_int')).toEqual({ success: true });
+    expect(catalog.requests[0]).toBe('POST /oidc/v1/token');
   });
 
   // A manifest naming a data file that is gone: Snowflake's read fails with its "Remote file ...

@@ -51,19 +51,66 @@ export function encodeNamespace(namespace: string): string {
   return encodeURIComponent(namespace.split('.').join('\u001f'));
 }
 
+/** What clients of one integration, as configured, may reuse from statement to statement. */
+export interface CatalogSession {
+  /** An OAuth access token and when it expires (ms since the epoch, from the grant's expires_in). */
+  token?: { value: string; expiresAt: number };
+  /** The prefix the catalog's /v1/config asked for. */
+  prefix?: string;
+}
+
+/**
+ * Catalog sessions by integration settings (all of them, the secret included, so an ALTER starts afresh).
+ * Snowflake does not fetch an OAuth token and the catalog's config for every table it loads through an
+ * integration; neither does the emulator, whose CREATE ICEBERG TABLE otherwise made three catalog requests.
+ */
+export class CatalogSessions {
+  readonly #sessions = new Map<string, CatalogSession>();
+
+  constructor(private readonly max = 64) {}
+
+  of(integration: CatalogIntegrationEntry): CatalogSession {
+    const key = JSON.stringify(integration);
+    let session = this.#sessions.get(key);
+    if (!session) {
+      session = {};
+      this.#sessions.set(key, session);
+      // Oldest first: integrations altered long ago go first.
+      for (const old of this.#sessions.keys()) {
+        if (this.#sessions.size <= this.max) break;
+        this.#sessions.delete(old);
+      }
+    }
+    return session;
+  }
+}
+
+/** A token is reused only while it has this long left. */
+const TOKEN_REUSE_MARGIN_MS = 60_000;
+
 /**
  * A client for an Iceberg REST catalog, authenticated as a catalog
  * integration is configured: OAuth client credentials (HTTP Basic against
  * OAUTH_TOKEN_URI, scopes from OAUTH_ALLOWED_SCOPES) or a bearer token.
+ * Given a session, it reuses that session's token and prefix, and fetches a
+ * new token once when the catalog refuses a reused one (expired or revoked).
  */
 export class RestCatalogClient {
   private prefix: string | null = null;
   private token: string | null = null;
+  private tokenReused = false;
 
   constructor(
     private readonly integration: CatalogIntegrationEntry,
     private readonly fetchImpl: typeof fetch,
-  ) {}
+    private readonly session?: CatalogSession,
+  ) {
+    if (session?.prefix !== undefined) this.prefix = session.prefix;
+    if (session?.token && session.token.expiresAt - TOKEN_REUSE_MARGIN_MS > Date.now()) {
+      this.token = session.token.value;
+      this.tokenReused = true;
+    }
+  }
 
   private fail(detail: string, status?: number): never {
     throw new CatalogAccessError(this.integration.name, detail, status);
@@ -106,15 +153,17 @@ export class RestCatalogClient {
         `Failed to retrieve an OAuth access token from ${tokenUri}: HTTP ${response.status} ${text.slice(0, 300)}`,
         response.status,
       );
-    let parsed: { access_token?: string };
+    let parsed: { access_token?: string; expires_in?: number };
     try {
-      parsed = JSON.parse(text) as { access_token?: string };
+      parsed = JSON.parse(text) as { access_token?: string; expires_in?: number };
     } catch {
       this.fail(`Failed to retrieve an OAuth access token from ${tokenUri}: the response is not JSON`);
     }
     if (!parsed.access_token)
       this.fail(`Failed to retrieve an OAuth access token from ${tokenUri}: no access_token in the response`);
     this.token = parsed.access_token;
+    if (this.session && typeof parsed.expires_in === 'number')
+      this.session.token = { value: this.token, expiresAt: Date.now() + parsed.expires_in * 1000 };
     return this.token;
   }
 
@@ -127,6 +176,14 @@ export class RestCatalogClient {
     const response = await this.request(url, {
       headers: { ...headers, authorization: `Bearer ${token}`, accept: 'application/json' },
     });
+    if (response.status === 401 && this.tokenReused) {
+      // The reused token expired or was revoked early: once more with a new one.
+      await response.body?.cancel();
+      this.tokenReused = false;
+      this.token = null;
+      if (this.session) delete this.session.token;
+      return this.getJson(url, notFound, headers);
+    }
     const text = await response.text();
     if (response.status === 404) this.fail(notFound(text), 404);
     if (response.status === 401 || response.status === 403)
@@ -153,6 +210,7 @@ export class RestCatalogClient {
         `Unable to find warehouse ${i.catalogName ?? ''}. Check the accessibility of the REST catalog URI or warehouse.`,
     );
     this.prefix = config.overrides?.prefix ?? config.defaults?.prefix ?? i.prefix ?? '';
+    if (this.session) this.session.prefix = this.prefix;
     return config;
   }
 
