@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import type { ObjectStore } from '../object-store.js';
 import { SnowflakeError, sqlErrors } from '../errors.js';
 import { readAvroContainer } from './avro-container-reader.js';
@@ -137,11 +137,15 @@ async function dataFilesOf(
   return files;
 }
 
-/** Reads and decodes one Avro metadata file; `length` (from the manifest list) must match. */
+/**
+ * Reads and decodes one Avro metadata file; `length` (from the manifest list) must match. Read in one call:
+ * manifest lists and manifests are a few KiB, and fs/promises' readFile (open, fstat, read, close, each a
+ * thread-pool round trip) cost more event-loop time than the read itself.
+ */
 async function readContainer(store: ObjectStore, url: string, length?: bigint) {
   let bytes: Buffer;
   try {
-    bytes = await readFile(localPath(store, url));
+    bytes = readFileSync(localPath(store, url));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw remoteFileMissing(url);
     throw err;
@@ -166,11 +170,7 @@ function localPath(store: ObjectStore, url: string): string {
 }
 
 async function exists(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 function guard<T>(url: string, read: () => T): T {
