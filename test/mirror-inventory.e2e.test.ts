@@ -74,6 +74,24 @@ describe('mirror inventory in Unity Catalog (both emulators, SQL Statement Execu
         action.target.split('.')[2],
       ]);
     }
+    // Where each UniForm table's Iceberg metadata was when the plan created it (GET table, looked up only for
+    // the tables a plan acts on); a later refresh that does not look it up keeps it.
+    const locations = async () =>
+      new Map(
+        (
+          await sql().execute(
+            "SELECT table_name, metadata_location FROM d2s_ops.mirror.mirror_inventory WHERE format = 'UNIFORM'",
+          )
+        ).rows.map((r) => [r[0], r[1]]),
+      );
+    const located = await locations();
+    expect(located.size).toBeGreaterThan(0);
+    for (const [name, location] of located) {
+      const info = await stack.databricksClient.unityCatalog.getTable(`weather.forecasts.${name}`);
+      expect(location, String(name)).toBe(info.delta_uniform_iceberg?.metadata_location);
+      expect(location).toMatch(/\/metadata\/[^/]+\.metadata\.json$/);
+    }
+
     // A table the plan skips is there too, with the reason.
     const skipped = first.skipped.filter((s) => s.tableId);
     expect(skipped.length).toBeGreaterThan(0);
@@ -88,6 +106,7 @@ describe('mirror inventory in Unity Catalog (both emulators, SQL Statement Execu
     const second = await run();
     expect(second.inventory).toMatchObject({ status: 'refreshed', affectedRows: 0 });
     expect(await rows()).toEqual(afterFirst);
+    expect(await locations()).toEqual(located);
     const afterSecond = afterFirst;
 
     // The readable view.

@@ -4,6 +4,7 @@ import type { ListTablesOptions, TagListOptions } from '../databricks/unity-cata
 import type { EffectivePrivilege, SchemaInfo, TableInfo, TagAssignment } from '../databricks/unity-catalog-types.js';
 import { type CatalogTableTags, isPermissionRefusal, readCatalogTableTags } from './bulk-tags.js';
 import { mapWithConcurrency } from './concurrency.js';
+import type { MetadataLocationReader } from './inventory/metadata-locations.js';
 import type { StatementRunner } from './inventory/mirror-inventory.js';
 import { icebergReadability, tableFilter, tagMap } from './eligibility.js';
 import type { MirrorScope } from './mirror-action.js';
@@ -18,6 +19,8 @@ export interface UnityCatalogReader {
   listTableTags(fullName: string, options?: TagListOptions): Promise<TagAssignment[]>;
   /** Privileges a principal holds on a schema; used to check EXTERNAL USE SCHEMA for the integration. */
   effectivePrivileges?(securableType: 'schema', fullName: string, principal: string): Promise<EffectivePrivilege[]>;
+  /** One table in detail; the inventory reads a UniForm table's Iceberg metadata location from it. */
+  getTable?: MetadataLocationReader['getTable'];
 }
 
 export interface DiscoveryOptions {

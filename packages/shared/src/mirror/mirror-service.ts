@@ -26,7 +26,14 @@ import { MirrorStateStore, type MirrorTableState } from './mirror-state-store.js
 import { digestSettings, type MirrorPlan, type PlannedAction, planMirror } from './plan.js';
 import { readSnowflakeDatabases, readSnowflakeSide, type SnowflakeExecutor } from './snowflake-side.js';
 import { inventoryRowsAfterPlan } from './inventory/inventory-rows.js';
+import { lookUpMetadataLocations, type MetadataLocationReader } from './inventory/metadata-locations.js';
 import type { InventoryReport, MirrorInventory, StatementRunner } from './inventory/mirror-inventory.js';
+
+/**
+ * GET table requests an inventory refresh makes at most for metadata locations: at the default rate limit
+ * (databricks.maxRequestsPerSecond 20) about 10 s; tables past it keep the location the inventory had.
+ */
+const METADATA_LOOKUPS_PER_REFRESH = 200;
 
 /** The clients planning needs: Unity Catalog for discovery, Snowflake for SHOW. */
 export interface MirrorClients {
@@ -153,9 +160,20 @@ export class MirrorService {
     const inventory = this.#deps.inventory;
     if (!inventory) return { plan };
     const states = new Map((await this.state?.list())?.map((s) => [s.tableId, s]) ?? []);
-    const report = await inventory.refresh(
-      inventoryRowsAfterPlan({ tables: discovered.tables, skipped: plan.skipped, actions: plan.actions }, states),
+    const rows = inventoryRowsAfterPlan(
+      { tables: discovered.tables, skipped: plan.skipped, actions: plan.actions },
+      states,
     );
+    const uc = this.#resolveClients().unityCatalog;
+    if (uc.getTable) {
+      const lookups = await lookUpMetadataLocations(rows, plan.actions, uc as MetadataLocationReader, {
+        limit: METADATA_LOOKUPS_PER_REFRESH,
+        concurrency: this.#discoveryOptions().concurrency,
+      });
+      if (lookups.failed > 0 || lookups.deferred > 0)
+        this.#deps.logger?.info({ lookups }, 'mirror inventory: some metadata locations not looked up this time');
+    }
+    const report = await inventory.refresh(rows);
     if (report.status === 'failed')
       this.#deps.logger?.warn({ inventory: report }, 'mirror inventory not refreshed; the run goes on');
     return { plan, inventory: report };

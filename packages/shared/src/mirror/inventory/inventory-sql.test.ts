@@ -47,4 +47,13 @@ describe('inventory SQL', () => {
     const markers = new Set([...sql.matchAll(/:(\w+)/g)].map((m) => m[1]));
     expect(new Set(parameters.map((p) => p.name))).toEqual(markers);
   });
+
+  it('keeps the metadata location the inventory has when a row brings none (looked up only for tables acted on)', () => {
+    const { sql } = mergeInventorySql(at, [row('id-1', 'a')], new Date(0));
+    expect(sql).toContain(
+      '(s.`metadata_location` IS NOT NULL AND t.`metadata_location` IS DISTINCT FROM s.`metadata_location`)',
+    );
+    expect(sql).toContain('`metadata_location` = COALESCE(s.`metadata_location`, t.`metadata_location`)');
+    expect(sql).toContain('`status` = s.`status`');
+  });
 });

@@ -14,6 +14,8 @@ interface InventoryColumn {
   /** The column heading in the `_vw` view. */
   label: string;
   value?: (row: InventoryRow) => string | null;
+  /** A null from a row means "not known this time": the column keeps the value it had. */
+  keepWhenNull?: true;
 }
 
 /** The table's columns, in order. `value` is set for the columns a refresh writes from a row. */
@@ -23,7 +25,13 @@ const COLUMNS: readonly InventoryColumn[] = [
   { name: 'schema_name', type: 'STRING', label: 'Schema', value: (r) => r.schema },
   { name: 'table_name', type: 'STRING', label: 'Table', value: (r) => r.name },
   { name: 'format', type: 'STRING', label: 'Format', value: (r) => r.format },
-  { name: 'metadata_location', type: 'STRING', label: 'Metadata location', value: (r) => r.metadataLocation },
+  {
+    name: 'metadata_location',
+    type: 'STRING',
+    label: 'Metadata location',
+    value: (r) => r.metadataLocation,
+    keepWhenNull: true,
+  },
   { name: 'eligible', type: 'BOOLEAN', label: 'Eligible', value: (r) => String(r.eligible) },
   { name: 'ineligible_reason', type: 'STRING', label: 'Why not eligible', value: (r) => r.ineligibleReason },
   {
@@ -76,7 +84,9 @@ export function createInventoryViewSql(at: InventoryLocation): string {
 /**
  * ONE MERGE keyed by table id. Every value is a named parameter (`:r<row>_<column>`), typed; no value is spliced
  * into the text. A matched row is updated only when a written column differs, so the same rows merged twice
- * change nothing (updated_at included); a new row gets first_seen_at = updated_at = `now`.
+ * change nothing (updated_at included); a new row gets first_seen_at = updated_at = `now`. A column marked
+ * keepWhenNull (the metadata location, looked up only for tables a plan acts on) keeps its value when the row
+ * brings none.
  */
 export function mergeInventorySql(
   at: InventoryLocation,
@@ -94,10 +104,16 @@ export function mergeInventorySql(
   });
   const names = WRITTEN.map((c) => quoteName(c.name));
   const changed = WRITTEN.filter((c) => c.name !== 'table_id')
-    .map((c) => `t.${quoteName(c.name)} IS DISTINCT FROM s.${quoteName(c.name)}`)
+    .map((c) => {
+      const [t, s] = [`t.${quoteName(c.name)}`, `s.${quoteName(c.name)}`];
+      return c.keepWhenNull ? `(${s} IS NOT NULL AND ${t} IS DISTINCT FROM ${s})` : `${t} IS DISTINCT FROM ${s}`;
+    })
     .join(' OR ');
   const set = WRITTEN.filter((c) => c.name !== 'table_id')
-    .map((c) => `${quoteName(c.name)} = s.${quoteName(c.name)}`)
+    .map((c) => {
+      const [t, s] = [`t.${quoteName(c.name)}`, `s.${quoteName(c.name)}`];
+      return `${quoteName(c.name)} = ${c.keepWhenNull ? `COALESCE(${s}, ${t})` : s}`;
+    })
     .join(', ');
   const sql = [
     `MERGE INTO ${inventoryTableName(at)} AS t`,
