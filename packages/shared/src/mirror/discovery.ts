@@ -104,6 +104,20 @@ export async function discoverTables(
   });
   const schemas = schemaLists.flat();
 
+  // A catalog's tags in one query (with a warehouse), started now: it needs only the catalog's name, and on the
+  // warehouse it takes as long as listing every schema's tables, so the two overlap instead of adding up.
+  const sql = options.sql;
+  const tagReads = new Map<string, Promise<CatalogTableTags | undefined>>();
+  if (sql)
+    for (const catalogName of new Set(schemas.map(({ catalog }) => catalog.name))) {
+      const read = readCatalogTableTags(sql, catalogName, options.signal).catch((error: unknown) => {
+        if (!isPermissionRefusal(error)) throw error;
+        return undefined; // refused: this catalog's tags are read table by table
+      });
+      read.catch(() => undefined); // awaited below; a failure while listing must not go unhandled
+      tagReads.set(catalogName, read);
+    }
+
   const tableLists = await mapWithConcurrency(schemas, concurrency, async ({ catalog, schema }) => {
     calls++;
     // include_browse: tables d2s may only browse come back marked browse_only, so they are reported as skipped
@@ -146,24 +160,17 @@ export async function discoverTables(
   calls += externalUse.calls;
 
   const bulkTags = new Map<string, CatalogTableTags>();
-  const sql = options.sql;
-  if (sql) {
-    const catalogsWithCandidates = [...new Set(candidates.map(({ table }) => table.catalog_name))];
-    await mapWithConcurrency(catalogsWithCandidates, concurrency, async (catalogName) => {
-      calls++;
-      try {
-        bulkTags.set(catalogName, await readCatalogTableTags(sql, catalogName, options.signal));
-      } catch (error) {
-        if (!isPermissionRefusal(error)) throw error;
-      }
-    });
+  for (const [catalogName, read] of tagReads) {
+    calls++;
+    const tags = await read;
+    if (tags) bulkTags.set(catalogName, tags);
   }
 
   const decided = await mapWithConcurrency(candidates, concurrency, async ({ catalog, table }) => {
     const schemaName = `${table.catalog_name}.${table.schema_name}`;
     const missing = externalUse.missing.get(schemaName);
     if (missing) return { catalog, table, refusal: { code: 'NO_EXTERNAL_USE' as const, reason: missing } };
-    const inBulk = bulkTags.get(table.catalog_name);
+    const inBulk = bulkTags.get(catalog.name);
     if (inBulk) return { catalog, table, tags: inBulk.get(table.full_name) ?? {} };
     calls++;
     try {
