@@ -1,6 +1,6 @@
 import {
   actionJobId,
-  addJob,
+  addJobs,
   type ContainerAction,
   type D2sConfig,
   type D2sMetrics,
@@ -162,15 +162,16 @@ export function createMirrorProcessor(deps: MirrorWorkerDeps) {
         }
         toEnqueue.push(stripSql(action));
       }
-      for (const action of toEnqueue) {
-        await addJob(
-          deps.queue,
-          'mirror',
-          'mirror-action',
-          { mirrorRunId: runId, action },
-          { jobId: actionJobId(runId, action.id), retentionSeconds: deps.config.api.retentionSeconds },
-        );
-      }
+      await addJobs(
+        deps.queue,
+        'mirror',
+        'mirror-action',
+        toEnqueue.map((action) => ({
+          data: { mirrorRunId: runId, action },
+          options: { jobId: actionJobId(runId, action.id) },
+        })),
+        { retentionSeconds: deps.config.api.retentionSeconds },
+      );
       await report(job, { stage: 'done', summary: plan.summary });
       const settled = new Map<string, ActionEnd>();
       for (const record of records.values()) if (record.status) settled.set(record.id, record.status);

@@ -65,7 +65,7 @@ export {
   type StepTable,
   stopIfLockLost,
 } from './jobs/step-runner.js';
-export { addJob } from './jobs/typed-queue.js';
+export { addJob, addJobs } from './jobs/typed-queue.js';
 export {
   createLogger,
   type Logger,
