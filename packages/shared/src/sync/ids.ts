@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 
 // Crockford's base32: sortable, no ambiguous letters (I, L, O, U).
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -18,6 +18,22 @@ function base32(bytes: Uint8Array, length: number): string {
   return out;
 }
 
+/**
+ * Random bytes drawn 4 KiB at a time, as Node pools them for randomUUID: one randomFillSync per 409 ids rather
+ * than one per id, which cost the API ingest path a tenth of its time. The bytes are read at once by base32.
+ */
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+function randomBytesFromPool(n: number): Uint8Array {
+  if (randomOffset + n > randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const bytes = randomPool.subarray(randomOffset, randomOffset + n);
+  randomOffset += n;
+  return bytes;
+}
+
 /** A new sync id: `sync_` + a ULID (48-bit time, 80 random bits), so ids sort by creation time. */
 export function newSyncId(now: number = Date.now()): string {
   let time = '';
@@ -26,7 +42,7 @@ export function newSyncId(now: number = Date.now()): string {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  return `sync_${time}${base32(randomBytes(10), 16)}`;
+  return `sync_${time}${base32(randomBytesFromPool(10), 16)}`;
 }
 
 /**
