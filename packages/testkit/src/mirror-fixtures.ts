@@ -1,5 +1,6 @@
 import {
   type DesiredTable,
+  type InventoryRow,
   type MirrorTableState,
   integrationFor,
   type MirrorSettings,
@@ -128,4 +129,27 @@ export function mirrorTableStates(count: number, at = '2026-11-23T03:00:00.000Z'
       updatedAt: at,
     };
   });
+}
+
+/** An inventory row of an eligible UniForm table in weather.forecasts, as a plan that creates it leaves it. */
+export function inventoryRow(tableId: string, name: string, overrides: Partial<InventoryRow> = {}): InventoryRow {
+  return {
+    tableId,
+    catalog: 'weather',
+    schema: 'forecasts',
+    name,
+    format: 'UNIFORM',
+    metadataLocation: null,
+    eligible: true,
+    ineligibleReason: null,
+    snowflakeIntegration: 'D2S_UC_WEATHER',
+    snowflakeDatabase: 'WEATHER',
+    snowflakeSchema: 'FORECASTS',
+    snowflakeTable: name.toUpperCase(),
+    lastAction: 'create-table',
+    status: 'planned',
+    error: null,
+    lastAppliedAt: null,
+    ...overrides,
+  };
 }

@@ -12,8 +12,10 @@ const backfill = (n: number) => ({
   to: '2026-11-02',
   step: '1d',
   values: ['2026-11-01', '2026-11-02'],
+  parameters: {},
   maxConcurrent: 1,
   requestedAt: '2026-12-03T07:00:00.000Z',
+  started: {},
 });
 
 describe('addJobs (real Redis)', () => {
@@ -41,7 +43,7 @@ describe('addJobs (real Redis)', () => {
     expect(await queue.count()).toBe(7);
     expect((await queue.getJob('b-0'))?.data.dataset).toBe('first');
     const added = await queue.getJob('b-6');
-    expect(added?.data).toEqual({ ...backfill(6), parameters: {}, started: {} });
+    expect(added?.data).toEqual(backfill(6));
     expect(added?.opts.attempts).toBe(10); // the catalog's retryWithBackoff(10, …) for backfill-run
   });
 

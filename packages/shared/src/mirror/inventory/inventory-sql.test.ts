@@ -1,26 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { InventoryRow } from './inventory-rows.js';
+import { inventoryRow } from '@d2s/testkit/mirror-fixtures';
 import { createInventoryTableSql, createInventoryViewSql, mergeInventorySql } from './inventory-sql.js';
 
 const at = { catalog: 'd2s_ops', schema: 'mirror', table: 'inv' };
-const row = (tableId: string, name: string): InventoryRow => ({
-  tableId,
-  catalog: 'weather',
-  schema: 'forecasts',
-  name,
-  format: 'UNIFORM',
-  metadataLocation: null,
-  eligible: true,
-  ineligibleReason: null,
-  snowflakeIntegration: 'D2S_UC_WEATHER',
-  snowflakeDatabase: 'WEATHER',
-  snowflakeSchema: 'FORECASTS',
-  snowflakeTable: name.toUpperCase(),
-  lastAction: 'create-table',
-  status: 'planned',
-  error: null,
-  lastAppliedAt: null,
-});
+const row = (tableId: string, name: string) => inventoryRow(tableId, name);
 
 describe('inventory SQL', () => {
   it('creates a Delta table if missing and a readable _vw view, names quoted with backticks', () => {

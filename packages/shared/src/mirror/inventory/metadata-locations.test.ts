@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TableInfo } from '../../databricks/unity-catalog-types.js';
 import type { PlannedAction } from '../plan.js';
-import type { InventoryRow } from './inventory-rows.js';
+import { inventoryRow } from '@d2s/testkit/mirror-fixtures';
 import { lookUpMetadataLocations } from './metadata-locations.js';
 
-const row = (name: string, format: 'UNIFORM' | 'MANAGED_ICEBERG' = 'UNIFORM'): InventoryRow => ({
-  tableId: `id-${name}`,
-  catalog: 'weather',
-  schema: 'forecasts',
-  name,
-  format,
-  metadataLocation: null,
-  eligible: true,
-  ineligibleReason: null,
-  snowflakeIntegration: 'D2S_UC_WEATHER',
-  snowflakeDatabase: 'WEATHER',
-  snowflakeSchema: 'FORECASTS',
-  snowflakeTable: name.toUpperCase(),
-  lastAction: null,
-  status: 'planned',
-  error: null,
-  lastAppliedAt: null,
-});
+const row = (name: string, format: 'UNIFORM' | 'MANAGED_ICEBERG' = 'UNIFORM') =>
+  inventoryRow(`id-${name}`, name, { format, lastAction: null });
 
 const action = (kind: string, name: string) =>
   ({
