@@ -75,6 +75,7 @@ const SERVICE: Record<WorkerName, 'export-worker' | 'import-worker' | 'mirror-wo
 
 /** What a kill waits to catch its victim doing. */
 type Work = 'poll' | 'copy' | 'merge' | 'ddl' | 'any';
+const HELD_DDL = /^\s*CREATE\s+(OR\s+REPLACE\s+)?ICEBERG\s+TABLE/i;
 
 interface Replica {
   queue: WorkerName;
@@ -254,6 +255,9 @@ describe(`chaos with replicas: ${REPLICAS} of each worker, 2 APIs, SIGKILLs (see
       const planned = await apis[0].request('POST', '/v1/mirror/plan', {});
       expect(planned.status, planned.text).toBe(200);
       plannedActions = planned.body.actions as PlannedAction[];
+      // A table's CREATE is held until the monkey has caught a replica mid-DDL: the mirror's dozen tables are
+      // otherwise created within a second or two, before the monkey gets to them.
+      admin.setFaults({ statementFaults: [{ match: HELD_DDL, action: 'delay', delayMs: 1_500, count: 1_000 }] });
       const run = await apis[1].request('POST', '/v1/mirror/runs', {});
       expect(run.status, run.text).toBe(202);
       mirrorRunId = run.body.id as string;
@@ -318,6 +322,7 @@ describe(`chaos with replicas: ${REPLICAS} of each worker, 2 APIs, SIGKILLs (see
             .map((j) => statementsOf(`d2s:sync:${j.id}`).at(-1))
             .map((e) => (e ? `${e.status} ${e.sql.slice(0, 40)}` : 'none')),
         });
+        if (!uncaught().includes('ddl')) admin.setFaults({ statementFaults: [] });
         replicas.splice(replicas.indexOf(victim), 1);
         await sleep(restartAfterMs);
         startReplica(queue);
@@ -331,6 +336,7 @@ describe(`chaos with replicas: ${REPLICAS} of each worker, 2 APIs, SIGKILLs (see
       views = await stack.waitForSyncs(ids, 120_000);
       finished = true;
       await monkey;
+      admin.setFaults({ statementFaults: [] });
       mirrorRun = await stack.waitForMirrorRun(mirrorRunId as string, 40_000);
     } catch (error) {
       throw new Error(`${(error as Error).message}\nkills: ${JSON.stringify(kills)}\n${outputs()}`, { cause: error });
@@ -338,6 +344,7 @@ describe(`chaos with replicas: ${REPLICAS} of each worker, 2 APIs, SIGKILLs (see
       finished = true;
       await monkey;
       admin.setLatency(0);
+      admin.setFaults({ statementFaults: [] });
       stack.databricks.admin.clearFaults();
     }
     const where = `kills: ${JSON.stringify(kills)}`;
