@@ -18,9 +18,9 @@ export interface RemoteIcebergTable {
 
 /**
  * Reads the remote table of a `CREATE [OR REPLACE] ICEBERG TABLE` (its metadata, data files and their columns)
- * before the statement takes the engine's catalog lock. The engine runs statements one at a time; Snowflake does not (DDL on different tables of an
- * account runs at once), and the remote read (an OAuth token, the catalog's config and loadTable, the
- * manifests) is most of a CREATE's time, so holding the lock through it made every session wait for every
+ * before the statement takes the engine's catalog lock. The engine runs statements one at a time; Snowflake
+ * does not (DDL on different tables of an account runs at once), and the remote read (loadTable, the manifests,
+ * the Parquet schema) is most of a CREATE's time, so holding the lock through it made every session wait for every
  * other session's HTTP round trips. The read is speculative: the handler uses it only when the integration,
  * namespace and table name it resolves under the lock are exactly those read here (createIcebergTable calls
  * takeRemoteIcebergTable), and reports its errors only where it would have read the table itself. Nothing

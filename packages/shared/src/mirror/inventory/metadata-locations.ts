@@ -42,13 +42,14 @@ export async function lookUpMetadataLocations(
   options: MetadataLookupOptions,
 ): Promise<MetadataLookupReport> {
   const byId = new Map(rows.map((row) => [row.tableId, row]));
-  const wanted: InventoryRow[] = [];
+  // A Set, in plan order: a first run plans thousands of creates, and a row is wanted once.
+  const wanted = new Set<InventoryRow>();
   for (const action of actions) {
     if (!isTableAction(action) || !ACTED_ON.has(action.kind)) continue;
     const row = byId.get(tableIdOf(action));
-    if (row?.format === 'UNIFORM' && !wanted.includes(row)) wanted.push(row);
+    if (row?.format === 'UNIFORM') wanted.add(row);
   }
-  const looked = wanted.slice(0, options.limit);
+  const looked = [...wanted].slice(0, options.limit);
   let found = 0;
   let failed = 0;
   await mapWithConcurrency(looked, options.concurrency, async (row) => {
@@ -66,5 +67,5 @@ export async function lookUpMetadataLocations(
       failed++;
     }
   });
-  return { looked: looked.length, found, failed, deferred: wanted.length - looked.length };
+  return { looked: looked.length, found, failed, deferred: wanted.size - looked.length };
 }
