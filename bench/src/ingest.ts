@@ -7,13 +7,13 @@
  * queue prefixes that are deleted afterwards.
  */
 import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
+import autocannon, { type Result } from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
-import { freePort, httpAnswers, startProcess, waitFor } from '../../scripts/dist/local-stack.js';
+import { freePort, httpAnswers, type ManagedProcess, startProcess, waitFor } from '../../scripts/dist/local-stack.js';
 import { type BenchmarkResult, figure } from './report.js';
-import { round, summarize } from './stats.js';
+import { percentile, round, summarize } from './stats.js';
 import {
   BENCH_TOKEN,
   benchPrefix,
@@ -28,14 +28,29 @@ import {
 export interface IngestOptions {
   redisUrl: string;
   connections: number;
-  durationSeconds: number;
+  /** Slices of load per side; the API and the peer take turns, so drifting machine load hits both alike. */
+  rounds: number;
+  sliceSeconds: number;
   warmupSeconds: number;
+}
+
+/** One side's load slices, summed. */
+interface SideTotals {
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  seconds: number;
+  p50s: number[];
+  p99s: number[];
+  maxMs: number;
 }
 
 export async function benchIngest(options: IngestOptions): Promise<BenchmarkResult> {
   const started = Date.now();
   const dir = await tempDir('ingest');
   const prefix = benchPrefix('ingest');
+  const peerPrefix = benchPrefix('ingest-peer');
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   const configPath = await writeConfig(
     dir.path,
@@ -52,117 +67,137 @@ export async function benchIngest(options: IngestOptions): Promise<BenchmarkResu
     }),
     port,
   );
+  let peer: ManagedProcess | undefined;
   try {
-    const request = {
-      url: `http://127.0.0.1:${port}/v1/syncs`,
-      method: 'POST' as const,
-      headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ dataset: 'bench_ingest' }),
-      connections: options.connections,
-    };
-    await autocannon({ ...request, duration: options.warmupSeconds });
-    const http = await autocannon({ ...request, duration: options.durationSeconds });
-    const created = await redis.zcard(`${prefix}:d2s:syncs`);
-    if (http.non2xx > 0 || http.errors > 0)
-      throw new Error(`POST /v1/syncs: ${http.non2xx} non-2xx answers and ${http.errors} errors under load`);
+    const body = JSON.stringify({ dataset: 'bench_ingest' });
+    const load = (url: string, headers: Record<string, string>) => (duration: number) =>
+      autocannon({
+        url,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body,
+        connections: options.connections,
+        duration,
+      });
+    const apiLoad = load(`http://127.0.0.1:${port}/v1/syncs`, { authorization: `Bearer ${BENCH_TOKEN}` });
+    const peerPort = await freePort();
+    peer = startFairPeer(options.redisUrl, peerPrefix, peerPort);
+    await waitFor('the fair peer', () => httpAnswers(`http://127.0.0.1:${peerPort}/readyz`), 60_000, peer.output);
+    const peerLoad = load(`http://127.0.0.1:${peerPort}/v1/syncs`, {});
 
-    const peer = await fairPeerRun(options, request.body);
+    await apiLoad(options.warmupSeconds);
+    await peerLoad(options.warmupSeconds);
+    const apiTotals = emptyTotals();
+    const peerTotals = emptyTotals();
+    const roundRatios: number[] = [];
+    for (let round = 0; round < options.rounds; round++) {
+      // ABBA order: neither side always runs first (right after the other side's load, or on a warmer cache).
+      const sides = round % 2 === 0 ? (['api', 'peer'] as const) : (['peer', 'api'] as const);
+      const slice: Record<'api' | 'peer', Result | undefined> = { api: undefined, peer: undefined };
+      for (const side of sides) slice[side] = await (side === 'api' ? apiLoad : peerLoad)(options.sliceSeconds);
+      const [a, p] = [slice.api as Result, slice.peer as Result];
+      addSlice(apiTotals, a, options.sliceSeconds);
+      addSlice(peerTotals, p, options.sliceSeconds);
+      roundRatios.push(round4(a['2xx'] / Math.max(1, p['2xx'])));
+    }
+    const created = await redis.zcard(`${prefix}:d2s:syncs`);
+    for (const [name, totals] of [
+      ['POST /v1/syncs', apiTotals],
+      ['fair peer', peerTotals],
+    ] as const) {
+      if (totals.non2xx > 0 || totals.errors > 0)
+        throw new Error(`${name}: ${totals.non2xx} non-2xx answers and ${totals.errors} errors under load`);
+    }
+
     const raw = await rawAddLoop(options, redis, prefix);
-    const apiRate = http['2xx'] / options.durationSeconds;
-    const peerRate = peer['2xx'] / options.durationSeconds;
+    const apiRate = apiTotals.ok / apiTotals.seconds;
+    const peerRate = peerTotals.ok / peerTotals.seconds;
     return {
       id: 'ingest',
       title: 'API ingest (POST /v1/syncs)',
       status: 'measured',
-      baseline: `a fair peer: a minimal Fastify route in its own process that validates the same body (the API's CreateSyncBody) and calls \`queue.add\` once, under the same autocannon load (${options.connections} connections); the floor is a raw BullMQ \`queue.add\` loop at the same concurrency from the benchmark process`,
+      baseline: `a fair peer: a minimal Fastify route in its own process that validates the same body (the API's CreateSyncBody) and calls \`queue.add\` once, under the same autocannon load (${options.connections} connections), taking turns with the API in ${options.rounds} rounds of ${options.sliceSeconds} s each; the floor is a raw BullMQ \`queue.add\` loop at the same concurrency from the benchmark process`,
       figures: [
         figure('throughput (vs the fair peer)', 'req/s', apiRate, peerRate, 'higher', round),
-        figure('latency p50 (vs the fair peer)', 'ms', http.latency.p50, peer.latency.p50, 'lower', round),
-        figure('latency p99 (vs the fair peer)', 'ms', http.latency.p99, peer.latency.p99, 'lower', round),
+        figure('latency p50 (vs the fair peer)', 'ms', median(apiTotals.p50s), median(peerTotals.p50s), 'lower', round),
+        figure('latency p99 (vs the fair peer)', 'ms', median(apiTotals.p99s), median(peerTotals.p99s), 'lower', round),
         figure('throughput (vs the raw queue.add floor)', 'req/s', apiRate, raw.rate, 'higher', round),
       ],
       settings: {
         connections: options.connections,
-        durationSeconds: options.durationSeconds,
+        rounds: options.rounds,
+        sliceSeconds: options.sliceSeconds,
         warmupSeconds: options.warmupSeconds,
         dataset: 'singleActive: false, no parameters, no Idempotency-Key',
         api: 'apps/api/dist/main.js as a child process, NODE_ENV=production, LOG_LEVEL=warn',
       },
       raw: {
-        api: {
-          requests2xx: http['2xx'],
-          non2xx: http.non2xx,
-          errors: http.errors,
-          timeouts: http.timeouts,
-          requestsPerSecondAverage: http.requests.average,
-          latencyMs: {
-            p50: http.latency.p50,
-            p90: http.latency.p90,
-            p99: http.latency.p99,
-            max: http.latency.max,
-            mean: http.latency.mean,
-          },
-          syncsIndexed: created,
-        },
-        fairPeer: {
-          requests2xx: peer['2xx'],
-          non2xx: peer.non2xx,
-          errors: peer.errors,
-          latencyMs: { p50: peer.latency.p50, p90: peer.latency.p90, p99: peer.latency.p99, max: peer.latency.max },
-        },
+        api: { ...sideRaw(apiTotals), syncsIndexed: created },
+        fairPeer: sideRaw(peerTotals),
+        roundRatios,
         queueAdd: { adds: raw.count, perSecond: round(raw.rate), latencyMs: mapRound(raw.latency) },
       },
       notes: [
         'Each POST validates the body, creates a sync (an export job plus two index entries) and answers 202 with the sync view.',
         'The fair peer has no auth, rate limit, sync index, idempotency or sync view; the ratio against it prices exactly those.',
+        `The API and the peer take turns (ABBA order), ${options.sliceSeconds} s of load each per round: on a shared machine whose load drifts, both sides see the same drift. Per-round ratios: ${roundRatios.join(', ')}.`,
         'autocannon runs in the benchmark process, the API and the peer each in their own process; the floor loop runs in the benchmark process. Warm-up requests are not counted.',
-        'autocannon reports latency in whole milliseconds; the baseline loop is timed with performance.now().',
+        "Latency figures are the median over the slices of each slice's percentile; autocannon reports whole milliseconds; the floor loop is timed with performance.now().",
       ],
       elapsedMs: Date.now() - started,
     };
   } finally {
+    await peer?.stop('SIGTERM');
     await api.stop('SIGTERM');
     await deletePrefix(redis, prefix);
+    await deletePrefix(redis, peerPrefix);
     redis.disconnect();
     await dir.remove();
   }
 }
 
-/** The fair peer as its own process, under the same autocannon load as the API (warm-up not counted). */
-async function fairPeerRun(options: IngestOptions, body: string) {
-  const prefix = benchPrefix('ingest-peer');
-  const port = await freePort();
-  const peer = startProcess(
-    'fair-peer',
-    process.execPath,
-    [fileURLToPath(new URL('./fair-peer.js', import.meta.url))],
-    {
-      env: { REDIS_URL: options.redisUrl, D2S_QUEUE_PREFIX: prefix, PORT: String(port), NODE_ENV: 'production' },
-    },
-  );
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
-  try {
-    await waitFor('the fair peer', () => httpAnswers(`http://127.0.0.1:${port}/readyz`), 60_000, peer.output);
-    const request = {
-      url: `http://127.0.0.1:${port}/v1/syncs`,
-      method: 'POST' as const,
-      headers: { 'content-type': 'application/json' },
-      body,
-      connections: options.connections,
-    };
-    await autocannon({ ...request, duration: options.warmupSeconds });
-    const result = await autocannon({ ...request, duration: options.durationSeconds });
-    if (result.non2xx > 0 || result.errors > 0)
-      throw new Error(`fair peer: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
-    return result;
-  } finally {
-    await peer.stop('SIGTERM');
-    await deletePrefix(redis, prefix);
-    redis.disconnect();
-  }
+function emptyTotals(): SideTotals {
+  return { ok: 0, non2xx: 0, errors: 0, timeouts: 0, seconds: 0, p50s: [], p99s: [], maxMs: 0 };
 }
 
-/** `connections` concurrent loops of queue.add for the same duration; per-call latency in ms. */
+function addSlice(totals: SideTotals, result: Result, seconds: number): void {
+  totals.ok += result['2xx'];
+  totals.non2xx += result.non2xx;
+  totals.errors += result.errors;
+  totals.timeouts += result.timeouts;
+  totals.seconds += seconds;
+  totals.p50s.push(result.latency.p50);
+  totals.p99s.push(result.latency.p99);
+  totals.maxMs = Math.max(totals.maxMs, result.latency.max);
+}
+
+function sideRaw(totals: SideTotals) {
+  return {
+    requests2xx: totals.ok,
+    non2xx: totals.non2xx,
+    errors: totals.errors,
+    timeouts: totals.timeouts,
+    seconds: totals.seconds,
+    latencyMs: { p50PerSlice: totals.p50s, p99PerSlice: totals.p99s, max: totals.maxMs },
+  };
+}
+
+function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+function round4(n: number): number {
+  return Math.round(n * 10_000) / 10_000;
+}
+
+/** The fair peer as its own process (like the API), so both are measured the same way. */
+function startFairPeer(redisUrl: string, prefix: string, port: number): ManagedProcess {
+  return startProcess('fair-peer', process.execPath, [fileURLToPath(new URL('./fair-peer.js', import.meta.url))], {
+    env: { REDIS_URL: redisUrl, D2S_QUEUE_PREFIX: prefix, PORT: String(port), NODE_ENV: 'production' },
+  });
+}
+
+/** `connections` concurrent loops of queue.add for as long as each side's load ran; per-call latency in ms. */
 async function rawAddLoop(options: IngestOptions, redis: Redis, prefix: string) {
   const queue = new Queue('export', { connection: redis, prefix: `${prefix}-raw` });
   try {
@@ -181,13 +216,14 @@ async function rawAddLoop(options: IngestOptions, redis: Redis, prefix: string) 
         if (record) latencies.push(performance.now() - t);
       }
     };
+    const floorSeconds = options.rounds * options.sliceSeconds;
     const lanes = (seconds: number, record: boolean) => {
       const deadline = performance.now() + seconds * 1000;
       return Promise.all(Array.from({ length: options.connections }, () => loop(deadline, record)));
     };
     await lanes(options.warmupSeconds, false);
-    await lanes(options.durationSeconds, true);
-    return { count: latencies.length, rate: latencies.length / options.durationSeconds, latency: summarize(latencies) };
+    await lanes(floorSeconds, true);
+    return { count: latencies.length, rate: latencies.length / floorSeconds, latency: summarize(latencies) };
   } finally {
     await queue.close();
     await deletePrefix(redis, `${prefix}-raw`);

@@ -55,7 +55,7 @@ const redis = await ensureRedis(process.env, stateDir);
 say(`Redis: ${redis.url}${redis.process ? ' (private redis-server)' : ''}`);
 
 const runners: Record<BenchId, () => Promise<BenchmarkResult>> = {
-  ingest: () => benchIngest({ redisUrl: redis.url, connections: 10, durationSeconds: 10, warmupSeconds: 2 }),
+  ingest: () => benchIngest({ redisUrl: redis.url, connections: 10, rounds: 6, sliceSeconds: 2, warmupSeconds: 4 }),
   runs: () =>
     benchRunsInFlight({
       redisUrl: redis.url,
