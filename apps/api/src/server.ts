@@ -23,6 +23,7 @@ import { answerClientError, answerFrameworkError, installErrorHandling } from '.
 import { corsOptions } from './cors.js';
 import { serializeRequest } from './log-redaction.js';
 import { installRequestConventions, requestIdFor } from './request-conventions.js';
+import { lazyChildLoggerFactory } from './request-logger.js';
 import { registerMutationGuards } from './mutation-guards.js';
 import { buildOpenApiDocument } from './openapi/build-document.js';
 import { ROUTE_DOCS } from './openapi/route-docs.js';
@@ -74,6 +75,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; naming the base type keeps plugin types compatible.
     loggerInstance: logger as FastifyBaseLogger,
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: deps.config.api.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: requestIdFor,
