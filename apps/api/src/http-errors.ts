@@ -1,7 +1,8 @@
-import { isD2sError, RequestError } from '@d2s/shared';
+import { BudgetExceededError, isD2sError, RequestError } from '@d2s/shared';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import { setBudgetHeaders } from './rate-limit-headers.js';
 
 /** The one error body every failing route answers with. */
 export interface ErrorBody {
@@ -42,7 +43,7 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_REQUEST' },
 };
 
-function isRedisUnavailable(error: unknown): boolean {
+export function isRedisUnavailable(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
   return /Stream isn't writeable|enableOfflineQueue|Connection is closed|ECONNREFUSED|max retries per request/i.test(
     message,
@@ -52,6 +53,7 @@ function isRedisUnavailable(error: unknown): boolean {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof RequestError) {
+      if (error instanceof BudgetExceededError) setBudgetHeaders(reply, error.verdict);
       return reply.status(error.httpStatus).send(body(error.code, error.message, error.details));
     }
     if (error instanceof ZodError) {

@@ -127,9 +127,10 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate({ tokens, streamTokens }));
-    await registerMutationGuards(api, { redis: deps.redis, config: deps.config });
+    const budgetChargeFor = registerMutationGuards(api, { redis: deps.redis, config: deps.config });
     await api.register(syncRoutes, {
       syncs: deps.syncs,
+      budgetChargeFor,
       events: deps.events,
       openStreams,
       streamTokens,

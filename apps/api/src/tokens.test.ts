@@ -7,6 +7,8 @@ const TOKENS = {
   ops: 'ops-token-0123456789',
   mirror: 'mirror-token-0123456789',
   legacy: 'legacy-token-0123456789',
+  limits: 'limits-token-0123456789',
+  limitsNext: 'limits-token-rotated-0123456789',
 };
 const TOKENS_ENV = [
   `webapp:read+sync:${TOKENS.webapp}`,
@@ -14,6 +16,8 @@ const TOKENS_ENV = [
   `ops:admin+read:${TOKENS.ops}`,
   `mirror:mirror+read:${TOKENS.mirror}`,
   TOKENS.legacy,
+  `limits:read+sync:${TOKENS.limits}`,
+  `limits:read+sync:${TOKENS.limitsNext}`,
 ].join(',');
 
 /** Issue #13, "Tokens with scopes and an audit trail", over real HTTP. */
@@ -109,6 +113,40 @@ describe('tokens with names and scopes, audit lines, per-token rate limits', () 
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
     expect((await as(TOKENS.legacy, 'GET', '/v1/syncs')).status).toBe(200);
     expect((await as(TOKENS.mirror, 'POST', '/v1/syncs/sync_00000000000000000000000000/cancel')).status).toBe(403);
+  });
+
+  it('draws creations and other changes from one budget per token, with the rate-limit headers on each answer', async () => {
+    // A creation charges its budget inside the script that lists it; a cancel in a hook of its own. One counter.
+    const created = await as(TOKENS.limits, 'POST', '/v1/syncs', { dataset: 'parallel_ok' });
+    expect(created.status).toBe(202);
+    expect(created.headers.get('x-ratelimit-limit')).toBe('4');
+    const left = Number(created.headers.get('x-ratelimit-remaining'));
+    expect(left).toBe(3);
+    expect(Number(created.headers.get('x-ratelimit-reset'))).toBeGreaterThan(0);
+    const canceled = await as(TOKENS.limits, 'POST', `/v1/syncs/${created.body.id}/cancel`);
+    expect(canceled.status).toBe(202);
+    expect(Number(canceled.headers.get('x-ratelimit-remaining'))).toBe(left - 1);
+    // With an Idempotency-Key the creation charges before taking the key's lock; the same budget.
+    const keyed = await api.request('POST', '/v1/syncs', {
+      headers: { authorization: `Bearer ${TOKENS.limits}`, 'idempotency-key': 'limits-once' },
+      body: { dataset: 'parallel_ok' },
+    });
+    expect(keyed.status).toBe(202);
+    expect(Number(keyed.headers.get('x-ratelimit-remaining'))).toBe(left - 2);
+    for (let i = 2; i < left; i++) {
+      expect((await as(TOKENS.limits, 'POST', '/v1/syncs', { dataset: 'parallel_ok' })).status).toBe(202);
+    }
+    const before = await api.queues.export.getJobCounts();
+    const refused = await as(TOKENS.limitsNext, 'POST', '/v1/syncs', { dataset: 'parallel_ok' });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 4 } });
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Refused before anything was written: no job, and the listing shows no new sync.
+    expect(await api.queues.export.getJobCounts()).toEqual(before);
+    const cancelRefused = await as(TOKENS.limits, 'POST', `/v1/syncs/${created.body.id}/cancel`);
+    expect(cancelRefused.status).toBe(429);
+    expect(cancelRefused.headers.get('retry-after')).toBe(refused.headers.get('retry-after'));
   });
 
   describe('stream tokens for EventSource', () => {

@@ -125,6 +125,7 @@ export {
 export { outcomeOfFailure, recordSyncEnd, type SyncOutcome, type SyncOutcomeDeps } from './sync/sync-outcome.js';
 export { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './sync/idempotency-keys.js';
 export { MutexTimeoutError, RedisMutex, type RedisMutexOptions } from './redis/redis-mutex.js';
+export { type BudgetCharge, BudgetExceededError, type BudgetVerdict, RequestBudget } from './redis/request-budget.js';
 export {
   CREATION_POINTS,
   type CreationPoint,

@@ -4,12 +4,16 @@ import type { FastifyInstance } from 'fastify';
 import type { StreamTokenStore } from '../auth/stream-tokens.js';
 import type { ApiPrincipal } from '../auth/token-registry.js';
 import { parseOr400 } from '../http-errors.js';
+import type { BudgetChargeFor } from '../mutation-guards.js';
+import { setBudgetHeaders } from '../rate-limit-headers.js';
 import { CreateSyncBody, idempotencyKeyOf, ListSyncsQuery, SyncParams } from '../schemas.js';
 import type { SyncEventHub } from '../sync-events.js';
 import { streamSyncEvents } from '../sync-stream.js';
 
 export interface SyncRoutesDeps {
   syncs: SyncService;
+  /** The rate-limit budget a creation draws on; the creation charges it with its first write. */
+  budgetChargeFor: BudgetChargeFor;
   events: SyncEventHub;
   /** How often an open event stream re-reads the status even without a queue event. */
   sseRefreshMs?: number;
@@ -44,14 +48,16 @@ export function withLinks(sync: SyncView) {
 export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Promise<void> {
   const { syncs } = deps;
 
-  app.post('/v1/syncs', { config: { scope: 'sync' } }, async (request, reply) => {
+  app.post('/v1/syncs', { config: { scope: 'sync', chargesOwnBudget: true } }, async (request, reply) => {
     const input = parseOr400(CreateSyncBody, request.body ?? {}, 'body');
     const idempotencyKey = idempotencyKeyOf(request);
     const result = await syncs.create({
       dataset: input.dataset,
       parameters: input.parameters ?? undefined,
       idempotencyKey,
+      charge: deps.budgetChargeFor(request),
     });
+    if (result.budget) setBudgetHeaders(reply, result.budget);
     request.log.info(
       { syncId: result.sync.id, dataset: input.dataset, created: result.created, reason: result.reason },
       'sync requested',

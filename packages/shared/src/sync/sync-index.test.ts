@@ -2,6 +2,7 @@ import { deletePrefix, uniquePrefix } from '@d2s/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createRedisConnection } from '../redis/connections.js';
+import { RequestBudget } from '../redis/request-budget.js';
 import { SyncIndex } from './sync-index.js';
 import { syncKeys } from './sync-keys.js';
 
@@ -45,5 +46,33 @@ describe('sync index', () => {
     expect(await redis.zrange(keys.datasetIndex('events'), 0, -1)).toEqual(ids);
     // sync_2 and sync_3 from before (sync_1 was trimmed), and the batch.
     expect(await redis.zcard(keys.index)).toBe(2 + ids.length);
+  });
+});
+
+/** A creation's rate-limit charge folded into the listing script (see RequestBudget for the charge alone). */
+describe('sync index: charge and add', () => {
+  const prefix = uniquePrefix('sync-index-charge');
+  const keys = syncKeys(prefix);
+  const redis = new Redis(inject('redisUrl'));
+  const keysOf = (dataset: string) => ({ all: keys.index, dataset: keys.datasetIndex(dataset) });
+  const charge = { key: `${prefix}:d2s:rate-limit:token:webapp`, limit: 2, windowMs: 60_000, holder: 'webapp' };
+  afterAll(async () => {
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('lists the sync while the budget lasts, and past it lists nothing and says when the window ends', async () => {
+    const index = new SyncIndex(redis, keysOf);
+    const first = await index.chargeAndAdd(charge, 'sync_a', 'orders', 1_000, 0);
+    expect(first).toEqual({ allowed: true, limit: 2, remaining: 1, resetMs: 60_000 });
+    // The budget is the same counter a request charged on its own draws on.
+    await new RequestBudget(redis).charge(charge);
+    const refused = await index.chargeAndAdd(charge, 'sync_b', 'orders', 2_000, 0);
+    expect(refused).toMatchObject({ allowed: false, limit: 2, remaining: 0 });
+    expect(refused.resetMs).toBeGreaterThan(55_000);
+    expect(refused.resetMs).toBeLessThanOrEqual(60_000);
+    expect(await redis.zrange(keys.index, 0, -1)).toEqual(['sync_a']);
+    expect(await redis.zrange(keys.datasetIndex('orders'), 0, -1)).toEqual(['sync_a']);
+    expect(Number(await redis.get(charge.key))).toBe(3);
   });
 });

@@ -6,6 +6,7 @@ import { RequestError } from '../errors.js';
 import { type JobSnapshot, snapshotOf } from '../jobs/job-snapshot.js';
 import { addJob } from '../jobs/typed-queue.js';
 import { MutexTimeoutError, RedisMutex } from '../redis/redis-mutex.js';
+import { type BudgetCharge, BudgetExceededError, type BudgetVerdict, RequestBudget } from '../redis/request-budget.js';
 import { DatasetTurns } from './dataset-turns.js';
 import { IdempotencyKeyStore, type KeyBinding, requestFingerprint } from './idempotency-keys.js';
 import { newSyncId, syncIdForKey } from './ids.js';
@@ -41,6 +42,12 @@ export interface CreateSyncInput {
   idempotencyKey?: string | undefined;
   origin?: string;
   retryOf?: string;
+  /**
+   * Draw the request from a rate-limit budget (refused with BudgetExceededError past it, before anything is
+   * written). A plain creation charges in the same script that lists the sync, so the limit costs no round
+   * trip of its own; one with a key or on a single-active dataset charges first.
+   */
+  charge?: BudgetCharge;
 }
 
 /** Why a request was answered with an existing sync instead of a new one. */
@@ -54,9 +61,13 @@ export type DeduplicationReason =
   /** This failed sync was retried before: this is that retry. */
   | 'already-retried';
 
-export type CreateSyncResult =
+export type CreateSyncResult = (
   | { sync: SyncView; created: true; reason?: undefined }
-  | { sync: SyncView; created: false; reason: DeduplicationReason };
+  | { sync: SyncView; created: false; reason: DeduplicationReason }
+) & {
+  /** What the input's charge found, for the answer's rate-limit headers. */
+  budget?: BudgetVerdict;
+};
 
 export interface ListSyncsInput {
   dataset?: string | undefined;
@@ -99,12 +110,14 @@ export class SyncService {
   readonly #idempotency: IdempotencyKeyStore;
   readonly #turns: DatasetTurns;
   readonly #index: SyncIndex;
+  readonly #budget: RequestBudget;
 
   constructor(deps: SyncServiceDeps) {
     this.#deps = deps;
     this.#keys = syncKeys(deps.config.redis.prefix);
     this.#now = deps.now ?? Date.now;
     this.#mutex = deps.mutex ?? new RedisMutex(deps.redis);
+    this.#budget = new RequestBudget(deps.redis);
     this.#turns = new DatasetTurns(deps.redis, (dataset) => ({
       active: this.#keys.active(dataset),
       waiting: this.#keys.waiting(dataset),
@@ -155,10 +168,13 @@ export class SyncService {
       : identity
         ? this.#keys.creationLock(identity.scope, identity.key)
         : undefined;
-    const decide = () => this.#createOrJoin(input, request, dataset, parameters.values, identity);
+    // Folded into the listing script only on the plain path, where that script is the first write.
+    const budget = input.charge && (lock || identity) ? await this.#budget.require(input.charge) : undefined;
+    const foldedCharge = budget ? undefined : input.charge;
+    const decide = () => this.#createOrJoin(input, request, dataset, parameters.values, identity, foldedCharge);
     if (!lock) return decide();
     try {
-      return await this.#mutex.withLock(lock, decide);
+      return { ...(await this.#mutex.withLock(lock, decide)), ...(budget ? { budget } : {}) };
     } catch (error) {
       if (error instanceof MutexTimeoutError) {
         throw new RequestError(
@@ -179,8 +195,10 @@ export class SyncService {
     dataset: DatasetConfig,
     parameterValues: ParameterValues,
     identity: { scope: string; key: string } | undefined,
+    charge: BudgetCharge | undefined,
   ): Promise<CreateSyncResult> {
-    const fingerprint = requestFingerprint({ ...request });
+    // Only a key's binding compares fingerprints; a plain creation has none to compare.
+    const fingerprint = identity ? requestFingerprint({ ...request }) : '';
     let syncId: string | undefined;
     if (identity) {
       const bound = await this.#idempotency.get(identity.scope, identity.key);
@@ -232,9 +250,10 @@ export class SyncService {
       await this.#deps.redis.set(this.#keys.active(input.dataset), syncId, 'PX', datasetLeaseMs(dataset));
     }
     const fresh = identity === undefined;
-    const job = await this.#addExportJob(syncId, input, dataset, parameterValues, queued);
+    const { job, budget } = await this.#addExportJob(syncId, input, dataset, parameterValues, queued, charge);
     await this.#deps.reachedCreationPoint?.('after-job');
-    return { sync: fresh ? await this.#createdView(job, queued) : await this.#view(job), created: true };
+    const sync = fresh ? await this.#createdView(job, queued) : await this.#view(job);
+    return { sync, created: true, ...(budget ? { budget } : {}) };
   }
 
   /** The sync a bound key names, if it exists; throws when the key was bound to another request. */
@@ -259,16 +278,23 @@ export class SyncService {
     dataset: DatasetConfig,
     parameterValues: ParameterValues,
     queued: boolean,
-  ): Promise<Job> {
+    charge: BudgetCharge | undefined,
+  ): Promise<{ job: Job; budget?: BudgetVerdict }> {
     const { config, exportQueue } = this.#deps;
     const now = this.#now();
     const location = runLocationFor(dataset, { syncId, dataset: input.dataset, now: new Date(now) });
-    await this.#addToIndex(syncId, input.dataset, now);
+    let budget: BudgetVerdict | undefined;
+    if (charge) {
+      budget = await this.#index.chargeAndAdd(charge, syncId, input.dataset, now, this.#retentionCutoff());
+      if (!budget.allowed) throw new BudgetExceededError(charge, budget);
+    } else {
+      await this.#addToIndex(syncId, input.dataset, now);
+    }
     // Queued before its job exists: the job's first step finds its place. A creation that dies here leaves
     // a waiter without a job, which `takeTurn` drops once it is older than INDEX_ORPHAN_GRACE_MS.
     if (queued) await this.#turns.enqueue(input.dataset, syncId);
     await this.#deps.reachedCreationPoint?.('after-index');
-    return addJob(
+    const job = await addJob(
       exportQueue,
       'export',
       'sync-export',
@@ -288,10 +314,16 @@ export class SyncService {
       },
       { jobId: syncId, retentionSeconds: config.api.retentionSeconds },
     );
+    return { job, ...(budget ? { budget } : {}) };
   }
 
   async #addToIndex(syncId: string, dataset: string, at: number): Promise<void> {
-    await this.#index.add(syncId, dataset, at, this.#now() - this.#deps.config.api.retentionSeconds * 1000);
+    await this.#index.add(syncId, dataset, at, this.#retentionCutoff());
+  }
+
+  /** Index entries created before this (epoch ms) are past retention. */
+  #retentionCutoff(): number {
+    return this.#now() - this.#deps.config.api.retentionSeconds * 1000;
   }
 
   /** The view of an existing sync, its index entries repaired first (NX: an existing entry keeps its place). */
