@@ -15,6 +15,7 @@ export interface SyncEvent {
   data?: unknown;
 }
 
+const QUEUES = ['export', 'import'] as const;
 const QUEUE_EVENTS = ['added', 'waiting', 'active', 'progress', 'delayed', 'completed', 'failed'] as const;
 
 /**
@@ -29,10 +30,16 @@ const QUEUE_EVENTS = ['added', 'waiting', 'active', 'progress', 'delayed', 'comp
  * `idleCloseMs` after the last one leaves, so a page that reconnects does
  * not churn connections.
  */
+/** The listeners while they run: their connections at once, the QueueEvents once the start point is known. */
+interface Running {
+  connections: RedisClient[];
+  events: QueueEvents[];
+}
+
 export class SyncEventHub {
   readonly #emitter = new EventEmitter();
   readonly #options: { prefix: string; connect: () => RedisClient; idleCloseMs: number };
-  #sources: { events: QueueEvents; connection: RedisClient }[] | undefined;
+  #running: Running | undefined;
   #subscribers = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   readonly #stopping = new Set<Promise<void>>();
@@ -45,7 +52,7 @@ export class SyncEventHub {
 
   /** Whether the queue listeners are running (somebody subscribed, or did within `idleCloseMs`). */
   get listening(): boolean {
-    return this.#sources !== undefined;
+    return this.#running !== undefined;
   }
 
   subscribe(syncId: string, listener: (event: SyncEvent) => void): () => void {
@@ -53,13 +60,13 @@ export class SyncEventHub {
     this.#subscribers++;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
-    if (!this.#sources) this.#start();
+    if (!this.#running) this.#start();
     let subscribed = true;
     return () => {
       if (!subscribed) return;
       subscribed = false;
       this.#emitter.off(syncId, listener);
-      if (--this.#subscribers === 0 && this.#sources) {
+      if (--this.#subscribers === 0 && this.#running) {
         this.#idleTimer = setTimeout(() => this.#stop(), this.#options.idleCloseMs);
         this.#idleTimer.unref();
       }
@@ -73,9 +80,30 @@ export class SyncEventHub {
   }
 
   #start(): void {
-    const sources = (['export', 'import'] as const).map((queue) => {
-      const connection = this.#options.connect();
-      const events = new QueueEvents(queue, { connection, prefix: this.#options.prefix });
+    const running: Running = {
+      connections: [this.#options.connect(), this.#options.connect()],
+      events: [],
+    };
+    this.#running = running;
+    void this.#run(running).catch(() => {
+      // Closed before it was ready, or Redis is down: the streams' timed refresh covers it.
+    });
+  }
+
+  async #run(running: Running): Promise<void> {
+    // Read from the server's "now", not from whenever each listener's first XREAD happens to be sent ("$"):
+    // an event written in between would be lost with no notice. Everything from here on is delivered, and
+    // the `listening` notice below makes every subscriber re-read what came before.
+    const [seconds, micros] = await (running.connections[0] as RedisClient).time();
+    const from = String(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - 1);
+    if (this.#running !== running) return;
+    QUEUES.forEach((queue, i) => {
+      const events = new QueueEvents(queue, {
+        connection: running.connections[i] as RedisClient,
+        prefix: this.#options.prefix,
+        autorun: false,
+        lastEventId: from,
+      });
       for (const event of QUEUE_EVENTS) {
         events.on(event, (args: { jobId: string; data?: unknown }) => {
           this.#emitter.emit(args.jobId, { queue, event, jobId: args.jobId, data: args.data } satisfies SyncEvent);
@@ -84,35 +112,24 @@ export class SyncEventHub {
       events.on('error', () => {
         // Reconnects by itself; SSE streams also re-read status on a timer, so nothing is missed for long.
       });
-      return { events, connection };
+      events.run().catch((error: unknown) => events.emit('error', error as Error));
+      running.events.push(events);
     });
-    this.#sources = sources;
-    // A listener reads from "now" once connected: whatever happened between a stream's first status read and
-    // this moment is unseen, so every subscriber is told to read the status again.
-    Promise.all(sources.map((s) => s.events.waitUntilReady())).then(
-      () => {
-        if (this.#sources !== sources) return;
-        for (const name of this.#emitter.eventNames()) {
-          this.#emitter.emit(name, { event: 'listening', jobId: String(name) } satisfies SyncEvent);
-        }
-      },
-      () => {
-        // Closed before it was ready, or Redis is down: the streams' timed refresh covers it.
-      },
-    );
+    await Promise.all(running.events.map((events) => events.waitUntilReady()));
+    if (this.#running !== running) return;
+    for (const name of this.#emitter.eventNames()) {
+      this.#emitter.emit(name, { event: 'listening', jobId: String(name) } satisfies SyncEvent);
+    }
   }
 
   #stop(): void {
-    const sources = this.#sources;
-    this.#sources = undefined;
-    if (!sources) return;
+    const running = this.#running;
+    this.#running = undefined;
+    if (!running) return;
     // BullMQ leaves a connection it was handed open on close; these are the hub's own, so it ends them.
-    const stopping = Promise.all(
-      sources.map(async ({ events, connection }) => {
-        await events.close().catch(() => undefined);
-        connection.disconnect();
-      }),
-    ).then(() => undefined);
+    const stopping = Promise.all(running.events.map((events) => events.close().catch(() => undefined))).then(() => {
+      for (const connection of running.connections) connection.disconnect();
+    });
     this.#stopping.add(stopping);
     void stopping.finally(() => this.#stopping.delete(stopping));
   }
