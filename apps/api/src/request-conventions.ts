@@ -26,12 +26,20 @@ export function installRequestConventions(
   app: FastifyInstance,
   routes: () => readonly { method: string; url: string }[],
 ): void {
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every answer, and a promise per answer is measurable at load.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
-    if (reply.statusCode < 400 || typeof payload !== 'string' || !payload.startsWith('{"error":')) return payload;
-    const parsed = JSON.parse(payload) as { error: Record<string, unknown> };
-    parsed.error.requestId = request.id;
-    return JSON.stringify(parsed);
+    if (reply.statusCode < 400 || typeof payload !== 'string' || !payload.startsWith('{"error":')) {
+      done(null, payload);
+      return;
+    }
+    try {
+      const parsed = JSON.parse(payload) as { error: Record<string, unknown> };
+      parsed.error.requestId = request.id;
+      done(null, JSON.stringify(parsed));
+    } catch {
+      done(null, payload); // not our error body after all: sent as it is
+    }
   });
 
   const parseJson = app.getDefaultJsonParser('error', 'error');

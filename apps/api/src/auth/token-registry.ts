@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { ApiScope, ApiTokenEntry } from '@d2s/shared';
 
 /** Who a request acts as: the token's name (for logs and audit lines, never the token) and what it may do. */
@@ -27,7 +27,8 @@ export class TokenRegistry {
   }
 
   identify(candidate: string): ApiPrincipal | undefined {
-    const digest = createHash('sha256').update(candidate).digest();
+    // The one-shot hash: half the cost of createHash().update().digest() for a short input, on every request.
+    const digest = hash('sha256', candidate, 'buffer');
     let found: ApiPrincipal | undefined;
     for (const entry of this.#entries) {
       if (timingSafeEqual(entry.digest, digest) && !found) found = { name: entry.name, scopes: entry.scopes };
