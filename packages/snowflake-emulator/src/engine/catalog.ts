@@ -171,12 +171,16 @@ export class Catalog {
     };
   }
 
+  /**
+   * A table entry (not yet in any schema). `id`: the id of an entry newTable made earlier that was never put in
+   * the catalog, to adopt the physical table built for it (a CREATE ICEBERG TABLE builds before the lock).
+   */
   newTable(
     name: string,
     columns: ColumnDef[],
-    options: Partial<Pick<TableEntry, 'kind' | 'comment' | 'owner' | 'sessionId' | 'iceberg'>> = {},
+    options: Partial<Pick<TableEntry, 'id' | 'kind' | 'comment' | 'owner' | 'sessionId' | 'iceberg'>> = {},
   ): TableEntry {
-    const id = this.nextTableId++;
+    const id = options.id ?? this.nextTableId++;
     return {
       id,
       physical: `main."t_${id}"`,

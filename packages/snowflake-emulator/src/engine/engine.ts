@@ -34,6 +34,9 @@ export interface EngineOptions {
 
 export const EMULATED_VERSION = '9.30.1';
 
+/** Idle connections withOwnConnection keeps per time zone (DuckDB runs a few statements at once at most). */
+const MAX_IDLE_CONNECTIONS_PER_ZONE = 8;
+
 /**
  * The SQL engine: Snowflake statements over an embedded DuckDB. Statements
  * the emulator understands are parsed and executed here; queries go to DuckDB
@@ -57,6 +60,8 @@ export class Engine implements EngineServices {
   private queue: Promise<unknown> = Promise.resolve();
   private scratch: Promise<DuckDBConnection> | undefined;
   private scratchQueue: Promise<unknown> = Promise.resolve();
+  /** Connections withOwnConnection may reuse, by time zone. */
+  private readonly idleConnections = new Map<string, DuckDBConnection[]>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -100,13 +105,40 @@ export class Engine implements EngineServices {
   }
 
   async openSession(state: SessionState): Promise<EngineSession> {
+    return { state, connection: await this.connectInZone(sessionParameter(state, 'TIMEZONE')), lastQueryId: null };
+  }
+
+  /**
+   * Runs `fn` on a DuckDB connection of its own (not the session's: no transaction of the session's is open on
+   * it), in the time zone the session's connection has: for work done outside the catalog lock. The connection is
+   * kept for the next call in that zone unless `fn` failed; opening one and setting its zone cost more CPU than
+   * the small statements run on it.
+   */
+  async withOwnConnection<T>(state: SessionState, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const zone = sessionParameter(state, 'TIMEZONE');
+    const connection = this.idleConnections.get(zone)?.pop() ?? (await this.connectInZone(zone));
+    let result: T;
+    try {
+      result = await fn(connection);
+    } catch (err) {
+      connection.closeSync();
+      throw err;
+    }
+    let idle = this.idleConnections.get(zone);
+    if (!idle) this.idleConnections.set(zone, (idle = []));
+    if (idle.length < MAX_IDLE_CONNECTIONS_PER_ZONE) idle.push(connection);
+    else connection.closeSync();
+    return result;
+  }
+
+  private async connectInZone(zone: string): Promise<DuckDBConnection> {
     const connection = await this.instance.connect();
     // DuckDB's zone follows the session's TIMEZONE (see applyTimeZone); a zone
     // passed at login that DuckDB does not know leaves Snowflake's default.
     await connection
-      .run(`SET TimeZone = ${duckString(sessionParameter(state, 'TIMEZONE'))}`)
+      .run(`SET TimeZone = ${duckString(zone)}`)
       .catch(() => connection.run(`SET TimeZone = ${duckString(DEFAULT_SESSION_PARAMETERS.TIMEZONE ?? 'UTC')}`));
-    return { state, connection, lastQueryId: null };
+    return connection;
   }
 
   async closeSession(session: EngineSession): Promise<void> {
@@ -121,6 +153,8 @@ export class Engine implements EngineServices {
   }
 
   close(): void {
+    for (const idle of this.idleConnections.values()) for (const connection of idle) connection.closeSync();
+    this.idleConnections.clear();
     this.instance.closeSync();
   }
 

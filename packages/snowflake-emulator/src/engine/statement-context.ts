@@ -71,6 +71,8 @@ export interface EngineServices {
   contextFunctions(session: EngineSession): Record<string, string | null>;
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
   withScratchConnection<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
+  /** Runs `fn` on a connection of its own in the session's time zone, closed after (engine.ts). */
+  withOwnConnection<T>(state: SessionState, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T>;
   /** OAuth tokens and prefixes of catalog integrations, reused by the statements that load Iceberg tables. */
   readonly catalogSessions: CatalogSessions;
 }
@@ -96,4 +98,8 @@ export interface StatementContext {
 export interface StatementPrefetch {
   readonly key: string;
   readonly value: Promise<{ ok: unknown } | { error: unknown }>;
+  /** Set by the handler that used `value`. */
+  taken?: boolean;
+  /** Undoes what the prefetch made when its handler did not take it (dispatchStatement calls it after the statement). */
+  readonly release?: () => Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ColumnDef, TableEntry } from '../engine/catalog.js';
 import { runDuck } from '../engine/duck-results.js';
 import { duckIdent, duckString } from '../engine/sql-lexer.js';
@@ -71,9 +72,13 @@ export async function planIcebergScan(ctx: StatementContext, loaded: LoadTableRe
 /** The column names of `files` (their union), read on a connection of its own: no lock, no session needed. */
 export async function parquetColumns(ctx: Pick<StatementContext, 'engine'>, files: string[]): Promise<string[]> {
   if (files.length === 0) return [];
-  return ctx.engine.withScratchConnection(async (connection) =>
-    (await runDuck(connection, `SELECT * FROM ${parquetSource(files)} LIMIT 0`)).columnNames(),
-  );
+  return ctx.engine.withScratchConnection((connection) => fileColumnsOn(connection, files));
+}
+
+/** parquetColumns, read on `connection`. */
+export async function fileColumnsOn(connection: DuckDBConnection, files: string[]): Promise<string[]> {
+  if (files.length === 0) return [];
+  return (await runDuck(connection, `SELECT * FROM ${parquetSource(files)} LIMIT 0`)).columnNames();
 }
 
 /**
@@ -90,8 +95,12 @@ export async function loadIcebergData(
   const connection = ctx.session.connection;
   if (!known.fresh) await runDuck(connection, `DELETE FROM ${table.physical}`);
   if (files.length === 0) return;
-  const source = parquetSource(files);
-  const available = known.fileColumns ?? (await runDuck(connection, `SELECT * FROM ${source} LIMIT 0`)).columnNames();
+  const available = known.fileColumns ?? (await fileColumnsOn(connection, files));
+  await runDuck(connection, icebergInsertSql(table, files, available), ctx.signal);
+}
+
+/** The INSERT of loadIcebergData: the rows of `files` (holding the columns `available`), columns matched by name. */
+export function icebergInsertSql(table: TableEntry, files: string[], available: string[]): string {
   const selects = table.columns.map((column) => {
     const from =
       available.find((n) => n === column.name) ?? available.find((n) => n.toLowerCase() === column.name.toLowerCase());
@@ -100,11 +109,7 @@ export async function loadIcebergData(
       ? `to_json(src.${duckIdent(from)})`
       : `CAST(src.${duckIdent(from)} AS ${column.type.duck})`;
   });
-  await runDuck(
-    connection,
-    `INSERT INTO ${table.physical} SELECT ${selects.join(', ')} FROM ${source} AS src`,
-    ctx.signal,
-  );
+  return `INSERT INTO ${table.physical} SELECT ${selects.join(', ')} FROM ${parquetSource(files)} AS src`;
 }
 
 function parquetSource(files: string[]): string {

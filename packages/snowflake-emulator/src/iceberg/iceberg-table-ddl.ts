@@ -55,10 +55,12 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
       'Missing option(s): [CATALOG_NAMESPACE] (the catalog integration defines no CATALOG_NAMESPACE)',
     );
 
-  const { loaded, files, fileColumns } =
+  const { loaded, files, fileColumns, built } =
     (await takeRemoteIcebergTable(ctx, integration, namespace, catalogTableName)) ??
     (await readRemoteTable(ctx, integration, namespace, catalogTableName));
   const table = ctx.engine.catalog.newTable(ref.name, icebergColumns(loaded), {
+    // Built before the lock (prefetchIcebergTable): its physical table is this entry's, created and loaded.
+    ...(built ? { id: built.id } : {}),
     owner: ctx.session.state.role,
     comment: optionText(options.get('COMMENT')) ?? null,
     iceberg: {
@@ -73,12 +75,14 @@ export async function createIcebergTable(ctx: StatementContext, orReplace: boole
       tracking: takenIn(loaded, ctx.engine.clock().getTime()),
     },
   });
-  await createPhysicalTable(ctx, table);
-  try {
-    await loadIcebergData(ctx, table, files, { fresh: true, fileColumns });
-  } catch (err) {
-    await dropPhysicalTable(ctx, table);
-    throw err;
+  if (!built) {
+    await createPhysicalTable(ctx, table);
+    try {
+      await loadIcebergData(ctx, table, files, { fresh: true, fileColumns });
+    } catch (err) {
+      await dropPhysicalTable(ctx, table);
+      throw err;
+    }
   }
   if (existing) {
     ref.schema.tables.delete(ref.name);

@@ -1,10 +1,18 @@
-import type { CatalogIntegrationEntry } from '../engine/catalog.js';
+import type { CatalogIntegrationEntry, TableEntry } from '../engine/catalog.js';
 import { resolveObjectRef } from '../engine/name-resolution.js';
 import type { StatementContext, StatementPrefetch } from '../engine/statement-context.js';
+import { runDuck } from '../engine/duck-results.js';
+import { createPhysicalTableSql, dropPhysicalTable } from '../engine/statements/table-ddl.js';
 import { optionText, TokenCursor } from '../engine/token-cursor.js';
 import { catalogSqlError } from './catalog-functions.js';
 import { findCatalogIntegration } from './catalog-integration-ddl.js';
-import { parquetColumns, planIcebergScan } from './iceberg-data-loader.js';
+import {
+  fileColumnsOn,
+  icebergColumns,
+  icebergInsertSql,
+  parquetColumns,
+  planIcebergScan,
+} from './iceberg-data-loader.js';
 import { type LoadTableResult, RestCatalogClient } from './rest-catalog-client.js';
 
 /** What CREATE ICEBERG TABLE reads from the integration's catalog and the object store before it loads rows. */
@@ -14,6 +22,11 @@ export interface RemoteIcebergTable {
   files: string[];
   /** The columns those files hold (parquetColumns). */
   fileColumns: string[];
+  /**
+   * The physical table already made and loaded from them (prefetchIcebergTable): an entry of newTable's that is
+   * in no schema, for the handler to adopt by its id instead of creating and loading one under the lock.
+   */
+  built?: TableEntry;
 }
 
 /**
@@ -25,6 +38,11 @@ export interface RemoteIcebergTable {
  * namespace and table name it resolves under the lock are exactly those read here (createIcebergTable calls
  * takeRemoteIcebergTable), and reports its errors only where it would have read the table itself. Nothing
  * here changes the catalog.
+ *
+ * The physical table is built here too (created and loaded, the same steps in the same order as the handler's),
+ * on a connection of its own: those DuckDB statements were the rest of a CREATE's time under the lock, so
+ * concurrent CREATEs ran them one after another. Until the handler adopts it the table is in no schema, so no
+ * statement can see it; one the handler does not take is dropped after the statement (`release`).
  *
  * Undefined for any other statement, or when the statement will not read the remote table (the name exists
  * and it is not OR REPLACE, the integration is missing or disabled, the text does not parse).
@@ -47,11 +65,24 @@ export function prefetchIcebergTable(ctx: StatementContext): StatementPrefetch |
     const namespace = optionText(options.get('CATALOG_NAMESPACE')) ?? integration.catalogNamespace;
     if (!namespace) return undefined;
     const key = remoteTableKey(integration, namespace, catalogTableName);
-    const value = readRemoteTable(ctx, integration, namespace, catalogTableName).then(
+    const value = readAndBuildRemoteTable(ctx, integration, namespace, catalogTableName).then(
       (ok) => ({ ok }),
       (error: unknown) => ({ error }),
     );
-    return { key, value };
+    const prefetch: StatementPrefetch = {
+      key,
+      value,
+      release: async () => {
+        const outcome = await value;
+        if (prefetch.taken || !('ok' in outcome)) return;
+        const { built } = outcome.ok;
+        if (built)
+          await ctx.engine
+            .withScratchConnection((connection) => connection.run(`DROP TABLE IF EXISTS ${built.physical}`))
+            .catch(() => undefined);
+      },
+    };
+    return prefetch;
   } catch {
     // The handler parses again under the lock and reports the error where Snowflake would.
     return undefined;
@@ -71,6 +102,7 @@ export async function takeRemoteIcebergTable(
 ): Promise<RemoteIcebergTable | undefined> {
   const prefetch = ctx.prefetch;
   if (!prefetch || prefetch.key !== remoteTableKey(integration, namespace, catalogTableName)) return undefined;
+  prefetch.taken = true;
   const outcome = await prefetch.value;
   if ('error' in outcome) throw outcome.error;
   return outcome.ok as RemoteIcebergTable;
@@ -83,9 +115,50 @@ export async function readRemoteTable(
   namespace: string,
   catalogTableName: string,
 ): Promise<RemoteIcebergTable> {
-  let loaded: LoadTableResult;
+  const loaded = await loadRemoteTable(ctx, integration, namespace, catalogTableName);
+  const files = await planIcebergScan(ctx, loaded);
+  return { loaded, files, fileColumns: await parquetColumns(ctx, files) };
+}
+
+/**
+ * readRemoteTable, then the physical table the handler would create and load (createIcebergTable, the same
+ * statements in the same order), on a connection of its own, not the session's (whose transaction a CREATE commits
+ * before it creates anything). A failed load drops the table, as the handler does; every failure is reported where
+ * the handler's read would report it.
+ */
+async function readAndBuildRemoteTable(
+  ctx: StatementContext,
+  integration: CatalogIntegrationEntry,
+  namespace: string,
+  catalogTableName: string,
+): Promise<RemoteIcebergTable> {
+  const loaded = await loadRemoteTable(ctx, integration, namespace, catalogTableName);
+  const files = await planIcebergScan(ctx, loaded);
+  return ctx.engine.withOwnConnection(ctx.session.state, async (connection) => {
+    const fileColumns = await fileColumnsOn(connection, files);
+    const built = ctx.engine.catalog.newTable(catalogTableName, icebergColumns(loaded));
+    const create = createPhysicalTableSql(built);
+    // CREATE and INSERT in one DuckDB run (it stops at the first statement that fails): a run is a thread-pool
+    // round trip, and the CPU is what many concurrent CREATEs wait for.
+    try {
+      if (files.length === 0) await runDuck(connection, create);
+      else await runDuck(connection, `${create};\n${icebergInsertSql(built, files, fileColumns)}`, ctx.signal);
+    } catch (err) {
+      await dropPhysicalTable({ ...ctx, session: { ...ctx.session, connection } }, built);
+      throw err;
+    }
+    return { loaded, files, fileColumns, built };
+  });
+}
+
+async function loadRemoteTable(
+  ctx: StatementContext,
+  integration: CatalogIntegrationEntry,
+  namespace: string,
+  catalogTableName: string,
+): Promise<LoadTableResult> {
   try {
-    loaded = await new RestCatalogClient(
+    return await new RestCatalogClient(
       integration,
       ctx.engine.fetch,
       ctx.engine.catalogSessions.of(integration),
@@ -93,8 +166,6 @@ export async function readRemoteTable(
   } catch (err) {
     throw catalogSqlError(err);
   }
-  const files = await planIcebergScan(ctx, loaded);
-  return { loaded, files, fileColumns: await parquetColumns(ctx, files) };
 }
 
 /** Every setting of the integration is in the key, so a table is never loaded with credentials since changed. */

@@ -231,6 +231,26 @@ describe('Iceberg tables', () => {
     ]);
   });
 
+  it('creates a name once when CREATE … IF NOT EXISTS statements race (each builds its table before the lock)', async () => {
+    const other = await h.connect();
+    try {
+      await other.rows('use schema mirror_db.public');
+      const create = `create iceberg table if not exists "raced" catalog = 'uc_int' catalog_table_name = 'orders' comment = 'first'`;
+      const answers = await Promise.all([c.rows(create), other.rows(create), c.rows(create)]);
+      expect(answers.map(([row]) => row?.status).sort()).toEqual(
+        [
+          'Table "raced" successfully created.',
+          '"raced" already exists, statement succeeded.',
+          '"raced" already exists, statement succeeded.',
+        ].sort(),
+      );
+      expect(await c.rows('select count(*) as n from "raced"')).toEqual([{ N: 2 }]);
+    } finally {
+      await c.rows('drop iceberg table if exists "raced"');
+      await other.destroy();
+    }
+  });
+
   it('shows Iceberg tables with their catalog, namespace and comment', async () => {
     const shown = await c.rows("show iceberg tables like 'ord%' in schema mirror_db.public");
     expect(shown).toHaveLength(1);

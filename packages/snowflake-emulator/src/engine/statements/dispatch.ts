@@ -172,9 +172,20 @@ async function route(ctx: StatementContext): Promise<StatementResult> {
 export async function dispatchStatement(ctx: StatementContext): Promise<StatementResult> {
   if (isWaitCall(ctx)) return systemWait(ctx);
   requireWarehouse(ctx);
-  // A CREATE ICEBERG TABLE reads its remote catalog before it waits for the lock (iceberg-table-prefetch.ts).
+  // A CREATE ICEBERG TABLE reads its remote catalog and builds its table before it waits for the lock
+  // (iceberg-table-prefetch.ts), and waits for that first: the lock's holder never waits on remote reads.
   const prefetch = prefetchIcebergTable(ctx);
-  if (prefetch) ctx.prefetch = prefetch;
+  if (!prefetch) return routeExclusively(ctx);
+  ctx.prefetch = prefetch;
+  await prefetch.value;
+  try {
+    return await routeExclusively(ctx);
+  } finally {
+    await prefetch.release?.();
+  }
+}
+
+function routeExclusively(ctx: StatementContext): Promise<StatementResult> {
   return ctx.engine.exclusive(() => {
     ctx.engine.transactions.refuseIfAborted(ctx.session, ctx.cursor.peek()?.upper ?? '');
     return route(ctx);

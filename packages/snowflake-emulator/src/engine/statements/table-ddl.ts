@@ -25,6 +25,11 @@ export async function createPhysicalTable(
   table: TableEntry,
   defaults: Map<string, string> = new Map(),
 ): Promise<void> {
+  await runDuck(ctx.session.connection, createPhysicalTableSql(table, defaults));
+}
+
+/** The DuckDB statement createPhysicalTable runs; throws for columns the emulator cannot hold. */
+export function createPhysicalTableSql(table: TableEntry, defaults: Map<string, string> = new Map()): string {
   if (table.columns.length === 0) throw sqlErrors.syntax('Table must have at least one column.');
   const lower = new Set<string>();
   for (const c of table.columns) {
@@ -36,7 +41,7 @@ export async function createPhysicalTable(
     lower.add(key);
   }
   const columns = table.columns.map((c) => columnSql(c, defaults.get(c.name))).join(', ');
-  await runDuck(ctx.session.connection, `CREATE TABLE ${table.physical} (${columns})`);
+  return `CREATE TABLE ${table.physical} (${columns})`;
 }
 
 export async function dropPhysicalTable(ctx: StatementContext, table: TableEntry): Promise<void> {
