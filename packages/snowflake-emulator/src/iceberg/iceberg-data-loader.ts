@@ -5,6 +5,7 @@ import { duckIdent, duckString } from '../engine/sql-lexer.js';
 import type { StatementContext } from '../engine/statement-context.js';
 import { type ColumnType, types } from '../engine/type-mapping.js';
 import type { IcebergField, LoadTableResult } from './rest-catalog-client.js';
+import { parquetColumnNames } from './parquet-footer.js';
 import { currentSnapshotDataFiles } from './snapshot-files.js';
 
 /** Snowflake's mapping of Iceberg types (docs: "Data types for Apache Iceberg tables"). */
@@ -75,10 +76,36 @@ export async function parquetColumns(ctx: Pick<StatementContext, 'engine'>, file
   return ctx.engine.withScratchConnection((connection) => fileColumnsOn(connection, files));
 }
 
-/** parquetColumns, read on `connection`. */
+/**
+ * parquetColumns: from the files' footers where they decode (parquet-footer.ts), else from DuckDB on `connection`
+ * (whose error then says what is wrong with a file).
+ */
 export async function fileColumnsOn(connection: DuckDBConnection, files: string[]): Promise<string[]> {
   if (files.length === 0) return [];
-  return (await runDuck(connection, `SELECT * FROM ${parquetSource(files)} LIMIT 0`)).columnNames();
+  return (
+    footerColumns(files) ?? (await runDuck(connection, `SELECT * FROM ${parquetSource(files)} LIMIT 0`)).columnNames()
+  );
+}
+
+/**
+ * The union of the files' column names as read_parquet's union_by_name makes it (first spelling of a name, names
+ * compared case-insensitively); undefined when a footer does not decode or one file names a column twice (DuckDB
+ * renames the second, so only it knows its name).
+ */
+function footerColumns(files: string[]): string[] | undefined {
+  const union = new Map<string, string>();
+  for (const file of files) {
+    const names = parquetColumnNames(file);
+    if (!names) return undefined;
+    const seen = new Set<string>();
+    for (const name of names) {
+      const key = name.toLowerCase();
+      if (seen.has(key)) return undefined;
+      seen.add(key);
+      if (!union.has(key)) union.set(key, name);
+    }
+  }
+  return [...union.values()];
 }
 
 /**
