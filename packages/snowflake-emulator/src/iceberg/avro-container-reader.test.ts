@@ -1,0 +1,84 @@
+import avro from 'avsc';
+import { describe, expect, it } from 'vitest';
+import { readAvroContainer } from './avro-container-reader.js';
+
+// Files written by avsc's own container encoder (the Avro spec's framing), read back by the reader's
+// hand-written framing: every codec it accepts, several blocks, header metadata, longs past 2^53.
+const schema = {
+  type: 'record',
+  name: 'manifest_file',
+  fields: [
+    { name: 'manifest_path', type: 'string', 'field-id': 500 },
+    { name: 'added_snapshot_id', type: 'long', 'field-id': 503 },
+    { name: 'partitions', type: ['null', { type: 'array', items: 'int' }], default: null, 'field-id': 507 },
+  ],
+} as const;
+
+async function container(
+  records: Record<string, unknown>[],
+  options: { codec: 'null' | 'deflate'; blockSize?: number },
+): Promise<Buffer> {
+  const longs = avro.types.LongType.__with({
+    fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(),
+    toBuffer: (value: bigint) => {
+      const buffer = Buffer.alloc(8);
+      buffer.writeBigInt64LE(value);
+      return buffer;
+    },
+    fromJSON: (value: number | string) => BigInt(value),
+    toJSON: (value: bigint) => Number(value),
+    isValid: (value: unknown) => typeof value === 'bigint',
+    compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
+  });
+  const type = avro.Type.forSchema(schema as unknown as avro.Schema, { registry: { long: longs } });
+  // avsc's typings omit the encoder's documented `metadata` option.
+  const encoder = new avro.streams.BlockEncoder(type, {
+    codec: options.codec,
+    ...(options.blockSize ? { blockSize: options.blockSize } : {}),
+    metadata: { 'format-version': Buffer.from('2'), content: Buffer.from('data') },
+  } as ConstructorParameters<typeof avro.streams.BlockEncoder>[1]);
+  const chunks: Buffer[] = [];
+  encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise<void>((resolve, reject) => {
+    encoder.on('end', resolve);
+    encoder.on('error', reject);
+  });
+  for (const record of records) encoder.write(record);
+  encoder.end();
+  await ended;
+  return Buffer.concat(chunks);
+}
+
+const records = Array.from({ length: 50 }, (_, i) => ({
+  manifest_path: `s3://lake/t/metadata/m${i}.avro`,
+  added_snapshot_id: 9_007_199_254_740_993n + BigInt(i),
+  partitions: i % 2 === 0 ? null : [i, i + 1],
+}));
+
+describe('readAvroContainer', () => {
+  it.each(['null', 'deflate'] as const)(
+    'reads every block of a %s-codec file, its metadata and schema',
+    async (codec) => {
+      const bytes = await container(records, { codec, blockSize: 64 });
+      const read = await readAvroContainer<(typeof records)[number]>(bytes);
+      expect(read.records).toEqual(records);
+      expect(read.metadata).toEqual({ 'format-version': '2', content: 'data' });
+      // avsc writes the schema without extra attributes such as field-id; the names show it is the header's.
+      expect(read.writerSchema).toMatchObject({
+        name: 'manifest_file',
+        fields: [{ name: 'manifest_path' }, { name: 'added_snapshot_id' }, { name: 'partitions' }],
+      });
+    },
+  );
+
+  it('throws on a file that is not Avro, a cut block, a wrong sync marker or an unknown codec', async () => {
+    await expect(readAvroContainer(Buffer.from('not avro'))).rejects.toThrow(/not an Avro object container file/);
+    const bytes = await container(records, { codec: 'deflate' });
+    await expect(readAvroContainer(bytes.subarray(0, bytes.length - 20))).rejects.toThrow(/truncated/);
+    const badSync = Buffer.from(bytes);
+    badSync[badSync.length - 1] = (badSync[badSync.length - 1]! + 1) % 256;
+    await expect(readAvroContainer(badSync)).rejects.toThrow(/sync marker/);
+    const snappy = Buffer.from(bytes.toString('latin1').replace('deflate', 'snappyX'), 'latin1');
+    await expect(readAvroContainer(snappy)).rejects.toThrow(/unknown codec: snappyX/);
+  });
+});
