@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { readAvroContainer } from './avro-container-reader.js';
+import { BigIntLong, readAvroContainer } from './avro-container-reader.js';
 
 // Files written by avsc's own container encoder (the Avro spec's framing), read back by the reader's
 // hand-written framing: every codec it accepts, several blocks, header metadata, longs past 2^53.
@@ -18,19 +18,7 @@ async function container(
   records: Record<string, unknown>[],
   options: { codec: 'null' | 'deflate'; blockSize?: number },
 ): Promise<Buffer> {
-  const longs = avro.types.LongType.__with({
-    fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(),
-    toBuffer: (value: bigint) => {
-      const buffer = Buffer.alloc(8);
-      buffer.writeBigInt64LE(value);
-      return buffer;
-    },
-    fromJSON: (value: number | string) => BigInt(value),
-    toJSON: (value: bigint) => Number(value),
-    isValid: (value: unknown) => typeof value === 'bigint',
-    compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
-  });
-  const type = avro.Type.forSchema(schema as unknown as avro.Schema, { registry: { long: longs } });
+  const type = avro.Type.forSchema(schema as unknown as avro.Schema, { registry: { long: BigIntLong } });
   // avsc's typings omit the encoder's documented `metadata` option.
   const encoder = new avro.streams.BlockEncoder(type, {
     codec: options.codec,

@@ -6,7 +6,7 @@ import avro from 'avsc';
  * (Java uses random 63-bit ids), which a JS number cannot hold exactly. avsc refuses to read such
  * a long into a number ("potential precision loss"), so every long is read as a bigint.
  */
-const BigIntLong = avro.types.LongType.__with({
+export const BigIntLong = avro.types.LongType.__with({
   fromBuffer: (buffer: Buffer) => buffer.readBigInt64LE(),
   toBuffer: (value: bigint) => {
     const buffer = Buffer.alloc(8);
