@@ -193,13 +193,20 @@ function field(name: string, fieldId: number, type: unknown, ...defaultValue: [n
   return { name, type, 'field-id': fieldId, ...(defaultValue.length > 0 ? { default: defaultValue[0] } : {}) };
 }
 
-async function encode(schema: unknown, records: unknown[], metadata: Record<string, string>): Promise<Buffer> {
+/** An Avro object container file of `records` (avsc's encoder; its default codec, null, unless `codec` says). */
+export async function encode(
+  schema: unknown,
+  records: unknown[],
+  metadata: Record<string, string>,
+  framing: { codec?: 'null' | 'deflate'; blockSize?: number } = {},
+): Promise<Buffer> {
   const options = {
     writeHeader: 'always',
     metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v)])),
+    ...framing,
   };
   const encoder = new avro.streams.BlockEncoder(
-    schema as avro.Schema,
+    schema as avro.Schema | avro.Type,
     options as unknown as ConstructorParameters<typeof avro.streams.BlockEncoder>[1],
   );
   const chunks: Buffer[] = [];

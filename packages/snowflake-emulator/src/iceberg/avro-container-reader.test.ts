@@ -1,5 +1,6 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
+import { encode } from '../../test-support/iceberg-table-writer.js';
 import { BigIntLong, readAvroContainer } from './avro-container-reader.js';
 
 // Files written by avsc's own container encoder (the Avro spec's framing), read back by the reader's
@@ -14,27 +15,9 @@ const schema = {
   ],
 } as const;
 
-async function container(
-  records: Record<string, unknown>[],
-  options: { codec: 'null' | 'deflate'; blockSize?: number },
-): Promise<Buffer> {
+function container(records: Record<string, unknown>[], framing: { codec: 'null' | 'deflate'; blockSize?: number }) {
   const type = avro.Type.forSchema(schema as unknown as avro.Schema, { registry: { long: BigIntLong } });
-  // avsc's typings omit the encoder's documented `metadata` option.
-  const encoder = new avro.streams.BlockEncoder(type, {
-    codec: options.codec,
-    ...(options.blockSize ? { blockSize: options.blockSize } : {}),
-    metadata: { 'format-version': Buffer.from('2'), content: Buffer.from('data') },
-  } as ConstructorParameters<typeof avro.streams.BlockEncoder>[1]);
-  const chunks: Buffer[] = [];
-  encoder.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const ended = new Promise<void>((resolve, reject) => {
-    encoder.on('end', resolve);
-    encoder.on('error', reject);
-  });
-  for (const record of records) encoder.write(record);
-  encoder.end();
-  await ended;
-  return Buffer.concat(chunks);
+  return encode(type, records, { 'format-version': '2', content: 'data' }, framing);
 }
 
 const records = Array.from({ length: 50 }, (_, i) => ({
