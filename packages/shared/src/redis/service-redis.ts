@@ -12,6 +12,12 @@ export interface ConnectServiceRedisOptions {
    * up and exits. A producer or commands connection (the API) does not wait: it fails fast, as it does for requests. @defaultValue 120000
    */
   workerStartupWaitMs?: number;
+  /**
+   * How long a producer or commands connection waits for Redis to be ready before start-up fails. A Cluster
+   * connection is ready only after every node has answered and the slot table has been read, which on a starved
+   * machine can take longer than one server's handshake. @defaultValue 10000
+   */
+  readyWaitMs?: number;
   clock?: Clock;
 }
 
@@ -40,7 +46,7 @@ export async function connectServiceRedis(
     await checkEvictionPolicy(redis, config.redis.onUnsafeEvictionPolicy, logger);
   };
   if (profile !== 'worker') {
-    await check();
+    await check(options.readyWaitMs);
     return redis;
   }
   const clock = options.clock ?? systemClock;
