@@ -1,5 +1,6 @@
 import { inflateRawSync } from 'node:zlib';
 import avro from 'avsc';
+import { ByteCursor } from './byte-cursor.js';
 
 /**
  * Avro `long` as a bigint: Iceberg writers draw snapshot ids from the whole positive long range
@@ -97,41 +98,13 @@ export async function readAvroContainer<T>(bytes: Buffer): Promise<AvroContainer
 }
 
 /** Avro's binary encoding of the container's framing: zig-zag varint longs, length-prefixed bytes, maps. */
-class ContainerReader {
-  #offset = 0;
-  readonly #bytes: Buffer;
-
+class ContainerReader extends ByteCursor {
   constructor(bytes: Buffer) {
-    this.#bytes = bytes;
-  }
-
-  get done(): boolean {
-    return this.#offset >= this.#bytes.length;
-  }
-
-  skip(n: number): void {
-    this.take(n);
-  }
-
-  take(n: number): Buffer {
-    const end = this.#offset + n;
-    if (end > this.#bytes.length) throw new Error('truncated file');
-    const value = this.#bytes.subarray(this.#offset, end);
-    this.#offset = end;
-    return value;
+    super(bytes, 'truncated file');
   }
 
   long(): number {
-    let n = 0;
-    let multiplier = 1;
-    for (let i = 0; i < 10; i++) {
-      const byte = this.#bytes[this.#offset++];
-      if (byte === undefined) throw new Error('truncated file');
-      n += (byte & 0x7f) * multiplier;
-      if ((byte & 0x80) === 0) return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
-      multiplier *= 128;
-    }
-    throw new Error('a long longer than 10 bytes');
+    return this.zigzag();
   }
 
   /** A map<bytes>: blocks of entries, a negative count followed by the block's size in bytes, 0 at the end. */

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ByteCursor } from './byte-cursor.js';
 
 /**
  * The top-level column names of a Parquet file, read from its footer: the file ends with the
@@ -42,7 +43,7 @@ export function columnNamesOf(footer: Buffer): string[] | undefined {
     if (!field) return undefined; // STOP before the schema: FileMetaData requires one.
     lastId = field.id;
     if (field.id === 2 && field.type === T_LIST) return topLevelNames(reader);
-    reader.skip(field.type);
+    reader.skipValue(field.type);
   }
 }
 
@@ -91,7 +92,7 @@ function schemaElement(reader: CompactReader): SchemaElement {
     lastId = field.id;
     if (field.id === 4 && field.type === T_BINARY) element.name = reader.binary().toString('utf8');
     else if (field.id === 5 && field.type === T_I32) element.numChildren = reader.zigzag();
-    else reader.skip(field.type);
+    else reader.skipValue(field.type);
   }
 }
 
@@ -109,50 +110,19 @@ const T_SET = 10;
 const T_MAP = 11;
 const T_STRUCT = 12;
 
-class CompactReader {
-  #offset = 0;
-  readonly #bytes: Buffer;
-
+/** Thrift compact protocol on a byte cursor: what a FileMetaData's schema list needs, and skipping the rest. */
+class CompactReader extends ByteCursor {
   constructor(bytes: Buffer) {
-    this.#bytes = bytes;
-  }
-
-  #byte(): number {
-    const value = this.#bytes[this.#offset];
-    if (value === undefined) throw new RangeError('past the end of the footer');
-    this.#offset++;
-    return value;
-  }
-
-  varint(): number {
-    let result = 0;
-    let multiplier = 1;
-    for (let i = 0; i < 10; i++) {
-      const byte = this.#byte();
-      result += (byte & 0x7f) * multiplier;
-      if ((byte & 0x80) === 0) return result;
-      multiplier *= 128;
-    }
-    throw new RangeError('a varint longer than 10 bytes');
-  }
-
-  zigzag(): number {
-    const n = this.varint();
-    return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+    super(bytes, 'past the end of the footer');
   }
 
   binary(): Buffer {
-    const length = this.varint();
-    const end = this.#offset + length;
-    if (end > this.#bytes.length) throw new RangeError('past the end of the footer');
-    const value = this.#bytes.subarray(this.#offset, end);
-    this.#offset = end;
-    return value;
+    return this.take(this.varint());
   }
 
   /** The next field's id and type, or undefined at the struct's STOP. */
   fieldHeader(lastId: number): { id: number; type: number } | undefined {
-    const byte = this.#byte();
+    const byte = this.byte();
     const type = byte & 0x0f;
     if (type === 0) return undefined;
     const delta = byte >> 4;
@@ -160,18 +130,18 @@ class CompactReader {
   }
 
   listHeader(): { size: number; elementType: number } {
-    const byte = this.#byte();
+    const byte = this.byte();
     const short = byte >> 4;
     return { size: short === 15 ? this.varint() : short, elementType: byte & 0x0f };
   }
 
-  skip(type: number): void {
+  skipValue(type: number): void {
     switch (type) {
       case T_BOOLEAN_TRUE:
       case T_BOOLEAN_FALSE:
         return; // a field's boolean is in its header
       case T_BYTE:
-        this.#advance(1);
+        this.skip(1);
         return;
       case T_I16:
       case T_I32:
@@ -179,7 +149,7 @@ class CompactReader {
         this.varint();
         return;
       case T_DOUBLE:
-        this.#advance(8);
+        this.skip(8);
         return;
       case T_BINARY:
         this.binary();
@@ -193,7 +163,7 @@ class CompactReader {
       case T_MAP: {
         const size = this.varint();
         if (size === 0) return;
-        const types = this.#byte();
+        const types = this.byte();
         for (let i = 0; i < size; i++) {
           this.#skipElement(types >> 4);
           this.#skipElement(types & 0x0f);
@@ -206,7 +176,7 @@ class CompactReader {
           const field = this.fieldHeader(lastId);
           if (!field) return;
           lastId = field.id;
-          this.skip(field.type);
+          this.skipValue(field.type);
         }
       }
       default:
@@ -216,12 +186,7 @@ class CompactReader {
 
   /** A collection's element: a boolean there takes a byte of its own (unlike a field's). */
   #skipElement(type: number): void {
-    if (type === T_BOOLEAN_TRUE || type === T_BOOLEAN_FALSE) this.#advance(1);
-    else this.skip(type);
-  }
-
-  #advance(n: number): void {
-    if (this.#offset + n > this.#bytes.length) throw new RangeError('past the end of the footer');
-    this.#offset += n;
+    if (type === T_BOOLEAN_TRUE || type === T_BOOLEAN_FALSE) this.skip(1);
+    else this.skipValue(type);
   }
 }
