@@ -1,6 +1,6 @@
 import type { BudgetCharge, BudgetVerdict, D2sConfig, RedisClient } from '@d2s/shared';
 import { RequestBudget } from '@d2s/shared';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { isRedisUnavailable } from './http-errors.js';
 import { setBudgetHeaders } from './rate-limit-headers.js';
 
@@ -11,7 +11,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /**
      * The route draws the request from its token's budget itself, in the same Redis script as its first
-     * write (see `budgetChargeFor`), instead of in a round trip of its own before the handler.
+     * write (see `RequestBudgets.chargeFor`), instead of in a round trip of its own before the handler.
      */
     chargesOwnBudget?: boolean;
   }
@@ -19,6 +19,17 @@ declare module 'fastify' {
 
 /** The rate-limit budget a mutating request draws on: its token's, per minute, shared by every replica. */
 export type BudgetChargeFor = (request: FastifyRequest) => BudgetCharge;
+
+/** For a route that charges its own budget (`chargesOwnBudget`). */
+export interface RequestBudgets {
+  /** The charge to fold into the route's first write. */
+  chargeFor: BudgetChargeFor;
+  /**
+   * Charges the request now, in a round trip of its own, and sets the answer's rate-limit headers: for a
+   * request the route refuses before its first write. Throws BudgetExceededError (429) past the budget.
+   */
+  chargeNow(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
 
 /**
  * What every mutating request (POST, PUT, DELETE) passes through, in the
@@ -36,7 +47,7 @@ export type BudgetChargeFor = (request: FastifyRequest) => BudgetCharge;
 export function registerMutationGuards(
   api: FastifyInstance,
   deps: { redis: RedisClient; config: Pick<D2sConfig, 'api' | 'redis'> },
-): BudgetChargeFor {
+): RequestBudgets {
   const budget = new RequestBudget(deps.redis);
   const chargeFor: BudgetChargeFor = (request) => {
     const holder = request.principal?.name ?? `ip:${request.ip}`;
@@ -48,8 +59,7 @@ export function registerMutationGuards(
     };
   };
 
-  const chargeBudget: preHandlerAsyncHookHandler = async function chargeBudget(request, reply) {
-    if (!isMutating(request)) return;
+  const chargeNow = async (request: FastifyRequest, reply: FastifyReply) => {
     let verdict: BudgetVerdict;
     try {
       verdict = await budget.require(chargeFor(request));
@@ -59,6 +69,9 @@ export function registerMutationGuards(
       throw error;
     }
     setBudgetHeaders(reply, verdict);
+  };
+  const chargeBudget: preHandlerAsyncHookHandler = async function chargeBudget(request, reply) {
+    if (isMutating(request)) await chargeNow(request, reply);
   };
   // Attached to each route that needs it rather than run (and skipped) on every request of the scope.
   api.addHook('onRoute', (route) => {
@@ -82,5 +95,5 @@ export function registerMutationGuards(
       'audit',
     );
   });
-  return chargeFor;
+  return { chargeFor, chargeNow };
 }

@@ -127,10 +127,10 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
   await app.register(async (api) => {
     api.addHook('onRequest', authenticate({ tokens, streamTokens }));
-    const budgetChargeFor = registerMutationGuards(api, { redis: deps.redis, config: deps.config });
+    const budgets = registerMutationGuards(api, { redis: deps.redis, config: deps.config });
     await api.register(syncRoutes, {
       syncs: deps.syncs,
-      budgetChargeFor,
+      budgets,
       events: deps.events,
       openStreams,
       streamTokens,

@@ -9,6 +9,7 @@ const TOKENS = {
   legacy: 'legacy-token-0123456789',
   limits: 'limits-token-0123456789',
   limitsNext: 'limits-token-rotated-0123456789',
+  refusals: 'refusals-token-0123456789',
 };
 const TOKENS_ENV = [
   `webapp:read+sync:${TOKENS.webapp}`,
@@ -18,6 +19,7 @@ const TOKENS_ENV = [
   TOKENS.legacy,
   `limits:read+sync:${TOKENS.limits}`,
   `limits:read+sync:${TOKENS.limitsNext}`,
+  `refusals:read+sync:${TOKENS.refusals}`,
 ].join(',');
 
 /** Issue #13, "Tokens with scopes and an audit trail", over real HTTP. */
@@ -147,6 +149,37 @@ describe('tokens with names and scopes, audit lines, per-token rate limits', () 
     const cancelRefused = await as(TOKENS.limits, 'POST', `/v1/syncs/${created.body.id}/cancel`);
     expect(cancelRefused.status).toBe(429);
     expect(cancelRefused.headers.get('retry-after')).toBe(refused.headers.get('retry-after'));
+  });
+
+  it('counts every refused creation once, with the rate-limit headers on its answer; 429 past the budget', async () => {
+    // A plain creation is charged in the script that lists it; one refused before that script (a bad body, an
+    // unknown dataset) still draws on the budget, as every change did when the limit ran before the handler
+    // (@fastify/rate-limit), and one refused after its charge (a reused Idempotency-Key) is not charged again.
+    const badBody = await as(TOKENS.refusals, 'POST', '/v1/syncs', { dataset: 'parallel_ok', extra: 1 });
+    expect(badBody.status).toBe(400);
+    expect(badBody.headers.get('x-ratelimit-limit')).toBe('4');
+    expect(badBody.headers.get('x-ratelimit-remaining')).toBe('3');
+    const unknown = await as(TOKENS.refusals, 'POST', '/v1/syncs', { dataset: 'no_such_dataset' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toMatchObject({ code: 'UNKNOWN_DATASET' });
+    expect(unknown.headers.get('x-ratelimit-remaining')).toBe('2');
+    const keyed = (dataset: string) =>
+      api.request('POST', '/v1/syncs', {
+        headers: { authorization: `Bearer ${TOKENS.refusals}`, 'idempotency-key': 'refusals-once' },
+        body: { dataset },
+      });
+    const created = await keyed('parallel_ok');
+    expect(created.status).toBe(202);
+    expect(created.headers.get('x-ratelimit-remaining')).toBe('1');
+    const reused = await keyed('forecasts');
+    expect(reused.status).toBe(422);
+    expect(reused.body.error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(reused.headers.get('x-ratelimit-remaining')).toBe('0');
+    const past = await as(TOKENS.refusals, 'POST', '/v1/syncs', { dataset: 'parallel_ok', extra: 1 });
+    expect(past.status).toBe(429);
+    expect(past.body.error).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(past.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(past.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
   describe('stream tokens for EventSource', () => {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { RequestError, type SyncService, type SyncView, TERMINAL_SYNC_STATES } from '@d2s/shared';
 import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
 import type { StreamTokenStore } from '../auth/stream-tokens.js';
 import type { ApiPrincipal } from '../auth/token-registry.js';
 import { parseOr400 } from '../http-errors.js';
-import type { BudgetChargeFor } from '../mutation-guards.js';
+import type { RequestBudgets } from '../mutation-guards.js';
 import { setBudgetHeaders } from '../rate-limit-headers.js';
 import { CreateSyncBody, idempotencyKeyOf, ListSyncsQuery, SyncParams } from '../schemas.js';
 import type { SyncEventHub } from '../sync-events.js';
@@ -13,7 +14,7 @@ import { streamSyncEvents } from '../sync-stream.js';
 export interface SyncRoutesDeps {
   syncs: SyncService;
   /** The rate-limit budget a creation draws on; the creation charges it with its first write. */
-  budgetChargeFor: BudgetChargeFor;
+  budgets: RequestBudgets;
   events: SyncEventHub;
   /** How often an open event stream re-reads the status even without a queue event. */
   sseRefreshMs?: number;
@@ -49,15 +50,29 @@ export async function syncRoutes(app: FastifyInstance, deps: SyncRoutesDeps): Pr
   const { syncs } = deps;
 
   app.post('/v1/syncs', { config: { scope: 'sync', chargesOwnBudget: true } }, async (request, reply) => {
-    const input = parseOr400(CreateSyncBody, request.body ?? {}, 'body');
-    const idempotencyKey = idempotencyKeyOf(request);
-    const result = await syncs.create({
-      dataset: input.dataset,
-      parameters: input.parameters ?? undefined,
-      idempotencyKey,
-      charge: deps.budgetChargeFor(request),
-    });
-    if (result.budget) setBudgetHeaders(reply, result.budget);
+    let charged = false;
+    let input: z.infer<typeof CreateSyncBody>;
+    let result: Awaited<ReturnType<SyncService['create']>>;
+    try {
+      input = parseOr400(CreateSyncBody, request.body ?? {}, 'body');
+      result = await syncs.create({
+        dataset: input.dataset,
+        parameters: input.parameters ?? undefined,
+        idempotencyKey: idempotencyKeyOf(request),
+        charge: deps.budgets.chargeFor(request),
+        onCharged: (verdict) => {
+          charged = true;
+          setBudgetHeaders(reply, verdict);
+        },
+      });
+    } catch (error) {
+      // Refused before the creation's first write (a bad body or key, an unknown dataset, invalid parameters): the
+      // request still counts against the token's budget, as every change does, and its answer carries the
+      // rate-limit headers; past the budget the answer is the 429.
+      if (!charged && error instanceof RequestError && error.httpStatus < 500 && error.httpStatus !== 429)
+        await deps.budgets.chargeNow(request, reply);
+      throw error;
+    }
     request.log.info(
       { syncId: result.sync.id, dataset: input.dataset, created: result.created, reason: result.reason },
       'sync requested',

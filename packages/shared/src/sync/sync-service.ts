@@ -48,6 +48,12 @@ export interface CreateSyncInput {
    * trip of its own; one with a key or on a single-active dataset charges first.
    */
   charge?: BudgetCharge;
+  /**
+   * Called with what the charge found once it has been counted (a refusal past the budget is counted too, then
+   * throws BudgetExceededError): for the answer's rate-limit headers, whatever the creation's outcome, and so that
+   * a caller whose request fails after that does not charge it a second time.
+   */
+  onCharged?: (verdict: BudgetVerdict) => void;
 }
 
 /** Why a request was answered with an existing sync instead of a new one. */
@@ -61,13 +67,9 @@ export type DeduplicationReason =
   /** This failed sync was retried before: this is that retry. */
   | 'already-retried';
 
-export type CreateSyncResult = (
+export type CreateSyncResult =
   | { sync: SyncView; created: true; reason?: undefined }
-  | { sync: SyncView; created: false; reason: DeduplicationReason }
-) & {
-  /** What the input's charge found, for the answer's rate-limit headers. */
-  budget?: BudgetVerdict;
-};
+  | { sync: SyncView; created: false; reason: DeduplicationReason };
 
 export interface ListSyncsInput {
   dataset?: string | undefined;
@@ -169,12 +171,13 @@ export class SyncService {
         ? this.#keys.creationLock(identity.scope, identity.key)
         : undefined;
     // Folded into the listing script only on the plain path, where that script is the first write.
-    const budget = input.charge && (lock || identity) ? await this.#budget.require(input.charge) : undefined;
-    const foldedCharge = budget ? undefined : input.charge;
+    const chargedFirst = input.charge !== undefined && (lock !== undefined || identity !== undefined);
+    if (input.charge && chargedFirst) this.#counted(input, input.charge, await this.#budget.charge(input.charge));
+    const foldedCharge = chargedFirst ? undefined : input.charge;
     const decide = () => this.#createOrJoin(input, request, dataset, parameters.values, identity, foldedCharge);
     if (!lock) return decide();
     try {
-      return { ...(await this.#mutex.withLock(lock, decide)), ...(budget ? { budget } : {}) };
+      return await this.#mutex.withLock(lock, decide);
     } catch (error) {
       if (error instanceof MutexTimeoutError) {
         throw new RequestError(
@@ -186,6 +189,12 @@ export class SyncService {
       }
       throw error;
     }
+  }
+
+  /** A counted charge: told to the caller, then refused past the budget. */
+  #counted(input: CreateSyncInput, charge: BudgetCharge, verdict: BudgetVerdict): void {
+    input.onCharged?.(verdict);
+    if (!verdict.allowed) throw new BudgetExceededError(charge, verdict);
   }
 
   /** The decision, run while holding the dataset's (or the key's) creation lock. */
@@ -250,10 +259,10 @@ export class SyncService {
       await this.#deps.redis.set(this.#keys.active(input.dataset), syncId, 'PX', datasetLeaseMs(dataset));
     }
     const fresh = identity === undefined;
-    const { job, budget } = await this.#addExportJob(syncId, input, dataset, parameterValues, queued, charge);
+    const job = await this.#addExportJob(syncId, input, dataset, parameterValues, queued, charge);
     await this.#deps.reachedCreationPoint?.('after-job');
     const sync = fresh ? await this.#createdView(job, queued) : await this.#view(job);
-    return { sync, created: true, ...(budget ? { budget } : {}) };
+    return { sync, created: true };
   }
 
   /** The sync a bound key names, if it exists; throws when the key was bound to another request. */
@@ -279,14 +288,16 @@ export class SyncService {
     parameterValues: ParameterValues,
     queued: boolean,
     charge: BudgetCharge | undefined,
-  ): Promise<{ job: Job; budget?: BudgetVerdict }> {
+  ): Promise<Job> {
     const { config, exportQueue } = this.#deps;
     const now = this.#now();
     const location = runLocationFor(dataset, { syncId, dataset: input.dataset, now: new Date(now) });
-    let budget: BudgetVerdict | undefined;
     if (charge) {
-      budget = await this.#index.chargeAndAdd(charge, syncId, input.dataset, now, this.#retentionCutoff());
-      if (!budget.allowed) throw new BudgetExceededError(charge, budget);
+      this.#counted(
+        input,
+        charge,
+        await this.#index.chargeAndAdd(charge, syncId, input.dataset, now, this.#retentionCutoff()),
+      );
     } else {
       await this.#addToIndex(syncId, input.dataset, now);
     }
@@ -314,7 +325,7 @@ export class SyncService {
       },
       { jobId: syncId, retentionSeconds: config.api.retentionSeconds },
     );
-    return { job, ...(budget ? { budget } : {}) };
+    return job;
   }
 
   async #addToIndex(syncId: string, dataset: string, at: number): Promise<void> {
