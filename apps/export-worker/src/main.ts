@@ -12,6 +12,7 @@ import {
   RunWakeups,
   SyncService,
   crashOnFetchStall,
+  FetchStallWatch,
   startWorker,
   startWorkerMetrics,
   wakeBackfillsOnSyncEnd,
@@ -23,7 +24,8 @@ import { createExportProcessor } from './export-processor.js';
 await runService({
   name: 'export-worker',
   async start({ config, logger, crash }) {
-    const onFetchStall = crashOnFetchStall(crash);
+    // One watch for every worker of the process: one Redis connection of its own, and a stall crashes the process.
+    const fetchStallWatch = new FetchStallWatch({ config, logger, onStall: crashOnFetchStall(crash) });
     const telemetry = await startWorkerMetrics(
       'export-worker',
       { host: config.api.host, port: metricsPortFrom(process.env, 9101) },
@@ -66,7 +68,7 @@ await runService({
       config,
       logger,
       concurrency: config.workers.export.concurrency,
-      onFetchStall,
+      fetchStallWatch,
     });
     telemetry.metrics.trackWorker(worker, 'export');
     wakeBackfillsOnSyncEnd(worker, queues.backfill, logger);
@@ -75,7 +77,7 @@ await runService({
     const backfillWorker = startWorker(
       'backfill',
       createBackfillProcessor({ backfills, config, logger, notifications, metrics: telemetry.metrics }),
-      { config, logger, concurrency: 2, onFetchStall },
+      { config, logger, concurrency: 2, fetchStallWatch },
     );
     telemetry.metrics.trackWorker(backfillWorker, 'backfill');
     // Outgoing webhooks are delivered here: like backfills they are short HTTP calls with no vendor session
@@ -89,7 +91,7 @@ await runService({
         metrics: telemetry.metrics,
         subjectEnded: (event) => syncReadsAsEnded(syncs, event),
       }),
-      { config, logger, concurrency: config.notifications.concurrency, onFetchStall },
+      { config, logger, concurrency: config.notifications.concurrency, fetchStallWatch },
     );
     telemetry.metrics.trackWorker(notifyWorker, 'notify');
     telemetry.metrics.trackQueues([queues.export, queues.backfill, queues.notify]);

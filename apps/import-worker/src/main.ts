@@ -8,6 +8,7 @@ import {
   runService,
   SyncService,
   crashOnFetchStall,
+  FetchStallWatch,
   startWorker,
   startWorkerMetrics,
   wakeBackfillsOnSyncEnd,
@@ -19,7 +20,8 @@ import { scheduleCleanupSweep } from './sweep/schedule-sweep.js';
 await runService({
   name: 'import-worker',
   async start({ config, logger, crash }) {
-    const onFetchStall = crashOnFetchStall(crash);
+    // One watch for every worker of the process: one Redis connection of its own, and a stall crashes the process.
+    const fetchStallWatch = new FetchStallWatch({ config, logger, onStall: crashOnFetchStall(crash) });
     await configureSnowflakeDriver();
     const telemetry = await startWorkerMetrics(
       'import-worker',
@@ -43,7 +45,7 @@ await runService({
       config,
       logger,
       concurrency: config.workers.import.concurrency,
-      onFetchStall,
+      fetchStallWatch,
     });
     telemetry.metrics.trackWorker(worker, 'import');
     wakeBackfillsOnSyncEnd(worker, queues.backfill, logger);

@@ -12,6 +12,7 @@ import {
   openQueues,
   runService,
   crashOnFetchStall,
+  FetchStallWatch,
   startWorker,
   startWorkerMetrics,
 } from '@d2s/shared';
@@ -23,7 +24,8 @@ import { MirrorRunEnds } from './mirror-run-ends.js';
 await runService({
   name: 'mirror-worker',
   async start({ config, logger, crash }) {
-    const onFetchStall = crashOnFetchStall(crash);
+    // One watch for every worker of the process: one Redis connection of its own, and a stall crashes the process.
+    const fetchStallWatch = new FetchStallWatch({ config, logger, onStall: crashOnFetchStall(crash) });
     await configureSnowflakeDriver({ logger });
     const telemetry = await startWorkerMetrics(
       'mirror-worker',
@@ -68,7 +70,7 @@ await runService({
       ...(inventoryAt ? { refreshInventory: () => mirror.refreshInventory() } : {}),
       integrationConcurrency: concurrency,
     });
-    const worker = startWorker('mirror', processor, { config, logger, concurrency, onFetchStall });
+    const worker = startWorker('mirror', processor, { config, logger, concurrency, fetchStallWatch });
     metrics.trackWorker(worker, 'mirror');
     metrics.trackQueues([queues.mirror]);
     logger.info({ concurrency, catalogs: config.mirror.catalogs.map((c) => c.name) }, 'mirror worker started');

@@ -50,6 +50,7 @@ export * from './jobs/catalog.js';
 export { closeQueues, openQueues, type Queues } from './jobs/queues.js';
 export { isLastAttempt, type SettleOptions, settleFailedAttempt } from './jobs/attempt-failure.js';
 export { crashOnFetchStall, type StartWorkerOptions, startWorker } from './jobs/start-worker.js';
+export { FetchStallWatch, type FetchStallWatchOptions } from './jobs/fetch-stall-watch.js';
 export { type FetchStallReport, FetchWatchdog } from './jobs/fetch-watchdog.js';
 export { ActiveJobs, type CloseWorkerOptions, closeWorker } from './jobs/worker-shutdown.js';
 export {

@@ -4,6 +4,7 @@ import { Queue } from 'bullmq';
 import pino from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../config/load-config.js';
+import { FetchStallWatch } from './fetch-stall-watch.js';
 import type { FetchStallReport } from './fetch-watchdog.js';
 import { startWorker } from './start-worker.js';
 import { closeWorker } from './worker-shutdown.js';
@@ -73,7 +74,7 @@ describe('the fetch watchdog', () => {
       config,
       logger,
       concurrency,
-      onFetchStall: (report) => stalls.push(report),
+      fetchStallWatch: new FetchStallWatch({ config, logger, onStall: (report) => stalls.push(report) }),
     });
     cleanups.push(() => closeWorker(worker, { logger, teardownMs: 1_000 }));
     const queue = new Queue('notify', { connection: { url: inject('redisUrl') }, prefix: config.redis.prefix });

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { D2sConfig } from '../config/load-config.js';
 import { createRedisConnection } from '../redis/connections.js';
 import type { QueueName } from './catalog.js';
-import { type FetchStallReport, FetchWatchdog } from './fetch-watchdog.js';
+import type { FetchStallWatch } from './fetch-stall-watch.js';
+import type { FetchStallReport } from './fetch-watchdog.js';
 import { ActiveJobs, registerWorkerShutdown } from './worker-shutdown.js';
 
 export interface StartWorkerOptions {
@@ -19,10 +20,10 @@ export interface StartWorkerOptions {
    */
   name?: string;
   /**
-   * Called once when the worker's fetch loop has stalled (workers.fetchStallMs; see FetchWatchdog). Services
-   * pass their `crash`; without it nothing watches.
+   * Watches the worker's fetch loop (workers.fetchStallMs; see FetchStallWatch). Services pass their process's
+   * one watch, whose answer to a stall is their `crash`; without it nothing watches.
    */
-  onFetchStall?: (report: FetchStallReport) => void;
+  fetchStallWatch?: FetchStallWatch;
 }
 
 /**
@@ -61,7 +62,7 @@ export function startWorker<D, R>(
     for (const jobId of jobIds) worker.cancelJob(jobId, 'lock lost');
     logger.warn({ queue, jobIds }, 'lost the lock on jobs: they stop at their next step');
   });
-  const watchdog = watchFetchLoop(queue, worker as Worker, activeJobs, options);
+  const watchdog = options.fetchStallWatch?.watch(queue, worker as Worker, activeJobs, options.concurrency);
   registerWorkerShutdown(worker as Worker, {
     activeJobs,
     disconnect: () => {
@@ -79,39 +80,4 @@ export function crashOnFetchStall(crash: (reason: string, details: Record<string
       `the ${report.queue} worker took none of the ready jobs for ${Math.round(report.stalledForMs / 1000)} s with free slots (a stuck fetch loop)`,
       { ...report },
     );
-}
-
-function watchFetchLoop(
-  queue: QueueName,
-  worker: Worker,
-  jobs: ActiveJobs,
-  options: StartWorkerOptions,
-): { stop(): void } | undefined {
-  const { config, onFetchStall } = options;
-  const stallMs = config.workers.fetchStallMs;
-  if (!onFetchStall || stallMs === 0) return undefined;
-  const probe = createRedisConnection(config.redis, 'producer', `d2s-${queue}-watchdog`);
-  // Its failures only mean "cannot tell now" (a look is skipped); the worker's own connection reports Redis trouble.
-  probe.on('error', (error: Error) =>
-    options.logger.debug({ queue, err: error }, 'fetch watchdog: Redis not reachable'),
-  );
-  const watchdog = new FetchWatchdog({
-    queue,
-    prefix: config.redis.prefix,
-    worker,
-    probe,
-    concurrency: options.concurrency,
-    jobs,
-    stallMs,
-    intervalMs: Math.max(250, Math.min(10_000, Math.round(stallMs / 6))),
-    onStall: onFetchStall,
-    logger: options.logger,
-  });
-  watchdog.start();
-  return {
-    stop() {
-      watchdog.stop();
-      probe.disconnect();
-    },
-  };
 }
