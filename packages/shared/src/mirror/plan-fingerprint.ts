@@ -86,13 +86,65 @@ function hash(value: unknown): string {
   return createHash('sha256').update(canonical(value)).digest('hex').slice(0, 16);
 }
 
-/** JSON with object keys sorted, so equal values hash equal whatever the order they were built in. */
+/**
+ * JSON with object keys sorted, so equal values hash equal whatever the order they were built in. The text is
+ * exactly what `JSON.stringify` gives with a replacer that rebuilds each object with its keys sorted (the first
+ * form of this function, which saved plans' fingerprints were made with); it is written out directly because that
+ * replacer rebuilt every object of a 5,000-table state, about a seventh of a no-op re-plan.
+ */
 export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
+  return serialize(value) as string;
+}
+
+/** undefined where JSON.stringify leaves a value out (undefined, a function, a symbol). */
+function serialize(input: unknown): string | undefined {
+  const value = hasToJson(input) ? input.toJSON() : input;
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+  }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    // A loop, not map: map skips an array's holes, which JSON writes as null.
+    const items: string[] = [];
+    for (let i = 0; i < value.length; i++) items.push(serialize(value[i]) ?? 'null');
+    return `[${items.join(',')}]`;
+  }
+  const object = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of propertyOrder(Object.keys(object).sort(byCodeUnits))) {
+    const text = serialize(object[key]);
+    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+function hasToJson(value: unknown): value is { toJSON(): unknown } {
+  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The order a new object built with `keys` (already sorted) lists them in: array-index keys first, ascending. */
+function propertyOrder(sorted: string[]): string[] {
+  const indexes = sorted.filter(isArrayIndex);
+  if (indexes.length === 0) return sorted;
+  indexes.sort((a, b) => Number(a) - Number(b));
+  return [...indexes, ...sorted.filter((key) => !isArrayIndex(key))];
+}
+
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 4_294_967_295;
 }
